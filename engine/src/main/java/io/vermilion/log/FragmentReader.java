@@ -1,0 +1,137 @@
+package io.vermilion.log;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+
+import io.vermilion.record.LogRecord;
+import io.vermilion.record.MetadataValue;
+import io.vermilion.record.MetadataJson;
+import io.vermilion.record.Operation;
+
+/**
+ * Decodes a log fragment ({@link FragmentFormat}) after checking magic, version, length and CRC32C; any failure is a
+ * {@link CorruptFragmentException} naming the object key. Thread-safe; each call takes a child of the given allocator
+ * and frees it before returning.
+ */
+public final class FragmentReader {
+
+    private final BufferAllocator allocator;
+
+    /** @param allocator the parent allocator; it stays the caller's */
+    public FragmentReader(BufferAllocator allocator) {
+        this.allocator = allocator;
+    }
+
+    /** @param key the object key the bytes were read from, for error messages */
+    public LogFragment read(byte[] bytes, String key) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        if (bytes.length >= FragmentFormat.MAGIC.length
+                && !Arrays.equals(bytes, 0, FragmentFormat.MAGIC.length, FragmentFormat.MAGIC, 0, FragmentFormat.MAGIC.length)) {
+            throw new CorruptFragmentException(key, "bad magic (not a log fragment)");
+        }
+        int minimum = FragmentFormat.HEADER_LENGTH + FragmentFormat.FOOTER_LENGTH;
+        if (bytes.length < minimum) {
+            throw new CorruptFragmentException(key, "truncated: " + bytes.length + " bytes, a fragment has at least " + minimum);
+        }
+        int version = in.getInt(4);
+        if (version != FragmentFormat.VERSION) {
+            throw new CorruptFragmentException(key, "unsupported format version " + version
+                    + " (this build reads version " + FragmentFormat.VERSION + ")");
+        }
+        long arrowLength = in.getLong(bytes.length - FragmentFormat.FOOTER_LENGTH);
+        if (arrowLength != bytes.length - minimum) {
+            throw new CorruptFragmentException(key, "truncated or padded: footer says " + arrowLength
+                    + " Arrow bytes, the object has room for " + (bytes.length - minimum));
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        int expected = in.getInt(bytes.length - 4);
+        if ((int) crc.getValue() != expected) {
+            throw new CorruptFragmentException(key, "checksum mismatch: stored %08x, computed %08x"
+                    .formatted(expected, (int) crc.getValue()));
+        }
+        long firstOffset = in.getLong(8);
+        return new LogFragment(firstOffset, decodeArrow(bytes, (int) arrowLength, key));
+    }
+
+    private List<LogRecord> decodeArrow(byte[] bytes, int length, String key) {
+        List<LogRecord> records = new ArrayList<>();
+        try (BufferAllocator child = allocator.newChildAllocator("fragment-reader", 0, Long.MAX_VALUE);
+             ArrowStreamReader reader = new ArrowStreamReader(
+                     new ByteArrayInputStream(bytes, FragmentFormat.HEADER_LENGTH, length), child)) {
+            VectorSchemaRoot root = reader.getVectorSchemaRoot();
+            if (!root.getSchema().equals(FragmentFormat.SCHEMA)) {
+                throw new CorruptFragmentException(key, "unexpected Arrow schema " + root.getSchema());
+            }
+            TinyIntVector operation = (TinyIntVector) root.getVector(FragmentFormat.OPERATION);
+            VarCharVector id = (VarCharVector) root.getVector(FragmentFormat.ID);
+            ListVector embedding = (ListVector) root.getVector(FragmentFormat.EMBEDDING);
+            VarCharVector metadata = (VarCharVector) root.getVector(FragmentFormat.METADATA);
+            VarCharVector document = (VarCharVector) root.getVector(FragmentFormat.DOCUMENT);
+            VarCharVector uri = (VarCharVector) root.getVector(FragmentFormat.URI);
+            while (reader.loadNextBatch()) {
+                Float4Vector floats = (Float4Vector) embedding.getDataVector();
+                for (int row = 0; row < root.getRowCount(); row++) {
+                    Operation op = operation.isNull(row) ? null : FragmentFormat.operation(operation.get(row));
+                    if (op == null || id.isNull(row)) {
+                        throw new CorruptFragmentException(key, "record " + records.size() + " lacks a valid operation or id");
+                    }
+                    records.add(new LogRecord(op, string(id, row), floats(embedding, floats, row),
+                            metadata(metadata, row, key), string(document, row), string(uri, row)));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof CorruptFragmentException corrupt) {
+                throw corrupt;
+            }
+            throw new CorruptFragmentException(key, "undecodable Arrow data: " + e.getMessage(), e);
+        }
+        if (records.isEmpty()) {
+            throw new CorruptFragmentException(key, "no records");
+        }
+        return records;
+    }
+
+    private static float[] floats(ListVector list, Float4Vector floats, int row) {
+        if (list.isNull(row)) {
+            return null;
+        }
+        int start = list.getElementStartIndex(row);
+        float[] vector = new float[list.getElementEndIndex(row) - start];
+        for (int i = 0; i < vector.length; i++) {
+            vector[i] = floats.get(start + i);
+        }
+        return vector;
+    }
+
+    private static Map<String, MetadataValue> metadata(VarCharVector vector, int row, String key) {
+        String json = string(vector, row);
+        if (json == null) {
+            return null;
+        }
+        try {
+            return MetadataJson.decode(json);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptFragmentException(key, "bad metadata in record " + row + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String string(VarCharVector vector, int row) {
+        return vector.isNull(row) ? null : new String(vector.get(row), StandardCharsets.UTF_8);
+    }
+}

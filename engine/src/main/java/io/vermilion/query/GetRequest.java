@@ -1,0 +1,27 @@
+package io.vermilion.query;
+
+import io.vermilion.query.filter.Where;
+import io.vermilion.query.filter.WhereDocument;
+import java.util.List;
+
+/**
+ * What a {@code get} asks for, independent of how it is answered. {@code ids}: null means no id filter, empty means
+ * nothing; {@code where} and {@code whereDocument} are optional and ANDed; {@code limit} null means all.
+ */
+public record GetRequest(List<String> ids, Where where, WhereDocument whereDocument, Integer limit, int offset) {
+
+    public GetRequest {
+        ids = ids == null ? null : List.copyOf(ids);
+        if (limit != null && limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0: " + limit);
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be >= 0: " + offset);
+        }
+    }
+
+    /** Every record, in insertion order. */
+    public static GetRequest all() {
+        return new GetRequest(null, null, null, null, 0);
+    }
+}

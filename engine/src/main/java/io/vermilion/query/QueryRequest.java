@@ -1,0 +1,24 @@
+package io.vermilion.query;
+
+import io.vermilion.query.filter.Where;
+import io.vermilion.query.filter.WhereDocument;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a nearest-neighbour {@code query} asks for, independent of how it is answered: up to {@code nResults} hits
+ * per query vector, among records passing the pre-filters ({@code ids}: null = no id filter, empty = nothing;
+ * {@code where} and {@code whereDocument} ANDed). Query vectors are not copied and must not be mutated.
+ */
+public record QueryRequest(
+        List<float[]> queries, int nResults, List<String> ids, Where where, WhereDocument whereDocument, DistanceFunction distance) {
+
+    public QueryRequest {
+        queries = List.copyOf(queries);
+        ids = ids == null ? null : List.copyOf(ids);
+        if (nResults < 0) {
+            throw new IllegalArgumentException("nResults must be >= 0: " + nResults);
+        }
+        Objects.requireNonNull(distance, "distance");
+    }
+}

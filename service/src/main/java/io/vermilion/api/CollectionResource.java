@@ -1,0 +1,193 @@
+package io.vermilion.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import io.vermilion.sysdb.Catalog;
+import io.vermilion.sysdb.CollectionChange;
+import io.vermilion.sysdb.CollectionView;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.UUID;
+
+/**
+ * Collections of a database: create (with get_or_create), list, count, get by name / id / CRN, modify by id,
+ * delete by name — the paths and quirks of Chroma's v2 API.
+ */
+@Path("/api/v2")
+@Produces(MediaType.APPLICATION_JSON)
+public class CollectionResource {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final String BASE = "/tenants/{tenant}/databases/{database}";
+    private final Catalog catalog;
+
+    public CollectionResource(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @POST
+    @Path(BASE + "/collections")
+    public Uni<ObjectNode> create(
+            @PathParam("tenant") String tenant, @PathParam("database") String database, String body) {
+        Names.requireDatabasePathSegment(database);
+        ObjectNode req = JsonBody.object(body);
+        String name = JsonBody.requiredString(req, "name");
+        ObjectNode metadata = CollectionMetadata.forCreate(JsonBody.optional(req, "metadata"));
+        JsonNode configuration = JsonBody.optional(req, "configuration");
+        boolean getOrCreate = JsonBody.optionalBoolean(req, "get_or_create", false);
+        Names.requireCollectionName("name", name);
+        ObjectNode stored = CollectionConfigs.forCreate(configuration, metadata);
+        return catalog.createCollection(
+                        tenant,
+                        database,
+                        name,
+                        metadata == null ? null : JsonBody.write(metadata),
+                        JsonBody.write(stored),
+                        getOrCreate)
+                .map(CollectionJson::render);
+    }
+
+    @GET
+    @Path(BASE + "/collections")
+    public Uni<ArrayNode> list(
+            @PathParam("tenant") String tenant,
+            @PathParam("database") String database,
+            @QueryParam("limit") String limit,
+            @QueryParam("offset") String offset) {
+        Names.requireDatabasePathSegment(database);
+        Integer l = QueryParams.u32("limit", limit);
+        Integer o = QueryParams.u32("offset", offset);
+        return catalog.listCollections(tenant, database, l, o == null ? 0 : o).map(list -> {
+            ArrayNode out = F.arrayNode();
+            list.forEach(c -> out.add(CollectionJson.render(c)));
+            return out;
+        });
+    }
+
+    @GET
+    @Path(BASE + "/collections_count")
+    public Uni<Long> count(@PathParam("tenant") String tenant, @PathParam("database") String database) {
+        Names.requireDatabasePathSegment(database);
+        return catalog.countCollections(tenant, database);
+    }
+
+    @GET
+    @Path(BASE + "/collections/{name}")
+    public Uni<ObjectNode> getByName(
+            @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("name") String name) {
+        Names.requireDatabasePathSegment(database);
+        return catalog.getCollectionByName(tenant, database, name).map(CollectionJson::render);
+    }
+
+    @GET
+    @Path(BASE + "/collections/by-id/{id}")
+    public Uni<ObjectNode> getById(
+            @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("id") String id) {
+        Names.requireDatabasePathSegment(database);
+        UUID uuid = parseUuid(id, "Validation error: collection_id: Invalid collection ID format, expected UUID");
+        return catalog.getCollectionById(tenant, database, uuid).map(CollectionJson::render);
+    }
+
+    @GET
+    @Path("/collections/{crn}")
+    public Uni<ObjectNode> getByCrn(@PathParam("crn") String crn) {
+        String[] parts = crn.split(":", -1);
+        if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+            throw ChromaException.validation("crn",
+                    "CRN must be in the format <tenant_resource_name>:<database_name>:<collection_name> with non-empty parts");
+        }
+        return catalog.getCollectionByCrn(parts[0], parts[1], parts[2]).map(CollectionJson::render);
+    }
+
+    @PUT
+    @Path(BASE + "/collections/{id}")
+    public Uni<ObjectNode> modify(
+            @PathParam("tenant") String tenant,
+            @PathParam("database") String database,
+            @PathParam("id") String id,
+            String body) {
+        Names.requireDatabasePathSegment(database);
+        ObjectNode req = JsonBody.object(body);
+        String newName = JsonBody.optionalString(req, "new_name");
+        JsonNode newMetadata = JsonBody.optional(req, "new_metadata");
+        JsonNode newConfiguration = JsonBody.optional(req, "new_configuration");
+        UUID uuid = parseUuid(id, "Collection ID is not a valid UUIDv4");
+        if (newName != null) {
+            Names.requireCollectionName("new_name", newName);
+        }
+        ObjectNode metadata = newMetadata == null ? null : CollectionMetadata.forUpdate(newMetadata);
+        if (newConfiguration != null) {
+            // Validate before touching anything, so a bad configuration leaves the collection as it was.
+            CollectionConfigs.forUpdate(CollectionConfigs.forCreate(null, null), newConfiguration);
+        }
+        CollectionChange change = new CollectionChange(
+                newName,
+                metadata == null || metadata.isEmpty() ? null : JsonBody.write(metadata),
+                metadata != null && metadata.isEmpty(),
+                null);
+        Uni<Void> base = catalog.getCollectionById(tenant, database, uuid)
+                .onFailure(ChromaException.class)
+                .transform(e -> ChromaException.notFound("Collection [" + uuid + "] does not exist."))
+                .flatMap(c -> catalog.modifyCollection(tenant, database, uuid, change));
+        if (newConfiguration != null) {
+            base = base.flatMap(v -> catalog.updateConfiguration(uuid, stored -> JsonBody.write(
+                    CollectionConfigs.forUpdate((ObjectNode) JsonBody.read(stored), newConfiguration))));
+        }
+        return base.map(v -> F.objectNode());
+    }
+
+    @DELETE
+    @Path(BASE + "/collections/{name}")
+    public Uni<ObjectNode> delete(
+            @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("name") String name) {
+        Names.requireDatabasePathSegment(database);
+        return catalog.deleteCollection(tenant, database, name).map(v -> F.objectNode());
+    }
+
+    // ---- Chroma Cloud-only collection endpoints: answered as Chroma's single-node server answers them ----
+
+    @POST
+    @Path(BASE + "/collections/{id}/fork")
+    public Uni<ObjectNode> fork(
+            @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("id") String id,
+            String body) {
+        JsonBody.requiredString(JsonBody.object(body), "new_name");
+        return existing(tenant, database, id).map(c -> {
+            throw new ChromaException(ErrorCode.UNIMPLEMENTED, "Collection forking is not supported yet");
+        });
+    }
+
+    @GET
+    @Path(BASE + "/collections/{id}/fork_count")
+    public Uni<ObjectNode> forkCount(
+            @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("id") String id) {
+        return existing(tenant, database, id).map(c -> F.objectNode().put("count", 0));
+    }
+
+    private Uni<CollectionView> existing(String tenant, String database, String id) {
+        Names.requireDatabasePathSegment(database);
+        UUID uuid = parseUuid(id, "Collection ID is not a valid UUIDv4");
+        return catalog.getCollectionById(tenant, database, uuid);
+    }
+
+    static UUID parseUuid(String raw, String message) {
+        try {
+            if (raw.length() != 36) {
+                throw new IllegalArgumentException();
+            }
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw ChromaException.invalid(message);
+        }
+    }
+}

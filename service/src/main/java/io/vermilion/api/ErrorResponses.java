@@ -1,0 +1,78 @@
+package io.vermilion.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one place where failures become HTTP answers: status and {@code {"error","message"}} from {@link ErrorCode},
+ * plus Chroma's trace header. Unexpected exceptions become a logged 500 without internals in the body.
+ */
+public class ErrorResponses {
+
+    static final String TRACE_HEADER = "chroma-trace-id";
+    static final String ZERO_TRACE = "00000000000000000000000000000000";
+    private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
+
+    public static Response of(ErrorCode code, String message) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("error", code.errorName());
+        body.put("message", message);
+        return Response.status(code.status())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header(TRACE_HEADER, ZERO_TRACE)
+                .entity(body)
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response chroma(ChromaException e) {
+        return of(e.code(), e.getMessage());
+    }
+
+    /**
+     * Framework refusals: an unknown route (404) and a wrong method (405) keep Chroma's empty body; any other
+     * status the framework produces is given Chroma's error body.
+     */
+    @ServerExceptionMapper
+    public Response framework(WebApplicationException e) {
+        Response r = e.getResponse();
+        int status = r.getStatus();
+        if (status == 404 || status == 405) {
+            Response.ResponseBuilder b = Response.status(status);
+            String allow = r.getHeaderString("Allow");
+            if (allow != null) {
+                b.header("Allow", allow);
+            }
+            return b.build();
+        }
+        ErrorCode code = status == 415 ? ErrorCode.UNSUPPORTED_MEDIA_TYPE
+                : status == 413 ? ErrorCode.PAYLOAD_TOO_LARGE
+                : status >= 500 ? ErrorCode.INTERNAL
+                : ErrorCode.BAD_REQUEST;
+        return of(code, e.getMessage() == null ? r.getStatusInfo().getReasonPhrase() : e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        ChromaException known = findChroma(e);
+        if (known != null) {
+            return chroma(known);
+        }
+        LOG.error("Unexpected failure", e);
+        return of(ErrorCode.INTERNAL, "Internal error: " + e.getClass().getSimpleName());
+    }
+
+    private static ChromaException findChroma(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ChromaException c) {
+                return c;
+            }
+        }
+        return null;
+    }
+}

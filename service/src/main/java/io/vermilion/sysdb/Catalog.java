@@ -1,0 +1,298 @@
+package io.vermilion.sysdb;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vermilion.api.ChromaException;
+import io.vermilion.api.ErrorCode;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The catalog of tenants, databases and collections in PostgreSQL. Every method runs in its own reactive
+ * transaction and fails with a {@link ChromaException} worded as Chroma words it; nothing here blocks.
+ */
+@ApplicationScoped
+public class Catalog {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    // ---- tenants ----
+
+    public Uni<Void> createTenant(String name) {
+        return Panache.withTransaction(() -> TenantEntity.<TenantEntity>findById(name).flatMap(existing -> {
+                    if (existing != null) {
+                        return Uni.createFrom().failure(tenantExists(name));
+                    }
+                    TenantEntity t = new TenantEntity();
+                    t.name = name;
+                    return t.persist().replaceWithVoid();
+                }))
+                .onFailure(Catalog::isUniqueViolation)
+                .transform(e -> tenantExists(name));
+    }
+
+    public Uni<TenantEntity> getTenant(String name) {
+        return Panache.withSession(() -> TenantEntity.<TenantEntity>findById(name))
+                .onItem()
+                .ifNull()
+                .failWith(() -> ChromaException.notFound("Tenant [" + name + "] not found"));
+    }
+
+    public Uni<Void> updateTenant(String name, String resourceName) {
+        return Panache.withTransaction(() -> TenantEntity.<TenantEntity>findById(name).flatMap(t -> {
+            if (t == null) {
+                return Uni.createFrom().failure(ChromaException.notFound("Tenant [" + name + "] not found"));
+            }
+            if (t.resourceName != null && !t.resourceName.equals(resourceName)) {
+                return Uni.createFrom()
+                        .failure(ChromaException.conflict("Tenant [" + name + "] already has a resource name"));
+            }
+            t.resourceName = resourceName;
+            return Uni.createFrom().voidItem();
+        }));
+    }
+
+    // ---- databases ----
+
+    public Uni<Void> createDatabase(String tenant, String name) {
+        return Panache.withTransaction(() -> TenantEntity.<TenantEntity>findById(tenant).flatMap(t -> {
+                    if (t == null) {
+                        return Uni.createFrom().failure(ChromaException.notFound("Tenant [" + tenant + "] not found"));
+                    }
+                    return findDatabase(tenant, name).flatMap(existing -> {
+                        if (existing != null) {
+                            return Uni.createFrom().failure(databaseExists(name));
+                        }
+                        DatabaseEntity d = new DatabaseEntity();
+                        d.id = UUID.randomUUID();
+                        d.tenant = tenant;
+                        d.name = name;
+                        return d.persist().replaceWithVoid();
+                    });
+                }))
+                .onFailure(Catalog::isUniqueViolation)
+                .transform(e -> databaseExists(name));
+    }
+
+    public Uni<List<DatabaseEntity>> listDatabases(String tenant, Integer limit, int offset) {
+        if (limit != null && limit == 0) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Panache.withSession(() -> {
+            var query = DatabaseEntity.<DatabaseEntity>find("tenant = ?1 order by createdAt, id", tenant);
+            return limit == null
+                    ? query.list().map(all -> all.subList(Math.min(offset, all.size()), all.size()))
+                    : query.range(offset, offset + limit - 1).list();
+        });
+    }
+
+    public Uni<DatabaseEntity> getDatabase(String tenant, String name) {
+        return Panache.withSession(() -> findDatabase(tenant, name))
+                .onItem()
+                .ifNull()
+                .failWith(() -> ChromaException.notFound("Database [" + name + "] not found. Are you sure it exists?"));
+    }
+
+    public Uni<Void> deleteDatabase(String tenant, String name) {
+        return Panache.withTransaction(() -> findDatabase(tenant, name).flatMap(d -> {
+            if (d == null) {
+                return Uni.createFrom().failure(ChromaException.notFound("Database [" + name + "] not found"));
+            }
+            return CollectionEntity.delete("databaseId", d.id).flatMap(n -> d.delete());
+        }));
+    }
+
+    // ---- collections ----
+
+    /**
+     * Creates a collection, or with {@code getOrCreate} returns the existing one of that name unchanged.
+     */
+    public Uni<CollectionView> createCollection(
+            String tenant, String database, String name, String metadataJson, String configurationJson, boolean getOrCreate) {
+        return Panache.withTransaction(() -> requireDatabaseForCreate(tenant, database).flatMap(d ->
+                        findCollection(d.id, name).flatMap(existing -> {
+                            if (existing != null) {
+                                return getOrCreate
+                                        ? Uni.createFrom().item(CollectionView.of(existing, d))
+                                        : Uni.createFrom().failure(collectionExists(name));
+                            }
+                            CollectionEntity c = new CollectionEntity();
+                            c.id = UUID.randomUUID();
+                            c.name = name;
+                            c.databaseId = d.id;
+                            c.metadata = metadataJson;
+                            c.configuration = configurationJson;
+                            c.updatedAt = OffsetDateTime.now();
+                            return c.persist().map(ignored -> CollectionView.of(c, d));
+                        })))
+                .onFailure(Catalog::isUniqueViolation)
+                .recoverWithUni(e -> getOrCreate
+                        ? getCollectionByName(tenant, database, name)
+                        : Uni.createFrom().failure(collectionExists(name)));
+    }
+
+    public Uni<List<CollectionView>> listCollections(String tenant, String database, Integer limit, int offset) {
+        if (limit != null && limit == 0) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Panache.withSession(() -> findDatabase(tenant, database).flatMap(d -> {
+            if (d == null) {
+                return Uni.createFrom().item(List.<CollectionView>of());
+            }
+            var query = CollectionEntity.<CollectionEntity>find("databaseId = ?1 order by id", d.id);
+            Uni<List<CollectionEntity>> rows = limit == null
+                    ? query.list().map(all -> all.subList(Math.min(offset, all.size()), all.size()))
+                    : query.range(offset, offset + limit - 1).list();
+            return rows.map(list -> list.stream().map(c -> CollectionView.of(c, d)).toList());
+        }));
+    }
+
+    public Uni<Long> countCollections(String tenant, String database) {
+        return Panache.withSession(() -> findDatabase(tenant, database)
+                .flatMap(d -> d == null ? Uni.createFrom().item(0L) : CollectionEntity.count("databaseId", d.id)));
+    }
+
+    public Uni<CollectionView> getCollectionByName(String tenant, String database, String name) {
+        return Panache.withSession(() -> findDatabase(tenant, database).flatMap(d -> d == null
+                        ? Uni.createFrom().<CollectionView>nullItem()
+                        : findCollection(d.id, name).map(c -> c == null ? null : CollectionView.of(c, d))))
+                .onItem()
+                .ifNull()
+                .failWith(() -> collectionMissing(name));
+    }
+
+    /** Looks a collection up by id within the given tenant and database. */
+    public Uni<CollectionView> getCollectionById(String tenant, String database, UUID id) {
+        return Panache.withSession(() -> findById(id))
+                .map(v -> v != null && v.tenant().equals(tenant) && v.database().equals(database) ? v : null)
+                .onItem()
+                .ifNull()
+                .failWith(() -> collectionMissing(id.toString()));
+    }
+
+    /** Looks a collection up by id alone (record routes, where Chroma ignores the path's tenant and database). */
+    public Uni<CollectionView> getCollection(UUID id) {
+        return Panache.withSession(() -> findById(id))
+                .onItem()
+                .ifNull()
+                .failWith(() -> collectionMissing(id.toString()));
+    }
+
+    /** Resolves {@code tenant_resource_name:database:collection}; the tenant part may also be the tenant's name. */
+    public Uni<CollectionView> getCollectionByCrn(String tenantPart, String database, String name) {
+        return Panache.withSession(() -> TenantEntity.<TenantEntity>find("resourceName", tenantPart)
+                        .firstResult()
+                        .map(t -> t != null ? t.name : tenantPart)
+                        .flatMap(tenant -> findDatabase(tenant, database))
+                        .flatMap(d -> d == null
+                                ? Uni.createFrom().<CollectionView>nullItem()
+                                : findCollection(d.id, name).map(c -> c == null ? null : CollectionView.of(c, d))))
+                .onItem()
+                .ifNull()
+                .failWith(() -> collectionMissing(tenantPart + ":" + database + ":" + name));
+    }
+
+    public Uni<Void> modifyCollection(String tenant, String database, UUID id, CollectionChange change) {
+        return Panache.withTransaction(() -> CollectionEntity.<CollectionEntity>findById(id).flatMap(c -> {
+                    if (c == null) {
+                        return Uni.createFrom().failure(ChromaException.notFound("Collection [" + id + "] does not exist."));
+                    }
+                    Uni<Void> nameFree = Uni.createFrom().voidItem();
+                    if (change.newName() != null && !change.newName().equals(c.name)) {
+                        nameFree = findCollection(c.databaseId, change.newName()).flatMap(other -> other != null
+                                ? Uni.createFrom().failure(collectionExists(change.newName()))
+                                : Uni.createFrom().voidItem());
+                    }
+                    return nameFree.invoke(() -> {
+                        if (change.newName() != null) {
+                            c.name = change.newName();
+                        }
+                        if (change.clearMetadata()) {
+                            c.metadata = null;
+                        } else if (change.newMetadataJson() != null) {
+                            c.metadata = change.newMetadataJson();
+                        }
+                        if (change.newConfigurationJson() != null) {
+                            c.configuration = change.newConfigurationJson();
+                        }
+                        c.updatedAt = OffsetDateTime.now();
+                    });
+                }))
+                .onFailure(Catalog::isUniqueViolation)
+                .transform(e -> collectionExists(change.newName()));
+    }
+
+    /**
+     * Applies a transformation to a collection's configuration inside one transaction (read, change, write).
+     */
+    public Uni<Void> updateConfiguration(UUID id, Function<String, String> change) {
+        return Panache.withTransaction(() -> CollectionEntity.<CollectionEntity>findById(id).invoke(c -> {
+            if (c == null) {
+                throw ChromaException.notFound("Collection [" + id + "] does not exist.");
+            }
+            c.configuration = change.apply(c.configuration);
+        })).replaceWithVoid();
+    }
+
+    public Uni<Void> deleteCollection(String tenant, String database, String name) {
+        return Panache.withTransaction(() -> findDatabase(tenant, database).flatMap(d -> d == null
+                        ? Uni.createFrom().<CollectionEntity>nullItem()
+                        : findCollection(d.id, name))
+                .flatMap(c -> c == null
+                        ? Uni.createFrom().failure(collectionMissing(name))
+                        : c.delete()));
+    }
+
+    // ---- helpers ----
+
+    private static Uni<DatabaseEntity> findDatabase(String tenant, String name) {
+        return DatabaseEntity.<DatabaseEntity>find("tenant = ?1 and name = ?2", tenant, name).firstResult();
+    }
+
+    private static Uni<CollectionEntity> findCollection(UUID databaseId, String name) {
+        return CollectionEntity.<CollectionEntity>find("databaseId = ?1 and name = ?2", databaseId, name)
+                .firstResult();
+    }
+
+    private static Uni<CollectionView> findById(UUID id) {
+        return CollectionEntity.<CollectionEntity>findById(id).flatMap(c -> c == null
+                ? Uni.createFrom().nullItem()
+                : DatabaseEntity.<DatabaseEntity>findById(c.databaseId).map(d -> CollectionView.of(c, d)));
+    }
+
+    private static Uni<DatabaseEntity> requireDatabaseForCreate(String tenant, String database) {
+        return findDatabase(tenant, database)
+                .onItem()
+                .ifNull()
+                .failWith(() -> ChromaException.invalid("Database [" + database + "] does not exist"));
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ChromaException tenantExists(String name) {
+        return new ChromaException(ErrorCode.ALREADY_EXISTS, "Tenant [" + name + "] already exists");
+    }
+
+    private static ChromaException databaseExists(String name) {
+        return new ChromaException(ErrorCode.ALREADY_EXISTS, "Database [" + name + "] already exists");
+    }
+
+    private static ChromaException collectionExists(String name) {
+        return new ChromaException(ErrorCode.ALREADY_EXISTS, "Collection [" + name + "] already exists");
+    }
+
+    private static ChromaException collectionMissing(String name) {
+        return ChromaException.notFound("Collection [" + name + "] does not exist");
+    }
+}

@@ -1,0 +1,110 @@
+package io.vermilion.sysdb;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Decides where the catalog lives before Quarkus reads its configuration. With {@code VERMILION_CATALOG_URL}
+ * (or Quarkus' own datasource URL) set, that PostgreSQL is used; otherwise a real embedded PostgreSQL is
+ * started under {@code <data path>/catalog} and stopped by a shutdown hook, so no server outlives the JVM's
+ * orderly exit. A server left behind by a killed JVM is stopped before the new one starts.
+ */
+public final class EmbeddedCatalog {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedCatalog.class);
+
+    private EmbeddedCatalog() {}
+
+    public static void configureDatasource() throws IOException {
+        String external = setting("vermilion.catalog.url", "VERMILION_CATALOG_URL");
+        if (external != null) {
+            useExternal(external);
+            return;
+        }
+        if (setting("quarkus.datasource.reactive.url", "QUARKUS_DATASOURCE_REACTIVE_URL") != null) {
+            return; // configured the Quarkus way
+        }
+        Path dataPath = Path.of(Optional.ofNullable(setting("vermilion.path", "VERMILION_PATH")).orElse("data"))
+                .toAbsolutePath();
+        Path pgData = dataPath.resolve("catalog");
+        Files.createDirectories(dataPath);
+        stopLeftover(pgData);
+        long started = System.nanoTime();
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(pgData)
+                .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(true)
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                // The catalog records what is durable: keep PostgreSQL's own durability on (the library turns it off).
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
+                .start();
+        LOG.infof("Embedded PostgreSQL catalog at %s on port %d (started in %d ms)", pgData, pg.getPort(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        String hostPort = "localhost:" + pg.getPort() + "/postgres";
+        System.setProperty("quarkus.datasource.reactive.url", "postgresql://" + hostPort);
+        System.setProperty("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPort);
+        System.setProperty("quarkus.datasource.username", "postgres");
+        System.setProperty("quarkus.datasource.password", "");
+    }
+
+    /** {@code postgresql://host:port/db} (user and password from their own settings). */
+    private static void useExternal(String url) {
+        String bare = url.replaceFirst("^(jdbc:)?postgres(ql)?://", "");
+        System.setProperty("quarkus.datasource.reactive.url", "postgresql://" + bare);
+        System.setProperty("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + bare);
+        String user = setting("vermilion.catalog.user", "VERMILION_CATALOG_USER");
+        String password = setting("vermilion.catalog.password", "VERMILION_CATALOG_PASSWORD");
+        if (user != null) {
+            System.setProperty("quarkus.datasource.username", user);
+        }
+        if (password != null) {
+            System.setProperty("quarkus.datasource.password", password);
+        }
+    }
+
+    /** Stops a postmaster that a killed earlier run left holding this data directory. */
+    private static void stopLeftover(Path pgData) throws IOException {
+        Path pidFile = pgData.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.isEmpty()) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).trim());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().info().command().map(c -> c.endsWith("postgres")).orElse(false)) {
+            return;
+        }
+        LOG.warnf("Stopping PostgreSQL (pid %d) left running by an earlier run", pid);
+        ProcessHandle p = handle.get();
+        p.destroy();
+        try {
+            p.onExit().get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            p.destroyForcibly();
+        }
+    }
+
+    private static String setting(String property, String env) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(env);
+        }
+        return v == null || v.isBlank() ? null : v;
+    }
+}
