@@ -30,9 +30,11 @@ public class CollectionResource {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final String BASE = "/tenants/{tenant}/databases/{database}";
     private final Catalog catalog;
+    private final Records records;
 
-    public CollectionResource(Catalog catalog) {
+    public CollectionResource(Catalog catalog, Records records) {
         this.catalog = catalog;
+        this.records = records;
     }
 
     @POST
@@ -151,7 +153,10 @@ public class CollectionResource {
     public Uni<ObjectNode> delete(
             @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("name") String name) {
         Names.requireDatabasePathSegment(database);
-        return catalog.deleteCollection(tenant, database, name).map(v -> F.objectNode());
+        return catalog.deleteCollection(tenant, database, name).map(id -> {
+            records.dropped(id);
+            return F.objectNode();
+        });
     }
 
     // ---- Chroma Cloud-only collection endpoints: answered as Chroma's single-node server answers them ----

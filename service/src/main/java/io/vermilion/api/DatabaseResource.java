@@ -22,9 +22,11 @@ public class DatabaseResource {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private final Catalog catalog;
+    private final Records records;
 
-    public DatabaseResource(Catalog catalog) {
+    public DatabaseResource(Catalog catalog, Records records) {
         this.catalog = catalog;
+        this.records = records;
     }
 
     @POST
@@ -59,7 +61,10 @@ public class DatabaseResource {
     @Path("/tenants/{tenant}/databases/{database}")
     public Uni<ObjectNode> delete(@PathParam("tenant") String tenant, @PathParam("database") String database) {
         Names.requireDatabasePathSegment(database);
-        return catalog.deleteDatabase(tenant, database).map(v -> F.objectNode());
+        return catalog.deleteDatabase(tenant, database).map(ids -> {
+            ids.forEach(records::dropped);
+            return F.objectNode();
+        });
     }
 
     private static ObjectNode render(DatabaseEntity d) {

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.vermilion.log.CollectionMissingException;
+import io.vermilion.log.DimensionMismatchException;
+import io.vermilion.query.filter.InvalidFilterException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -59,7 +62,7 @@ public class ErrorResponses {
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
-        ChromaException known = findChroma(e);
+        ChromaException known = translate(e);
         if (known != null) {
             return chroma(known);
         }
@@ -67,10 +70,24 @@ public class ErrorResponses {
         return of(ErrorCode.INTERNAL, "Internal error: " + e.getClass().getSimpleName());
     }
 
-    private static ChromaException findChroma(Throwable e) {
+    /** The client-facing meaning of an engine failure, looking through async wrappers; null when unexpected. */
+    static ChromaException translate(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ChromaException c) {
-                return c;
+            switch (t) {
+                case ChromaException c -> {
+                    return c;
+                }
+                case InvalidFilterException f -> {
+                    return ChromaException.invalid(f.getMessage());
+                }
+                case DimensionMismatchException d -> {
+                    return ChromaException.invalid(d.getMessage());
+                }
+                case CollectionMissingException m -> {
+                    return ChromaException.notFound(m.getMessage());
+                }
+                default -> {
+                }
             }
         }
         return null;

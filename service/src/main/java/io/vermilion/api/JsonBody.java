@@ -83,6 +83,21 @@ public final class JsonBody {
         return v.booleanValue();
     }
 
+    /** An optional unsigned 32-bit integer field (Chroma's u32), capped at Integer.MAX_VALUE. */
+    public static Integer optionalU32(ObjectNode obj, String field) {
+        JsonNode v = optional(obj, field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isIntegralNumber()) {
+            throw ChromaException.shape(field, "invalid type: " + describe(v) + ", expected u32");
+        }
+        if (!v.canConvertToLong() || v.longValue() < 0 || v.longValue() > 0xFFFF_FFFFL) {
+            throw ChromaException.shape(field, "invalid value: integer `" + v.asText() + "`, expected u32");
+        }
+        return (int) Math.min(v.longValue(), Integer.MAX_VALUE);
+    }
+
     public static ObjectNode optionalObject(ObjectNode obj, String field) {
         JsonNode v = optional(obj, field);
         if (v == null) {

@@ -97,12 +97,16 @@ public class Catalog {
                 .failWith(() -> ChromaException.notFound("Database [" + name + "] not found. Are you sure it exists?"));
     }
 
-    public Uni<Void> deleteDatabase(String tenant, String name) {
+    /** Deletes the database and its collections; returns the ids of the deleted collections. */
+    public Uni<List<UUID>> deleteDatabase(String tenant, String name) {
         return Panache.withTransaction(() -> findDatabase(tenant, name).flatMap(d -> {
             if (d == null) {
                 return Uni.createFrom().failure(ChromaException.notFound("Database [" + name + "] not found"));
             }
-            return CollectionEntity.delete("databaseId", d.id).flatMap(n -> d.delete());
+            return CollectionEntity.<CollectionEntity>find("databaseId", d.id).list().flatMap(cols -> {
+                List<UUID> ids = cols.stream().map(c -> c.id).toList();
+                return CollectionEntity.delete("databaseId", d.id).flatMap(n -> d.delete()).replaceWith(ids);
+            });
         }));
     }
 
@@ -238,13 +242,14 @@ public class Catalog {
         })).replaceWithVoid();
     }
 
-    public Uni<Void> deleteCollection(String tenant, String database, String name) {
+    /** Deletes the collection; returns its id. */
+    public Uni<UUID> deleteCollection(String tenant, String database, String name) {
         return Panache.withTransaction(() -> findDatabase(tenant, database).flatMap(d -> d == null
                         ? Uni.createFrom().<CollectionEntity>nullItem()
                         : findCollection(d.id, name))
                 .flatMap(c -> c == null
-                        ? Uni.createFrom().failure(collectionMissing(name))
-                        : c.delete()));
+                        ? Uni.createFrom().<UUID>failure(collectionMissing(name))
+                        : c.delete().replaceWith(c.id)));
     }
 
     // ---- helpers ----

@@ -103,8 +103,8 @@ class ContractTest {
 
     @BeforeAll
     static void loadContract() throws IOException {
-        String root = System.getProperty("vermilion.repo.root");
-        assertNotNull(root, "surefire sets vermilion.repo.root to the repository root");
+        String root = System.getProperty("repo.root");
+        assertNotNull(root, "surefire sets repo.root to the repository root");
         String text = Files.readString(java.nio.file.Path.of(root, "openapi", "openapi.json"));
         contract = JSON.readTree(text);
         // JSON Schema 2020-12, told that the OpenAPI document's top-level fields are not schema keywords.

@@ -21,7 +21,7 @@ final class NodeClientRunner {
     private NodeClientRunner() {}
 
     static Path compatDir() {
-        String root = System.getProperty("vermilion.repo.root", "..");
+        String root = System.getProperty("repo.root", "..");
         return Path.of(root).toAbsolutePath().normalize().resolve("compat/js");
     }
 

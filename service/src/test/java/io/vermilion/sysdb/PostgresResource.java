@@ -4,9 +4,13 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.Map;
 
-/** Starts a real PostgreSQL server (embedded binaries, fresh data directory) for a test run and points the catalog at it. */
+/**
+ * Starts a real PostgreSQL server (embedded binaries, fresh data directory) for a test run, points the catalog at
+ * it, and gives the run a fresh data folder for the local object store.
+ */
 public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
     private EmbeddedPostgres postgres;
@@ -19,7 +23,14 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         String hostPort = "localhost:" + postgres.getPort() + "/postgres";
+        String dataPath;
+        try {
+            dataPath = Files.createTempDirectory("vermilion-test-data").toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return Map.of(
+                "vermilion.path", dataPath,
                 "quarkus.datasource.reactive.url", "postgresql://" + hostPort,
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPort,
                 "quarkus.datasource.username", "postgres",

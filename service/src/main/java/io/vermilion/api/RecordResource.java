@@ -1,0 +1,245 @@
+package io.vermilion.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import io.vermilion.query.GetRequest;
+import io.vermilion.query.QueryRequest;
+import io.vermilion.query.filter.Where;
+import io.vermilion.query.filter.WhereDocument;
+import io.vermilion.query.filter.WhereDocumentParser;
+import io.vermilion.query.filter.WhereParser;
+import io.vermilion.record.LogRecord;
+import io.vermilion.record.Operation;
+import io.vermilion.record.Record;
+import io.vermilion.sysdb.Catalog;
+import io.vermilion.sysdb.CollectionView;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Record routes of a collection: add, upsert, update, delete, count, get and query. Writes are validated whole,
+ * then go through the durable log and are answered only once committed; reads see every acknowledged write.
+ */
+@Path("/api/v2")
+@Produces(MediaType.APPLICATION_JSON)
+public class RecordResource {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final String BASE = "/tenants/{tenant}/databases/{database}/collections/{id}";
+    private static final List<String> READ_LEVELS = List.of("index_and_wal", "index_only", "index_and_bounded_wal");
+
+    private final Catalog catalog;
+    private final Records records;
+    private final WriteLimits limits;
+
+    public RecordResource(Catalog catalog, Records records, WriteLimits limits) {
+        this.catalog = catalog;
+        this.records = records;
+        this.limits = limits;
+    }
+
+    @POST
+    @Path(BASE + "/add")
+    public Uni<Response> add(@PathParam("tenant") String t, @PathParam("database") String d, @PathParam("id") String id,
+            String body) {
+        return write(t, d, id, body, Operation.ADD).map(v -> Response.status(201).entity(F.objectNode()).build());
+    }
+
+    @POST
+    @Path(BASE + "/upsert")
+    public Uni<ObjectNode> upsert(@PathParam("tenant") String t, @PathParam("database") String d,
+            @PathParam("id") String id, String body) {
+        return write(t, d, id, body, Operation.UPSERT).map(v -> F.objectNode());
+    }
+
+    @POST
+    @Path(BASE + "/update")
+    public Uni<ObjectNode> update(@PathParam("tenant") String t, @PathParam("database") String d,
+            @PathParam("id") String id, String body) {
+        return write(t, d, id, body, Operation.UPDATE).map(v -> F.objectNode());
+    }
+
+    private Uni<Void> write(String tenant, String database, String id, String body, Operation op) {
+        ObjectNode req = JsonBody.object(body);
+        return collection(tenant, database, id).flatMap(c -> {
+            List<LogRecord> batch = RecordWrites.parse(req, op, limits);
+            requireDimension(c, batch.stream().map(LogRecord::embedding).filter(e -> e != null).findFirst()
+                    .map(e -> e.length).orElse(-1));
+            if (batch.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return records.append(c.id(), batch);
+        });
+    }
+
+    @POST
+    @Path(BASE + "/delete")
+    public Uni<ObjectNode> delete(@PathParam("tenant") String tenant, @PathParam("database") String database,
+            @PathParam("id") String id, String body) {
+        ObjectNode req = JsonBody.object(body);
+        JsonNode idsNode = JsonBody.optional(req, "ids");
+        List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
+        Where where = where(req);
+        WhereDocument whereDocument = whereDocument(req);
+        Integer limit = JsonBody.optionalU32(req, "limit");
+        return collection(tenant, database, id).flatMap(c -> {
+            boolean filtered = where != null || whereDocument != null;
+            if (where != null) {
+                WhereParser.requireIndexed(where);
+            }
+            if (!filtered && limit != null) {
+                throw ChromaException.validation("limit, where", "limit can only be specified when a where clause is provided");
+            }
+            if (!filtered && ids == null) {
+                return Uni.createFrom().item(deleted(0));
+            }
+            if (!filtered && ids.isEmpty()) {
+                throw ChromaException.validation("ids, where", "Either ids or where must be specified");
+            }
+            if (!filtered) {
+                List<LogRecord> batch = ids.stream().map(LogRecord::delete).toList();
+                return records.append(c.id(), batch).map(v -> deleted(ids.size()));
+            }
+            return records.reader(c.id())
+                    .map(reader -> reader.get(new GetRequest(ids, where, whereDocument, limit, 0)))
+                    .flatMap(matches -> {
+                        if (matches.isEmpty()) {
+                            return Uni.createFrom().item(deleted(0));
+                        }
+                        List<LogRecord> batch = matches.stream().map(r -> LogRecord.delete(r.id())).toList();
+                        return records.append(c.id(), batch).map(v -> deleted(matches.size()));
+                    });
+        });
+    }
+
+    private static ObjectNode deleted(int n) {
+        return F.objectNode().put("deleted", n);
+    }
+
+    @GET
+    @Path(BASE + "/count")
+    public Uni<Integer> count(@PathParam("tenant") String tenant, @PathParam("database") String database,
+            @PathParam("id") String id, @QueryParam("read_level") String readLevel) {
+        if (readLevel != null && !READ_LEVELS.contains(readLevel)) {
+            throw ChromaException.invalid("Failed to deserialize query string: read_level: unknown variant `" + readLevel
+                    + "`, expected one of `index_and_wal`, `index_only`, `index_and_bounded_wal`");
+        }
+        return collection(tenant, database, id).flatMap(c -> records.reader(c.id())).map(r -> r.count());
+    }
+
+    @POST
+    @Path(BASE + "/get")
+    public Uni<ObjectNode> get(@PathParam("tenant") String tenant, @PathParam("database") String database,
+            @PathParam("id") String id, String body) {
+        ObjectNode req = JsonBody.object(body);
+        JsonNode idsNode = JsonBody.optional(req, "ids");
+        List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
+        Where where = where(req);
+        WhereDocument whereDocument = whereDocument(req);
+        Integer limit = JsonBody.optionalU32(req, "limit");
+        Integer offset = JsonBody.optionalU32(req, "offset");
+        List<String> include = Include.names(req, Include.GET_DEFAULT);
+        return collection(tenant, database, id).flatMap(c -> {
+            if (where != null) {
+                WhereParser.requireIndexed(where);
+            }
+            return records.reader(c.id());
+        }).map(reader -> {
+            List<Record> found = reader.get(new GetRequest(ids, where, whereDocument, limit, offset == null ? 0 : offset));
+            return RecordJson.getResponse(found, include);
+        });
+    }
+
+    @POST
+    @Path(BASE + "/query")
+    public Uni<ObjectNode> query(@PathParam("tenant") String tenant, @PathParam("database") String database,
+            @PathParam("id") String id, String body) {
+        ObjectNode req = JsonBody.object(body);
+        List<float[]> queries = queryEmbeddings(req);
+        Integer nResults = JsonBody.optionalU32(req, "n_results");
+        JsonNode idsNode = JsonBody.optional(req, "ids");
+        List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
+        Where where = where(req);
+        WhereDocument whereDocument = whereDocument(req);
+        List<String> include = Include.names(req, Include.QUERY_DEFAULT);
+        return collection(tenant, database, id).flatMap(c -> {
+            if (where != null) {
+                WhereParser.requireIndexed(where);
+            }
+            for (float[] q : queries) {
+                for (float v : q) {
+                    if (!Float.isFinite(v)) {
+                        throw ChromaException.validation("query_embeddings", "Embeddings must not contain NaN or Infinity values");
+                    }
+                }
+                if (c.dimension() != null && q.length != c.dimension()) {
+                    throw ChromaException.invalid("Collection expecting embedding with dimension of " + c.dimension()
+                            + ", got " + q.length);
+                }
+            }
+            var distance = io.vermilion.query.DistanceFunction.fromWireName(
+                    CollectionConfigs.space(JsonBody.read(c.configurationJson())));
+            int n = nResults == null ? 10 : nResults;
+            return records.reader(c.id()).map(reader -> {
+                if (c.dimension() == null && reader.count() == 0) {
+                    List<List<io.vermilion.query.QueryHit>> empty = new ArrayList<>();
+                    queries.forEach(q -> empty.add(List.of()));
+                    return RecordJson.queryResponse(empty, include);
+                }
+                return RecordJson.queryResponse(
+                        reader.query(new QueryRequest(queries, n, ids, where, whereDocument, distance)), include);
+            });
+        });
+    }
+
+    private static List<float[]> queryEmbeddings(ObjectNode req) {
+        JsonNode v = JsonBody.required(req, "query_embeddings");
+        if (!v.isArray()) {
+            throw ChromaException.shape("query_embeddings", "invalid type: " + JsonBody.describe(v) + ", expected a sequence");
+        }
+        List<float[]> out = new ArrayList<>(v.size());
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isArray()) {
+                throw ChromaException.shape("query_embeddings[" + i + "]",
+                        "invalid type: " + JsonBody.describe(e) + ", expected a sequence");
+            }
+            out.add(RecordWrites.floats(e, "query_embeddings[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static Where where(ObjectNode req) {
+        JsonNode w = JsonBody.optional(req, "where");
+        return w == null ? null : WhereParser.parseSyntax(w);
+    }
+
+    private static WhereDocument whereDocument(ObjectNode req) {
+        JsonNode w = JsonBody.optional(req, "where_document");
+        return w == null ? null : WhereDocumentParser.parse(w);
+    }
+
+    private static void requireDimension(CollectionView c, int dimension) {
+        if (dimension >= 0 && c.dimension() != null && c.dimension() != dimension) {
+            throw ChromaException.invalid(
+                    "Collection expecting embedding with dimension of " + c.dimension() + ", got " + dimension);
+        }
+    }
+
+    private Uni<CollectionView> collection(String tenant, String database, String id) {
+        Names.requireDatabasePathSegment(database);
+        UUID uuid = CollectionResource.parseUuid(id, "Collection ID is not a valid UUIDv4");
+        return catalog.getCollectionById(tenant, database, uuid);
+    }
+}

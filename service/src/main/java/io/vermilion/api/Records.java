@@ -1,0 +1,63 @@
+package io.vermilion.api;
+
+import io.smallrye.mutiny.Uni;
+import io.vermilion.log.LogGarbageCollector;
+import io.vermilion.log.LogWriter;
+import io.vermilion.query.CollectionReader;
+import io.vermilion.query.CollectionStateCache;
+import io.vermilion.query.ExactCollectionReader;
+import io.vermilion.record.LogRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import org.jboss.logging.Logger;
+
+/**
+ * The REST layer's door to the engine: appends go through the durable log writer, reads get a reader over the
+ * collection's current state. Engine work never runs on the event loop.
+ */
+@ApplicationScoped
+public class Records {
+
+    private final LogWriter writer;
+    private static final Logger LOG = Logger.getLogger(Records.class);
+    private final CollectionStateCache states;
+    private final LogGarbageCollector garbage;
+    private final ExecutorService readers;
+
+    public Records(LogWriter writer, CollectionStateCache states, LogGarbageCollector garbage,
+            @Named("readers") ExecutorService readers) {
+        this.writer = writer;
+        this.garbage = garbage;
+        this.states = states;
+        this.readers = readers;
+    }
+
+    /** Completes once the records are durable in the log; fails without writing anything otherwise. */
+    public Uni<Void> append(UUID collection, List<LogRecord> records) {
+        return Uni.createFrom().completionStage(() -> writer.append(collection, records));
+    }
+
+    /** A reader over every acknowledged write of the collection, ready on a worker thread. */
+    public Uni<CollectionReader> reader(UUID collection) {
+        return Uni.createFrom()
+                .completionStage(() -> states.snapshot(collection))
+                .emitOn(readers)
+                .map(ExactCollectionReader::new);
+    }
+
+    /**
+     * A collection left the catalog: drop its cached state and delete its objects in the background (the catalog
+     * no longer references them, so a failure here only leaves garbage for a later sweep).
+     */
+    public void dropped(UUID collection) {
+        states.evict(collection);
+        garbage.deleteCollection(collection).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warnf(e, "Could not delete the objects of dropped collection %s", collection);
+            }
+        });
+    }
+}

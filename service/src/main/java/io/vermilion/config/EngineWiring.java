@@ -1,0 +1,135 @@
+package io.vermilion.config;
+
+import io.quarkus.runtime.Startup;
+import io.vermilion.api.WriteLimits;
+import io.vermilion.log.LogCatalog;
+import io.vermilion.log.LogGarbageCollector;
+import io.vermilion.log.LogWriter;
+import io.vermilion.log.LogWriterOptions;
+import io.vermilion.query.CollectionStateCache;
+import io.vermilion.storage.LocalObjectStore;
+import io.vermilion.storage.ObjectStore;
+import io.vermilion.storage.S3ObjectStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.jboss.logging.Logger;
+
+/** Builds the plain-Java engine from configuration: object store, log writer, read cache, worker pools. */
+@ApplicationScoped
+public class EngineWiring {
+
+    private static final Logger LOG = Logger.getLogger(EngineWiring.class);
+
+    @Produces
+    @Singleton
+    ObjectStore objectStore(VermilionConfig config) {
+        VermilionConfig.Storage s = config.storage();
+        return switch (s.type()) {
+            case "local" -> {
+                Path root = Path.of(config.path()).toAbsolutePath().resolve("objects");
+                if (s.prefix().isPresent()) {
+                    root = root.resolve(s.prefix().get());
+                }
+                LOG.infof("Object store: local folder %s", root);
+                yield new LocalObjectStore(root, Executors.newFixedThreadPool(4, named("vermilion-io")));
+            }
+            case "s3" -> {
+                String bucket = s.bucket().orElseThrow(() -> new IllegalStateException(
+                        "vermilion.storage.bucket (VERMILION_STORAGE_BUCKET) is required when the storage type is s3"));
+                LOG.infof("Object store: S3 bucket %s prefix '%s' at %s", bucket, s.prefix().orElse(""),
+                        s.endpoint().map(Object::toString).orElse("AWS"));
+                yield new S3ObjectStore(
+                        S3ObjectStore.client(s.endpoint().orElse(null), s.region(), s.accessKey().orElse(null),
+                                s.secretKey().orElse(null), s.pathStyle()),
+                        bucket, s.prefix().orElse(""));
+            }
+            default -> throw new IllegalStateException(
+                    "vermilion.storage.type must be 'local' or 's3', not '" + s.type() + "'");
+        };
+    }
+
+    void closeObjectStore(@Disposes ObjectStore store) {
+        store.close();
+    }
+
+    @Produces
+    @Singleton
+    BufferAllocator allocator() {
+        return new RootAllocator();
+    }
+
+    void closeAllocator(@Disposes BufferAllocator allocator) {
+        allocator.close();
+    }
+
+    @Produces
+    @Singleton
+    @Named("scheduler")
+    ScheduledExecutorService scheduler() {
+        return Executors.newScheduledThreadPool(2, named("vermilion-log"));
+    }
+
+    void closeScheduler(@Disposes @Named("scheduler") ScheduledExecutorService scheduler) {
+        scheduler.shutdownNow();
+    }
+
+    /** CPU work of reads (scans, decoding) runs here, never on the event loop. */
+    @Produces
+    @Singleton
+    @Named("readers")
+    ExecutorService readers() {
+        return Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), named("vermilion-read"));
+    }
+
+    void closeReaders(@Disposes @Named("readers") ExecutorService readers) {
+        readers.shutdownNow();
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    LogWriter logWriter(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, VermilionConfig config,
+            @Named("scheduler") ScheduledExecutorService scheduler) {
+        LogWriterOptions options = LogWriterOptions.defaults()
+                .withCommitWindow(config.log().commitWindow())
+                .withMaxRecordsPerFragment(config.log().maxRecordsPerFragment());
+        return new LogWriter(store, catalog, allocator, options, scheduler);
+    }
+
+    void closeLogWriter(@Disposes LogWriter writer) {
+        writer.close();
+    }
+
+    @Produces
+    @Singleton
+    CollectionStateCache stateCache(ObjectStore store, LogCatalog catalog, BufferAllocator allocator,
+            @Named("readers") ExecutorService readers) {
+        return new CollectionStateCache(store, catalog, allocator, readers);
+    }
+
+    @Produces
+    @Singleton
+    LogGarbageCollector garbageCollector(ObjectStore store, LogCatalog catalog) {
+        return new LogGarbageCollector(store, catalog);
+    }
+
+    @Produces
+    @Singleton
+    WriteLimits writeLimits(VermilionConfig config) {
+        VermilionConfig.Limits l = config.limits();
+        return new WriteLimits(l.maxBatchSize(), l.maxIdBytes(), l.maxDocumentBytes(), l.maxUriBytes());
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        return Thread.ofPlatform().name(prefix + "-", 0).daemon(true).factory();
+    }
+}

@@ -1,0 +1,76 @@
+package io.vermilion.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Vermilion's own settings ({@code vermilion.*}, or {@code VERMILION_*} environment variables). */
+@ConfigMapping(prefix = "vermilion")
+public interface VermilionConfig {
+
+    /** The data folder of the embedded default: the catalog and the local object store live below it. */
+    @WithDefault("data")
+    String path();
+
+    Storage storage();
+
+    Log log();
+
+    Limits limits();
+
+    interface Storage {
+        /** {@code local} (a folder under the data path) or {@code s3} (any S3-compatible endpoint). */
+        @WithDefault("local")
+        String type();
+
+        /** Bucket for {@code s3}. */
+        Optional<String> bucket();
+
+        /** Key prefix inside the bucket (or a sub-folder of the local store). */
+        Optional<String> prefix();
+
+        /** Endpoint override for S3-compatible servers; AWS's own endpoint when absent. */
+        Optional<URI> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Static credentials; the AWS default credential chain when absent. */
+        Optional<String> accessKey();
+
+        Optional<String> secretKey();
+
+        @WithDefault("true")
+        boolean pathStyle();
+    }
+
+    interface Log {
+        /** How long the first write to an idle collection waits for others to share its log fragment. */
+        @WithDefault("2ms")
+        Duration commitWindow();
+
+        @WithDefault("10000")
+        int maxRecordsPerFragment();
+
+        /** Interval of the sweep that deletes log fragments written but never recorded. */
+        @WithDefault("10m")
+        Duration sweepInterval();
+    }
+
+    interface Limits {
+        /** Records per write; also reported as max_batch_size by pre-flight-checks. */
+        @WithDefault("5461")
+        int maxBatchSize();
+
+        @WithDefault("128")
+        int maxIdBytes();
+
+        @WithDefault("16384")
+        int maxDocumentBytes();
+
+        @WithDefault("256")
+        int maxUriBytes();
+    }
+}
