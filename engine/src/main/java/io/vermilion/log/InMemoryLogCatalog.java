@@ -94,12 +94,11 @@ public final class InMemoryLogCatalog implements LogCatalog {
         return CommitResult.COMMITTED;
     }
 
-    /** Fails with {@link CollectionMissingException} when the collection does not exist. */
     @Override
     public synchronized CompletionStage<List<FragmentRef>> fragments(UUID collection, long fromOffset) {
         Log log = logs.get(collection);
         if (log == null) {
-            return CompletableFuture.failedFuture(new CollectionMissingException(collection));
+            return CompletableFuture.completedFuture(List.of());
         }
         List<FragmentRef> found = new ArrayList<>();
         for (FragmentRef fragment : log.fragments) { // in log order; a binary search would do for long logs

@@ -22,7 +22,10 @@ public interface LogCatalog {
      */
     CompletionStage<CommitResult> commit(UUID collection, FragmentRef fragment, Integer dimension);
 
-    /** The recorded fragments whose start offset is at least {@code fromOffset}, in log order. */
+    /**
+     * The recorded fragments whose start offset is at least {@code fromOffset}, in log order; none if the collection
+     * does not exist.
+     */
     CompletionStage<List<FragmentRef>> fragments(UUID collection, long fromOffset);
 
     enum CommitResult {

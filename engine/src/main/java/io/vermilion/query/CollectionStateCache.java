@@ -111,14 +111,20 @@ public final class CollectionStateCache {
             long from = stateOffset;
             return catalog.fragments(collection, from).toCompletableFuture()
                     .thenCompose(fragments -> applyFrom(fragments, 0))
-                    .thenApply(ignored -> {
-                        if (stateOffset < target) {
-                            throw new IllegalStateException("the catalog puts the end of the log of collection "
-                                    + collection + " at offset " + target + " but records fragments up to "
-                                    + stateOffset + " only");
-                        }
-                        return publish();
-                    });
+                    .thenCompose(ignored -> stateOffset >= target
+                            ? CompletableFuture.completedFuture(publish())
+                            : fragmentsMissing(target));
+        }
+
+        /** The catalog recorded fewer fragments than its log position promised: the collection was dropped meanwhile? */
+        private CompletableFuture<CollectionSnapshot> fragmentsMissing(long target) {
+            return catalog.position(collection).toCompletableFuture().thenApply(found -> {
+                if (found.isEmpty()) {
+                    throw new CollectionMissingException(collection);
+                }
+                throw new IllegalStateException("the catalog puts the end of the log of collection " + collection
+                        + " at offset " + target + " but records fragments up to " + stateOffset + " only");
+            });
         }
 
         /** Reads {@code fragments[first ..]} a chunk at a time, applying each chunk in log order once it is read. */

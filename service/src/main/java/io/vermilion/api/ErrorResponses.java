@@ -6,6 +6,8 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import io.vermilion.log.CollectionMissingException;
+import io.vermilion.log.CommitConflictException;
+import io.vermilion.log.LogWriterClosedException;
 import io.vermilion.log.DimensionMismatchException;
 import io.vermilion.query.filter.InvalidFilterException;
 import org.jboss.logging.Logger;
@@ -85,6 +87,13 @@ public class ErrorResponses {
                 }
                 case CollectionMissingException m -> {
                     return ChromaException.notFound(m.getMessage());
+                }
+                case CommitConflictException c -> {
+                    return new ChromaException(ErrorCode.UNAVAILABLE,
+                            "Too many concurrent writers on this collection; nothing was written, retry the request");
+                }
+                case LogWriterClosedException c -> {
+                    return new ChromaException(ErrorCode.UNAVAILABLE, "The server is shutting down; retry the request");
                 }
                 default -> {
                 }
