@@ -13,7 +13,7 @@ import io.vermilion.query.filter.WhereParser;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
-import io.vermilion.sysdb.Catalog;
+import io.vermilion.sysdb.CollectionLookup;
 import io.vermilion.sysdb.CollectionView;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -26,6 +26,8 @@ import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import jakarta.inject.Named;
 
 /**
  * Record routes of a collection: add, upsert, update, delete, count, get and query. Writes are validated whole,
@@ -39,14 +41,17 @@ public class RecordResource {
     private static final String BASE = "/tenants/{tenant}/databases/{database}/collections/{id}";
     private static final List<String> READ_LEVELS = List.of("index_and_wal", "index_only", "index_and_bounded_wal");
 
-    private final Catalog catalog;
+    private final CollectionLookup lookup;
     private final Records records;
     private final WriteLimits limits;
+    private final ExecutorService workers;
 
-    public RecordResource(Catalog catalog, Records records, WriteLimits limits) {
-        this.catalog = catalog;
+    public RecordResource(CollectionLookup lookup, Records records, WriteLimits limits,
+            @Named("readers") ExecutorService workers) {
+        this.lookup = lookup;
         this.records = records;
         this.limits = limits;
+        this.workers = workers;
     }
 
     @POST
@@ -71,8 +76,7 @@ public class RecordResource {
     }
 
     private Uni<Void> write(String tenant, String database, String id, String body, Operation op) {
-        ObjectNode req = JsonBody.object(body);
-        return collection(tenant, database, id).flatMap(c -> {
+        return parsed(body).flatMap(req -> collection(tenant, database, id).flatMap(c -> {
             List<LogRecord> batch = RecordWrites.parse(req, op, limits);
             requireDimension(c, batch.stream().map(LogRecord::embedding).filter(e -> e != null).findFirst()
                     .map(e -> e.length).orElse(-1));
@@ -80,46 +84,47 @@ public class RecordResource {
                 return Uni.createFrom().voidItem();
             }
             return records.append(c.id(), batch);
-        });
+        }));
     }
 
     @POST
     @Path(BASE + "/delete")
     public Uni<ObjectNode> delete(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, String body) {
-        ObjectNode req = JsonBody.object(body);
-        JsonNode idsNode = JsonBody.optional(req, "ids");
-        List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
-        Where where = where(req);
-        WhereDocument whereDocument = whereDocument(req);
-        Integer limit = JsonBody.optionalU32(req, "limit");
-        return collection(tenant, database, id).flatMap(c -> {
-            boolean filtered = where != null || whereDocument != null;
-            if (where != null) {
-                WhereParser.requireIndexed(where);
-            }
-            if (!filtered && limit != null) {
-                throw ChromaException.validation("limit, where", "limit can only be specified when a where clause is provided");
-            }
-            if (!filtered && ids == null) {
-                return Uni.createFrom().item(deleted(0));
-            }
-            if (!filtered && ids.isEmpty()) {
-                throw ChromaException.validation("ids, where", "Either ids or where must be specified");
-            }
-            if (!filtered) {
-                List<LogRecord> batch = ids.stream().map(LogRecord::delete).toList();
-                return records.append(c.id(), batch).map(v -> deleted(ids.size()));
-            }
-            return records.reader(c.id())
-                    .map(reader -> reader.get(new GetRequest(ids, where, whereDocument, limit, 0)))
-                    .flatMap(matches -> {
-                        if (matches.isEmpty()) {
-                            return Uni.createFrom().item(deleted(0));
-                        }
-                        List<LogRecord> batch = matches.stream().map(r -> LogRecord.delete(r.id())).toList();
-                        return records.append(c.id(), batch).map(v -> deleted(matches.size()));
-                    });
+        return parsed(body).flatMap(req -> {
+            JsonNode idsNode = JsonBody.optional(req, "ids");
+            List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
+            Where where = where(req);
+            WhereDocument whereDocument = whereDocument(req);
+            Integer limit = JsonBody.optionalU32(req, "limit");
+            return collection(tenant, database, id).flatMap(c -> {
+                boolean filtered = where != null || whereDocument != null;
+                if (where != null) {
+                    WhereParser.requireIndexed(where);
+                }
+                if (!filtered && limit != null) {
+                    throw ChromaException.validation("limit, where", "limit can only be specified when a where clause is provided");
+                }
+                if (!filtered && ids == null) {
+                    return Uni.createFrom().item(deleted(0));
+                }
+                if (!filtered && ids.isEmpty()) {
+                    throw ChromaException.validation("ids, where", "Either ids or where must be specified");
+                }
+                if (!filtered) {
+                    List<LogRecord> batch = ids.stream().map(LogRecord::delete).toList();
+                    return records.append(c.id(), batch).map(v -> deleted(ids.size()));
+                }
+                return records.reader(c.id())
+                        .map(reader -> reader.get(new GetRequest(ids, where, whereDocument, limit, 0)))
+                        .flatMap(matches -> {
+                            if (matches.isEmpty()) {
+                                return Uni.createFrom().item(deleted(0));
+                            }
+                            List<LogRecord> batch = matches.stream().map(r -> LogRecord.delete(r.id())).toList();
+                            return records.append(c.id(), batch).map(v -> deleted(matches.size()));
+                        });
+            });
         });
     }
 
@@ -142,22 +147,23 @@ public class RecordResource {
     @Path(BASE + "/get")
     public Uni<ObjectNode> get(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, String body) {
-        ObjectNode req = JsonBody.object(body);
-        JsonNode idsNode = JsonBody.optional(req, "ids");
-        List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
-        Where where = where(req);
-        WhereDocument whereDocument = whereDocument(req);
-        Integer limit = JsonBody.optionalU32(req, "limit");
-        Integer offset = JsonBody.optionalU32(req, "offset");
-        List<String> include = Include.names(req, Include.GET_DEFAULT);
-        return collection(tenant, database, id).flatMap(c -> {
-            if (where != null) {
-                WhereParser.requireIndexed(where);
-            }
-            return records.reader(c.id());
-        }).map(reader -> {
-            List<Record> found = reader.get(new GetRequest(ids, where, whereDocument, limit, offset == null ? 0 : offset));
-            return RecordJson.getResponse(found, include);
+        return parsed(body).flatMap(req -> {
+            JsonNode idsNode = JsonBody.optional(req, "ids");
+            List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
+            Where where = where(req);
+            WhereDocument whereDocument = whereDocument(req);
+            Integer limit = JsonBody.optionalU32(req, "limit");
+            Integer offset = JsonBody.optionalU32(req, "offset");
+            List<String> include = Include.names(req, Include.GET_DEFAULT);
+            return collection(tenant, database, id).flatMap(c -> {
+                if (where != null) {
+                    WhereParser.requireIndexed(where);
+                }
+                return records.reader(c.id());
+            }).map(reader -> {
+                List<Record> found = reader.get(new GetRequest(ids, where, whereDocument, limit, offset == null ? 0 : offset));
+                return RecordJson.getResponse(found, include);
+            });
         });
     }
 
@@ -165,40 +171,41 @@ public class RecordResource {
     @Path(BASE + "/query")
     public Uni<ObjectNode> query(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, String body) {
-        ObjectNode req = JsonBody.object(body);
-        List<float[]> queries = queryEmbeddings(req);
-        Integer nResults = JsonBody.optionalU32(req, "n_results");
-        JsonNode idsNode = JsonBody.optional(req, "ids");
-        List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
-        Where where = where(req);
-        WhereDocument whereDocument = whereDocument(req);
-        List<String> include = Include.names(req, Include.QUERY_DEFAULT);
-        return collection(tenant, database, id).flatMap(c -> {
-            if (where != null) {
-                WhereParser.requireIndexed(where);
-            }
-            for (float[] q : queries) {
-                for (float v : q) {
-                    if (!Float.isFinite(v)) {
-                        throw ChromaException.validation("query_embeddings", "Embeddings must not contain NaN or Infinity values");
+        return parsed(body).flatMap(req -> {
+            List<float[]> queries = queryEmbeddings(req);
+            Integer nResults = JsonBody.optionalU32(req, "n_results");
+            JsonNode idsNode = JsonBody.optional(req, "ids");
+            List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
+            Where where = where(req);
+            WhereDocument whereDocument = whereDocument(req);
+            List<String> include = Include.names(req, Include.QUERY_DEFAULT);
+            return collection(tenant, database, id).flatMap(c -> {
+                if (where != null) {
+                    WhereParser.requireIndexed(where);
+                }
+                for (float[] q : queries) {
+                    for (float v : q) {
+                        if (!Float.isFinite(v)) {
+                            throw ChromaException.validation("query_embeddings", "Embeddings must not contain NaN or Infinity values");
+                        }
+                    }
+                    if (c.dimension() != null && q.length != c.dimension()) {
+                        throw ChromaException.invalid("Collection expecting embedding with dimension of " + c.dimension()
+                                + ", got " + q.length);
                     }
                 }
-                if (c.dimension() != null && q.length != c.dimension()) {
-                    throw ChromaException.invalid("Collection expecting embedding with dimension of " + c.dimension()
-                            + ", got " + q.length);
-                }
-            }
-            var distance = io.vermilion.query.DistanceFunction.fromWireName(
-                    CollectionConfigs.space(JsonBody.read(c.configurationJson())));
-            int n = nResults == null ? 10 : nResults;
-            return records.reader(c.id()).map(reader -> {
-                if (c.dimension() == null && reader.count() == 0) {
-                    List<List<io.vermilion.query.QueryHit>> empty = new ArrayList<>();
-                    queries.forEach(q -> empty.add(List.of()));
-                    return RecordJson.queryResponse(empty, include);
-                }
-                return RecordJson.queryResponse(
-                        reader.query(new QueryRequest(queries, n, ids, where, whereDocument, distance)), include);
+                var distance = io.vermilion.query.DistanceFunction.fromWireName(
+                        CollectionConfigs.space(JsonBody.read(c.configurationJson())));
+                int n = nResults == null ? 10 : nResults;
+                return records.reader(c.id()).map(reader -> {
+                    if (c.dimension() == null && reader.count() == 0) {
+                        List<List<io.vermilion.query.QueryHit>> empty = new ArrayList<>();
+                        queries.forEach(q -> empty.add(List.of()));
+                        return RecordJson.queryResponse(empty, include);
+                    }
+                    return RecordJson.queryResponse(
+                            reader.query(new QueryRequest(queries, n, ids, where, whereDocument, distance)), include);
+                });
             });
         });
     }
@@ -237,9 +244,18 @@ public class RecordResource {
         }
     }
 
+    /**
+     * The collection named by the path, delivered on a worker thread: everything after the lookup (validation,
+     * encoding, filtering) is CPU work that must not run on the event loop.
+     */
     private Uni<CollectionView> collection(String tenant, String database, String id) {
         Names.requireDatabasePathSegment(database);
         UUID uuid = CollectionResource.parseUuid(id, "Collection ID is not a valid UUIDv4");
-        return catalog.getCollectionById(tenant, database, uuid);
+        return lookup.get(tenant, database, uuid).emitOn(workers);
+    }
+
+    /** Parses the body as a JSON object on a worker thread (a 400 or 422 before anything is looked up). */
+    private Uni<ObjectNode> parsed(String body) {
+        return Uni.createFrom().item(() -> JsonBody.object(body)).runSubscriptionOn(workers);
     }
 }
