@@ -178,14 +178,6 @@ public class Catalog {
                 .failWith(() -> collectionMissing(id.toString()));
     }
 
-    /** Looks a collection up by id alone (record routes, where Chroma ignores the path's tenant and database). */
-    public Uni<CollectionView> getCollection(UUID id) {
-        return Panache.withSession(() -> findById(id))
-                .onItem()
-                .ifNull()
-                .failWith(() -> collectionMissing(id.toString()));
-    }
-
     /** Resolves {@code tenant_resource_name:database:collection}; the tenant part may also be the tenant's name. */
     public Uni<CollectionView> getCollectionByCrn(String tenantPart, String database, String name) {
         return Panache.withSession(() -> TenantEntity.<TenantEntity>find("resourceName", tenantPart)

@@ -31,8 +31,11 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -92,7 +95,14 @@ class ContractTest {
             "GET " + DB + "/collections/by-id/{collection_id}",
             "GET /api/v2/collections/{crn}",
             "POST " + DB + "/collections/{collection_id}/fork",
-            "GET " + DB + "/collections/{collection_id}/fork_count");
+            "GET " + DB + "/collections/{collection_id}/fork_count",
+            "POST " + DB + "/collections/{collection_id}/add",
+            "POST " + DB + "/collections/{collection_id}/upsert",
+            "POST " + DB + "/collections/{collection_id}/update",
+            "POST " + DB + "/collections/{collection_id}/delete",
+            "GET " + DB + "/collections/{collection_id}/count",
+            "POST " + DB + "/collections/{collection_id}/get",
+            "POST " + DB + "/collections/{collection_id}/query");
 
     /** Served by the service but deliberately outside the contract. */
     private static final List<String> UNCONTRACTED_PREFIXES = List.of("/api/v1");
@@ -300,7 +310,163 @@ class ContractTest {
             return Call.of("GET", db + "/collections/" + col.path("id").asText() + "/fork_count")
                     .then(b -> assertEquals(0, b.path("count").asInt()));
         });
+
+        // records: each case writes its own collection; SEED holds r1 (1,0), r2 (2,2), r3 (-1,0) under l2.
+        String records = DB + "/collections/{collection_id}";
+        c.put("POST " + records + "/add", () -> {
+            String col = emptyCollection();
+            return Call.of("POST", col + "/add", SEED)
+                    .then(b -> assertEquals(3, call("GET", col + "/count", 200).asInt()));
+        });
+        c.put("POST " + records + "/upsert", () -> {
+            String col = seeded();
+            String body = """
+                    {"ids": ["r1", "r4"], "embeddings": ["%s", "%s"],
+                     "documents": [null, "Ferns in the shade"],
+                     "metadatas": [{"year": 2025, "public": null, "tags": ["fox"]}, {"topic": "plants"}]}"""
+                    .formatted(base64(0.5f, 1.5f), base64(-2f, 0f));
+            return Call.of("POST", col + "/upsert", body).then(b -> {
+                JsonNode got = call("POST", col + "/get", """
+                        {"ids": ["r1", "r4"], "include": ["embeddings", "documents", "metadatas"]}""", 200);
+                assertEquals(json("[\"r1\", \"r4\"]"), got.path("ids"));
+                assertEquals(json("[[0.5, 1.5], [-2.0, 0.0]]"), got.path("embeddings"));
+                assertEquals(json("[\"The quick brown fox\", \"Ferns in the shade\"]"), got.path("documents"));
+                assertEquals(json("{\"topic\": \"animals\", \"year\": 2025, \"score\": 0.5, \"tags\": [\"fox\"]}"),
+                        got.path("metadatas").path(0), "upsert merges metadata key by key");
+            });
+        });
+        c.put("POST " + records + "/update", () -> {
+            String col = seeded();
+            String body = """
+                    {"ids": ["r2", "r3", "missing"], "embeddings": [[3, 3], null, null],
+                     "documents": ["Lazy dogs nap", null, null], "uris": null,
+                     "metadatas": [{"topic": null, "ratios": null}, {"new": "yes"}, null]}""";
+            return Call.of("POST", col + "/update", body).then(b -> {
+                JsonNode got = call("POST", col + "/get", """
+                        {"ids": ["r2", "r3"], "include": ["embeddings", "documents", "metadatas"]}""", 200);
+                assertEquals(json("[[3.0, 3.0], [-1.0, 0.0]]"), got.path("embeddings"));
+                assertEquals(json("[\"Lazy dogs nap\", null]"), got.path("documents"));
+                assertEquals(json("[{\"year\": 2023}, {\"new\": \"yes\"}]"), got.path("metadatas"));
+                assertEquals(3, call("GET", col + "/count", 200).asInt(), "update of a missing id adds nothing");
+            });
+        });
+        c.put("POST " + records + "/delete", () -> {
+            String col = seeded();
+            // By ids: "deleted" counts the ids sent, repeated and unknown ones included.
+            return Call.of("POST", col + "/delete", "{\"ids\": [\"r1\", \"r1\", \"nope\"]}").then(b -> {
+                assertEquals(3, b.path("deleted").asInt());
+                assertEquals(2, call("GET", col + "/count", 200).asInt());
+            });
+        });
+        c.put("GET " + records + "/count", () -> {
+            String col = seeded();
+            return Call.of("GET", col + "/count?read_level=index_only").then(b -> assertEquals(3, b.asInt()));
+        });
+        c.put("POST " + records + "/get", () -> {
+            String col = seeded();
+            String body = "{\"include\": [\"documents\", \"embeddings\", \"metadatas\", \"uris\", \"distances\"]}";
+            return Call.of("POST", col + "/get", body).then(b -> {
+                assertEquals(json("[\"r1\", \"r2\", \"r3\"]"), b.path("ids"));
+                assertEquals(json("[[1.0, 0.0], [2.0, 2.0], [-1.0, 0.0]]"), b.path("embeddings"));
+                assertEquals(json("[\"The quick brown fox\", \"Lazy dogs sleep\", null]"), b.path("documents"));
+                assertEquals(json("[\"s3://bucket/r1\", null, null]"), b.path("uris"));
+                assertEquals(json(SEED).path("metadatas"), b.path("metadatas"));
+                assertEquals(json(body).path("include"), b.path("include"));
+            });
+        });
+        c.put("POST " + records + "/query", () -> {
+            String col = seeded();
+            String body = """
+                    {"query_embeddings": [[1, 0], [-1, 0]], "n_results": 2,
+                     "include": ["distances", "documents", "embeddings", "metadatas", "uris"]}""";
+            return Call.of("POST", col + "/query", body).then(b -> {
+                assertEquals(json("[[\"r1\", \"r3\"], [\"r3\", \"r1\"]]"), b.path("ids"));
+                assertEquals(json("[[0.0, 4.0], [0.0, 4.0]]"), b.path("distances"), "squared l2");
+                assertEquals(json("[[-1.0, 0.0], [1.0, 0.0]]"), b.path("embeddings").path(1));
+                assertEquals(json("[null, \"The quick brown fox\"]"), b.path("documents").path(1));
+                assertEquals(json("[null, \"s3://bucket/r1\"]"), b.path("uris").path(1));
+                assertTrue(b.path("metadatas").path(1).path(0).isNull());
+            });
+        });
         return c;
+    }
+
+    /** Further valid calls of the record operations: other encodings, defaults and filters, each against its schema. */
+    @TestFactory
+    Stream<DynamicTest> recordVariantsAnswerAsDocumented() {
+        String records = DB + "/collections/{collection_id}";
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("base64 embeddings", "POST " + records + "/add", () -> {
+            String col = emptyCollection();
+            String body = "{\"ids\": [\"b1\", \"b2\"], \"embeddings\": [\"" + base64(0.5f, 1.5f, -2f) + "\", \""
+                    + base64(1f, 2f, 3f) + "\"], \"uris\": [\"u1\", null]}";
+            assertTrue(body.contains("AAAAPwAAwD8AAADA"), "the encoding documented in the contract");
+            return Call.of("POST", col + "/add", body).then(b -> {
+                JsonNode got = call("POST", col + "/get", "{\"include\": [\"embeddings\"]}", 200);
+                assertEquals(json("[[0.5, 1.5, -2.0], [1.0, 2.0, 3.0]]"), got.path("embeddings"));
+            });
+        }));
+        variants.add(new Variant("empty batch", "POST " + records + "/add",
+                () -> Call.of("POST", emptyCollection() + "/add", "{\"ids\": [], \"embeddings\": []}")));
+        variants.add(new Variant("base64 embeddings with a null item", "POST " + records + "/update", () -> {
+            String col = seeded();
+            String body = "{\"ids\": [\"r1\", \"r2\"], \"embeddings\": [null, \"" + base64(4f, 4f) + "\"]}";
+            return Call.of("POST", col + "/update", body).then(b -> assertEquals(
+                    json("[[1.0, 0.0], [4.0, 4.0]]"),
+                    call("POST", col + "/get", "{\"ids\": [\"r1\", \"r2\"], \"include\": [\"embeddings\"]}", 200)
+                            .path("embeddings")));
+        }));
+        variants.add(new Variant("defaults", "POST " + records + "/get", () -> Call.of("POST", seeded() + "/get", "{}")
+                .then(b -> {
+                    assertEquals(json("[\"documents\", \"metadatas\"]"), b.path("include"));
+                    assertTrue(b.path("embeddings").isNull() && b.path("uris").isNull(), "not included: null");
+                    assertEquals(3, b.path("documents").size());
+                })));
+        variants.add(new Variant("filters and paging", "POST " + records + "/get", () -> Call.of("POST",
+                        seeded() + "/get", """
+                        {"ids": ["r3", "r2", "r1"], "where": {"$and": [{"topic": "animals"}, {"year": {"$gte": 2023}}]},
+                         "where_document": {"$contains": "o"}, "limit": 1, "offset": 1, "include": []}""")
+                .then(b -> {
+                    assertEquals(json("[\"r2\"]"), b.path("ids"));
+                    assertTrue(b.path("documents").isNull() && b.path("metadatas").isNull());
+                })));
+        variants.add(new Variant("defaults and a filter", "POST " + records + "/query", () -> Call.of("POST",
+                        seeded() + "/query", """
+                        {"query_embeddings": [[1, 0]], "where": {"tags": {"$contains": "dog"}}}""")
+                .then(b -> {
+                    assertEquals(json("[[\"r1\"]]"), b.path("ids"));
+                    assertEquals(json("[\"documents\", \"metadatas\", \"distances\"]"), b.path("include"));
+                    assertTrue(b.path("embeddings").isNull() && b.path("uris").isNull());
+                })));
+        variants.add(new Variant("a collection never written", "POST " + records + "/query", () -> Call.of("POST",
+                        emptyCollection() + "/query", "{\"query_embeddings\": [[1, 0, 0]], \"n_results\": 3}")
+                .then(b -> assertEquals(json("[[]]"), b.path("ids")))));
+        variants.add(new Variant("by where", "POST " + records + "/delete", () -> {
+            String col = seeded();
+            return Call.of("POST", col + "/delete", "{\"where\": {\"topic\": \"animals\"}}").then(b -> {
+                assertEquals(2, b.path("deleted").asInt(), "the records that matched");
+                assertEquals(json("[\"r3\"]"), call("POST", col + "/get", "{}", 200).path("ids"));
+            });
+        }));
+        variants.add(new Variant("by where_document with a limit", "POST " + records + "/delete", () -> Call.of("POST",
+                        seeded() + "/delete", "{\"where_document\": {\"$not_contains\": \"fox\"}, \"limit\": 1}")
+                .then(b -> assertEquals(1, b.path("deleted").asInt()))));
+        variants.add(new Variant("nothing", "POST " + records + "/delete",
+                () -> Call.of("POST", seeded() + "/delete", "{\"ids\": null, \"where\": null}")
+                        .then(b -> assertEquals(0, b.path("deleted").asInt()))));
+        variants.add(new Variant("without read_level", "GET " + records + "/count",
+                () -> Call.of("GET", emptyCollection() + "/count").then(b -> assertEquals(0, b.asInt()))));
+
+        Map<String, JsonNode> ops = contractOperations();
+        return variants.stream().map(v -> DynamicTest.dynamicTest(v.operation + ": " + v.name, () -> {
+            JsonNode op = ops.get(v.operation);
+            assertNotNull(op, "the contract has " + v.operation);
+            Call call = v.call.get();
+            if (call.body != null) {
+                assertValid(requestSchema(op), JSON.readTree(call.body), v.operation + " request body");
+            }
+            call.check.accept(perform(v.operation, op, call, call.status != null ? call.status : successStatus(op)));
+        }));
     }
 
     // ---- errors: at least one per route family, in the documented status and shape ----
@@ -426,6 +592,94 @@ class ContractTest {
         cases.add(new ErrorCase("fork count of a missing collection", "GET " + fork + "_count",
                 () -> Call.of("GET", db() + "/collections/" + missingId + "/fork_count").expect(404)));
 
+        // records
+        String records = DB + "/collections/{collection_id}";
+        String add = "POST " + records + "/add";
+        String upsert = "POST " + records + "/upsert";
+        String update = "POST " + records + "/update";
+        String delete = "POST " + records + "/delete";
+        String count = "GET " + records + "/count";
+        String get = "POST " + records + "/get";
+        String query = "POST " + records + "/query";
+        Supplier<String> missing = () -> db() + "/collections/" + missingId;
+        String oneRecord = "{\"ids\": [\"x\"], \"embeddings\": [[1, 0]]}";
+        String badWhere = "{\"where\": {\"a\": 1, \"b\": 2}}";
+
+        cases.add(new ErrorCase("add to a missing collection", add,
+                () -> Call.of("POST", missing.get() + "/add", oneRecord).expect(404)));
+        cases.add(new ErrorCase("add to a collection of another database", add, () -> {
+            String col = seeded();
+            return Call.of("POST", db() + col.substring(col.indexOf("/collections/")) + "/add", oneRecord).expect(404);
+        }));
+        cases.add(new ErrorCase("add with a malformed collection id", add,
+                () -> Call.of("POST", db() + "/collections/not-a-uuid/add", oneRecord).expect(400)));
+        cases.add(new ErrorCase("add of the wrong dimension", add,
+                () -> Call.of("POST", seeded() + "/add", "{\"ids\": [\"x\"], \"embeddings\": [[1, 2, 3]]}").expect(400)
+                        .then(b -> assertEquals("Collection expecting embedding with dimension of 2, got 3",
+                                b.path("message").asText()))));
+        cases.add(new ErrorCase("add of a bad base64 embedding", add,
+                () -> Call.of("POST", emptyCollection() + "/add", "{\"ids\": [\"x\"], \"embeddings\": [\"AAAA\"]}")
+                        .expect(400)));
+        cases.add(new ErrorCase("add without embeddings", add,
+                () -> Call.of("POST", emptyCollection() + "/add", "{\"ids\": [\"x\"]}").expect(422)));
+        cases.add(new ErrorCase("add of a nested metadata value", add, () -> Call.of("POST", emptyCollection() + "/add",
+                "{\"ids\": [\"x\"], \"embeddings\": [[1]], \"metadatas\": [{\"o\": {\"p\": 1}}]}").expect(422)));
+        cases.add(new ErrorCase("add of an id over the size limit", add, () -> Call.of("POST",
+                        emptyCollection() + "/add", "{\"ids\": [\"" + "i".repeat(200) + "\"], \"embeddings\": [[1]]}")
+                .expect(422)
+                .then(b -> assertTrue(b.path("message").asText().startsWith("Quota exceeded"), b.toString()))));
+        cases.add(new ErrorCase("add as text/plain", add,
+                () -> Call.of("POST", emptyCollection() + "/add", oneRecord).as("text/plain").expect(415)));
+        cases.add(new ErrorCase("upsert into a missing collection", upsert,
+                () -> Call.of("POST", missing.get() + "/upsert", oneRecord).expect(404)));
+        cases.add(new ErrorCase("upsert of uneven columns", upsert, () -> Call.of("POST", emptyCollection() + "/upsert",
+                "{\"ids\": [\"x\", \"y\"], \"embeddings\": [[1, 0]]}").expect(400)));
+        cases.add(new ErrorCase("upsert without embeddings", upsert,
+                () -> Call.of("POST", emptyCollection() + "/upsert", "{\"ids\": [\"x\"], \"documents\": [\"d\"]}")
+                        .expect(422)));
+        cases.add(new ErrorCase("update in a missing collection", update,
+                () -> Call.of("POST", missing.get() + "/update", "{\"ids\": [\"x\"]}").expect(404)));
+        cases.add(new ErrorCase("update of an empty id", update,
+                () -> Call.of("POST", seeded() + "/update", "{\"ids\": [\"\"]}").expect(400)));
+        cases.add(new ErrorCase("update without ids", update,
+                () -> Call.of("POST", seeded() + "/update", "{\"documents\": [\"d\"]}").expect(422)));
+        cases.add(new ErrorCase("delete in a missing collection", delete,
+                () -> Call.of("POST", missing.get() + "/delete", "{\"ids\": [\"x\"]}").expect(404)));
+        cases.add(new ErrorCase("delete by a bad where", delete,
+                () -> Call.of("POST", seeded() + "/delete", badWhere).expect(400)
+                        .then(b -> assertEquals("Invalid where clause", b.path("message").asText()))));
+        cases.add(new ErrorCase("delete with a limit and no filter", delete,
+                () -> Call.of("POST", seeded() + "/delete", "{\"ids\": [\"r1\"], \"limit\": 1}").expect(400)));
+        cases.add(new ErrorCase("delete with a negative limit", delete, () -> Call.of("POST", seeded() + "/delete",
+                "{\"where\": {\"topic\": \"animals\"}, \"limit\": -1}").expect(422)));
+        cases.add(new ErrorCase("count of a missing collection", count,
+                () -> Call.of("GET", missing.get() + "/count").expect(404)));
+        cases.add(new ErrorCase("count at an unknown read level", count,
+                () -> Call.of("GET", emptyCollection() + "/count?read_level=eventually").expect(400)));
+        cases.add(new ErrorCase("get from a missing collection", get,
+                () -> Call.of("POST", missing.get() + "/get", "{}").expect(404)));
+        cases.add(new ErrorCase("get by a bad where", get,
+                () -> Call.of("POST", seeded() + "/get", badWhere).expect(400)
+                        .then(b -> assertEquals("Invalid where clause", b.path("message").asText()))));
+        cases.add(new ErrorCase("get by a bad where_document", get,
+                () -> Call.of("POST", seeded() + "/get", "{\"where_document\": {\"$contains\": 3}}").expect(400)));
+        cases.add(new ErrorCase("get including an unknown column", get,
+                () -> Call.of("POST", seeded() + "/get", "{\"include\": [\"data\"]}").expect(422)));
+        cases.add(new ErrorCase("get with an empty body", get,
+                () -> Call.of("POST", seeded() + "/get", "").expect(400)));
+        cases.add(new ErrorCase("query a missing collection", query,
+                () -> Call.of("POST", missing.get() + "/query", "{\"query_embeddings\": [[1, 0]]}").expect(404)));
+        cases.add(new ErrorCase("query by a bad where", query, () -> Call.of("POST", seeded() + "/query",
+                "{\"query_embeddings\": [[1, 0]], \"where\": {\"year\": {\"$gt\": \"2020\"}}}").expect(400)
+                .then(b -> assertEquals("Invalid where clause", b.path("message").asText()))));
+        cases.add(new ErrorCase("query of the wrong dimension", query,
+                () -> Call.of("POST", seeded() + "/query", "{\"query_embeddings\": [[1, 0, 0]]}").expect(400)));
+        cases.add(new ErrorCase("query without query_embeddings", query,
+                () -> Call.of("POST", seeded() + "/query", "{\"n_results\": 1}").expect(422)));
+        cases.add(new ErrorCase("query with base64 embeddings", query,
+                () -> Call.of("POST", seeded() + "/query", "{\"query_embeddings\": [\"" + base64(1f, 0f) + "\"]}")
+                        .expect(422)));
+
         Map<String, JsonNode> ops = contractOperations();
         return cases.stream().map(ec -> DynamicTest.dynamicTest(ec.operation + ": " + ec.name, () -> {
             JsonNode op = ops.get(ec.operation);
@@ -439,6 +693,7 @@ class ContractTest {
                 default -> "ChromaError";
             };
             assertEquals(expectedName, body.path("error").asText(), "error name for " + call.status);
+            call.check.accept(body);
         }));
     }
 
@@ -495,7 +750,21 @@ class ContractTest {
 
     /** A call whose status is only a precondition of the test at hand. */
     private static JsonNode call(String method, String url, JsonNode body, int status) {
-        Response r = send(Call.of(method, url, body));
+        return call(Call.of(method, url, body), status);
+    }
+
+    private static JsonNode call(String method, String url, String body, int status) {
+        return call(Call.of(method, url, body), status);
+    }
+
+    private static JsonNode call(String method, String url, int status) {
+        return call(Call.of(method, url), status);
+    }
+
+    private static JsonNode call(Call call, int status) {
+        String method = call.method;
+        String url = call.url;
+        Response r = send(call);
         assertEquals(status, r.statusCode(), method + " " + url + ": " + r.asString());
         try {
             return JSON.readTree(r.asString());
@@ -528,6 +797,46 @@ class ContractTest {
 
     private static JsonNode collection(String dbUrl, JsonNode request) {
         return call("POST", dbUrl + "/collections", request, 200);
+    }
+
+    /** Three records of width 2 in every column shape: r1 (1,0), r2 (2,2), r3 (-1,0). */
+    private static final String SEED = """
+            {"ids": ["r1", "r2", "r3"],
+             "embeddings": [[1, 0], [2, 2], [-1, 0]],
+             "documents": ["The quick brown fox", "Lazy dogs sleep", null],
+             "uris": ["s3://bucket/r1", null, null],
+             "metadatas": [{"topic": "animals", "year": 2024, "score": 0.5, "public": true, "tags": ["fox", "dog"]},
+                           {"topic": "animals", "year": 2023, "ratios": [0.25, 1.5]},
+                           null]}""";
+
+    /** A fresh, empty collection (l2) in a fresh database; returns its URL, the prefix of its record routes. */
+    private static String emptyCollection() {
+        String db = db();
+        return db + "/collections/" + collection(db, obj("name", unique("col"))).path("id").asText();
+    }
+
+    /** A fresh collection holding {@link #SEED}; returns its URL. */
+    private static String seeded() {
+        String col = emptyCollection();
+        call("POST", col + "/add", SEED, 201);
+        return col;
+    }
+
+    /** An embedding as the clients' base64: little-endian float32 bytes. */
+    private static String base64(float... values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            bytes.putFloat(v);
+        }
+        return Base64.getEncoder().encodeToString(bytes.array());
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A create request that exercises metadata of every type, an index configuration and an embedding function. */
@@ -672,6 +981,8 @@ class ContractTest {
     // ---- test data ----
 
     private record ErrorCase(String name, String operation, Supplier<Call> call) {}
+
+    private record Variant(String name, String operation, Supplier<Call> call) {}
 
     /** One HTTP request; {@code status} null means "the operation's documented success status". */
     private static final class Call {
