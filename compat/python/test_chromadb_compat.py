@@ -1,0 +1,102 @@
+"""The official Python client (PyPI chromadb-client 1.5.9) against a live Vermilion at VERMILION_URL."""
+import os
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+import chromadb
+from chromadb.errors import ChromaError, InvalidArgumentError, NotFoundError
+
+URL = urlparse(os.environ.get("VERMILION_URL", "http://localhost:8000"))
+
+
+@pytest.fixture(scope="module")
+def client():
+    return chromadb.HttpClient(host=URL.hostname, port=URL.port)
+
+
+def unique(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def test_heartbeat_and_version(client):
+    assert client.heartbeat() > 1_700_000_000_000_000_000
+    assert client.get_version() == "1.0.0"
+
+
+def test_tenants_and_databases():
+    admin = chromadb.AdminClient(chromadb.config.Settings(
+        chroma_api_impl="chromadb.api.fastapi.FastAPI",
+        chroma_server_host=URL.hostname, chroma_server_http_port=URL.port))
+    tenant = unique("tenant")
+    admin.create_tenant(tenant)
+    assert admin.get_tenant(tenant)["name"] == tenant
+    admin.create_database("db_one", tenant=tenant)
+    admin.create_database("db_two", tenant=tenant)
+    assert [d["name"] for d in admin.list_databases(tenant=tenant)] == ["db_one", "db_two"]
+    assert admin.get_database("db_one", tenant=tenant)["name"] == "db_one"
+    with pytest.raises(ChromaError):
+        admin.create_database("db_one", tenant=tenant)
+    admin.delete_database("db_two", tenant=tenant)
+    with pytest.raises(NotFoundError):
+        admin.get_database("db_two", tenant=tenant)
+    scoped = chromadb.HttpClient(host=URL.hostname, port=URL.port, tenant=tenant, database="db_one")
+    col = scoped.create_collection(unique("scoped"), embedding_function=None)
+    assert col.tenant == tenant and col.database == "db_one"
+
+
+def test_collection_lifecycle(client):
+    name = unique("books")
+    col = client.create_collection(name, metadata={"genre": "fiction", "shelves": 3, "weight": 1.5},
+                                   configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    assert col.name == name
+    assert col.metadata == {"genre": "fiction", "shelves": 3, "weight": 1.5}
+    assert isinstance(col.metadata["shelves"], int) and isinstance(col.metadata["weight"], float)
+    assert col.configuration["hnsw"]["space"] == "cosine"
+    with pytest.raises(ChromaError):
+        client.create_collection(name, embedding_function=None)
+    same = client.get_or_create_collection(name, metadata={"other": 1}, embedding_function=None)
+    assert same.id == col.id and same.metadata["genre"] == "fiction"
+    assert client.get_collection(name, embedding_function=None).id == col.id
+    assert name in [c.name for c in client.list_collections()]
+    count = client.count_collections()
+    col.modify(name=name + "-renamed", metadata={"genre": "poetry"})
+    renamed = client.get_collection(name + "-renamed", embedding_function=None)
+    assert renamed.id == col.id and renamed.metadata == {"genre": "poetry"}
+    with pytest.raises(NotFoundError):
+        client.get_collection(name, embedding_function=None)
+    client.delete_collection(name + "-renamed")
+    assert client.count_collections() == count - 1
+
+
+def test_records_roundtrip(client):
+    col = client.create_collection(unique("records"), embedding_function=None)
+    col.add(ids=["a", "b", "c"], embeddings=[[1.0, 0.0], [2.0, 0.0], [5.0, 5.0]],
+            documents=["alpha doc", "beta doc", None], metadatas=[{"k": 1, "t": "x"}, {"k": 2.5}, None],
+            uris=["u-a", None, "u-c"])
+    assert col.count() == 3
+    got = col.get(include=["documents", "metadatas", "embeddings", "uris"])
+    assert got["ids"] == ["a", "b", "c"]
+    assert got["documents"] == ["alpha doc", "beta doc", None]
+    assert got["metadatas"] == [{"k": 1, "t": "x"}, {"k": 2.5}, None]
+    assert got["uris"] == ["u-a", None, "u-c"]
+    assert [list(map(float, e)) for e in got["embeddings"]] == [[1.0, 0.0], [2.0, 0.0], [5.0, 5.0]]
+
+    col.upsert(ids=["a"], embeddings=[[1.0, 1.0]], metadatas=[{"t": None, "new": True}])
+    col.update(ids=["b", "missing"], embeddings=[[2.0, 0.0], [9.0, 9.0]], documents=["beta v2", "never"])
+    got = col.get(ids=["a", "b"], include=["documents", "metadatas"])
+    assert got["metadatas"] == [{"k": 1, "new": True}, {"k": 2.5}]
+    assert got["documents"] == ["alpha doc", "beta v2"]
+
+    q = col.query(query_embeddings=[[0.0, 0.0]], n_results=2, where={"k": {"$gte": 1}},
+                  include=["distances", "documents"])
+    assert q["ids"] == [["a", "b"]]
+    assert q["distances"] == [[pytest.approx(2.0), pytest.approx(4.0)]]
+    assert col.get(where_document={"$contains": "beta"})["ids"] == ["b"]
+
+    col.delete(where={"new": True})
+    assert col.get()["ids"] == ["b", "c"]
+    col.delete(ids=["c"])
+    assert col.count() == 1
+    with pytest.raises(InvalidArgumentError, match="Collection expecting embedding with dimension of 2, got 3"):
+        col.add(ids=["z"], embeddings=[[1.0, 2.0, 3.0]])
