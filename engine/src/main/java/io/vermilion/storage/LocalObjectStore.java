@@ -16,6 +16,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -43,6 +44,40 @@ public final class LocalObjectStore implements ObjectStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create object store folder " + this.root, e);
         }
+    }
+
+    /**
+     * Deletes temp files older than {@code olderThan}: what a process killed in the middle of a write leaves behind.
+     * Returns how many were deleted. Younger ones may belong to a write in progress and are kept.
+     */
+    public CompletionStage<Integer> deleteStaleTemporaryFiles(Duration olderThan) {
+        return CompletableFuture.supplyAsync(() -> {
+            long cutoff = System.currentTimeMillis() - olderThan.toMillis();
+            int[] deleted = {0};
+            try {
+                Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                        if (file.getFileName().toString().startsWith(ObjectKeys.RESERVED_PREFIX)
+                                && attrs.lastModifiedTime().toMillis() < cutoff && Files.deleteIfExists(file)) {
+                            deleted[0]++;
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                        if (e instanceof NoSuchFileException) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                        throw e;
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return deleted[0];
+        }, ioExecutor);
     }
 
     @Override

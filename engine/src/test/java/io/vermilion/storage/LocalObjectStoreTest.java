@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,5 +64,22 @@ class LocalObjectStoreTest extends ObjectStoreContractTest {
                     .sorted()
                     .toList());
         }
+    }
+
+    @Test
+    void staleTempFilesOfInterruptedWritesAreDeleted() throws Exception {
+        await(store.put("log/1-a", utf8("a")));
+        Path stale = root.resolve("store/log/" + ObjectKeys.RESERVED_PREFIX + "old");
+        Path fresh = root.resolve("store/log/" + ObjectKeys.RESERVED_PREFIX + "new");
+        Files.write(stale, utf8("partial"));
+        Files.write(fresh, utf8("partial"));
+        Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+
+        int deleted = await(((LocalObjectStore) store).deleteStaleTemporaryFiles(Duration.ofMinutes(10)));
+
+        assertEquals(1, deleted);
+        assertEquals(false, Files.exists(stale));
+        assertEquals(true, Files.exists(fresh));
+        assertEquals(List.of(new ObjectInfo("log/1-a", 1)), await(store.list("")));
     }
 }
