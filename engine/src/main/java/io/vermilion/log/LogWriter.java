@@ -299,6 +299,8 @@ public final class LogWriter implements AutoCloseable {
         final List<Request> requests;
         /** Deletions of this batch's refused fragments, running beside the retries. */
         final List<CompletableFuture<Void>> cleanups = new ArrayList<>();
+        /** Writes refused for good (dimension) that left the batch; answered with the rest, after the cleanups. */
+        final Map<Request, DimensionMismatchException> settled = new LinkedHashMap<>();
         int attempts;
 
         Batch(List<Request> requests) {
@@ -333,7 +335,10 @@ public final class LogWriter implements AutoCloseable {
                     Throwable cause = unwrap(failure);
                     return (Runnable) () -> failAll(batch.requests, cause);
                 })
-                .thenCompose(answer -> batch.cleanedUp().thenRun(answer));
+                .thenCompose(answer -> batch.cleanedUp().thenRun(() -> {
+                    batch.settled.forEach((request, mismatch) -> request.future.completeExceptionally(mismatch));
+                    answer.run();
+                }));
     }
 
     private CompletableFuture<LogPosition> loadPosition(CollectionLog log) {
@@ -355,7 +360,7 @@ public final class LogWriter implements AutoCloseable {
         if (position.dimension() != null || plan.accepted().isEmpty()) {
             // Refused against the collection's fixed dimension: final, answer now. (Refused against an earlier write
             // of the batch: wait, a retry at a new position may find the collection fixed to another dimension.)
-            plan.refused().forEach((request, mismatch) -> request.future.completeExceptionally(mismatch));
+            batch.settled.putAll(plan.refused());
             batch.requests.removeAll(plan.refused().keySet());
         }
         if (plan.accepted().isEmpty()) {

@@ -8,6 +8,10 @@ import io.smallrye.mutiny.Uni;
 import io.vermilion.sysdb.Catalog;
 import io.vermilion.sysdb.CollectionChange;
 import io.vermilion.sysdb.CollectionView;
+import io.vermilion.gateway.Caller;
+import io.vermilion.gateway.CallerContext;
+import io.vermilion.gateway.Requires;
+import io.vermilion.gateway.Role;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -31,13 +35,16 @@ public class CollectionResource {
     private static final String BASE = "/tenants/{tenant}/databases/{database}";
     private final Catalog catalog;
     private final Records records;
+    private final CallerContext callerContext;
 
-    public CollectionResource(Catalog catalog, Records records) {
+    public CollectionResource(Catalog catalog, Records records, CallerContext callerContext) {
         this.catalog = catalog;
         this.records = records;
+        this.callerContext = callerContext;
     }
 
     @POST
+    @Requires(Role.READ_WRITE)
     @Path(BASE + "/collections")
     public Uni<ObjectNode> create(
             @PathParam("tenant") String tenant, @PathParam("database") String database, String body) {
@@ -108,10 +115,18 @@ public class CollectionResource {
             throw ChromaException.validation("crn",
                     "CRN must be in the format <tenant_resource_name>:<database_name>:<collection_name> with non-empty parts");
         }
-        return catalog.getCollectionByCrn(parts[0], parts[1], parts[2]).map(CollectionJson::render);
+        Caller caller = callerContext.get();
+        return catalog.getCollectionByCrn(parts[0], parts[1], parts[2]).map(c -> {
+            if (!caller.coversDatabase(c.tenant(), c.database())) {
+                // Another tenant's collection looks exactly like a missing one.
+                throw ChromaException.notFound("Collection [" + crn + "] does not exist");
+            }
+            return CollectionJson.render(c);
+        });
     }
 
     @PUT
+    @Requires(Role.READ_WRITE)
     @Path(BASE + "/collections/{id}")
     public Uni<ObjectNode> modify(
             @PathParam("tenant") String tenant,
@@ -149,6 +164,7 @@ public class CollectionResource {
     }
 
     @DELETE
+    @Requires(Role.READ_WRITE)
     @Path(BASE + "/collections/{name}")
     public Uni<ObjectNode> delete(
             @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("name") String name) {
@@ -162,6 +178,7 @@ public class CollectionResource {
     // ---- Chroma Cloud-only collection endpoints: answered as Chroma's single-node server answers them ----
 
     @POST
+    @Requires(Role.READ_WRITE)
     @Path(BASE + "/collections/{id}/fork")
     public Uni<ObjectNode> fork(
             @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("id") String id,

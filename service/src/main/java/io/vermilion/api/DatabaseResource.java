@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.sysdb.Catalog;
 import io.vermilion.sysdb.DatabaseEntity;
+import io.vermilion.gateway.Caller;
+import io.vermilion.gateway.CallerContext;
+import io.vermilion.gateway.Requires;
+import io.vermilion.gateway.Role;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,13 +27,16 @@ public class DatabaseResource {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private final Catalog catalog;
     private final Records records;
+    private final CallerContext callerContext;
 
-    public DatabaseResource(Catalog catalog, Records records) {
+    public DatabaseResource(Catalog catalog, Records records, CallerContext callerContext) {
         this.catalog = catalog;
         this.records = records;
+        this.callerContext = callerContext;
     }
 
     @POST
+    @Requires(value = Role.READ_WRITE, tenantWide = true)
     @Path("/tenants/{tenant}/databases")
     public Uni<ObjectNode> create(@PathParam("tenant") String tenant, String body) {
         String name = JsonBody.requiredString(JsonBody.object(body), "name");
@@ -43,9 +50,10 @@ public class DatabaseResource {
             @PathParam("tenant") String tenant, @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
         Integer l = QueryParams.u32("limit", limit);
         Integer o = QueryParams.u32("offset", offset);
+        Caller caller = callerContext.get();
         return catalog.listDatabases(tenant, l, o == null ? 0 : o).map(list -> {
             ArrayNode out = F.arrayNode();
-            list.forEach(d -> out.add(render(d)));
+            list.stream().filter(d -> caller.coversDatabase(d.tenant, d.name)).forEach(d -> out.add(render(d)));
             return out;
         });
     }
@@ -58,6 +66,7 @@ public class DatabaseResource {
     }
 
     @DELETE
+    @Requires(value = Role.READ_WRITE, tenantWide = true)
     @Path("/tenants/{tenant}/databases/{database}")
     public Uni<ObjectNode> delete(@PathParam("tenant") String tenant, @PathParam("database") String database) {
         Names.requireDatabasePathSegment(database);

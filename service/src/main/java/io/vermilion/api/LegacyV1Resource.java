@@ -1,5 +1,6 @@
 package io.vermilion.api;
 
+import io.vermilion.gateway.Public;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -20,24 +21,28 @@ public class LegacyV1Resource {
     }
 
     @GET
+    @Public
     @Path("{rest: .*}")
     public Response get() {
         return gone();
     }
 
     @PUT
+    @Public
     @Path("{rest: .*}")
     public Response put() {
         return gone();
     }
 
     @DELETE
+    @Public
     @Path("{rest: .*}")
     public Response delete() {
         return gone();
     }
 
     @PATCH
+    @Public
     @Path("{rest: .*}")
     public Response patch() {
         return gone();

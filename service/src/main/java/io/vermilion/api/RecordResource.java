@@ -15,6 +15,8 @@ import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
 import io.vermilion.sysdb.CollectionLookup;
 import io.vermilion.sysdb.CollectionView;
+import io.vermilion.gateway.Requires;
+import io.vermilion.gateway.Role;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -55,6 +57,7 @@ public class RecordResource {
     }
 
     @POST
+    @Requires(Role.READ_WRITE)
     @Path(BASE + "/add")
     public Uni<Response> add(@PathParam("tenant") String t, @PathParam("database") String d, @PathParam("id") String id,
             String body) {
@@ -62,6 +65,7 @@ public class RecordResource {
     }
 
     @POST
+    @Requires(Role.READ_WRITE)
     @Path(BASE + "/upsert")
     public Uni<ObjectNode> upsert(@PathParam("tenant") String t, @PathParam("database") String d,
             @PathParam("id") String id, String body) {
@@ -69,6 +73,7 @@ public class RecordResource {
     }
 
     @POST
+    @Requires(Role.READ_WRITE)
     @Path(BASE + "/update")
     public Uni<ObjectNode> update(@PathParam("tenant") String t, @PathParam("database") String d,
             @PathParam("id") String id, String body) {
@@ -88,6 +93,7 @@ public class RecordResource {
     }
 
     @POST
+    @Requires(Role.READ_WRITE)
     @Path(BASE + "/delete")
     public Uni<ObjectNode> delete(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, String body) {

@@ -2,6 +2,12 @@ package io.vermilion.api;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vermilion.gateway.AuthFilter;
+import io.vermilion.gateway.Caller;
+import io.vermilion.gateway.CallerContext;
+import io.vermilion.gateway.Public;
+import io.vermilion.gateway.Requires;
+import io.vermilion.gateway.Role;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,12 +26,22 @@ public class SystemResource {
     /** The largest batch the clients are told to send (Chroma's local server reports 5461). */
     static final int MAX_BATCH_SIZE = 5461;
 
+    private final AuthFilter auth;
+    private final CallerContext callerContext;
+
+    public SystemResource(AuthFilter auth, CallerContext callerContext) {
+        this.auth = auth;
+        this.callerContext = callerContext;
+    }
+
     @GET
+    @Public
     public ObjectNode root() {
         return heartbeat();
     }
 
     @GET
+    @Public
     @Path("/heartbeat")
     public ObjectNode heartbeat() {
         Instant now = Instant.now();
@@ -33,18 +49,21 @@ public class SystemResource {
     }
 
     @GET
+    @Public
     @Path("/version")
     public String version() {
         return "\"" + VERSION + "\"";
     }
 
     @GET
+    @Public
     @Path("/healthcheck")
     public ObjectNode healthcheck() {
         return F.objectNode().put("is_executor_ready", true).put("is_log_client_ready", true);
     }
 
     @GET
+    @Public
     @Path("/pre-flight-checks")
     public ObjectNode preFlightChecks() {
         return F.objectNode().put("max_batch_size", MAX_BATCH_SIZE).put("supports_base64_encoding", true);
@@ -53,12 +72,26 @@ public class SystemResource {
     @GET
     @Path("/auth/identity")
     public ObjectNode identity() {
-        ObjectNode id = F.objectNode().put("user_id", "").put("tenant", "default_tenant");
-        id.putArray("databases").add("default_database");
+        if (!auth.enabled()) {
+            ObjectNode id = F.objectNode().put("user_id", "").put("tenant", "default_tenant");
+            id.putArray("databases").add("default_database");
+            return id;
+        }
+        Caller caller = callerContext.get();
+        ObjectNode id = F.objectNode()
+                .put("user_id", caller == Caller.BOOTSTRAP ? "admin" : String.valueOf(caller.keyId()))
+                .put("tenant", caller.tenant());
+        var dbs = id.putArray("databases");
+        if (caller.databases() == null) {
+            dbs.add(Caller.ALL);
+        } else {
+            caller.databases().forEach(dbs::add);
+        }
         return id;
     }
 
     @POST
+    @Requires(value = Role.ADMIN, global = true)
     @Path("/reset")
     public void reset() {
         throw new ChromaException(ErrorCode.PERMISSION_DENIED, "Reset is disabled by config");

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.sysdb.Catalog;
+import io.vermilion.gateway.Requires;
+import io.vermilion.gateway.Role;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -25,6 +27,7 @@ public class TenantResource {
     }
 
     @POST
+    @Requires(value = Role.ADMIN, global = true)
     @Path("/tenants")
     public Uni<ObjectNode> create(String body) {
         String name = JsonBody.requiredString(JsonBody.object(body), "name");
@@ -47,6 +50,7 @@ public class TenantResource {
     }
 
     @PATCH
+    @Requires(Role.ADMIN)
     @Path("/tenants/{tenant}")
     public Uni<ObjectNode> update(@PathParam("tenant") String tenant, String body) {
         String resourceName = JsonBody.requiredString(JsonBody.object(body), "resource_name");

@@ -14,6 +14,12 @@ public interface VermilionConfig {
     @WithDefault("data")
     String path();
 
+    /**
+     * The bootstrap admin key ({@code VERMILION_ADMIN_KEY}). When set, every API request needs a key; when unset,
+     * auth is off, as on Chroma's local server.
+     */
+    Optional<String> adminKey();
+
     Storage storage();
 
     Log log();

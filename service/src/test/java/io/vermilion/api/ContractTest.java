@@ -102,7 +102,10 @@ class ContractTest {
             "POST " + DB + "/collections/{collection_id}/delete",
             "GET " + DB + "/collections/{collection_id}/count",
             "POST " + DB + "/collections/{collection_id}/get",
-            "POST " + DB + "/collections/{collection_id}/query");
+            "POST " + DB + "/collections/{collection_id}/query",
+            "POST /api/v2/admin/keys",
+            "GET /api/v2/admin/keys",
+            "DELETE /api/v2/admin/keys/{key_id}");
 
     /** Served by the service but deliberately outside the contract. */
     private static final List<String> UNCONTRACTED_PREFIXES = List.of("/api/v1");
@@ -309,6 +312,29 @@ class ContractTest {
             JsonNode col = collection(db, obj("name", unique("col")));
             return Call.of("GET", db + "/collections/" + col.path("id").asText() + "/fork_count")
                     .then(b -> assertEquals(0, b.path("count").asInt()));
+        });
+
+        // API keys (auth is off in this profile: the anonymous caller may administer every tenant).
+        c.put("POST /api/v2/admin/keys", () -> {
+            String t = tenant();
+            return Call.of("POST", "/api/v2/admin/keys", obj("tenant", t).put("role", "read_only"))
+                    .then(b -> {
+                        assertEquals(t, b.path("tenant").asText());
+                        assertEquals("read_only", b.path("role").asText());
+                        assertEquals(true, b.path("key").asText().startsWith("vmk_"));
+                    });
+        });
+        c.put("GET /api/v2/admin/keys", () -> {
+            String t = tenant();
+            call("POST", "/api/v2/admin/keys", obj("tenant", t).put("role", "admin"), 200);
+            return Call.of("GET", "/api/v2/admin/keys?tenant=" + t)
+                    .then(b -> assertEquals("admin", b.path(0).path("role").asText()));
+        });
+        c.put("DELETE /api/v2/admin/keys/{key_id}", () -> {
+            String t = tenant();
+            String id = call("POST", "/api/v2/admin/keys", obj("tenant", t).put("role", "read_write"), 200)
+                    .path("id").asText();
+            return Call.of("DELETE", "/api/v2/admin/keys/" + id);
         });
 
         // records: each case writes its own collection; SEED holds r1 (1,0), r2 (2,2), r3 (-1,0) under l2.

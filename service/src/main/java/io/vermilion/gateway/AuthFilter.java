@@ -1,0 +1,96 @@
+package io.vermilion.gateway;
+
+import io.smallrye.mutiny.Uni;
+import io.vermilion.api.ErrorCode;
+import io.vermilion.api.ErrorResponses;
+import io.vermilion.config.VermilionConfig;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import java.lang.reflect.Method;
+import java.util.Optional;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Authentication and authorization of every API request, in one place. With {@code VERMILION_ADMIN_KEY} unset
+ * auth is off (Chroma's local server behaves so). Otherwise a key is read from {@code x-chroma-token} or
+ * {@code Authorization: Bearer}; an unknown key is a 401, and a key outside its tenant, databases or role a
+ * 403, decided before the request touches any data.
+ */
+public class AuthFilter {
+
+    static final String PERMISSION_DENIED = "Permission denied.";
+    private final Optional<String> adminKey;
+    private final ApiKeys keys;
+    private final CallerContext callerContext;
+
+    public AuthFilter(VermilionConfig config, ApiKeys keys, CallerContext callerContext) {
+        this.adminKey = config.adminKey().filter(k -> !k.isBlank());
+        this.keys = keys;
+        this.callerContext = callerContext;
+    }
+
+    public boolean enabled() {
+        return adminKey.isPresent();
+    }
+
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    public Uni<Response> authenticate(ContainerRequestContext ctx, ResourceInfo resource) {
+        Method method = resource.getResourceMethod();
+        if (adminKey.isEmpty() || method == null || method.isAnnotationPresent(Public.class)) {
+            return Uni.createFrom().nullItem();
+        }
+        String token = token(ctx);
+        if (token == null) {
+            return Uni.createFrom().item(ErrorResponses.of(ErrorCode.UNAUTHENTICATED, "Missing API key in the request header"));
+        }
+        Uni<Optional<Caller>> caller = ApiKeys.sameKey(token, adminKey.get())
+                ? Uni.createFrom().item(Optional.of(Caller.BOOTSTRAP))
+                : keys.resolve(token);
+        return caller.map(found -> {
+            if (found.isEmpty()) {
+                return ErrorResponses.of(ErrorCode.UNAUTHENTICATED, PERMISSION_DENIED);
+            }
+            if (!allowed(found.get(), method, ctx.getUriInfo().getPathParameters())) {
+                return ErrorResponses.of(ErrorCode.PERMISSION_DENIED, PERMISSION_DENIED);
+            }
+            callerContext.set(found.get());
+            return null;
+        });
+    }
+
+    static boolean allowed(Caller caller, Method method, MultivaluedMap<String, String> path) {
+        Requires requires = method.getAnnotation(Requires.class);
+        Role needed = requires == null ? Role.READ_ONLY : requires.value();
+        if (!caller.role().includes(needed)) {
+            return false;
+        }
+        if (requires != null && requires.global() && !caller.isGlobal()) {
+            return false;
+        }
+        if (requires != null && requires.tenantWide() && caller.databases() != null) {
+            return false;
+        }
+        String tenant = path.getFirst("tenant");
+        if (tenant != null && !caller.coversTenant(tenant)) {
+            return false;
+        }
+        String database = path.getFirst("database");
+        return database == null || caller.coversDatabase(tenant, database);
+    }
+
+    private static String token(ContainerRequestContext ctx) {
+        String token = ctx.getHeaderString("x-chroma-token");
+        if (token != null && !token.isBlank()) {
+            return token.trim();
+        }
+        String authorization = ctx.getHeaderString("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String bearer = authorization.substring(7).trim();
+            return bearer.isEmpty() ? null : bearer;
+        }
+        return null;
+    }
+}
