@@ -1,0 +1,207 @@
+package io.vermilion.client;
+
+import io.vermilion.client.generated.model.AddCollectionRecordsPayload;
+import io.vermilion.client.generated.model.DeleteCollectionRecordsPayload;
+import io.vermilion.client.generated.model.GetResponse;
+import io.vermilion.client.generated.model.HnswConfiguration;
+import io.vermilion.client.generated.model.QueryResponse;
+import io.vermilion.client.generated.model.UpdateCollectionRecordsPayload;
+import io.vermilion.client.generated.model.UpdateCollectionRequest;
+import io.vermilion.client.generated.model.UpsertCollectionRecordsPayload;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A collection of records, addressed by its id: reads and writes go to the server on every call, and every write is
+ * durable when it returns and visible to the next read. {@link #name()} and {@link #metadata()} are as of when this
+ * object was fetched, updated by {@link #modify}. Thread-safe.
+ */
+public final class Collection {
+
+    private final Apis apis;
+    private final UUID id;
+    private final String tenant;
+    private final String database;
+    private final Space space;
+    private volatile String name;
+    private volatile Map<String, Object> metadata;
+
+    Collection(Apis apis, io.vermilion.client.generated.model.Collection c) {
+        this.apis = apis;
+        this.id = c.getId();
+        this.tenant = c.getTenant();
+        this.database = c.getDatabase();
+        this.name = c.getName();
+        this.metadata = Values.metadata((Map<?, ?>) c.getMetadata());
+        HnswConfiguration hnsw = c.getConfigurationJson() == null ? null : c.getConfigurationJson().getHnsw();
+        this.space = hnsw == null || hnsw.getSpace() == null ? Space.L2 : Space.fromValue(hnsw.getSpace().getValue());
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The collection's metadata (unmodifiable), or null if it has none. */
+    public Map<String, Object> metadata() {
+        return metadata;
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    /** The distance function its queries use. */
+    public Space space() {
+        return space;
+    }
+
+    // ---- writes ---------------------------------------------------------------------------------------------------
+
+    /** Adds new records; embeddings are required. The whole batch is refused if any record is invalid. */
+    public void add(Records records) {
+        AddCollectionRecordsPayload body = new AddCollectionRecordsPayload()
+                .ids(records.ids())
+                .embeddings(records.embeddings())
+                .documents(records.documents())
+                .uris(records.uris())
+                .metadatas(rawMetadatas(records));
+        Calls.call(() -> apis.records.collectionAdd(tenant, database, id, body));
+    }
+
+    /** Adds the records that are new and updates the others (metadata is merged key by key). */
+    public void upsert(Records records) {
+        UpsertCollectionRecordsPayload body = new UpsertCollectionRecordsPayload()
+                .ids(records.ids())
+                .embeddings(records.embeddings())
+                .documents(records.documents())
+                .uris(records.uris())
+                .metadatas(rawMetadatas(records));
+        Calls.call(() -> apis.records.collectionUpsert(tenant, database, id, body));
+    }
+
+    /** Changes existing records: the columns given replace theirs, metadata is merged key by key. */
+    public void update(Records records) {
+        UpdateCollectionRecordsPayload body = new UpdateCollectionRecordsPayload()
+                .ids(records.ids())
+                .embeddings(records.embeddings())
+                .documents(records.documents())
+                .uris(records.uris())
+                .metadatas(rawMetadatas(records));
+        Calls.call(() -> apis.records.collectionUpdate(tenant, database, id, body));
+    }
+
+    /** Deletes these records; returns the server's count, which for ids alone is the number of ids sent. */
+    public long delete(List<String> ids) {
+        return delete(Objects.requireNonNull(ids, "ids"), null, null);
+    }
+
+    /** Deletes the records whose metadata matches {@code where}; returns how many matched. */
+    public long deleteWhere(Map<String, Object> where) {
+        return delete(null, Objects.requireNonNull(where, "where"), null);
+    }
+
+    /**
+     * Deletes the records that match every part given (ids, metadata filter, document filter). At least one part
+     * must be given. Returns the server's count: with a filter, the records that matched; with ids alone, the number
+     * of ids sent (unknown ones included).
+     */
+    public long delete(List<String> ids, Map<String, Object> where, Map<String, Object> whereDocument) {
+        if (ids == null && where == null && whereDocument == null) {
+            throw new IllegalArgumentException("delete needs ids, where or whereDocument");
+        }
+        DeleteCollectionRecordsPayload body = new DeleteCollectionRecordsPayload()
+                .ids(ids)
+                .where(where)
+                .whereDocument(whereDocument);
+        return Calls.call(() -> apis.records.collectionDelete(tenant, database, id, body)).getDeleted();
+    }
+
+    // ---- reads ----------------------------------------------------------------------------------------------------
+
+    /** How many records the collection holds. */
+    public long count() {
+        return Calls.call(() -> apis.records.collectionCount(tenant, database, id, null));
+    }
+
+    /** Every record, with its documents and metadatas. */
+    public GetResult get() {
+        return get(GetRequest.all());
+    }
+
+    /** These records (those that exist), with their documents and metadatas. */
+    public GetResult get(List<String> ids) {
+        return get(GetRequest.all().withIds(ids));
+    }
+
+    public GetResult get(GetRequest request) {
+        GetResponse r = Calls.call(() -> apis.records.collectionGet(tenant, database, id, request));
+        return new GetResult(r.getIds(), Values.map(r.getEmbeddings(), Values::toFloats), r.getDocuments(),
+                r.getUris(), Values.map(r.getMetadatas(), Values::metadata), includes(r.getInclude()));
+    }
+
+    /** The {@code nResults} nearest records to one embedding. */
+    public QueryResult query(float[] queryEmbedding, int nResults) {
+        return query(QueryRequest.of(queryEmbedding).withNResults(nResults));
+    }
+
+    /** The {@code nResults} nearest records to each embedding. */
+    public QueryResult query(List<float[]> queryEmbeddings, int nResults) {
+        return query(QueryRequest.of(queryEmbeddings).withNResults(nResults));
+    }
+
+    public QueryResult query(QueryRequest request) {
+        QueryResponse r = Calls.call(() -> apis.records.collectionQuery(tenant, database, id, request));
+        return new QueryResult(r.getIds(),
+                Values.map(r.getEmbeddings(), perQuery -> Values.map(perQuery, Values::toFloats)),
+                r.getDocuments(), r.getUris(),
+                Values.map(r.getMetadatas(), perQuery -> Values.map(perQuery, Values::metadata)),
+                r.getDistances(), includes(r.getInclude()));
+    }
+
+    // ---- the collection itself ------------------------------------------------------------------------------------
+
+    /**
+     * Renames the collection and/or replaces its metadata (nothing is merged; a null value drops its key). A null
+     * argument leaves that part as it is. This object's {@link #name()} and {@link #metadata()} follow.
+     */
+    public void modify(String newName, Map<String, Object> newMetadata) {
+        UpdateCollectionRequest body = new UpdateCollectionRequest().newName(newName);
+        if (newMetadata != null) {
+            body.newMetadata(new LinkedHashMap<>(newMetadata));
+        }
+        Calls.call(() -> apis.collections.updateCollection(id, tenant, database, body));
+        if (newName != null) {
+            name = newName;
+        }
+        if (newMetadata != null) {
+            Map<String, Object> kept = Values.asSent(body.getNewMetadata()); // integers as Long, floats as Double
+            kept.values().removeIf(Objects::isNull);
+            metadata = kept.isEmpty() ? null : Values.metadata(kept);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Collection[" + name + ", id=" + id + ", tenant=" + tenant + ", database=" + database + "]";
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static List<Map> rawMetadatas(Records records) {
+        return (List<Map>) (List) records.metadatas(); // the generated payloads type metadatas as raw maps
+    }
+
+    private static List<Include> includes(List<io.vermilion.client.generated.model.Include> include) {
+        return Values.map(include, i -> Include.fromValue(i.getValue()));
+    }
+}

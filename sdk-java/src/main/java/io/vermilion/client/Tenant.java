@@ -1,0 +1,4 @@
+package io.vermilion.client;
+
+/** A tenant: the top of the tenant → database → collection hierarchy. */
+public record Tenant(String name) {}

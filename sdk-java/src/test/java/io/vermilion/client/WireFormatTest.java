@@ -1,0 +1,58 @@
+package io.vermilion.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vermilion.client.generated.model.AddCollectionRecordsPayload;
+import io.vermilion.client.generated.model.GetResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What the SDK puts on the wire and how it reads answers, without a server. */
+class WireFormatTest {
+
+    private final ObjectMapper mapper = Apis.objectMapper();
+
+    @Test
+    void getRequestSendsOnlyWhatIsSetInSnakeCase() throws Exception {
+        assertEquals("{}", mapper.writeValueAsString(GetRequest.all()));
+        assertEquals("{\"ids\":[\"a\"],\"where\":{\"n\":{\"$gte\":2}},\"where_document\":{\"$contains\":\"pie\"},"
+                        + "\"limit\":5,\"offset\":1,\"include\":[\"embeddings\",\"uris\"]}",
+                mapper.writeValueAsString(GetRequest.all().withIds("a").withWhere(Map.of("n", Map.of("$gte", 2)))
+                        .withWhereDocument(Map.of("$contains", "pie")).withLimit(5).withOffset(1)
+                        .withInclude(Include.EMBEDDINGS, Include.URIS)));
+    }
+
+    @Test
+    void queryRequestSendsEmbeddingsAsFloatArrays() throws Exception {
+        assertEquals("{\"query_embeddings\":[[1.0,0.1,-2.5]],\"n_results\":2,\"include\":[\"distances\"]}",
+                mapper.writeValueAsString(QueryRequest.of(new float[] {1, 0.1f, -2.5f}).withNResults(2)
+                        .withInclude(Include.DISTANCES)));
+    }
+
+    @Test
+    void metadataNullValuesAreSentBecauseTheyDeleteKeys() throws Exception {
+        Map<String, Object> metadata = new HashMap<>();
+        metadata.put("gone", null);
+        Records records = Records.of("a").withEmbeddings(new float[] {1}).withMetadatas(metadata);
+        AddCollectionRecordsPayload body = new AddCollectionRecordsPayload().ids(records.ids())
+                .embeddings(records.embeddings()).metadatas(List.of(records.metadatas().get(0)));
+        assertEquals("{\"ids\":[\"a\"],\"embeddings\":[[1.0]],\"metadatas\":[{\"gone\":null}]}",
+                mapper.writeValueAsString(body));
+    }
+
+    @Test
+    void integersAndFloatsStayApartWhenRead() throws Exception {
+        GetResponse r = mapper.readValue("{\"ids\":[\"a\"],\"embeddings\":[[0.5,1]],\"documents\":null,\"uris\":null,"
+                + "\"metadatas\":[{\"i\":1,\"f\":1.0,\"b\":true,\"l\":[1,2]}],\"include\":[\"metadatas\"]}",
+                GetResponse.class);
+        Map<String, Object> metadata = Values.metadata(r.getMetadatas().get(0));
+        assertEquals(Map.of("i", 1L, "f", 1.0, "b", true, "l", List.of(1L, 2L)), metadata);
+        assertInstanceOf(Long.class, metadata.get("i"));
+        assertInstanceOf(Double.class, metadata.get("f"));
+        assertEquals(List.of(List.of(0.5f, 1f)), r.getEmbeddings());
+    }
+}
