@@ -10,6 +10,9 @@ import io.vermilion.sysdb.CollectionChange;
 import io.vermilion.sysdb.CollectionView;
 import io.vermilion.gateway.Caller;
 import io.vermilion.gateway.CallerContext;
+import io.vermilion.gateway.Quota;
+import io.vermilion.gateway.QuotaExceededException;
+import io.vermilion.gateway.Quotas;
 import io.vermilion.gateway.Requires;
 import io.vermilion.gateway.Role;
 import jakarta.ws.rs.DELETE;
@@ -36,11 +39,13 @@ public class CollectionResource {
     private final Catalog catalog;
     private final Records records;
     private final CallerContext callerContext;
+    private final Quotas quotas;
 
-    public CollectionResource(Catalog catalog, Records records, CallerContext callerContext) {
+    public CollectionResource(Catalog catalog, Records records, CallerContext callerContext, Quotas quotas) {
         this.catalog = catalog;
         this.records = records;
         this.callerContext = callerContext;
+        this.quotas = quotas;
     }
 
     @POST
@@ -56,14 +61,42 @@ public class CollectionResource {
         boolean getOrCreate = JsonBody.optionalBoolean(req, "get_or_create", false);
         Names.requireCollectionName("name", name);
         ObjectNode stored = CollectionConfigs.forCreate(configuration, metadata);
-        return catalog.createCollection(
+        return withinCollectionQuota(tenant, database, name, getOrCreate).flatMap(existing -> existing != null
+                ? Uni.createFrom().item(existing)
+                : catalog.createCollection(
                         tenant,
                         database,
                         name,
                         metadata == null ? null : JsonBody.write(metadata),
                         JsonBody.write(stored),
-                        getOrCreate)
+                        getOrCreate))
                 .map(CollectionJson::render);
+    }
+
+    /**
+     * Refuses a new collection in a database that already holds its tenant's quota of them; with get_or_create an
+     * existing collection of that name is still returned (as the item; null when the create may go ahead).
+     * Concurrent creates may overshoot the limit by one each.
+     */
+    private Uni<CollectionView> withinCollectionQuota(String tenant, String database, String name, boolean getOrCreate) {
+        return quotas.forTenant(tenant).flatMap(limits -> {
+            if (!limits.limits(Quota.NUM_COLLECTIONS)) {
+                return Uni.createFrom().nullItem();
+            }
+            return catalog.countCollections(tenant, database).flatMap(count -> {
+                long limit = limits.of(Quota.NUM_COLLECTIONS);
+                if (count < limit) {
+                    return Uni.createFrom().nullItem();
+                }
+                ChromaException refused =
+                        new QuotaExceededException(Quota.NUM_COLLECTIONS, "Create Collection", count + 1, limit);
+                if (!getOrCreate) {
+                    return Uni.createFrom().failure(refused);
+                }
+                return catalog.getCollectionByName(tenant, database, name)
+                        .onFailure(ChromaException.class).transform(e -> refused);
+            });
+        });
     }
 
     @GET

@@ -15,8 +15,12 @@ import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
 import io.vermilion.sysdb.CollectionLookup;
 import io.vermilion.sysdb.CollectionView;
+import io.vermilion.gateway.Quota;
+import io.vermilion.gateway.QuotaLimits;
+import io.vermilion.gateway.Quotas;
 import io.vermilion.gateway.Requires;
 import io.vermilion.gateway.Role;
+import io.vermilion.query.CollectionReader;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -26,7 +30,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import jakarta.inject.Named;
@@ -45,14 +51,14 @@ public class RecordResource {
 
     private final CollectionLookup lookup;
     private final Records records;
-    private final WriteLimits limits;
+    private final Quotas quotas;
     private final ExecutorService workers;
 
-    public RecordResource(CollectionLookup lookup, Records records, WriteLimits limits,
+    public RecordResource(CollectionLookup lookup, Records records, Quotas quotas,
             @Named("readers") ExecutorService workers) {
         this.lookup = lookup;
         this.records = records;
-        this.limits = limits;
+        this.quotas = quotas;
         this.workers = workers;
     }
 
@@ -81,15 +87,41 @@ public class RecordResource {
     }
 
     private Uni<Void> write(String tenant, String database, String id, String body, Operation op) {
-        return parsed(body).flatMap(req -> collection(tenant, database, id).flatMap(c -> {
-            List<LogRecord> batch = RecordWrites.parse(req, op, limits);
-            requireDimension(c, batch.stream().map(LogRecord::embedding).filter(e -> e != null).findFirst()
-                    .map(e -> e.length).orElse(-1));
-            if (batch.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            return records.append(c.id(), batch);
-        }));
+        return parsed(body).flatMap(req -> quotas.forTenant(tenant).flatMap(limits -> collection(tenant, database, id)
+                .flatMap(c -> {
+                    List<LogRecord> batch = RecordWrites.parse(req, op, limits);
+                    requireDimension(c, batch.stream().map(LogRecord::embedding).filter(e -> e != null).findFirst()
+                            .map(e -> e.length).orElse(-1));
+                    if (batch.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    if (op == Operation.UPDATE || !limits.limits(Quota.COLLECTION_SIZE_RECORDS)) {
+                        return records.append(c.id(), batch);
+                    }
+                    return records.reader(c.id())
+                            .invoke(reader -> checkCollectionSize(reader, batch, limits, RecordWrites.action(op)))
+                            .flatMap(reader -> records.append(c.id(), batch));
+                })));
+    }
+
+    /**
+     * Refuses a write that would take the collection over its size quota, counting only the ids it does not hold
+     * yet (an add of an existing id changes nothing, an upsert of one updates it). Checked against the state the
+     * write is about to join; concurrent writes may overshoot the limit by their own sizes.
+     */
+    private static void checkCollectionSize(CollectionReader reader, List<LogRecord> batch, QuotaLimits limits,
+            String action) {
+        long limit = limits.of(Quota.COLLECTION_SIZE_RECORDS);
+        long count = reader.count();
+        if (count + batch.size() <= limit) {
+            return;
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        batch.forEach(r -> ids.add(r.id()));
+        reader.get(new GetRequest(List.copyOf(ids), null, null, null, 0)).forEach(r -> ids.remove(r.id()));
+        if (!ids.isEmpty()) {
+            limits.check(Quota.COLLECTION_SIZE_RECORDS, action, count + ids.size());
+        }
     }
 
     @POST
@@ -161,7 +193,11 @@ public class RecordResource {
             Integer limit = JsonBody.optionalU32(req, "limit");
             Integer offset = JsonBody.optionalU32(req, "offset");
             List<String> include = Include.names(req, Include.GET_DEFAULT);
-            return collection(tenant, database, id).flatMap(c -> {
+            return quotas.forTenant(tenant).invoke(limits -> {
+                if (limit != null) {
+                    limits.check(Quota.LIMIT_VALUE, "Get", limit);
+                }
+            }).flatMap(limits -> collection(tenant, database, id)).flatMap(c -> {
                 if (where != null) {
                     WhereParser.requireIndexed(where);
                 }
@@ -185,7 +221,12 @@ public class RecordResource {
             Where where = where(req);
             WhereDocument whereDocument = whereDocument(req);
             List<String> include = Include.names(req, Include.QUERY_DEFAULT);
-            return collection(tenant, database, id).flatMap(c -> {
+            return quotas.forTenant(tenant).invoke(limits -> {
+                limits.check(Quota.NUM_QUERY_EMBEDDINGS, "Query", queries.size());
+                if (nResults != null) {
+                    limits.check(Quota.NUM_RESULTS, "Query", nResults);
+                }
+            }).flatMap(limits -> collection(tenant, database, id)).flatMap(c -> {
                 if (where != null) {
                     WhereParser.requireIndexed(where);
                 }

@@ -2,6 +2,8 @@ package io.vermilion.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vermilion.gateway.Quota;
+import io.vermilion.gateway.QuotaLimits;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
@@ -27,7 +29,7 @@ final class RecordWrites {
 
     private RecordWrites() {}
 
-    static List<LogRecord> parse(ObjectNode body, Operation op, WriteLimits limits) {
+    static List<LogRecord> parse(ObjectNode body, Operation op, QuotaLimits limits) {
         List<String> ids = ids(body);
         List<float[]> embeddings = embeddings(body, op);
         List<String> documents = strings(body, "documents");
@@ -84,7 +86,7 @@ final class RecordWrites {
                 throw ChromaException.invalid("Empty ID, ID must have at least one character");
             }
         }
-        limits.check(op, ids, documents, uris);
+        checkQuotas(limits, action(op), ids, embeddings, documents, uris, metadatas);
 
         List<LogRecord> records = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -107,6 +109,71 @@ final class RecordWrites {
             records.add(new LogRecord(op, ids.get(i), embeddings == null ? null : embeddings.get(i), metadata, document, uri));
         }
         return records;
+    }
+
+    /** Chroma's name of a write action in quota errors. */
+    static String action(Operation op) {
+        return switch (op) {
+            case ADD -> "Add";
+            case UPSERT -> "Upsert";
+            case UPDATE -> "Update";
+            case DELETE -> "Delete";
+        };
+    }
+
+    /**
+     * The size quotas of a write, checked once the request is known to be valid. A metadata value's size is the UTF-8
+     * length of a string, 8 bytes for a number, 1 for a boolean, and the sum of its elements for an array.
+     */
+    private static void checkQuotas(QuotaLimits limits, String action, List<String> ids, List<float[]> embeddings,
+            List<String> documents, List<String> uris, List<Map<String, MetadataValue>> metadatas) {
+        limits.check(Quota.NUM_RECORDS, action, ids.size());
+        for (String id : ids) {
+            limits.check(Quota.ID_SIZE_BYTES, action, utf8Length(id));
+        }
+        if (documents != null) {
+            for (String d : documents) {
+                limits.check(Quota.DOCUMENT_SIZE_BYTES, action, utf8Length(d));
+            }
+        }
+        if (uris != null) {
+            for (String u : uris) {
+                limits.check(Quota.URI_SIZE_BYTES, action, utf8Length(u));
+            }
+        }
+        if (embeddings != null) {
+            for (float[] e : embeddings) {
+                if (e != null) {
+                    limits.check(Quota.EMBEDDING_DIMENSIONS, action, e.length);
+                    break; // all widths are equal by now
+                }
+            }
+        }
+        boolean metadataLimited = limits.limits(Quota.NUM_METADATA_KEYS) || limits.limits(Quota.METADATA_KEY_SIZE_BYTES)
+                || limits.limits(Quota.METADATA_VALUE_SIZE_BYTES);
+        if (metadatas != null && metadataLimited) {
+            for (Map<String, MetadataValue> m : metadatas) {
+                if (m == null) {
+                    continue;
+                }
+                limits.check(Quota.NUM_METADATA_KEYS, action, m.size());
+                for (Map.Entry<String, MetadataValue> e : m.entrySet()) {
+                    limits.check(Quota.METADATA_KEY_SIZE_BYTES, action, utf8Length(e.getKey()));
+                    limits.check(Quota.METADATA_VALUE_SIZE_BYTES, action, valueBytes(e.getValue()));
+                }
+            }
+        }
+    }
+
+    private static long valueBytes(MetadataValue v) {
+        return switch (v) {
+            case null -> 0;
+            case MetadataValue.Str s -> utf8Length(s.value());
+            case MetadataValue.Int i -> Long.BYTES;
+            case MetadataValue.Flt f -> Double.BYTES;
+            case MetadataValue.Bool b -> 1;
+            case MetadataValue.Array a -> a.elements().stream().mapToLong(RecordWrites::valueBytes).sum();
+        };
     }
 
     static List<String> ids(ObjectNode body) {

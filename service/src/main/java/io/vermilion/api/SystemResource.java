@@ -2,10 +2,13 @@ package io.vermilion.api;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
 import io.vermilion.gateway.AuthFilter;
 import io.vermilion.gateway.Caller;
 import io.vermilion.gateway.CallerContext;
 import io.vermilion.gateway.Public;
+import io.vermilion.gateway.Quota;
+import io.vermilion.gateway.Quotas;
 import io.vermilion.gateway.Requires;
 import io.vermilion.gateway.Role;
 import jakarta.ws.rs.GET;
@@ -23,15 +26,15 @@ public class SystemResource {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     /** The version Chroma's frontend reports; clients only display it. */
     static final String VERSION = "1.0.0";
-    /** The largest batch the clients are told to send (Chroma's local server reports 5461). */
-    static final int MAX_BATCH_SIZE = 5461;
 
     private final AuthFilter auth;
     private final CallerContext callerContext;
+    private final Quotas quotas;
 
-    public SystemResource(AuthFilter auth, CallerContext callerContext) {
+    public SystemResource(AuthFilter auth, CallerContext callerContext, Quotas quotas) {
         this.auth = auth;
         this.callerContext = callerContext;
+        this.quotas = quotas;
     }
 
     @GET
@@ -62,11 +65,17 @@ public class SystemResource {
         return F.objectNode().put("is_executor_ready", true).put("is_log_client_ready", true);
     }
 
+    /**
+     * {@code max_batch_size} is the records-per-write limit of the caller: its tenant's quota when auth is on (a key
+     * sent to this public route names the tenant; without one, the default quota), the server-wide limit otherwise.
+     */
     @GET
     @Public
     @Path("/pre-flight-checks")
-    public ObjectNode preFlightChecks() {
-        return F.objectNode().put("max_batch_size", MAX_BATCH_SIZE).put("supports_base64_encoding", true);
+    public Uni<ObjectNode> preFlightChecks() {
+        return quotas.forCaller(callerContext.get()).map(limits -> F.objectNode()
+                .put("max_batch_size", Math.min(limits.of(Quota.NUM_RECORDS), Integer.MAX_VALUE))
+                .put("supports_base64_encoding", true));
     }
 
     @GET

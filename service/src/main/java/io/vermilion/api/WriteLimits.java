@@ -1,55 +1,20 @@
 package io.vermilion.api;
 
-import io.vermilion.record.Operation;
-import java.util.List;
+import io.vermilion.gateway.Quota;
+import io.vermilion.gateway.QuotaLimits;
 
 /**
- * Size limits every write is held to, refused with Chroma's quota error (422, "Quota exceeded: ...") naming the
- * limit and its value. The gateway issue makes them per-tenant; here they are server-wide.
+ * The server-wide size limits of writes when auth is off (the embedded default, like Chroma's local server), from
+ * {@code vermilion.limits.*}. With auth on, each tenant's quotas apply instead ({@link io.vermilion.gateway.Quotas}).
  */
 public record WriteLimits(int maxBatchSize, int maxIdBytes, int maxDocumentBytes, int maxUriBytes) {
 
-    void check(Operation op, List<String> ids, List<String> documents, List<String> uris) {
-        String action = action(op);
-        if (ids.size() > maxBatchSize) {
-            throw exceeded("Number of records", action, ids.size(), maxBatchSize);
-        }
-        for (String id : ids) {
-            int bytes = RecordWrites.utf8Length(id);
-            if (bytes > maxIdBytes) {
-                throw exceeded("ID size (bytes)", action, bytes, maxIdBytes);
-            }
-        }
-        if (documents != null) {
-            for (String d : documents) {
-                int bytes = RecordWrites.utf8Length(d);
-                if (bytes > maxDocumentBytes) {
-                    throw exceeded("Document size (bytes)", action, bytes, maxDocumentBytes);
-                }
-            }
-        }
-        if (uris != null) {
-            for (String u : uris) {
-                int bytes = RecordWrites.utf8Length(u);
-                if (bytes > maxUriBytes) {
-                    throw exceeded("URI size (bytes)", action, bytes, maxUriBytes);
-                }
-            }
-        }
-    }
-
-    static String action(Operation op) {
-        return switch (op) {
-            case ADD -> "Add";
-            case UPSERT -> "Upsert";
-            case UPDATE -> "Update";
-            case DELETE -> "Delete";
-        };
-    }
-
-    static ChromaException exceeded(String usage, String action, long current, long limit) {
-        return new ChromaException(ErrorCode.UNPROCESSABLE_ENTITY, "Quota exceeded: '" + usage
-                + "' exceeded quota limit for action '" + action + "': current usage of " + current
-                + " exceeds limit of " + limit);
+    /** These limits as quotas; everything else is unlimited. */
+    public QuotaLimits asQuotas() {
+        return QuotaLimits.unlimited()
+                .with(Quota.NUM_RECORDS, maxBatchSize)
+                .with(Quota.ID_SIZE_BYTES, maxIdBytes)
+                .with(Quota.DOCUMENT_SIZE_BYTES, maxDocumentBytes)
+                .with(Quota.URI_SIZE_BYTES, maxUriBytes);
     }
 }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Vermilion's own settings ({@code vermilion.*}, or {@code VERMILION_*} environment variables). */
@@ -25,6 +26,14 @@ public interface VermilionConfig {
     Log log();
 
     Limits limits();
+
+    /**
+     * Quota defaults of every tenant when auth is on, by quota name ({@code vermilion.quota.num_records=500});
+     * unnamed quotas keep Chroma Cloud's defaults. Per-tenant overrides live in the catalog.
+     */
+    Map<String, Long> quota();
+
+    RateLimit rateLimit();
 
     interface Storage {
         /** {@code local} (a folder under the data path) or {@code s3} (any S3-compatible endpoint). */
@@ -78,5 +87,27 @@ public interface VermilionConfig {
 
         @WithDefault("256")
         int maxUriBytes();
+    }
+
+    /** Token-bucket rate limits per API key and per tenant ({@code vermilion.rate-limit.*}). */
+    interface RateLimit {
+        /** On by default when auth is on, off when it is off. */
+        Optional<Boolean> enabled();
+
+        /** Sustained requests per second of one API key (of one client address when auth is off). */
+        @WithDefault("100")
+        double perKey();
+
+        /** Sustained requests per second of all keys of one tenant together. */
+        @WithDefault("500")
+        double perTenant();
+
+        /** A full bucket holds this many seconds' worth of requests (at least one request). */
+        @WithDefault("2")
+        double burst();
+
+        /** {@code postgres}: buckets shared by every replica in the catalog; {@code memory}: per replica. */
+        @WithDefault("postgres")
+        String store();
     }
 }

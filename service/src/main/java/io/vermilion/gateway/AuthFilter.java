@@ -39,10 +39,13 @@ public class AuthFilter {
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Uni<Response> authenticate(ContainerRequestContext ctx, ResourceInfo resource) {
         Method method = resource.getResourceMethod();
-        if (adminKey.isEmpty() || method == null || method.isAnnotationPresent(Public.class)) {
+        if (adminKey.isEmpty() || method == null) {
             return Uni.createFrom().nullItem();
         }
         String token = token(ctx);
+        if (method.isAnnotationPresent(Public.class)) {
+            return identifyOptionally(token);
+        }
         if (token == null) {
             return Uni.createFrom().item(ErrorResponses.of(ErrorCode.UNAUTHENTICATED, "Missing API key in the request header"));
         }
@@ -57,6 +60,23 @@ public class AuthFilter {
                 return ErrorResponses.of(ErrorCode.PERMISSION_DENIED, PERMISSION_DENIED);
             }
             callerContext.set(found.get());
+            return null;
+        });
+    }
+
+    /**
+     * A public route needs no key, but a valid one that is sent says who asks (pre-flight checks report that
+     * tenant's records per write); an unknown one, or a failed lookup, is ignored there.
+     */
+    private Uni<Response> identifyOptionally(String token) {
+        if (token == null) {
+            return Uni.createFrom().nullItem();
+        }
+        Uni<Optional<Caller>> caller = ApiKeys.sameKey(token, adminKey.get())
+                ? Uni.createFrom().item(Optional.of(Caller.BOOTSTRAP))
+                : keys.resolve(token).onFailure().recoverWithItem(Optional.empty());
+        return caller.map(found -> {
+            found.ifPresent(callerContext::set);
             return null;
         });
     }

@@ -105,7 +105,9 @@ class ContractTest {
             "POST " + DB + "/collections/{collection_id}/query",
             "POST /api/v2/admin/keys",
             "GET /api/v2/admin/keys",
-            "DELETE /api/v2/admin/keys/{key_id}");
+            "DELETE /api/v2/admin/keys/{key_id}",
+            "GET /api/v2/admin/tenants/{tenant}/quotas",
+            "PUT /api/v2/admin/tenants/{tenant}/quotas");
 
     /** Served by the service but deliberately outside the contract. */
     private static final List<String> UNCONTRACTED_PREFIXES = List.of("/api/v1");
@@ -335,6 +337,23 @@ class ContractTest {
             String id = call("POST", "/api/v2/admin/keys", obj("tenant", t).put("role", "read_write"), 200)
                     .path("id").asText();
             return Call.of("DELETE", "/api/v2/admin/keys/" + id);
+        });
+        // Quotas: stored and answered with auth off too, where they are not enforced.
+        c.put("GET /api/v2/admin/tenants/{tenant}/quotas", () -> Call.of("GET", "/api/v2/admin/tenants/" + tenant() + "/quotas")
+                .then(b -> {
+                    assertEquals(300, b.path("limits").path("num_records").asInt());
+                    assertEquals(false, b.path("enforced").asBoolean());
+                    assertEquals(0, b.path("overrides").size());
+                }));
+        c.put("PUT /api/v2/admin/tenants/{tenant}/quotas", () -> {
+            String t = tenant();
+            call("PUT", "/api/v2/admin/tenants/" + t + "/quotas", "{\"num_results\": 5}", 200);
+            return Call.of("PUT", "/api/v2/admin/tenants/" + t + "/quotas", "{\"num_records\": 1000, \"num_results\": null}")
+                    .then(b -> {
+                        assertEquals(json("{\"num_records\": 1000}"), b.path("overrides"));
+                        assertEquals(1000, b.path("limits").path("num_records").asInt());
+                        assertEquals(100, b.path("limits").path("num_results").asInt());
+                    });
         });
 
         // records: each case writes its own collection; SEED holds r1 (1,0), r2 (2,2), r3 (-1,0) under l2.
@@ -617,6 +636,15 @@ class ContractTest {
                         .expect(422)));
         cases.add(new ErrorCase("fork count of a missing collection", "GET " + fork + "_count",
                 () -> Call.of("GET", db() + "/collections/" + missingId + "/fork_count").expect(404)));
+
+        // quotas
+        String quotas = "/api/v2/admin/tenants/{tenant}/quotas";
+        cases.add(new ErrorCase("quotas of a missing tenant", "GET " + quotas,
+                () -> Call.of("GET", "/api/v2/admin/tenants/" + unique("nope") + "/quotas").expect(404)));
+        cases.add(new ErrorCase("an unknown quota", "PUT " + quotas,
+                () -> Call.of("PUT", "/api/v2/admin/tenants/" + tenant() + "/quotas", "{\"records\": 5}").expect(422)));
+        cases.add(new ErrorCase("a negative quota", "PUT " + quotas,
+                () -> Call.of("PUT", "/api/v2/admin/tenants/" + tenant() + "/quotas", "{\"num_records\": -5}").expect(422)));
 
         // records
         String records = DB + "/collections/{collection_id}";
