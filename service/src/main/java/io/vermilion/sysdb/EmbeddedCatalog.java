@@ -2,6 +2,7 @@ package io.vermilion.sysdb;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class EmbeddedCatalog {
         stopLeftover(pgData);
         long started = System.nanoTime();
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setPort(freePortOtherThan(httpPort()))
                 .setDataDirectory(pgData)
                 .setCleanDataDirectory(false)
                 .setRegisterShutdownHook(true)
@@ -53,6 +55,29 @@ public final class EmbeddedCatalog {
         System.setProperty("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPort);
         System.setProperty("quarkus.datasource.username", "postgres");
         System.setProperty("quarkus.datasource.password", "");
+    }
+
+    /**
+     * A free port for PostgreSQL that is not the HTTP port: a launcher that picked a free port for HTTP has not bound
+     * it yet, so the operating system could hand the same one out again.
+     */
+    private static int freePortOtherThan(int httpPort) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (socket.getLocalPort() != httpPort || attempt >= 10) {
+                    return socket.getLocalPort();
+                }
+            }
+        }
+    }
+
+    private static int httpPort() {
+        String port = setting("quarkus.http.port", "QUARKUS_HTTP_PORT");
+        try {
+            return port == null ? 8000 : Integer.parseInt(port.trim());
+        } catch (NumberFormatException e) {
+            return 8000;
+        }
     }
 
     /** {@code postgresql://host:port/db} (user and password from their own settings). */

@@ -1,0 +1,263 @@
+"""A collection and its records: add, upsert, update, delete, get, query, count, modify."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Union
+
+from vermilion_gen.models import (
+    AddCollectionRecordsPayload,
+    DeleteCollectionRecordsPayload,
+    Embeddings,
+    GetRequestPayload,
+    QueryRequestPayload,
+    UpdateCollectionConfiguration,
+    UpdateCollectionRecordsPayload,
+    UpdateCollectionRequest,
+    UpdateEmbeddings,
+    UpsertCollectionRecordsPayload,
+)
+
+from . import _wire
+
+if TYPE_CHECKING:
+    from ._wire import Api
+
+Metadata = dict[str, Any]
+Where = Mapping[str, Any]
+OneOrMany = Union[str, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class GetResult:
+    """Records found by ``get``, one index per record; a column not included is ``None``."""
+
+    ids: list[str]
+    embeddings: list[list[float]] | None
+    documents: list[str | None] | None
+    uris: list[str | None] | None
+    metadatas: list[Metadata | None] | None
+    include: list[str]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Per query embedding, its hits nearest first: ``ids[q][i]`` is the i-th hit of query ``q``."""
+
+    ids: list[list[str]]
+    embeddings: list[list[list[float]]] | None
+    documents: list[list[str | None]] | None
+    uris: list[list[str | None]] | None
+    metadatas: list[list[Metadata | None]] | None
+    distances: list[list[float]] | None
+    include: list[str]
+
+
+def _present(**kwargs: Any) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+class Collection:
+    """A handle on one collection of a client's tenant and database. Its attributes are as of the last
+    read or ``modify`` through this handle; every record method goes to the server. Safe to share between threads
+    (the underlying connection pool is) as long as ``modify`` is not called concurrently."""
+
+    def __init__(self, api: Api, model: Any) -> None:
+        self._api = api
+        self._set(model)
+
+    def _set(self, model: Any) -> None:
+        self.id: str = str(model.id)
+        self.name: str = model.name
+        self.tenant: str = model.tenant
+        self.database: str = model.database
+        self.metadata: Metadata | None = _wire.plain(model.metadata)
+        self.configuration: dict[str, Any] = _wire.plain(model.configuration_json) or {}
+        self.dimension: int | None = model.dimension
+
+    def _where(self) -> dict[str, Any]:
+        return {"tenant": self.tenant, "database": self.database, "collection_id": self.id}
+
+    def __repr__(self) -> str:
+        return f"Collection(name={self.name!r}, id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Collection) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @_wire.translate_errors
+    def count(self) -> int:
+        """The number of records, every acknowledged write included."""
+        return self._api.records.collection_count(**self._where())
+
+    @_wire.translate_errors
+    def add(
+        self,
+        ids: OneOrMany,
+        embeddings: Any,
+        documents: str | Sequence[str | None] | None = None,
+        metadatas: Mapping[str, Any] | Sequence[Mapping[str, Any] | None] | None = None,
+        uris: str | Sequence[str | None] | None = None,
+    ) -> None:
+        """Adds records; an id that already exists is left unchanged."""
+        payload = AddCollectionRecordsPayload(
+            **_present(
+                ids=_wire.one_or_many(ids),
+                embeddings=Embeddings(_wire.embeddings(embeddings)),
+                documents=_wire.one_or_many(documents),
+                uris=_wire.one_or_many(uris),
+                metadatas=_wire.record_metadatas(metadatas),
+            )
+        )
+        self._api.records.collection_add(add_collection_records_payload=payload, **self._where())
+
+    @_wire.translate_errors
+    def upsert(
+        self,
+        ids: OneOrMany,
+        embeddings: Any,
+        documents: str | Sequence[str | None] | None = None,
+        metadatas: Mapping[str, Any] | Sequence[Mapping[str, Any] | None] | None = None,
+        uris: str | Sequence[str | None] | None = None,
+    ) -> None:
+        """Adds new records and updates existing ones; metadata is merged key by key (``None`` drops a key)."""
+        payload = UpsertCollectionRecordsPayload(
+            **_present(
+                ids=_wire.one_or_many(ids),
+                embeddings=Embeddings(_wire.embeddings(embeddings)),
+                documents=_wire.one_or_many(documents),
+                uris=_wire.one_or_many(uris),
+                metadatas=_wire.record_metadatas(metadatas, allow_none=True),
+            )
+        )
+        self._api.records.collection_upsert(upsert_collection_records_payload=payload, **self._where())
+
+    @_wire.translate_errors
+    def update(
+        self,
+        ids: OneOrMany,
+        embeddings: Any = None,
+        documents: str | Sequence[str | None] | None = None,
+        metadatas: Mapping[str, Any] | Sequence[Mapping[str, Any] | None] | None = None,
+        uris: str | Sequence[str | None] | None = None,
+    ) -> None:
+        """Changes existing records: only the columns given; metadata is merged key by key."""
+        vectors = _wire.embeddings(embeddings)
+        payload = UpdateCollectionRecordsPayload(
+            **_present(
+                ids=_wire.one_or_many(ids),
+                embeddings=None if vectors is None else UpdateEmbeddings(vectors),
+                documents=_wire.one_or_many(documents),
+                uris=_wire.one_or_many(uris),
+                metadatas=_wire.record_metadatas(metadatas, allow_none=True),
+            )
+        )
+        self._api.records.collection_update(update_collection_records_payload=payload, **self._where())
+
+    @_wire.translate_errors
+    def delete(
+        self,
+        ids: OneOrMany | None = None,
+        where: Where | None = None,
+        where_document: Where | None = None,
+    ) -> int:
+        """Deletes the records matching all the given conditions; returns how many were deleted."""
+        payload = DeleteCollectionRecordsPayload(
+            **_present(ids=_wire.one_or_many(ids), where=where, where_document=where_document)
+        )
+        answer = self._api.records.collection_delete(delete_collection_records_payload=payload, **self._where())
+        return answer.deleted
+
+    @_wire.translate_errors
+    def get(
+        self,
+        ids: OneOrMany | None = None,
+        where: Where | None = None,
+        where_document: Where | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        include: Sequence[str] | None = None,
+    ) -> GetResult:
+        """Records matching all the given conditions, in id order; ``include`` defaults to documents and
+        metadatas (also: ``embeddings``, ``uris``)."""
+        payload = GetRequestPayload(
+            **_present(
+                ids=_wire.one_or_many(ids),
+                where=where,
+                where_document=where_document,
+                limit=limit,
+                offset=offset,
+                include=None if include is None else list(include),
+            )
+        )
+        answer = self._api.records.collection_get(get_request_payload=payload, **self._where())
+        columns = _wire.plain(answer.to_dict())
+        return GetResult(
+            ids=columns["ids"],
+            embeddings=columns.get("embeddings"),
+            documents=columns.get("documents"),
+            uris=columns.get("uris"),
+            metadatas=columns.get("metadatas"),
+            include=columns.get("include") or [],
+        )
+
+    @_wire.translate_errors
+    def query(
+        self,
+        query_embeddings: Any,
+        n_results: int = 10,
+        where: Where | None = None,
+        where_document: Where | None = None,
+        ids: OneOrMany | None = None,
+        include: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """The ``n_results`` nearest records to each query embedding, by the collection's distance function;
+        ``include`` defaults to documents, metadatas and distances (also: ``embeddings``, ``uris``)."""
+        payload = QueryRequestPayload(
+            **_present(
+                query_embeddings=_wire.embeddings(query_embeddings),
+                n_results=n_results,
+                ids=_wire.one_or_many(ids),
+                where=where,
+                where_document=where_document,
+                include=None if include is None else list(include),
+            )
+        )
+        # Decoded without the generated QueryResponse model: its from_dict cannot read a list of lists of
+        # metadata maps (OpenAPI Generator 7.25.0 emits `Dict[...].from_dict` there).
+        answer = _wire.json_answer(
+            self._api.records.collection_query_without_preload_content(query_request_payload=payload, **self._where())
+        )
+        return QueryResult(
+            ids=answer["ids"],
+            embeddings=answer.get("embeddings"),
+            documents=answer.get("documents"),
+            uris=answer.get("uris"),
+            metadatas=answer.get("metadatas"),
+            distances=answer.get("distances"),
+            include=answer.get("include") or [],
+        )
+
+    @_wire.translate_errors
+    def modify(
+        self,
+        name: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        configuration: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Renames the collection, replaces its whole metadata (a ``None`` value drops its key) and/or changes the
+        mutable part of its configuration (e.g. ``{"hnsw": {"ef_search": 200}}``)."""
+        request = UpdateCollectionRequest(
+            **_present(
+                new_name=name,
+                new_metadata=_wire.collection_metadata(metadata, allow_none=True),
+                new_configuration=None
+                if configuration is None
+                else UpdateCollectionConfiguration.from_dict(dict(configuration)),
+            )
+        )
+        self._api.collections.update_collection(update_collection_request=request, **self._where())
+        self._set(self._api.collections.get_collection_by_id(**self._where()))

@@ -1,0 +1,284 @@
+/** A collection and its records: add, upsert, update, delete, get, query, count, modify. */
+import {
+  type Collection as CollectionModel,
+  CollectionConfigurationToJSON,
+  type Include,
+  UpdateCollectionConfigurationFromJSON,
+  type UpdateCollectionMetadata as UpdateCollectionMetadataModel,
+  type UpdateMetadata as UpdateMetadataModel,
+} from "./gen";
+import { type Api, type EmbeddingInput, call, floatArrays, oneOrMany } from "./wire";
+
+export type MetadataValue = string | number | boolean;
+/** A record's metadata: scalars, or arrays of one scalar type. */
+export type Metadata = Record<string, MetadataValue | string[] | number[] | boolean[]>;
+/** Metadata in an upsert or update: merged key by key, a `null` value deletes its key. */
+export type UpdateMetadata = Record<string, MetadataValue | string[] | number[] | boolean[] | null>;
+export type CollectionMetadata = Record<string, MetadataValue>;
+/** A metadata filter, e.g. `{ n: { $gte: 2 } }` or `{ $and: [...] }`. */
+export type Where = Record<string, unknown>;
+/** A document filter, e.g. `{ $contains: "pie" }`. */
+export type WhereDocument = Record<string, unknown>;
+export type IncludeField = `${Include}`;
+
+export interface RecordsParams {
+  ids: string | string[];
+  embeddings: EmbeddingInput | EmbeddingInput[];
+  documents?: string | (string | null)[];
+  uris?: string | (string | null)[];
+}
+
+export interface AddParams extends RecordsParams {
+  metadatas?: Metadata | (Metadata | null)[];
+}
+
+export interface UpsertParams extends RecordsParams {
+  metadatas?: UpdateMetadata | (UpdateMetadata | null)[];
+}
+
+export interface UpdateParams extends Omit<UpsertParams, "embeddings"> {
+  embeddings?: EmbeddingInput | EmbeddingInput[];
+}
+
+export interface DeleteParams {
+  ids?: string | string[];
+  where?: Where;
+  whereDocument?: WhereDocument;
+}
+
+export interface GetParams extends DeleteParams {
+  limit?: number;
+  offset?: number;
+  /** Defaults to documents and metadatas; also embeddings, uris. */
+  include?: IncludeField[];
+}
+
+export interface QueryParams {
+  queryEmbeddings: EmbeddingInput | EmbeddingInput[];
+  nResults?: number;
+  ids?: string | string[];
+  where?: Where;
+  whereDocument?: WhereDocument;
+  /** Defaults to documents, metadatas and distances; also embeddings, uris. */
+  include?: IncludeField[];
+}
+
+export interface ModifyParams {
+  name?: string;
+  /** Replaces the whole metadata; a `null` value drops its key. */
+  metadata?: Record<string, MetadataValue | null>;
+  /** The mutable part of the configuration, as Chroma's: `{ hnsw: { ef_search: 200 } }`. */
+  configuration?: Record<string, unknown>;
+}
+
+/** Records found by `get`, one index per record; a column not included is null. */
+export interface GetResult {
+  ids: string[];
+  embeddings: number[][] | null;
+  documents: (string | null)[] | null;
+  uris: (string | null)[] | null;
+  metadatas: (Metadata | null)[] | null;
+  include: IncludeField[];
+}
+
+/** Per query embedding, its hits nearest first: `ids[q][i]` is the i-th hit of query `q`. */
+export interface QueryResult {
+  ids: string[][];
+  embeddings: number[][][] | null;
+  documents: (string | null)[][] | null;
+  uris: (string | null)[][] | null;
+  metadatas: (Metadata | null)[][] | null;
+  distances: number[][] | null;
+  include: IncludeField[];
+}
+
+function isEmbedding(value: unknown): value is EmbeddingInput {
+  return value instanceof Float32Array || (Array.isArray(value) && typeof value[0] === "number");
+}
+
+function embeddingList(value: EmbeddingInput | EmbeddingInput[]): EmbeddingInput[] {
+  return isEmbedding(value) ? [value] : value;
+}
+
+function oneMetadataOrMany<M>(value: M | (M | null)[] | undefined): (M | null)[] | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The contract lets an update's metadata value be null (drop the key); the generated type does not say so. */
+function updateMetadatas(value: UpdateMetadata | (UpdateMetadata | null)[] | undefined) {
+  return oneMetadataOrMany(value) as (UpdateMetadataModel | null)[] | undefined;
+}
+
+/**
+ * A handle on one collection of a client's tenant and database. Its fields are as of the last read or `modify`
+ * through this handle; every record method goes to the server.
+ */
+export class Collection {
+  id!: string;
+  name!: string;
+  tenant!: string;
+  database!: string;
+  metadata!: CollectionMetadata | null;
+  /** As Chroma reports it: `{ hnsw: { space: "cosine", ef_search: 100, ... }, spann: null, ... }`. */
+  configuration!: Record<string, unknown>;
+  /** Fixed by the first write with embeddings; null before it. */
+  dimension!: number | null;
+
+  /** Made by `VermilionClient`; not meant to be called directly. */
+  constructor(
+    private readonly api: Api,
+    model: CollectionModel,
+  ) {
+    this.set(model);
+  }
+
+  private set(model: CollectionModel): void {
+    this.id = model.id;
+    this.name = model.name;
+    this.tenant = model.tenant;
+    this.database = model.database;
+    this.metadata = (model.metadata as CollectionMetadata | null | undefined) ?? null;
+    this.configuration = CollectionConfigurationToJSON(model.configurationJson) as Record<string, unknown>;
+    this.dimension = model.dimension ?? null;
+  }
+
+  private get path() {
+    return { tenant: this.tenant, database: this.database, collectionId: this.id };
+  }
+
+  /** The number of records, every acknowledged write included. */
+  async count(): Promise<number> {
+    return call(() => this.api.records.collectionCount(this.path));
+  }
+
+  /** Adds records; an id that already exists is left unchanged. */
+  async add(params: AddParams): Promise<void> {
+    await call(() =>
+      this.api.records.collectionAdd({
+        ...this.path,
+        addCollectionRecordsPayload: {
+          ids: oneOrMany(params.ids)!,
+          embeddings: floatArrays(embeddingList(params.embeddings)),
+          documents: oneOrMany(params.documents),
+          uris: oneOrMany(params.uris),
+          metadatas: oneMetadataOrMany(params.metadatas),
+        },
+      }),
+    );
+  }
+
+  /** Adds new records and updates existing ones; metadata is merged key by key (`null` drops a key). */
+  async upsert(params: UpsertParams): Promise<void> {
+    await call(() =>
+      this.api.records.collectionUpsert({
+        ...this.path,
+        upsertCollectionRecordsPayload: {
+          ids: oneOrMany(params.ids)!,
+          embeddings: floatArrays(embeddingList(params.embeddings)),
+          documents: oneOrMany(params.documents),
+          uris: oneOrMany(params.uris),
+          metadatas: updateMetadatas(params.metadatas),
+        },
+      }),
+    );
+  }
+
+  /** Changes existing records: only the columns given; metadata is merged key by key. */
+  async update(params: UpdateParams): Promise<void> {
+    await call(() =>
+      this.api.records.collectionUpdate({
+        ...this.path,
+        updateCollectionRecordsPayload: {
+          ids: oneOrMany(params.ids)!,
+          embeddings: params.embeddings === undefined ? undefined : floatArrays(embeddingList(params.embeddings)),
+          documents: oneOrMany(params.documents),
+          uris: oneOrMany(params.uris),
+          metadatas: updateMetadatas(params.metadatas),
+        },
+      }),
+    );
+  }
+
+  /** Deletes the records matching all the given conditions; resolves to how many were deleted. */
+  async delete(params: DeleteParams = {}): Promise<number> {
+    const answer = await call(() =>
+      this.api.records.collectionDelete({
+        ...this.path,
+        deleteCollectionRecordsPayload: {
+          ids: oneOrMany(params.ids),
+          where: params.where,
+          whereDocument: params.whereDocument,
+        },
+      }),
+    );
+    return answer.deleted;
+  }
+
+  /** Records matching all the given conditions, in id order. */
+  async get(params: GetParams = {}): Promise<GetResult> {
+    const answer = await call(() =>
+      this.api.records.collectionGet({
+        ...this.path,
+        getRequestPayload: {
+          ids: oneOrMany(params.ids),
+          where: params.where,
+          whereDocument: params.whereDocument,
+          limit: params.limit,
+          offset: params.offset,
+          include: params.include as Include[] | undefined,
+        },
+      }),
+    );
+    return {
+      ids: answer.ids,
+      embeddings: answer.embeddings ?? null,
+      documents: answer.documents ?? null,
+      uris: answer.uris ?? null,
+      metadatas: (answer.metadatas as (Metadata | null)[] | null | undefined) ?? null,
+      include: answer.include,
+    };
+  }
+
+  /** The `nResults` (default 10) nearest records to each query embedding, by the collection's distance function. */
+  async query(params: QueryParams): Promise<QueryResult> {
+    const answer = await call(() =>
+      this.api.records.collectionQuery({
+        ...this.path,
+        queryRequestPayload: {
+          queryEmbeddings: floatArrays(embeddingList(params.queryEmbeddings)),
+          nResults: params.nResults,
+          ids: oneOrMany(params.ids),
+          where: params.where,
+          whereDocument: params.whereDocument,
+          include: params.include as Include[] | undefined,
+        },
+      }),
+    );
+    return {
+      ids: answer.ids,
+      embeddings: answer.embeddings ?? null,
+      documents: answer.documents ?? null,
+      uris: answer.uris ?? null,
+      metadatas: (answer.metadatas as (Metadata | null)[][] | null | undefined) ?? null,
+      distances: answer.distances ?? null,
+      include: answer.include,
+    };
+  }
+
+  /** Renames the collection, replaces its whole metadata and/or changes the mutable part of its configuration. */
+  async modify(params: ModifyParams): Promise<void> {
+    await call(() =>
+      this.api.collections.updateCollection({
+        ...this.path,
+        updateCollectionRequest: {
+          newName: params.name,
+          newMetadata: params.metadata as UpdateCollectionMetadataModel | undefined,
+          newConfiguration:
+            params.configuration === undefined ? undefined : UpdateCollectionConfigurationFromJSON(params.configuration),
+        },
+      }),
+    );
+    this.set(await call(() => this.api.collections.getCollectionById(this.path)));
+  }
+}
