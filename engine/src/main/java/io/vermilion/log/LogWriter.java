@@ -47,6 +47,7 @@ public final class LogWriter implements AutoCloseable {
     private final FragmentWriter fragmentWriter;
     private final LogWriterOptions options;
     private final ScheduledExecutorService scheduler;
+    private final LogWriterListener listener;
 
     private final ConcurrentHashMap<UUID, CollectionLog> logs = new ConcurrentHashMap<>();
     /** Every accepted write not yet answered, so that {@link #close()} can wait for them. */
@@ -64,6 +65,13 @@ public final class LogWriter implements AutoCloseable {
      */
     public LogWriter(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, LogWriterOptions options,
                      ScheduledExecutorService scheduler) {
+        this(store, catalog, allocator, options, scheduler, LogWriterListener.NONE);
+    }
+
+    /** As above, reporting commits, conflicts and failures to {@code listener} (e.g. for metrics). */
+    public LogWriter(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, LogWriterOptions options,
+                     ScheduledExecutorService scheduler, LogWriterListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.store = Objects.requireNonNull(store, "store");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.fragmentWriter = new FragmentWriter(Objects.requireNonNull(allocator, "allocator"));
@@ -333,6 +341,7 @@ public final class LogWriter implements AutoCloseable {
                     }
                     log.position = null; // the outcome may be unknown: ask the catalog before the next commit
                     Throwable cause = unwrap(failure);
+                    tell(() -> listener.failed(cause));
                     return (Runnable) () -> failAll(batch.requests, cause);
                 })
                 .thenCompose(answer -> batch.cleanedUp().thenRun(() -> {
@@ -388,6 +397,8 @@ public final class LogWriter implements AutoCloseable {
                 fragmentsCommitted.incrementAndGet();
                 recordsCommitted.addAndGet(plan.recordCount());
                 requestsCommitted.addAndGet(plan.accepted().size());
+                long nanos = log.lastCommitNanos;
+                tell(() -> listener.committed(plan.accepted().size(), plan.recordCount(), plan.bytes().length, nanos));
                 yield CompletableFuture.completedFuture(() -> {
                     plan.refused().forEach((request, mismatch) -> request.future.completeExceptionally(mismatch));
                     for (Request request : plan.accepted()) {
@@ -397,6 +408,7 @@ public final class LogWriter implements AutoCloseable {
             }
             case CONFLICT -> {
                 commitConflicts.incrementAndGet();
+                tell(listener::conflicted);
                 log.position = null;
                 log.contendedUntil = System.nanoTime() + CONTENTION_MEMORY_NANOS;
                 batch.cleanups.add(deleteUnrecorded(fragment.key()));
@@ -471,6 +483,15 @@ public final class LogWriter implements AutoCloseable {
             return store.delete(key).toCompletableFuture().handle((ok, failure) -> null);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /** Calls the listener; what it throws must not disturb the write path. */
+    private static void tell(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            // ignored: metrics must never fail a write
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -36,6 +37,8 @@ public final class CollectionStateCache {
     private final FragmentReader reader;
     private final Executor executor;
     private final ConcurrentHashMap<UUID, CachedCollection> collections = new ConcurrentHashMap<>();
+    private final AtomicLong snapshotsCached = new AtomicLong();
+    private final AtomicLong snapshotsCaughtUp = new AtomicLong();
 
     /**
      * @param allocator the parent Arrow allocator for decoding; it stays the caller's
@@ -64,10 +67,22 @@ public final class CollectionStateCache {
             CachedCollection cached = collections.computeIfAbsent(collection, CachedCollection::new);
             Published published = cached.published;
             if (published.nextOffset() >= target) {
+                snapshotsCached.incrementAndGet();
                 return CompletableFuture.completedFuture(published.snapshot()); // nothing new: no lock, no I/O
             }
+            snapshotsCaughtUp.incrementAndGet();
             return cached.catchUp(target);
         });
+    }
+
+    /** Snapshots served from memory as they were (the cache's hits): no fragment had to be read. */
+    public long snapshotsCached() {
+        return snapshotsCached.get();
+    }
+
+    /** Snapshots that first had to read new fragments from the object store (the cache's misses). */
+    public long snapshotsCaughtUp() {
+        return snapshotsCaughtUp.get();
     }
 
     /** Forgets the collection's state (e.g. after it was deleted); the next snapshot rebuilds it from the log. */

@@ -15,6 +15,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -57,6 +58,15 @@ public final class S3ObjectStore implements ObjectStore {
      *                  S3-compatible servers need it
      */
     public static S3AsyncClient client(URI endpoint, String region, String accessKey, String secretKey, boolean pathStyle) {
+        return client(endpoint, region, accessKey, secretKey, pathStyle, true);
+    }
+
+    /**
+     * As above; with {@code sdkRetries} false the SDK makes one attempt per request, for callers that retry in a
+     * layer of their own (two layers of retries would multiply each other's attempts).
+     */
+    public static S3AsyncClient client(URI endpoint, String region, String accessKey, String secretKey, boolean pathStyle,
+                                       boolean sdkRetries) {
         AwsCredentialsProvider credentials = accessKey == null
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
@@ -65,6 +75,9 @@ public final class S3ObjectStore implements ObjectStore {
                 .credentialsProvider(credentials)
                 .forcePathStyle(pathStyle)
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder());
+        if (!sdkRetries) {
+            builder.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+        }
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }

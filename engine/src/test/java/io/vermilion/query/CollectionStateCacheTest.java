@@ -395,4 +395,16 @@ class CollectionStateCacheTest {
         assertEquals(key, corrupt.key());
         assertTrue(corrupt.getMessage().contains("holds offsets [0, 1) but the catalog recorded [0, 2)"), corrupt.getMessage());
     }
+
+    @Test
+    void countsSnapshotsServedFromMemoryAndThoseThatReadTheLog() {
+        await(writer.append(collection, List.of(LogTestKit.add("a", 1f))));
+        snapshot(); // reads the fragment
+        snapshot(); // nothing new
+        snapshot();
+        await(writer.append(collection, List.of(LogTestKit.add("b", 1f))));
+        snapshot(); // reads the new fragment
+        assertEquals(2, cache.snapshotsCached());
+        assertEquals(2, cache.snapshotsCaughtUp());
+    }
 }

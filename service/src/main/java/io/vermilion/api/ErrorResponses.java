@@ -10,28 +10,50 @@ import io.vermilion.log.CommitConflictException;
 import io.vermilion.log.LogWriterClosedException;
 import io.vermilion.log.DimensionMismatchException;
 import io.vermilion.query.filter.InvalidFilterException;
+import io.vermilion.resilience.DependencyUnavailableException;
+import io.vermilion.resilience.Failures;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The one place where failures become HTTP answers: status and {@code {"error","message"}} from {@link ErrorCode},
- * plus Chroma's trace header. Unexpected exceptions become a logged 500 without internals in the body.
+ * plus Chroma's trace header. Unexpected exceptions become a logged 500 without internals in the body. A 503 carries a
+ * {@code Retry-After}: the object store or the catalog is unavailable, or the server is busy or shutting down.
  */
 public class ErrorResponses {
 
     static final String TRACE_HEADER = "chroma-trace-id";
     static final String ZERO_TRACE = "00000000000000000000000000000000";
+    static final String RETRY_AFTER = "Retry-After";
+    /** The pause a 503 asks for when its cause names none. */
+    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
+    /** During an outage every request fails alike: one warning a second says so, the rest go to debug. */
+    private static final long UNAVAILABLE_WARNING_INTERVAL_NANOS = 1_000_000_000L;
+    private static final AtomicLong LAST_UNAVAILABLE_WARNING =
+            new AtomicLong(System.nanoTime() - UNAVAILABLE_WARNING_INTERVAL_NANOS);
 
     public static Response of(ErrorCode code, String message) {
+        return of(code, message, null);
+    }
+
+    /** As {@link #of(ErrorCode, String)}; a 503 tells the client when to retry ({@code retryAfter}, or a default). */
+    static Response of(ErrorCode code, String message, Duration retryAfter) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("error", code.errorName());
         body.put("message", message);
-        return Response.status(code.status())
+        Response.ResponseBuilder b = Response.status(code.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header(TRACE_HEADER, ZERO_TRACE)
-                .entity(body)
-                .build();
+                .entity(body);
+        if (code == ErrorCode.UNAVAILABLE) {
+            Duration after = retryAfter != null ? retryAfter : DEFAULT_RETRY_AFTER;
+            b.header(RETRY_AFTER, Math.max(1, (after.toMillis() + 999) / 1000)); // whole seconds, rounded up
+        }
+        return b.build();
     }
 
     @ServerExceptionMapper
@@ -64,12 +86,48 @@ public class ErrorResponses {
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
+        return unexpectedFailure(e);
+    }
+
+    /** PostgreSQL refusing connections to a call outside the guarded beans arrives unwrapped, as a checked exception. */
+    @ServerExceptionMapper
+    public Response unreachable(ConnectException e) {
+        return unexpectedFailure(e);
+    }
+
+    private static Response unexpectedFailure(Exception e) {
         ChromaException known = translate(e);
         if (known != null) {
-            return chroma(known);
+            if (known.code() == ErrorCode.UNAVAILABLE) {
+                long now = System.nanoTime();
+                long last = LAST_UNAVAILABLE_WARNING.get();
+                boolean warn = now - last >= UNAVAILABLE_WARNING_INTERVAL_NANOS
+                        && LAST_UNAVAILABLE_WARNING.compareAndSet(last, now);
+                LOG.logf(warn ? Logger.Level.WARN : Logger.Level.DEBUG, "Answering 503: %s (%s)", known.getMessage(),
+                        rootCause(e));
+            }
+            return of(known.code(), known.getMessage(), retryAfter(e));
         }
         LOG.error("Unexpected failure", e);
         return of(ErrorCode.INTERNAL, "Internal error: " + e.getClass().getSimpleName());
+    }
+
+    /** The pause a dependency's outage asks for, if the failure carries one. */
+    private static Duration retryAfter(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DependencyUnavailableException u) {
+                return u.retryAfter();
+            }
+        }
+        return null;
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getName() + ": " + t.getMessage();
     }
 
     /** The client-facing meaning of an engine failure, looking through async wrappers; null when unexpected. */
@@ -95,10 +153,15 @@ public class ErrorResponses {
                 case LogWriterClosedException c -> {
                     return new ChromaException(ErrorCode.UNAVAILABLE, "The server is shutting down; retry the request");
                 }
+                case DependencyUnavailableException u -> {
+                    return new ChromaException(ErrorCode.UNAVAILABLE, u.getMessage());
+                }
                 default -> {
                 }
             }
         }
-        return null;
+        // A dependency's failure that reached here without a guard (e.g. the API-key lookup): still a 503, not a 500.
+        DependencyUnavailableException unguarded = Failures.asUnavailable(e);
+        return unguarded == null ? null : new ChromaException(ErrorCode.UNAVAILABLE, unguarded.getMessage());
     }
 }

@@ -1,11 +1,18 @@
 package io.vermilion.config;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.vermilion.api.WriteLimits;
 import io.vermilion.log.LogCatalog;
 import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.log.LogWriter;
 import io.vermilion.log.LogWriterOptions;
+import io.vermilion.metrics.InstrumentedObjectStore;
+import io.vermilion.metrics.WalMetrics;
+import io.vermilion.resilience.Guards;
+import io.vermilion.resilience.ResilientLogCatalog;
+import io.vermilion.resilience.ResilientObjectStore;
+import io.vermilion.sysdb.PgLogCatalog;
 import io.vermilion.query.CollectionStateCache;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectStore;
@@ -29,9 +36,24 @@ public class EngineWiring {
 
     private static final Logger LOG = Logger.getLogger(EngineWiring.class);
 
+    /**
+     * The object store every component uses: the local folder or S3 bucket, instrumented (every attempt is timed
+     * and counted), then guarded (timeouts, retries, circuit breaker) - each layer one concern.
+     */
     @Produces
     @Singleton
-    ObjectStore objectStore(VermilionConfig config) {
+    ObjectStore objectStore(VermilionConfig config, Guards guards, MeterRegistry registry) {
+        return new ResilientObjectStore(new InstrumentedObjectStore(storage(config), registry), guards);
+    }
+
+    /** The log's catalog in PostgreSQL, guarded (timeouts, retries, circuit breaker). */
+    @Produces
+    @Singleton
+    LogCatalog logCatalog(PgLogCatalog catalog, Guards guards) {
+        return new ResilientLogCatalog(catalog, guards);
+    }
+
+    private static ObjectStore storage(VermilionConfig config) {
         VermilionConfig.Storage s = config.storage();
         return switch (s.type()) {
             case "local" -> {
@@ -48,8 +70,9 @@ public class EngineWiring {
                 LOG.infof("Object store: S3 bucket %s prefix '%s' at %s", bucket, s.prefix().orElse(""),
                         s.endpoint().map(Object::toString).orElse("AWS"));
                 yield new S3ObjectStore(
+                        // The SDK's own retries are off: ResilientObjectStore retries (one layer, not two multiplying).
                         S3ObjectStore.client(s.endpoint().orElse(null), s.region(), s.accessKey().orElse(null),
-                                s.secretKey().orElse(null), s.pathStyle()),
+                                s.secretKey().orElse(null), s.pathStyle(), false),
                         bucket, s.prefix().orElse(""));
             }
             default -> throw new IllegalStateException(
@@ -98,11 +121,11 @@ public class EngineWiring {
     @Singleton
     @Startup
     LogWriter logWriter(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, VermilionConfig config,
-            @Named("scheduler") ScheduledExecutorService scheduler) {
+            @Named("scheduler") ScheduledExecutorService scheduler, WalMetrics metrics) {
         LogWriterOptions options = LogWriterOptions.defaults()
                 .withCommitWindow(config.log().commitWindow())
                 .withMaxRecordsPerFragment(config.log().maxRecordsPerFragment());
-        return new LogWriter(store, catalog, allocator, options, scheduler);
+        return new LogWriter(store, catalog, allocator, options, scheduler, metrics);
     }
 
     void closeLogWriter(@Disposes LogWriter writer) {

@@ -56,7 +56,7 @@ public class LogSweeper {
 
     void sweepAll() {
         try {
-            if (store instanceof LocalObjectStore local) {
+            if (ObjectStoreLayer.innermost(store) instanceof LocalObjectStore local) {
                 int stale = local.deleteStaleTemporaryFiles(STALE_TEMP_AGE).toCompletableFuture().join();
                 if (stale > 0) {
                     LOG.infof("Removed %d temporary file(s) left by interrupted writes", stale);

@@ -4,6 +4,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.api.ChromaException;
 import io.vermilion.api.ErrorCode;
+import io.vermilion.resilience.CatalogCall;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -13,9 +14,12 @@ import java.util.function.Function;
 
 /**
  * The catalog of tenants, databases and collections in PostgreSQL. Every method runs in its own reactive
- * transaction and fails with a {@link ChromaException} worded as Chroma words it; nothing here blocks.
+ * transaction and fails with a {@link ChromaException} worded as Chroma words it; nothing here blocks. Every call is
+ * guarded ({@link CatalogCall}): reads are retried after transient failures, writes only when they cannot have been
+ * applied.
  */
 @ApplicationScoped
+@CatalogCall
 public class Catalog {
 
     private static final String UNIQUE_VIOLATION = "23505";
@@ -35,6 +39,7 @@ public class Catalog {
                 .transform(e -> tenantExists(name));
     }
 
+    @CatalogCall(idempotent = true)
     public Uni<TenantEntity> getTenant(String name) {
         return Panache.withSession(() -> TenantEntity.<TenantEntity>findById(name))
                 .onItem()
@@ -78,6 +83,7 @@ public class Catalog {
                 .transform(e -> databaseExists(name));
     }
 
+    @CatalogCall(idempotent = true)
     public Uni<List<DatabaseEntity>> listDatabases(String tenant, Integer limit, int offset) {
         if (limit != null && limit == 0) {
             return Uni.createFrom().item(List.of());
@@ -90,6 +96,7 @@ public class Catalog {
         });
     }
 
+    @CatalogCall(idempotent = true)
     public Uni<DatabaseEntity> getDatabase(String tenant, String name) {
         return Panache.withSession(() -> findDatabase(tenant, name))
                 .onItem()
@@ -139,6 +146,7 @@ public class Catalog {
                         : Uni.createFrom().failure(collectionExists(name)));
     }
 
+    @CatalogCall(idempotent = true)
     public Uni<List<CollectionView>> listCollections(String tenant, String database, Integer limit, int offset) {
         if (limit != null && limit == 0) {
             return Uni.createFrom().item(List.of());
@@ -155,11 +163,13 @@ public class Catalog {
         }));
     }
 
+    @CatalogCall(idempotent = true)
     public Uni<Long> countCollections(String tenant, String database) {
         return Panache.withSession(() -> findDatabase(tenant, database)
                 .flatMap(d -> d == null ? Uni.createFrom().item(0L) : CollectionEntity.count("databaseId", d.id)));
     }
 
+    @CatalogCall(idempotent = true)
     public Uni<CollectionView> getCollectionByName(String tenant, String database, String name) {
         return Panache.withSession(() -> findDatabase(tenant, database).flatMap(d -> d == null
                         ? Uni.createFrom().<CollectionView>nullItem()
@@ -170,6 +180,7 @@ public class Catalog {
     }
 
     /** Looks a collection up by id within the given tenant and database. */
+    @CatalogCall(idempotent = true)
     public Uni<CollectionView> getCollectionById(String tenant, String database, UUID id) {
         return Panache.withSession(() -> findById(id))
                 .map(v -> v != null && v.tenant().equals(tenant) && v.database().equals(database) ? v : null)
@@ -179,6 +190,7 @@ public class Catalog {
     }
 
     /** Resolves {@code tenant_resource_name:database:collection}; the tenant part may also be the tenant's name. */
+    @CatalogCall(idempotent = true)
     public Uni<CollectionView> getCollectionByCrn(String tenantPart, String database, String name) {
         return Panache.withSession(() -> TenantEntity.<TenantEntity>find("resourceName", tenantPart)
                         .firstResult()

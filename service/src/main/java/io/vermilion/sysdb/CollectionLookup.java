@@ -2,6 +2,7 @@ package io.vermilion.sysdb;
 
 import io.smallrye.mutiny.Uni;
 import io.vermilion.api.ChromaException;
+import io.vermilion.resilience.CatalogCall;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -13,6 +14,7 @@ import java.util.UUID;
  * from worker threads (request parsing and validation run off the event loop). Read-only.
  */
 @ApplicationScoped
+@CatalogCall(idempotent = true)
 public class CollectionLookup {
 
     private final Pool pool;

@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,9 +18,11 @@ import java.util.concurrent.CompletionStage;
 /**
  * The log's catalog in PostgreSQL: a fragment is recorded and the collection's log position advanced in one
  * transaction, conditional on the position still being the fragment's start. Uses the reactive SQL client
- * directly, so it may be called from any thread (the group committer's included).
+ * directly, so it may be called from any thread (the group committer's included). Injected as itself only: the
+ * engine gets it as a {@link LogCatalog} wrapped with fault tolerance (see EngineWiring).
  */
 @ApplicationScoped
+@Typed(PgLogCatalog.class)
 public class PgLogCatalog implements LogCatalog {
 
     private final Pool pool;

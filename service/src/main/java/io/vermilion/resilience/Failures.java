@@ -1,0 +1,243 @@
+package io.vermilion.resilience;
+
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+
+/**
+ * Which failures of the object store and of the catalog are transient (worth a retry, and counted by the circuit
+ * breakers) and which are answers (not found, refused, invalid, a constraint) that a retry would only repeat.
+ * Looks through async wrappers ({@link CompletionException} and the like) and through causes.
+ */
+public final class Failures {
+
+    /** S3 error codes that mean "try again" whatever their status. */
+    private static final Set<String> S3_RETRYABLE_CODES = Set.of(
+            "SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable", "Throttling", "ThrottlingException");
+
+    private static final java.time.Duration UNGUARDED_RETRY_AFTER = java.time.Duration.ofSeconds(1);
+
+    private Failures() {}
+
+    /**
+     * A failure of an object-store call that another attempt may not meet: S3 5xx and throttling (429, SlowDown),
+     * connection errors and resets, timeouts. Not: a missing object, an invalid key, a corrupt object, other 4xx.
+     */
+    public static boolean transientStorage(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            switch (t) {
+                case io.vermilion.storage.ObjectNotFoundException n -> {
+                    return false;
+                }
+                case io.vermilion.storage.CorruptObjectException c -> {
+                    return false;
+                }
+                case IllegalArgumentException e -> {
+                    return false;
+                }
+                case SdkServiceException s -> {
+                    int status = s.statusCode();
+                    String code = s instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws
+                            && aws.awsErrorDetails() != null ? aws.awsErrorDetails().errorCode() : null;
+                    return status >= 500 || status == 429 || status == 408 || s.isThrottlingException()
+                            || (code != null && S3_RETRYABLE_CODES.contains(code));
+                }
+                case SdkClientException c -> {
+                    return true; // the request did not get an answer: connection refused, reset, closed, timed out
+                }
+                case TimeoutException e -> {
+                    return true;
+                }
+                case org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException e -> {
+                    return true;
+                }
+                case IOException e -> {
+                    return true;
+                }
+                case UncheckedIOException e -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A failure of a catalog call that another attempt may not meet: PostgreSQL unreachable, the connection lost,
+     * the server shutting down or starting up, too many connections, a serialization failure, a timeout. Not: a
+     * constraint violation, a missing row, a refusal worded for the client.
+     */
+    public static boolean transientCatalog(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            switch (t) {
+                case PgException pg -> {
+                    return transientSqlState(pg.getSqlState());
+                }
+                case SQLException sql when transientJdbc(sql) -> {
+                    return true; // the JDBC pool (rate-limit buckets, migrations)
+                }
+                case ClosedConnectionException c -> {
+                    return true;
+                }
+                case io.vertx.sqlclient.TransactionRollbackException r -> {
+                    return false; // rolled back on request (its cause, if any, was looked at first)
+                }
+                case TimeoutException e -> {
+                    return true;
+                }
+                case org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException e -> {
+                    return true;
+                }
+                case IOException e -> {
+                    return true; // connection refused, reset, closed channel
+                }
+                case io.vertx.core.VertxException v when isConnectionMessage(v.getMessage()) -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A transient catalog failure after which the database certainly did not apply the call: it was never reached
+     * (connection refused, no connection to be had, the server starting up or out of connections), or it rolled the
+     * transaction back (serialization failure, deadlock). Retrying is then safe even for a call that is not
+     * idempotent; after any other failure the call may have been applied.
+     */
+    public static boolean catalogCallNotApplied(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            switch (t) {
+                case ConnectException c -> {
+                    return true;
+                }
+                case PgException pg -> {
+                    return notAppliedSqlState(pg.getSqlState());
+                }
+                case SQLException sql when notAppliedSqlState(sql.getSQLState()) -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A failure of the catalog or the object store that reached the API without passing a guard (a call outside the
+     * guarded beans, such as the API-key lookup), as the 503 it should be; null when it is neither's outage.
+     * Deliberately narrow: only PostgreSQL connection failures and S3 SDK failures qualify.
+     */
+    public static DependencyUnavailableException asUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            boolean catalog = switch (t) {
+                case PgException pg -> transientSqlState(pg.getSqlState());
+                case SQLException sql -> transientJdbc(sql);
+                case ClosedConnectionException c -> true;
+                case ConnectException c -> true;
+                default -> false;
+            };
+            if (catalog) {
+                return DependencyUnavailableException.catalog(t, UNGUARDED_RETRY_AFTER);
+            }
+            if (t instanceof software.amazon.awssdk.core.exception.SdkException && transientStorage(t)) {
+                return DependencyUnavailableException.storage(t, UNGUARDED_RETRY_AFTER);
+            }
+        }
+        return null;
+    }
+
+    /** The innermost meaningful failure: without async wrappers. */
+    public static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** States after which PostgreSQL certainly did not apply the call: never connected, or rolled back. */
+    private static boolean notAppliedSqlState(String state) {
+        return "57P03".equals(state) || "53300".equals(state) || "40001".equals(state) || "40P01".equals(state)
+                || "08001".equals(state) || "08004".equals(state);
+    }
+
+    /** A JDBC failure to reach PostgreSQL: a connection-class state, or no connection to be had from the pool. */
+    private static boolean transientJdbc(SQLException sql) {
+        return transientSqlState(sql.getSQLState()) || sql instanceof SQLTransientConnectionException;
+    }
+
+    /** PostgreSQL states that come and go: connection exceptions (08), shutdown and startup (57P0x), too many connections, serialization. */
+    private static boolean transientSqlState(String state) {
+        if (state == null) {
+            return false;
+        }
+        return state.startsWith("08") || state.startsWith("57P") || "53300".equals(state) || "40001".equals(state)
+                || "40P01".equals(state);
+    }
+
+    private static boolean isConnectionMessage(String message) {
+        if (message == null) {
+            return false;
+        }
+        String m = message.toLowerCase(java.util.Locale.ROOT);
+        return m.contains("connection") && (m.contains("closed") || m.contains("refused") || m.contains("reset")
+                || m.contains("lost"));
+    }
+
+    /** Whether any cause is of {@code type}. */
+    static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A short, internals-free reason for a 503 message. */
+    static String reason(Throwable failure) {
+        if (causedBy(failure, org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException.class)) {
+            return "circuit breaker open after repeated failures";
+        }
+        if (causedBy(failure, org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException.class)
+                || causedBy(failure, TimeoutException.class)) {
+            return "timed out";
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SdkServiceException s) {
+                return "status " + s.statusCode();
+            }
+            if (t instanceof PgException pg) {
+                return "SQLSTATE " + pg.getSqlState();
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null && !sql.getSQLState().startsWith("08")) {
+                return "SQLSTATE " + sql.getSQLState();
+            }
+        }
+        if (causedBy(failure, ConnectException.class)) {
+            return "connection refused";
+        }
+        if (causedBy(failure, ClosedConnectionException.class) || causedBy(failure, ClosedChannelException.class)
+                || causedBy(failure, IOException.class)) {
+            return "connection failed";
+        }
+        return "unavailable";
+    }
+}

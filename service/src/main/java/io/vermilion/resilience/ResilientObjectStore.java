@@ -1,0 +1,113 @@
+package io.vermilion.resilience;
+
+import io.smallrye.faulttolerance.api.Guard;
+import io.vermilion.config.ObjectStoreLayer;
+import io.vermilion.storage.ObjectInfo;
+import io.vermilion.storage.ObjectStore;
+import jakarta.enterprise.util.TypeLiteral;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * An object store whose calls are guarded ({@link Guards#objectStore()}): each attempt times out, transient failures
+ * (S3 5xx and SlowDown, connection errors, timeouts) are retried with backoff, and a circuit breaker fails calls fast
+ * while the store keeps failing. What is left of a transient failure reaches the caller as a
+ * {@link DependencyUnavailableException} (a 503); other failures (not found, invalid key, corrupt object) pass
+ * through unchanged and are never retried. Thread-safe.
+ *
+ * <p>Every operation is safe to repeat: put writes the same bytes under the same key, get and list read, delete of a
+ * missing key succeeds. The one answer a repeat could change is put-if-absent's: an attempt that failed may still have
+ * written the object, so a later attempt would find the key taken. When an earlier attempt failed and a later one finds
+ * the key taken, the object is read back, and identical bytes count as written by this call.
+ */
+public final class ResilientObjectStore implements ObjectStoreLayer {
+
+    private static final TypeLiteral<CompletionStage<Void>> VOID = new TypeLiteral<>() {};
+    private static final TypeLiteral<CompletionStage<Boolean>> BOOLEAN = new TypeLiteral<>() {};
+    private static final TypeLiteral<CompletionStage<byte[]>> BYTES = new TypeLiteral<>() {};
+    private static final TypeLiteral<CompletionStage<List<ObjectInfo>>> LIST = new TypeLiteral<>() {};
+
+    private final ObjectStore delegate;
+    private final Guards guards;
+    private final Guard guard;
+
+    public ResilientObjectStore(ObjectStore delegate, Guards guards) {
+        this.delegate = delegate;
+        this.guards = guards;
+        this.guard = guards.objectStore();
+    }
+
+    @Override
+    public ObjectStore delegate() {
+        return delegate;
+    }
+
+    @Override
+    public CompletionStage<Void> put(String key, byte[] bytes) {
+        return guarded(() -> delegate.put(key, bytes), VOID);
+    }
+
+    @Override
+    public CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes) {
+        AtomicBoolean attemptFailed = new AtomicBoolean();
+        return guarded(() -> {
+            boolean mayHaveWritten = attemptFailed.get();
+            return delegate.putIfAbsent(key, bytes)
+                    .whenComplete((written, failure) -> {
+                        if (failure != null) {
+                            attemptFailed.set(true);
+                        }
+                    })
+                    .thenCompose(written -> written || !mayHaveWritten
+                            ? CompletableFuture.completedFuture(written)
+                            : delegate.get(key).thenApply(existing -> Arrays.equals(existing, bytes)));
+        }, BOOLEAN);
+    }
+
+    @Override
+    public CompletionStage<byte[]> get(String key) {
+        return guarded(() -> delegate.get(key), BYTES);
+    }
+
+    @Override
+    public CompletionStage<byte[]> getRange(String key, long offset, int length) {
+        return guarded(() -> delegate.getRange(key, offset, length), BYTES);
+    }
+
+    @Override
+    public CompletionStage<List<ObjectInfo>> list(String prefix) {
+        return guarded(() -> delegate.list(prefix), LIST);
+    }
+
+    @Override
+    public CompletionStage<Void> delete(String key) {
+        return guarded(() -> delegate.delete(key), VOID);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Resilient" + delegate;
+    }
+
+    private <T> CompletionStage<T> guarded(Supplier<CompletionStage<T>> call, TypeLiteral<CompletionStage<T>> type) {
+        CompletionStage<T> stage;
+        try {
+            stage = guard.get(call, type);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        return stage.handle((value, failure) -> failure == null
+                        ? CompletableFuture.completedFuture(value)
+                        : CompletableFuture.<T>failedFuture(guards.storageFailure(failure)))
+                .thenCompose(f -> f);
+    }
+}
