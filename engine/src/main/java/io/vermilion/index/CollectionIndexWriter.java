@@ -1,0 +1,175 @@
+package io.vermilion.index;
+
+import io.vermilion.record.MetadataJson;
+import io.vermilion.record.MetadataValue;
+import io.vermilion.record.Record;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedNumericDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.NumericUtils;
+
+/**
+ * Writes a collection's records into a Lucene index laid out as {@link IndexFields} describes, with the vector
+ * format, similarity and HNSW parameters of an {@link IndexSchema}; {@link #commit} also records the schema in the
+ * commit. Documents are kept sorted by insertion sequence inside every segment. Not thread-safe: one compaction
+ * owns a writer; readers open committed points only.
+ */
+public final class CollectionIndexWriter implements Closeable {
+
+    private final IndexSchema schema;
+    private final IndexWriter writer;
+
+    private CollectionIndexWriter(IndexSchema schema, IndexWriter writer) {
+        this.schema = schema;
+        this.writer = writer;
+    }
+
+    /** Starts a new index in {@code directory}, replacing whatever index was there. */
+    public static CollectionIndexWriter create(Directory directory, IndexSchema schema) throws IOException {
+        return open(directory, schema, IndexWriterConfig.OpenMode.CREATE);
+    }
+
+    /** Opens the committed index in {@code directory} to add, replace and delete records, with its own schema. */
+    public static CollectionIndexWriter append(Directory directory) throws IOException {
+        IndexSchema schema;
+        try (DirectoryReader reader = DirectoryReader.open(directory)) {
+            schema = IndexSchema.fromCommitData(reader.getIndexCommit().getUserData());
+        }
+        return open(directory, schema, IndexWriterConfig.OpenMode.APPEND);
+    }
+
+    /** Writes {@code records} (in insertion order; sequence = position) as a new, committed index. */
+    public static void write(Directory directory, IndexSchema schema, List<Record> records) throws IOException {
+        try (CollectionIndexWriter writer = create(directory, schema)) {
+            for (int i = 0; i < records.size(); i++) {
+                writer.add(records.get(i), i);
+            }
+            writer.commit();
+        }
+    }
+
+    private static CollectionIndexWriter open(Directory directory, IndexSchema schema, IndexWriterConfig.OpenMode mode)
+            throws IOException {
+        IndexWriterConfig config = new IndexWriterConfig(IndexFields.analyzer())
+                .setOpenMode(mode)
+                .setCodec(schema.codec())
+                .setIndexSort(new Sort(new SortField(IndexFields.SEQ, SortField.Type.LONG)))
+                .setCommitOnClose(false);
+        return new CollectionIndexWriter(schema, new IndexWriter(directory, config));
+    }
+
+    public IndexSchema schema() {
+        return schema;
+    }
+
+    /** Adds a record whose id is not in the index yet; {@code sequence} orders {@code get} results. */
+    public void add(Record record, long sequence) throws IOException {
+        writer.addDocument(document(record, sequence));
+    }
+
+    /** Adds {@code record}, replacing any record with its id (the caller passes the position it keeps). */
+    public void upsert(Record record, long sequence) throws IOException {
+        writer.updateDocument(idTerm(record.id()), document(record, sequence));
+    }
+
+    public void delete(String id) throws IOException {
+        writer.deleteDocuments(idTerm(id));
+    }
+
+    /** Makes everything written so far durable and visible to newly opened readers, with the schema. */
+    public void commit() throws IOException {
+        writer.setLiveCommitData(schema.toCommitData().entrySet());
+        writer.commit();
+    }
+
+    /** Merges down to one segment (a single HNSW graph searches fastest); call before the final commit. */
+    public void forceMerge() throws IOException {
+        writer.forceMerge(1);
+    }
+
+    /** Closes without committing what was written since the last {@link #commit}. */
+    @Override
+    public void close() throws IOException {
+        writer.rollback();
+    }
+
+    /** Ids with unpaired surrogates or over the raw-term limit are hashed (SHA-256), so a delete by id is by hash. */
+    private static Term idTerm(String id) {
+        return new Term(IndexFields.ID, IndexFields.stringTerm(id));
+    }
+
+    private List<Field> document(Record record, long sequence) {
+        Objects.requireNonNull(record.id(), "id");
+        List<Field> doc = new ArrayList<>();
+        doc.add(new StringField(IndexFields.ID, IndexFields.stringTerm(record.id()), Field.Store.NO));
+        doc.add(new StoredField(IndexFields.ID, IndexFields.storedString(record.id())));
+        doc.add(new NumericDocValuesField(IndexFields.SEQ, sequence));
+        if (record.embedding() != null) {
+            doc.add(new KnnFloatVectorField(IndexFields.VECTOR, schema.indexedVector(record.embedding()), schema.similarity()));
+            doc.add(new StoredField(IndexFields.EMBEDDING, IndexFields.storedVector(record.embedding())));
+        }
+        if (record.metadata() != null) {
+            doc.add(new StoredField(IndexFields.METADATA, IndexFields.storedString(MetadataJson.encode(record.metadata()))));
+        }
+        if (record.document() != null) {
+            String text = record.document();
+            doc.add(new StoredField(IndexFields.DOCUMENT, IndexFields.storedString(text)));
+            doc.add(new TextField(IndexFields.TEXT, text, Field.Store.NO));
+            doc.add(new Field(IndexFields.GRAMS3, text, IndexFields.GRAMS3_TYPE));
+            doc.add(new Field(IndexFields.GRAMS12, text, IndexFields.GRAMS12_TYPE));
+        }
+        if (record.uri() != null) {
+            doc.add(new StoredField(IndexFields.URI, IndexFields.storedString(record.uri())));
+        }
+        for (Map.Entry<String, MetadataValue> entry : IndexFields.whereView(record).entrySet()) {
+            String key = entry.getKey();
+            doc.add(new StringField(IndexFields.KEYS, IndexFields.stringTerm(key), Field.Store.NO));
+            switch (entry.getValue()) {
+                case MetadataValue.Str s -> doc.add(new StringField(IndexFields.keywordField(key), IndexFields.stringTerm(s.value()), Field.Store.NO));
+                case MetadataValue.Bool b -> doc.add(new StringField(IndexFields.keywordField(key), IndexFields.boolTerm(b.value()), Field.Store.NO));
+                case MetadataValue.Int i -> {
+                    doc.add(new LongPoint(IndexFields.intField(key), i.value()));
+                    doc.add(new SortedNumericDocValuesField(IndexFields.intField(key), i.value()));
+                }
+                case MetadataValue.Flt f -> {
+                    // NaN equals and orders against nothing, so it is left out: every comparison misses it and
+                    // the negations (complements) still include it.
+                    if (!Double.isNaN(f.value())) {
+                        doc.add(new DoublePoint(IndexFields.floatField(key), f.value()));
+                        doc.add(new SortedNumericDocValuesField(IndexFields.floatField(key), NumericUtils.doubleToSortableLong(f.value())));
+                    }
+                }
+                case MetadataValue.Array array -> {
+                    for (MetadataValue element : array.elements()) {
+                        BytesRef term = IndexFields.elementTerm(element);
+                        if (term != null) {
+                            doc.add(new StringField(IndexFields.arrayField(key), term, Field.Store.NO));
+                        }
+                    }
+                }
+            }
+        }
+        return doc;
+    }
+
+}

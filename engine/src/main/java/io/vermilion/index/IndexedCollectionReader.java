@@ -1,0 +1,368 @@
+package io.vermilion.index;
+
+import io.vermilion.query.CollectionReader;
+import io.vermilion.query.GetRequest;
+import io.vermilion.query.QueryHit;
+import io.vermilion.query.QueryRequest;
+import io.vermilion.record.Record;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.FieldExistsQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.util.BitSetIterator;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.FixedBitSet;
+
+/**
+ * A {@link CollectionReader} over one committed collection index: filters run as Lucene queries
+ * ({@link FilterTranslator}, exact after verification), {@code get} pages in insertion-sequence order, and
+ * {@code query} is filtered kNN over the HNSW graph whose hits are re-scored with the exact float32 distance from
+ * the raw vectors — so distances equal {@link io.vermilion.query.ExactCollectionReader}'s bit for bit, and results
+ * equal it whenever the filter leaves at most {@code max(n_results, ef, exactSearchThreshold)} vectors. Records are
+ * hydrated from stored fields for now; the Arrow block store replaces that. Thread-safe; owns its reader.
+ */
+public final class IndexedCollectionReader implements CollectionReader, Closeable {
+
+    private static final Comparator<Hit> BY_DISTANCE_THEN_SEQUENCE =
+            Comparator.<Hit>comparingDouble(h -> h.distance + 0.0f).thenComparingLong(h -> h.sequence);
+
+    private final DirectoryReader reader;
+    private final IndexSearcher searcher;
+    private final IndexSchema schema;
+    private final SearchParameters parameters;
+    private final int dimension;
+
+    /** Takes ownership of {@code reader}, which must be a commit written by {@link CollectionIndexWriter}. */
+    public IndexedCollectionReader(DirectoryReader reader, SearchParameters parameters) throws IOException {
+        this.reader = Objects.requireNonNull(reader, "reader");
+        this.parameters = Objects.requireNonNull(parameters, "parameters");
+        this.schema = IndexSchema.fromCommitData(reader.getIndexCommit().getUserData());
+        this.searcher = new IndexSearcher(reader);
+        searcher.setQueryCache(null); // filters carry per-request verifiers; caching is done per request instead
+        int dim = -1;
+        for (LeafReaderContext leaf : reader.leaves()) {
+            FieldInfo info = leaf.reader().getFieldInfos().fieldInfo(IndexFields.VECTOR);
+            if (info != null && info.hasVectorValues()) {
+                dim = info.getVectorDimension();
+            }
+        }
+        this.dimension = dim;
+    }
+
+    /** Opens the latest commit in {@code directory}. */
+    public static IndexedCollectionReader open(Directory directory, SearchParameters parameters) throws IOException {
+        return new IndexedCollectionReader(DirectoryReader.open(directory), parameters);
+    }
+
+    public IndexSchema schema() {
+        return schema;
+    }
+
+    @Override
+    public int count() {
+        return reader.numDocs();
+    }
+
+    @Override
+    public List<Record> get(GetRequest request) {
+        if (request.limit() != null && request.limit() == 0) {
+            return List.of();
+        }
+        try {
+            Query filter = filterQuery(FilterTranslator.translate(request.ids(), request.where(), request.whereDocument()), false);
+            long wanted = request.limit() == null ? Long.MAX_VALUE : (long) request.offset() + request.limit();
+            // Inside a segment documents are sorted by sequence, so each segment contributes its first `wanted`.
+            List<Hit> matches = new ArrayList<>();
+            Weight weight = searcher.createWeight(filter, ScoreMode.COMPLETE_NO_SCORES, 1f);
+            for (LeafReaderContext leaf : reader.leaves()) {
+                Scorer scorer = weight.scorer(leaf);
+                if (scorer == null) {
+                    continue;
+                }
+                Bits live = leaf.reader().getLiveDocs();
+                NumericDocValues sequences = leaf.reader().getNumericDocValues(IndexFields.SEQ);
+                DocIdSetIterator it = scorer.iterator();
+                long taken = 0;
+                for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS && taken < wanted; doc = it.nextDoc()) {
+                    if (live == null || live.get(doc)) {
+                        matches.add(new Hit(leaf.ord, doc, sequence(sequences, doc), 0f));
+                        taken++;
+                    }
+                }
+            }
+            matches.sort(Comparator.comparingLong(h -> h.sequence));
+            int from = (int) Math.min(request.offset(), matches.size());
+            int to = (int) Math.min(wanted, matches.size());
+            List<Record> records = new ArrayList<>(Math.max(0, to - from));
+            Hydrator hydrator = new Hydrator();
+            for (Hit hit : matches.subList(from, to)) {
+                records.add(hydrator.load(hit));
+            }
+            return records;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<List<QueryHit>> query(QueryRequest request) {
+        if (request.distance() != schema.space()) {
+            throw new IllegalArgumentException("index built for space " + schema.space().wireName()
+                    + ", request asks for " + request.distance().wireName());
+        }
+        List<List<QueryHit>> results = new ArrayList<>(request.queries().size());
+        boolean nothing = request.nResults() == 0 || (request.ids() != null && request.ids().isEmpty()) || dimension < 0;
+        try {
+            Accepted accepted = nothing ? null : accepted(request);
+            for (float[] query : request.queries()) {
+                if (accepted == null || accepted.total == 0) {
+                    results.add(List.of());
+                    continue;
+                }
+                if (query.length != dimension) {
+                    throw new IllegalArgumentException("dimension mismatch: " + query.length + " vs " + dimension);
+                }
+                List<Hit> best = nearest(query, request.nResults(), accepted);
+                List<QueryHit> hits = new ArrayList<>(best.size());
+                Hydrator hydrator = new Hydrator();
+                for (Hit hit : best) {
+                    hits.add(new QueryHit(hydrator.load(hit), hit.distance));
+                }
+                results.add(hits);
+            }
+            return results;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+
+    // ---- query internals ----
+
+    /** The live documents with a vector that pass the request's filters: per segment (null = all), and in total. */
+    private record Accepted(FixedBitSet[] bits, int[] counts, long total, Query knnFilter) {}
+
+    private Accepted accepted(QueryRequest request) throws IOException {
+        List<LeafReaderContext> leaves = reader.leaves();
+        boolean filtered = request.ids() != null || request.where() != null || request.whereDocument() != null;
+        if (!filtered) {
+            long total = 0;
+            for (LeafReaderContext leaf : leaves) {
+                FloatVectorValues values = leaf.reader().getFloatVectorValues(IndexFields.VECTOR);
+                if (values != null) {
+                    total += leaf.reader().hasDeletions() ? liveVectorCount(leaf.reader(), values) : values.size();
+                }
+            }
+            return new Accepted(null, null, total, null);
+        }
+        Query filter = filterQuery(FilterTranslator.translate(request.ids(), request.where(), request.whereDocument()), true);
+        Weight weight = searcher.createWeight(filter, ScoreMode.COMPLETE_NO_SCORES, 1f);
+        FixedBitSet[] bits = new FixedBitSet[leaves.size()];
+        int[] counts = new int[leaves.size()];
+        long total = 0;
+        for (LeafReaderContext leaf : leaves) {
+            Scorer scorer = weight.scorer(leaf);
+            if (scorer == null) {
+                continue;
+            }
+            Bits live = leaf.reader().getLiveDocs();
+            FixedBitSet set = new FixedBitSet(leaf.reader().maxDoc());
+            DocIdSetIterator it = scorer.iterator();
+            for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+                if (live == null || live.get(doc)) {
+                    set.set(doc);
+                }
+            }
+            bits[leaf.ord] = set;
+            counts[leaf.ord] = set.cardinality();
+            total += counts[leaf.ord];
+        }
+        return new Accepted(bits, counts, total, new LeafBitSetQuery(reader, bits, counts));
+    }
+
+    private static long liveVectorCount(LeafReader leaf, FloatVectorValues values) throws IOException {
+        Bits live = leaf.getLiveDocs();
+        long n = 0;
+        KnnVectorValues.DocIndexIterator it = values.iterator();
+        for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+            if (live.get(doc)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The nearest {@code n} accepted documents by exact distance, then sequence. */
+    private List<Hit> nearest(float[] query, int n, Accepted accepted) throws IOException {
+        float[] prepared = schema.preparedQuery(query);
+        int candidates = Math.max(parameters.efSearch(), n);
+        if (schema.quantization() == VectorQuantization.INT8) {
+            candidates = (int) Math.min(Integer.MAX_VALUE, Math.max(candidates, (long) Math.ceil(n * (double) parameters.quantizedOversample())));
+        }
+        if (accepted.total <= Math.max(candidates, parameters.exactSearchThreshold())) {
+            return exhaustive(prepared, n, accepted);
+        }
+        KnnFloatVectorQuery knn = new KnnFloatVectorQuery(IndexFields.VECTOR, schema.searchVector(query), candidates, accepted.knnFilter);
+        ScoreDoc[] found = searcher.search(knn, candidates).scoreDocs;
+        int[] docs = new int[found.length];
+        for (int i = 0; i < found.length; i++) {
+            docs[i] = found[i].doc;
+        }
+        Arrays.sort(docs);
+        List<Hit> hits = new ArrayList<>(docs.length);
+        List<LeafReaderContext> leaves = reader.leaves();
+        int i = 0;
+        while (i < docs.length) {
+            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docs[i], leaves));
+            int end = leaf.docBase + leaf.reader().maxDoc();
+            LeafScorer scorer = new LeafScorer(leaf, prepared);
+            for (; i < docs.length && docs[i] < end; i++) {
+                hits.add(scorer.score(docs[i] - leaf.docBase));
+            }
+        }
+        hits.sort(BY_DISTANCE_THEN_SEQUENCE);
+        return hits.size() > n ? hits.subList(0, n) : hits;
+    }
+
+    /** Scores every accepted vector; keeps the best {@code n} in a bounded max-heap. */
+    private List<Hit> exhaustive(float[] prepared, int n, Accepted accepted) throws IOException {
+        PriorityQueue<Hit> heap = new PriorityQueue<>(Math.min(n, 1024) + 1, Collections.reverseOrder(BY_DISTANCE_THEN_SEQUENCE));
+        for (LeafReaderContext leaf : reader.leaves()) {
+            FloatVectorValues values = leaf.reader().getFloatVectorValues(IndexFields.VECTOR);
+            if (values == null) {
+                continue;
+            }
+            DocIdSetIterator docs;
+            if (accepted.bits == null) {
+                docs = values.iterator();
+            } else if (accepted.bits[leaf.ord] == null) {
+                continue;
+            } else {
+                docs = new BitSetIterator(accepted.bits[leaf.ord], accepted.counts[leaf.ord]);
+            }
+            Bits live = leaf.reader().getLiveDocs();
+            LeafScorer scorer = new LeafScorer(leaf, prepared);
+            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                if (live != null && !live.get(doc)) {
+                    continue;
+                }
+                Hit hit = scorer.score(doc);
+                if (heap.size() < n) {
+                    heap.add(hit);
+                } else if (BY_DISTANCE_THEN_SEQUENCE.compare(hit, heap.peek()) < 0) {
+                    heap.poll();
+                    heap.add(hit);
+                }
+            }
+        }
+        List<Hit> best = new ArrayList<>(heap);
+        best.sort(BY_DISTANCE_THEN_SEQUENCE);
+        return best;
+    }
+
+    /** Exact distances for documents of one segment, visited in ascending doc order. */
+    private final class LeafScorer {
+        private final LeafReaderContext leaf;
+        private final float[] prepared;
+        private final FloatVectorValues values;
+        private final KnnVectorValues.DocIndexIterator vectors;
+        private final NumericDocValues sequences;
+
+        LeafScorer(LeafReaderContext leaf, float[] prepared) throws IOException {
+            this.leaf = leaf;
+            this.prepared = prepared;
+            this.values = leaf.reader().getFloatVectorValues(IndexFields.VECTOR);
+            this.vectors = values.iterator();
+            this.sequences = leaf.reader().getNumericDocValues(IndexFields.SEQ);
+        }
+
+        Hit score(int doc) throws IOException {
+            if (vectors.docID() != doc && vectors.advance(doc) != doc) {
+                throw new IllegalStateException("document " + doc + " has no vector");
+            }
+            float distance = schema.exactDistance(prepared, values.vectorValue(vectors.index()));
+            return new Hit(leaf.ord, doc, sequence(sequences, doc), distance);
+        }
+    }
+
+    // ---- shared ----
+
+    /**
+     * The translated filter as a rewritten query (restricted to documents with a vector for kNN). A filter whose
+     * index query has more clauses than Lucene allows is verified record by record instead.
+     */
+    private Query filterQuery(FilterTranslator.Translation translation, boolean withVector) throws IOException {
+        try {
+            return searcher.rewrite(withVector ? withVector(translation.query()) : translation.query());
+        } catch (IndexSearcher.TooManyClauses e) {
+            return searcher.rewrite(withVector ? withVector(translation.verifyAll()) : translation.verifyAll());
+        }
+    }
+
+    private static Query withVector(Query filter) {
+        if (filter instanceof MatchNoDocsQuery) {
+            return filter;
+        }
+        return new BooleanQuery.Builder()
+                .add(new FieldExistsQuery(IndexFields.VECTOR), BooleanClause.Occur.FILTER)
+                .add(filter, BooleanClause.Occur.FILTER)
+                .build();
+    }
+
+    private static long sequence(NumericDocValues sequences, int doc) throws IOException {
+        if (sequences == null || !sequences.advanceExact(doc)) {
+            throw new IllegalStateException("document " + doc + " has no sequence");
+        }
+        return sequences.longValue();
+    }
+
+    /**
+     * Loads whole records for one request. Keeps one {@link StoredFields} per segment: it holds the last
+     * decompressed block, so neighbouring documents are not decompressed again.
+     */
+    private final class Hydrator {
+        private final StoredFields[] perLeaf = new StoredFields[reader.leaves().size()];
+
+        Record load(Hit hit) throws IOException {
+            if (perLeaf[hit.leaf] == null) {
+                perLeaf[hit.leaf] = reader.leaves().get(hit.leaf).reader().storedFields();
+            }
+            return StoredRecords.load(perLeaf[hit.leaf], hit.doc, true);
+        }
+    }
+
+    /** A document of segment {@code leaf}, with its sequence and (for queries) exact distance. */
+    private record Hit(int leaf, int doc, long sequence, float distance) {}
+}
