@@ -130,8 +130,7 @@ public class RecordResource {
     public Uni<ObjectNode> delete(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, String body) {
         return parsed(body).flatMap(req -> {
-            JsonNode idsNode = JsonBody.optional(req, "ids");
-            List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
+            List<String> ids = optionalIds(req);
             Where where = where(req);
             WhereDocument whereDocument = whereDocument(req);
             Integer limit = JsonBody.optionalU32(req, "limit");
@@ -186,8 +185,7 @@ public class RecordResource {
     public Uni<ObjectNode> get(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, String body) {
         return parsed(body).flatMap(req -> {
-            JsonNode idsNode = JsonBody.optional(req, "ids");
-            List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
+            List<String> ids = optionalIds(req);
             Where where = where(req);
             WhereDocument whereDocument = whereDocument(req);
             Integer limit = JsonBody.optionalU32(req, "limit");
@@ -216,8 +214,7 @@ public class RecordResource {
         return parsed(body).flatMap(req -> {
             List<float[]> queries = queryEmbeddings(req);
             Integer nResults = JsonBody.optionalU32(req, "n_results");
-            JsonNode idsNode = JsonBody.optional(req, "ids");
-            List<String> ids = idsNode == null ? null : RecordWrites.stringList(idsNode, "ids", false);
+            List<String> ids = optionalIds(req);
             Where where = where(req);
             WhereDocument whereDocument = whereDocument(req);
             List<String> include = Include.names(req, Include.QUERY_DEFAULT);
@@ -272,6 +269,12 @@ public class RecordResource {
             out.add(RecordWrites.floats(e, "query_embeddings[" + i + "]"));
         }
         return out;
+    }
+
+    /** The optional {@code ids} filter of a read or delete: null means no id filter. */
+    private static List<String> optionalIds(ObjectNode req) {
+        JsonNode v = JsonBody.optional(req, "ids");
+        return v == null ? null : RecordWrites.stringList(v, "ids", false);
     }
 
     private static Where where(ObjectNode req) {
