@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -26,9 +27,14 @@ final class NodeClientRunner {
     }
 
     static Result run(URL server, String... testFiles) throws IOException, InterruptedException {
+        return run(server, Map.of(), testFiles);
+    }
+
+    /** Runs the given test files (all of them when none is named) with extra environment variables. */
+    static Result run(URL server, Map<String, String> env, String... testFiles) throws IOException, InterruptedException {
         Path dir = compatDir();
         if (!Files.isDirectory(dir.resolve("node_modules/chromadb"))) {
-            Result install = exec(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), null);
+            Result install = exec(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), null, Map.of());
             if (install.exitCode() != 0) {
                 return install;
             }
@@ -43,12 +49,13 @@ final class NodeClientRunner {
             command.addAll(List.of(testFiles));
         }
         String base = server.toString().replaceAll("/$", "");
-        return exec(dir, command, base);
+        return exec(dir, command, base, env);
     }
 
-    private static Result exec(Path dir, List<String> command, String serverUrl)
+    private static Result exec(Path dir, List<String> command, String serverUrl, Map<String, String> env)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
         if (serverUrl != null) {
             pb.environment().put("VERMILION_URL", serverUrl);
         }
