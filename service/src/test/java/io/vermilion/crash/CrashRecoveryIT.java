@@ -157,7 +157,7 @@ class CrashRecoveryIT {
             awaitSwept(true);
             Verified finalState = verify(List.of());
             System.out.printf("[crash] passed: %d cycles, %d acknowledged and %d failed requests, %d records verified,"
-                            + " %d s (%d temporary file(s) of interrupted uploads remain; nothing removes them)%n",
+                            + " %d s (%d temporary file(s) of interrupted uploads remain until the sweep deletes them, 10 minutes on)%n",
                     CYCLES, totalAcked, totalFailed, finalState.records(),
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), totalTempFiles);
             passed = true;
