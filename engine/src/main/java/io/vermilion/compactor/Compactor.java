@@ -1,0 +1,308 @@
+package io.vermilion.compactor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+
+import io.vermilion.blockstore.BlockIndex;
+import io.vermilion.blockstore.RecordBlockFormat;
+import io.vermilion.blockstore.RecordBlockSetWriter;
+import io.vermilion.blockstore.RecordBlockWriter;
+import io.vermilion.blockstore.SequencedRecord;
+import io.vermilion.index.CollectionIndexWriter;
+import io.vermilion.index.IndexSchema;
+import io.vermilion.log.CollectionMissingException;
+import io.vermilion.log.CorruptFragmentException;
+import io.vermilion.log.FragmentReader;
+import io.vermilion.log.FragmentRef;
+import io.vermilion.log.LogCatalog;
+import io.vermilion.log.LogFragment;
+import io.vermilion.log.LogPosition;
+import io.vermilion.query.MutableCollectionState;
+import io.vermilion.record.LogRecord;
+import io.vermilion.record.Record;
+import io.vermilion.storage.ObjectStore;
+
+/**
+ * Folds a collection's log into its next compacted version: under the collection's lease, reads the current version
+ * (or nothing), applies the log from its end to where the log ends now with Chroma's semantics, writes record blocks,
+ * a Lucene index and finally the manifest under the next version's prefix (each object put-if-absent, never
+ * overwritten), and switches the catalog's version pointer conditionally. If any step fails or another compactor
+ * published first, nothing published changes, the objects this attempt created are deleted (best effort) and the lease
+ * is released. Thread-safe: one compactor may compact several collections at once.
+ *
+ * <p>A record's insertion sequence is the log offset of the write that inserted it (an ADD or UPSERT of an absent
+ * id), carried from version to version in the blocks' sequence column; sorting by it gives Chroma's insertion order.
+ */
+public final class Compactor {
+
+    private final ObjectStore store;
+    private final LogCatalog logCatalog;
+    private final VersionCatalog versionCatalog;
+    private final Clock clock;
+    private final CompactorOptions options;
+    private final Executor executor;
+    private final FragmentReader fragmentReader;
+    private final RecordBlockWriter blockWriter;
+    private final CompactedCollectionLoader loader;
+    private final ManifestWriter manifestWriter = new ManifestWriter();
+
+    /**
+     * @param allocator the parent Arrow allocator; it stays the caller's
+     * @param executor  runs compactions (CPU work and waiting on the store); must not be the store's own I/O executor
+     */
+    public Compactor(ObjectStore store, LogCatalog logCatalog, VersionCatalog versionCatalog, BufferAllocator allocator,
+                     Clock clock, CompactorOptions options, Executor executor) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.logCatalog = Objects.requireNonNull(logCatalog, "logCatalog");
+        this.versionCatalog = Objects.requireNonNull(versionCatalog, "versionCatalog");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.options = Objects.requireNonNull(options, "options");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(allocator, "allocator");
+        this.fragmentReader = new FragmentReader(allocator);
+        this.blockWriter = new RecordBlockWriter(allocator);
+        this.loader = new CompactedCollectionLoader(store, allocator, executor);
+    }
+
+    /**
+     * Whether the log tail after {@code current} is worth compacting: {@code tail} are the recorded fragments from the
+     * current version's log end offset on, {@code tailAge} how long the oldest of them has waited.
+     */
+    public static boolean shouldCompact(LogPosition position, Optional<VersionRef> current, List<FragmentRef> tail,
+                                        Duration tailAge, CompactionThresholds thresholds) {
+        long from = current.map(VersionRef::logEndOffset).orElse(0L);
+        long records = position.nextOffset() - from;
+        if (records <= 0) {
+            return false;
+        }
+        long bytes = 0;
+        for (FragmentRef fragment : tail) {
+            if (fragment.startOffset() >= from && fragment.startOffset() < position.nextOffset()) {
+                bytes += fragment.bytes();
+            }
+        }
+        return records >= thresholds.records() || bytes >= thresholds.bytes()
+                || tailAge.compareTo(thresholds.age()) >= 0;
+    }
+
+    /**
+     * Builds and publishes the collection's next version. Completes with its manifest, or empty if another compactor
+     * holds the lease, the log has nothing new, or another version was published first; fails with the cause of any
+     * other failure (e.g. {@link CollectionMissingException}), the published version left as it was.
+     */
+    public CompletionStage<Optional<VersionManifest>> compact(UUID collection) {
+        Objects.requireNonNull(collection, "collection");
+        String holder = options.holder();
+        return versionCatalog.tryAcquireLease(collection, holder, options.leaseTtl()).thenCompose(acquired -> {
+            if (!acquired) {
+                return CompletableFuture.completedFuture(Optional.<VersionManifest>empty());
+            }
+            Attempt attempt = new Attempt(collection);
+            return CompletableFuture.supplyAsync(attempt::run, executor)
+                    .handle((result, failure) -> {
+                        CompletableFuture<Void> cleanup = failure != null || result.isEmpty()
+                                ? attempt.deleteCreated() : CompletableFuture.completedFuture(null);
+                        return cleanup
+                                .thenCompose(ignored -> versionCatalog.releaseLease(collection, holder))
+                                .handle((ignored, releaseFailure) -> {
+                                    if (failure != null) {
+                                        throw failure instanceof CompletionException e ? e
+                                                : new CompletionException(failure);
+                                    }
+                                    return result;
+                                });
+                    })
+                    .thenCompose(stage -> stage);
+        });
+    }
+
+    /** One compaction of one collection; runs on the executor, waiting on the store and catalogs. */
+    private final class Attempt {
+        private final UUID collection;
+        private final List<String> created = new ArrayList<>();
+        /** True while publish is called and after it failed: the pointer may have switched, so nothing is deleted. */
+        private volatile boolean publishOutcomeUnknown;
+
+        Attempt(UUID collection) {
+            this.collection = collection;
+        }
+
+        Optional<VersionManifest> run() {
+            Optional<VersionRef> current = versionCatalog.currentVersion(collection).toCompletableFuture().join();
+            LogPosition position = logCatalog.position(collection).toCompletableFuture().join()
+                    .orElseThrow(() -> new CollectionMissingException(collection));
+            long from = current.map(VersionRef::logEndOffset).orElse(0L);
+            long to = position.nextOffset();
+            if (to <= from) {
+                return Optional.empty();
+            }
+
+            // The base: the current version's records, in insertion order, with their sequences.
+            MutableCollectionState state;
+            Map<String, Long> sequences = new HashMap<>();
+            if (current.isPresent()) {
+                CompactedCollection base = loader.load(collection, current.get()).toCompletableFuture().join();
+                state = new MutableCollectionState(base.snapshot());
+                for (SequencedRecord record : base.records()) {
+                    sequences.put(record.id(), record.sequence());
+                }
+            } else {
+                state = new MutableCollectionState();
+            }
+
+            // The tail: every recorded fragment in [from, to), applied in log order.
+            long expected = from;
+            for (FragmentRef fragment : logCatalog.fragments(collection, from).toCompletableFuture().join()) {
+                if (fragment.startOffset() >= to) {
+                    break;
+                }
+                if (fragment.startOffset() != expected) {
+                    throw new IllegalStateException("the log of collection " + collection + " is not contiguous:"
+                            + " expected a fragment at offset " + expected + ", found " + fragment);
+                }
+                LogFragment decoded = read(fragment);
+                for (int i = 0; i < decoded.records().size(); i++) {
+                    LogRecord log = decoded.records().get(i);
+                    boolean existed = state.get(log.id()) != null;
+                    state.apply(log);
+                    boolean exists = state.get(log.id()) != null;
+                    if (exists && !existed) {
+                        sequences.put(log.id(), fragment.startOffset() + i);
+                    } else if (!exists && existed) {
+                        sequences.remove(log.id());
+                    }
+                }
+                expected = fragment.endOffset();
+            }
+            if (expected != to) {
+                throw new IllegalStateException("the catalog puts the end of the log of collection " + collection
+                        + " at offset " + to + " but records fragments up to " + expected + " only");
+            }
+
+            long version = current.map(VersionRef::version).orElse(VersionCatalog.NO_VERSION) + 1;
+            List<Record> inOrder = state.snapshot().records();
+            List<VersionFile> files = new ArrayList<>();
+            BlockIndex blocks = writeBlocks(version, inOrder, sequences, files);
+            IndexSchema schema = options.schemas().schemaFor(collection, inOrder);
+            writeIndex(version, schema, inOrder, sequences, files);
+
+            VersionManifest manifest = new VersionManifest(collection, version, to, inOrder.size(),
+                    position.dimension(), schema.space(), files, blocks, clock.instant());
+            String manifestKey = VersionKeys.manifest(collection, version);
+            putNew(manifestKey, manifestWriter.write(manifest));
+
+            // Publish only while still holding the lease, so a compactor whose lease lapsed mid-way gives up.
+            if (!versionCatalog.renewLease(collection, options.holder(), options.leaseTtl()).toCompletableFuture().join()) {
+                return Optional.empty();
+            }
+            VersionRef next = new VersionRef(version, manifestKey, to);
+            publishOutcomeUnknown = true;
+            boolean published = versionCatalog.publish(collection, version - 1, next).toCompletableFuture().join();
+            publishOutcomeUnknown = false;
+            return published ? Optional.of(manifest) : Optional.empty();
+        }
+
+        private LogFragment read(FragmentRef fragment) {
+            byte[] bytes = store.get(fragment.key()).toCompletableFuture().join();
+            LogFragment decoded = fragmentReader.read(bytes, fragment.key());
+            if (decoded.firstOffset() != fragment.startOffset() || decoded.records().size() != fragment.recordCount()) {
+                throw new CorruptFragmentException(fragment.key(), "holds offsets [" + decoded.firstOffset() + ", "
+                        + (decoded.firstOffset() + decoded.records().size()) + ") but the catalog recorded ["
+                        + fragment.startOffset() + ", " + fragment.endOffset() + ")");
+            }
+            return decoded;
+        }
+
+        private BlockIndex writeBlocks(long version, List<Record> records, Map<String, Long> sequences,
+                                       List<VersionFile> files) {
+            List<Record> byId = new ArrayList<>(records);
+            byId.sort(Comparator.comparing(Record::id, RecordBlockFormat.ID_ORDER));
+            RecordBlockSetWriter writer = new RecordBlockSetWriter(blockWriter, options.blockLimits(),
+                    n -> VersionKeys.block(collection, version, n), (block, bytes) -> {
+                        putNew(block.key(), bytes);
+                        files.add(VersionFile.of(block.key(), VersionFile.Role.BLOCK, bytes));
+                    });
+            for (Record record : byId) {
+                writer.add(new SequencedRecord(sequences.get(record.id()), record));
+            }
+            return writer.finish();
+        }
+
+        /** Builds the index in memory, merged to one segment, then uploads each of its files. */
+        private void writeIndex(long version, IndexSchema schema, List<Record> records, Map<String, Long> sequences,
+                                List<VersionFile> files) {
+            try (Directory directory = new ByteBuffersDirectory()) {
+                try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
+                    for (Record record : records) {
+                        writer.add(record, sequences.get(record.id()));
+                    }
+                    writer.forceMerge();
+                    writer.commit();
+                }
+                for (String name : directory.listAll()) {
+                    byte[] bytes;
+                    try (IndexInput input = directory.openInput(name, IOContext.READONCE)) {
+                        bytes = new byte[Math.toIntExact(input.length())];
+                        input.readBytes(bytes, 0, bytes.length);
+                    }
+                    String key = VersionKeys.indexFile(collection, version, name);
+                    putNew(key, bytes);
+                    files.add(VersionFile.of(key, VersionFile.Role.INDEX, bytes));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("building the index of collection " + collection + " version "
+                        + version, e);
+            }
+        }
+
+        /** Writes an object that must not exist yet: files of a version are written once. */
+        private void putNew(String key, byte[] bytes) {
+            if (!store.putIfAbsent(key, bytes).toCompletableFuture().join()) {
+                throw new IllegalStateException("object " + key + " already exists: left by an earlier attempt at"
+                        + " this version, or written by a compactor whose lease lapsed");
+            }
+            synchronized (created) {
+                created.add(key);
+            }
+        }
+
+        /**
+         * Deletes what this attempt wrote, unless the publish call failed (it may have switched the pointer anyway).
+         * Best effort: an object left behind is unreferenced and only costs space until garbage collection.
+         */
+        CompletableFuture<Void> deleteCreated() {
+            List<String> keys;
+            synchronized (created) {
+                keys = List.copyOf(created);
+            }
+            if (publishOutcomeUnknown) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<CompletableFuture<Void>> deletes = new ArrayList<>();
+            for (String key : keys) {
+                deletes.add(store.delete(key).toCompletableFuture().exceptionally(ignored -> null));
+            }
+            return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new));
+        }
+    }
+}

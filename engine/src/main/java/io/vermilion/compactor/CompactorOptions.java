@@ -1,0 +1,58 @@
+package io.vermilion.compactor;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+import io.vermilion.blockstore.BlockLimits;
+import io.vermilion.index.IndexSchema;
+import io.vermilion.query.DistanceFunction;
+import io.vermilion.record.Record;
+
+/**
+ * How a {@link Compactor} works: who it is to the lease ({@code holder}, unique per compactor), how long its lease
+ * lasts, how large record blocks grow, and which index schema a collection's version is built with.
+ */
+public record CompactorOptions(String holder, Duration leaseTtl, BlockLimits blockLimits, SchemaSource schemas) {
+
+    /** The index schema for a collection's next version, given its records in insertion order. */
+    @FunctionalInterface
+    public interface SchemaSource {
+        IndexSchema schemaFor(UUID collection, List<Record> records);
+    }
+
+    public static final Duration DEFAULT_LEASE_TTL = Duration.ofMinutes(5);
+
+    public CompactorOptions {
+        Objects.requireNonNull(holder, "holder");
+        Objects.requireNonNull(leaseTtl, "leaseTtl");
+        Objects.requireNonNull(blockLimits, "blockLimits");
+        Objects.requireNonNull(schemas, "schemas");
+        if (!leaseTtl.isPositive()) {
+            throw new IllegalArgumentException("lease TTL must be positive: " + leaseTtl);
+        }
+    }
+
+    /** A random holder id, 5-minute leases, default block limits, Chroma's default HNSW parameters with l2. */
+    public static CompactorOptions defaults() {
+        return new CompactorOptions("compactor-" + UUID.randomUUID(), DEFAULT_LEASE_TTL, BlockLimits.defaults(),
+                (collection, records) -> IndexSchema.defaults(DistanceFunction.L2, records));
+    }
+
+    public CompactorOptions withHolder(String holder) {
+        return new CompactorOptions(holder, leaseTtl, blockLimits, schemas);
+    }
+
+    public CompactorOptions withLeaseTtl(Duration ttl) {
+        return new CompactorOptions(holder, ttl, blockLimits, schemas);
+    }
+
+    public CompactorOptions withBlockLimits(BlockLimits limits) {
+        return new CompactorOptions(holder, leaseTtl, limits, schemas);
+    }
+
+    public CompactorOptions withSchemas(SchemaSource source) {
+        return new CompactorOptions(holder, leaseTtl, blockLimits, source);
+    }
+}

@@ -1,0 +1,378 @@
+package io.vermilion.compactor;
+
+import static io.vermilion.log.LogTestKit.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexOutput;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.vermilion.blockstore.BlockLimits;
+import io.vermilion.index.IndexedCollectionReader;
+import io.vermilion.index.SearchParameters;
+import io.vermilion.log.InMemoryLogCatalog;
+import io.vermilion.log.LogPosition;
+import io.vermilion.log.LogTestKit;
+import io.vermilion.log.LogWriter;
+import io.vermilion.log.LogWriterOptions;
+import io.vermilion.query.CollectionSnapshot;
+import io.vermilion.query.MutableCollectionState;
+import io.vermilion.record.LogRecord;
+import io.vermilion.record.MetadataValue;
+import io.vermilion.record.Operation;
+import io.vermilion.record.Record;
+import io.vermilion.storage.LocalObjectStore;
+import io.vermilion.storage.ObjectInfo;
+
+class CompactorTest {
+
+    private static final Duration TTL = Duration.ofMinutes(1);
+    private static final int DIMENSION = 4;
+
+    @TempDir
+    Path dir;
+
+    private BufferAllocator allocator;
+    private ScheduledExecutorService scheduler;
+    private ExecutorService io;
+    private ExecutorService work;
+    private FaultyObjectStore store;
+    private InMemoryLogCatalog logCatalog;
+    private MutableClock clock;
+    private InMemoryVersionCatalog versions;
+    private LogWriter writer;
+    private CompactedCollectionLoader loader;
+    private final UUID collection = UUID.randomUUID();
+
+    @BeforeEach
+    void open() {
+        allocator = new RootAllocator();
+        scheduler = Executors.newScheduledThreadPool(2);
+        io = Executors.newFixedThreadPool(4);
+        work = Executors.newFixedThreadPool(4);
+        store = new FaultyObjectStore(new LocalObjectStore(dir, io));
+        logCatalog = new InMemoryLogCatalog();
+        logCatalog.createCollection(collection);
+        clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        versions = new InMemoryVersionCatalog(clock);
+        writer = new LogWriter(store, logCatalog, allocator,
+                LogWriterOptions.defaults().withCommitWindow(Duration.ZERO).withMaxRecordsPerFragment(7), scheduler);
+        loader = new CompactedCollectionLoader(store, allocator, work);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        writer.close();
+        scheduler.shutdownNow();
+        work.shutdownNow();
+        io.shutdownNow();
+        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS) && work.awaitTermination(10, TimeUnit.SECONDS)
+                && io.awaitTermination(10, TimeUnit.SECONDS));
+        assertEquals(0, allocator.getAllocatedMemory());
+        allocator.close();
+    }
+
+    /** Tiny blocks (3 records) so every version has several. */
+    private Compactor compactor(String holder) {
+        return new Compactor(store, logCatalog, versions, allocator, clock,
+                CompactorOptions.defaults().withHolder(holder).withLeaseTtl(TTL)
+                        .withBlockLimits(BlockLimits.defaults().withMaxRecords(3)), work);
+    }
+
+    private static Random seeded(String test) {
+        long seed = System.nanoTime();
+        System.out.println(test + " seed: " + seed);
+        return new Random(seed);
+    }
+
+    /** {@code requests} random writes over a small id pool, so ids are added, updated, deleted and re-added. */
+    private void writeRandomly(Random random, int requests) {
+        for (int r = 0; r < requests; r++) {
+            List<LogRecord> request = new ArrayList<>();
+            int n = 1 + random.nextInt(5);
+            for (int i = 0; i < n; i++) {
+                String id = "id-" + random.nextInt(25);
+                Operation operation = Operation.values()[random.nextInt(Operation.values().length)];
+                if (operation == Operation.DELETE) {
+                    request.add(LogRecord.delete(id));
+                    continue;
+                }
+                boolean full = operation == Operation.ADD || random.nextBoolean();
+                float[] embedding = null;
+                if (full || random.nextBoolean()) {
+                    embedding = new float[DIMENSION];
+                    for (int d = 0; d < DIMENSION; d++) {
+                        embedding[d] = random.nextFloat() * 2 - 1;
+                    }
+                }
+                Map<String, MetadataValue> metadata = null;
+                if (random.nextInt(3) > 0) {
+                    metadata = new LinkedHashMap<>();
+                    metadata.put("n", new MetadataValue.Int(random.nextInt(10)));
+                    if (random.nextBoolean()) {
+                        metadata.put("s", new MetadataValue.Str("v" + random.nextInt(5)));
+                    }
+                    if (!full && random.nextBoolean()) {
+                        metadata.put("s", null); // deletes the key on update / upsert of an existing id
+                    }
+                }
+                String document = random.nextBoolean() ? "doc " + random.nextInt(100) : null;
+                String uri = random.nextInt(4) == 0 ? "uri:" + random.nextInt(10) : null;
+                request.add(new LogRecord(operation, id, embedding, metadata, document, uri));
+            }
+            await(writer.append(collection, request));
+        }
+    }
+
+    /** The reference: every record of the whole log applied in order. */
+    private CollectionSnapshot replayWholeLog() {
+        MutableCollectionState state = new MutableCollectionState();
+        state.applyAll(LogTestKit.records(LogTestKit.readLog(store, logCatalog, allocator, collection)));
+        return state.snapshot();
+    }
+
+    private long logEnd() {
+        return await(logCatalog.position(collection)).map(LogPosition::nextOffset).orElseThrow();
+    }
+
+    private CompactedCollection loadCurrent() {
+        return await(loader.loadCurrent(collection, versions)).orElseThrow();
+    }
+
+    /** Same ids in the same order, and the same fields in every record. */
+    private static void assertSameRecords(CollectionSnapshot expected, CollectionSnapshot actual, String context) {
+        assertEquals(ids(expected), ids(actual), context);
+        for (Record want : expected.records()) {
+            Record got = actual.get(want.id());
+            assertArrayEquals(want.embedding(), got.embedding(), context + " " + want.id());
+            assertEquals(want.metadata(), got.metadata(), context + " " + want.id());
+            assertEquals(want.document(), got.document(), context + " " + want.id());
+            assertEquals(want.uri(), got.uri(), context + " " + want.id());
+        }
+    }
+
+    private static List<String> ids(CollectionSnapshot snapshot) {
+        return snapshot.records().stream().map(Record::id).toList();
+    }
+
+    /** The version's Lucene files, fetched and opened: it holds every record of the version. */
+    private void assertIndexHolds(VersionManifest manifest) throws Exception {
+        try (ByteBuffersDirectory directory = new ByteBuffersDirectory()) {
+            for (VersionFile file : manifest.files(VersionFile.Role.INDEX)) {
+                byte[] bytes = await(store.get(file.key()));
+                assertTrue(file.matches(bytes), file.key());
+                String name = file.key().substring(file.key().lastIndexOf('/') + 1);
+                try (IndexOutput out = directory.createOutput(name, IOContext.DEFAULT)) {
+                    out.writeBytes(bytes, bytes.length);
+                }
+            }
+            try (IndexedCollectionReader reader = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
+                assertEquals(manifest.recordCount(), reader.count());
+            }
+        }
+    }
+
+    private List<String> keysUnder(String prefix) {
+        return await(store.list(prefix)).stream().map(ObjectInfo::key).toList();
+    }
+
+    @Test
+    void compactedVersionEqualsReplayOfWholeLog() throws Exception {
+        writeRandomly(seeded("compactedVersionEqualsReplayOfWholeLog"), 60);
+
+        VersionManifest manifest = await(compactor("a").compact(collection)).orElseThrow();
+
+        CompactedCollection loaded = loadCurrent();
+        assertEquals(1, manifest.version());
+        assertEquals(logEnd(), loaded.logEndOffset());
+        assertEquals(Optional.of(new VersionRef(1, VersionKeys.manifest(collection, 1), logEnd())),
+                await(versions.currentVersion(collection)));
+        assertSameRecords(replayWholeLog(), loaded.snapshot(), "version 1");
+        assertTrue(manifest.blocks().size() > 1, "tiny block limit gives several blocks");
+        assertIndexHolds(manifest);
+    }
+
+    @Test
+    void incrementalCompactionEqualsFullReplay() throws Exception {
+        Random random = seeded("incrementalCompactionEqualsFullReplay");
+        Compactor compactor = compactor("a");
+        for (int version = 1; version <= 4; version++) {
+            writeRandomly(random, 25);
+
+            VersionManifest manifest = await(compactor.compact(collection)).orElseThrow();
+
+            assertEquals(version, manifest.version());
+            CompactedCollection loaded = loadCurrent();
+            assertEquals(logEnd(), loaded.logEndOffset());
+            assertSameRecords(replayWholeLog(), loaded.snapshot(), "version " + version);
+            assertIndexHolds(manifest);
+        }
+    }
+
+    @Test
+    void readerStartingFromVersionAppliesOnlyTheTail() {
+        Random random = seeded("readerStartingFromVersionAppliesOnlyTheTail");
+        writeRandomly(random, 30);
+        await(compactor("a").compact(collection)).orElseThrow();
+        writeRandomly(random, 30);
+
+        CompactedCollection version = loadCurrent();
+        MutableCollectionState state = new MutableCollectionState(version.snapshot());
+        for (LogTestKit.ReadFragment fragment : LogTestKit.readLog(store, logCatalog, allocator, collection)) {
+            if (fragment.ref().startOffset() >= version.logEndOffset()) {
+                state.applyAll(fragment.fragment().records());
+            }
+        }
+
+        assertSameRecords(replayWholeLog(), state.snapshot(), "version 1 + tail");
+    }
+
+    @Test
+    void nothingNewPublishesNothing() {
+        assertEquals(Optional.empty(), await(compactor("a").compact(collection)));
+        writeRandomly(seeded("nothingNewPublishesNothing"), 5);
+        assertEquals(1, await(compactor("a").compact(collection)).orElseThrow().version());
+
+        assertEquals(Optional.empty(), await(compactor("a").compact(collection)));
+        assertEquals(1, loadCurrent().version());
+    }
+
+    @Test
+    void failedCompactionLeavesPreviousVersionCurrentAndReadable() throws Exception {
+        Random random = seeded("failedCompactionLeavesPreviousVersionCurrentAndReadable");
+        writeRandomly(random, 30);
+        Compactor compactor = compactor("a");
+        await(compactor.compact(collection)).orElseThrow();
+        CollectionSnapshot version1 = replayWholeLog();
+        writeRandomly(random, 30);
+        CollectionSnapshot full = replayWholeLog();
+        int puts = 2 + full.size() / 3 + 3; // blocks + some index files + manifest, roughly: fail at every step up to it
+
+        for (int n = 1; n <= puts; n++) {
+            store.failPutIfAbsent(n);
+            CompletableFuture<Optional<VersionManifest>> attempt = compactor.compact(collection).toCompletableFuture();
+            ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> attempt.get(60, TimeUnit.SECONDS), "put " + n);
+            assertTrue(failure.getMessage().contains("injected failure"), failure.toString());
+
+            CompactedCollection current = loadCurrent();
+            assertEquals(1, current.version(), "put " + n);
+            assertSameRecords(version1, current.snapshot(), "version 1 after failing put " + n);
+            assertEquals(List.of(), keysUnder(VersionKeys.versionPrefix(collection, 2)), "put " + n);
+        }
+
+        store.failPutIfAbsent(Integer.MAX_VALUE / 2);
+        VersionManifest manifest = await(compactor("b").compact(collection)).orElseThrow(); // the lease was released
+        assertEquals(2, manifest.version());
+        assertSameRecords(full, loadCurrent().snapshot(), "version 2");
+        assertIndexHolds(manifest);
+    }
+
+    @Test
+    void racingCompactorsPublishExactlyOnce() {
+        Random random = seeded("racingCompactorsPublishExactlyOnce");
+        Compactor a = compactor("a");
+        Compactor b = compactor("b");
+        for (int round = 1; round <= 5; round++) {
+            writeRandomly(random, 10);
+
+            CompletableFuture<Optional<VersionManifest>> first = a.compact(collection).toCompletableFuture();
+            CompletableFuture<Optional<VersionManifest>> second = b.compact(collection).toCompletableFuture();
+
+            Optional<VersionManifest> fromA = await(first);
+            Optional<VersionManifest> fromB = await(second);
+            assertTrue(fromA.isPresent() != fromB.isPresent(), "round " + round + ": " + fromA + " / " + fromB);
+            assertEquals(round, loadCurrent().version());
+            assertSameRecords(replayWholeLog(), loadCurrent().snapshot(), "round " + round);
+        }
+    }
+
+    @Test
+    void heldLeaseKeepsOthersOut() {
+        writeRandomly(seeded("heldLeaseKeepsOthersOut"), 10);
+        assertTrue(await(versions.tryAcquireLease(collection, "other", TTL)));
+
+        assertEquals(Optional.empty(), await(compactor("a").compact(collection)));
+        assertEquals(Optional.empty(), await(versions.currentVersion(collection)));
+        await(versions.releaseLease(collection, "other"));
+        assertEquals(1, await(compactor("a").compact(collection)).orElseThrow().version());
+    }
+
+    @Test
+    void expiredLeaseCanBeTakenOver() {
+        writeRandomly(seeded("expiredLeaseCanBeTakenOver"), 10);
+        assertTrue(await(versions.tryAcquireLease(collection, "crashed", TTL)));
+        assertEquals(Optional.empty(), await(compactor("a").compact(collection)));
+
+        clock.advance(TTL);
+
+        assertEquals(1, await(compactor("a").compact(collection)).orElseThrow().version());
+        assertFalse(await(versions.renewLease(collection, "crashed", TTL)));
+    }
+
+    @Test
+    void compactorWhoseLeaseLapsedMidWayPublishesNothing() throws Exception {
+        Random random = seeded("compactorWhoseLeaseLapsedMidWayPublishesNothing");
+        writeRandomly(random, 20);
+        CompletableFuture<Void> gate = store.holdPutsIfAbsent();
+        CompletableFuture<Optional<VersionManifest>> slow = compactor("slow").compact(collection).toCompletableFuture();
+        await(store.arrived()); // "slow" holds the lease and is about to write its first file
+
+        clock.advance(TTL); // "slow"'s lease lapses while it waits on its first put
+        store.openForLaterCalls();
+        VersionManifest fast = await(compactor("fast").compact(collection)).orElseThrow();
+        gate.complete(null); // "slow" resumes: its files collide with "fast"'s, so it gives up
+
+        ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> slow.get(60, TimeUnit.SECONDS));
+        assertTrue(failure.getMessage().contains("already exists"), failure.toString());
+        assertEquals(1, fast.version());
+        assertEquals(1, loadCurrent().version());
+        assertSameRecords(replayWholeLog(), loadCurrent().snapshot(), "version 1");
+        assertIndexHolds(fast); // "slow" deleted nothing of "fast"'s
+    }
+
+    @Test
+    void shouldCompactByRecordsBytesOrAge() {
+        CompactionThresholds thresholds = new CompactionThresholds(100, 1_000, Duration.ofMinutes(10));
+        Optional<VersionRef> current = Optional.of(new VersionRef(1, VersionKeys.manifest(collection, 1), 50));
+        List<io.vermilion.log.FragmentRef> tail = List.of(
+                new io.vermilion.log.FragmentRef(50, 60, "a", 400), new io.vermilion.log.FragmentRef(60, 70, "b", 400));
+
+        assertFalse(Compactor.shouldCompact(new LogPosition(50, 4), current, List.of(), Duration.ofDays(1), thresholds));
+        assertFalse(Compactor.shouldCompact(new LogPosition(70, 4), current, tail, Duration.ofMinutes(1), thresholds));
+        assertTrue(Compactor.shouldCompact(new LogPosition(150, 4), current, tail, Duration.ZERO, thresholds));
+        assertTrue(Compactor.shouldCompact(new LogPosition(71, 4), current,
+                List.of(tail.get(0), tail.get(1), new io.vermilion.log.FragmentRef(70, 71, "c", 300)),
+                Duration.ZERO, thresholds));
+        assertTrue(Compactor.shouldCompact(new LogPosition(70, 4), current, tail, Duration.ofMinutes(10), thresholds));
+        assertTrue(Compactor.shouldCompact(new LogPosition(1, null), Optional.empty(), List.of(), Duration.ZERO,
+                new CompactionThresholds(1, 1, Duration.ofHours(1))));
+    }
+}
