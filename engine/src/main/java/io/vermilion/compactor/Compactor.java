@@ -200,6 +200,7 @@ public final class Compactor {
             }
 
             long version = current.map(VersionRef::version).orElse(VersionCatalog.NO_VERSION) + 1;
+            removeLeftovers(version);
             List<Record> inOrder = state.snapshot().records();
             List<VersionFile> files = new ArrayList<>();
             BlockIndex blocks = writeBlocks(version, inOrder, sequences, files);
@@ -220,6 +221,16 @@ public final class Compactor {
             boolean published = versionCatalog.publish(collection, version - 1, next).toCompletableFuture().join();
             publishOutcomeUnknown = false;
             return published ? Optional.of(manifest) : Optional.empty();
+        }
+
+        /**
+         * Deletes what an earlier attempt at this unpublished version left behind (a compactor that died mid-way):
+         * only the lease holder writes there, and the version is not current, so nothing reads it.
+         */
+        private void removeLeftovers(long version) {
+            for (var leftover : store.list(VersionKeys.versionPrefix(collection, version)).toCompletableFuture().join()) {
+                store.delete(leftover.key()).toCompletableFuture().join();
+            }
         }
 
         private LogFragment read(FragmentRef fragment) {

@@ -295,6 +295,23 @@ class CompactorTest {
     }
 
     @Test
+    void leftoversOfACrashedAttemptDoNotBlockTheNext() throws Exception {
+        Random random = seeded("leftoversOfACrashedAttemptDoNotBlockTheNext");
+        writeRandomly(random, 20);
+        assertEquals(1, await(compactor("a").compact(collection)).orElseThrow().version());
+        writeRandomly(random, 20);
+        // What a compactor killed while writing version 2 leaves: files at the keys the next attempt needs.
+        await(store.put(VersionKeys.block(collection, 2, 0), new byte[] {1, 2, 3}));
+        await(store.put(VersionKeys.indexFile(collection, 2, "segments_1"), new byte[] {4}));
+
+        VersionManifest manifest = await(compactor("b").compact(collection)).orElseThrow();
+
+        assertEquals(2, manifest.version());
+        assertSameRecords(replayWholeLog(), loadCurrent().snapshot(), "version 2");
+        assertIndexHolds(manifest);
+    }
+
+    @Test
     void racingCompactorsPublishExactlyOnce() {
         Random random = seeded("racingCompactorsPublishExactlyOnce");
         Compactor a = compactor("a");
