@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
+import io.vermilion.log.DimensionMismatchException;
 import io.vermilion.query.GetRequest;
 import io.vermilion.query.QueryRequest;
 import io.vermilion.query.filter.Where;
@@ -233,10 +234,7 @@ public class RecordResource {
                             throw ChromaException.validation("query_embeddings", "Embeddings must not contain NaN or Infinity values");
                         }
                     }
-                    if (c.dimension() != null && q.length != c.dimension()) {
-                        throw ChromaException.invalid("Collection expecting embedding with dimension of " + c.dimension()
-                                + ", got " + q.length);
-                    }
+                    requireDimension(c, q.length);
                 }
                 var distance = io.vermilion.query.DistanceFunction.fromWireName(
                         CollectionConfigs.space(JsonBody.read(c.configurationJson())));
@@ -287,10 +285,10 @@ public class RecordResource {
         return w == null ? null : WhereDocumentParser.parse(w);
     }
 
+    /** Refuses embeddings of another width than the collection's (a negative width: none given). */
     private static void requireDimension(CollectionView c, int dimension) {
         if (dimension >= 0 && c.dimension() != null && c.dimension() != dimension) {
-            throw ChromaException.invalid(
-                    "Collection expecting embedding with dimension of " + c.dimension() + ", got " + dimension);
+            throw new DimensionMismatchException(c.dimension(), dimension);
         }
     }
 
