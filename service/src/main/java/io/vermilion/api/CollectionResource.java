@@ -184,16 +184,13 @@ public class CollectionResource {
                 newName,
                 metadata == null || metadata.isEmpty() ? null : JsonBody.write(metadata),
                 metadata != null && metadata.isEmpty(),
-                null);
-        Uni<Void> base = catalog.getCollectionById(tenant, database, uuid)
+                newConfiguration == null ? null : stored -> JsonBody.write(
+                        CollectionConfigs.forUpdate((ObjectNode) JsonBody.read(stored), newConfiguration)));
+        return catalog.getCollectionById(tenant, database, uuid)
                 .onFailure(ChromaException.class)
                 .transform(e -> ChromaException.notFound("Collection [" + uuid + "] does not exist."))
-                .flatMap(c -> catalog.modifyCollection(tenant, database, uuid, change));
-        if (newConfiguration != null) {
-            base = base.flatMap(v -> catalog.updateConfiguration(uuid, stored -> JsonBody.write(
-                    CollectionConfigs.forUpdate((ObjectNode) JsonBody.read(stored), newConfiguration))));
-        }
-        return base.map(v -> F.objectNode());
+                .flatMap(c -> catalog.modifyCollection(tenant, database, uuid, change))
+                .map(v -> F.objectNode());
     }
 
     @DELETE

@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * The catalog of tenants, databases and collections in PostgreSQL. Every method runs in its own reactive
@@ -224,26 +223,14 @@ public class Catalog {
                         } else if (change.newMetadataJson() != null) {
                             c.metadata = change.newMetadataJson();
                         }
-                        if (change.newConfigurationJson() != null) {
-                            c.configuration = change.newConfigurationJson();
+                        if (change.configurationChange() != null) {
+                            c.configuration = change.configurationChange().apply(c.configuration);
                         }
                         c.updatedAt = OffsetDateTime.now();
                     });
                 }))
                 .onFailure(Catalog::isUniqueViolation)
                 .transform(e -> collectionExists(change.newName()));
-    }
-
-    /**
-     * Applies a transformation to a collection's configuration inside one transaction (read, change, write).
-     */
-    public Uni<Void> updateConfiguration(UUID id, Function<String, String> change) {
-        return Panache.withTransaction(() -> CollectionEntity.<CollectionEntity>findById(id).invoke(c -> {
-            if (c == null) {
-                throw ChromaException.notFound("Collection [" + id + "] does not exist.");
-            }
-            c.configuration = change.apply(c.configuration);
-        })).replaceWithVoid();
     }
 
     /** Deletes the collection; returns its id. */
