@@ -8,11 +8,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vermilion.sysdb.PostgresResource;
 import java.io.IOException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,15 +43,6 @@ class ChromaPythonClientTest {
     }
 
     private static int exec(Path dir, String serverUrl, List<String> command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        if (serverUrl != null) {
-            pb.environment().put("VERMILION_URL", serverUrl);
-        }
-        pb.environment().put("ANONYMIZED_TELEMETRY", "False");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(10, TimeUnit.MINUTES);
-        System.out.println(out);
-        return p.exitValue();
+        return NodeClientRunner.exec(dir, command, serverUrl, Map.of("ANONYMIZED_TELEMETRY", "False")).exitCode();
     }
 }

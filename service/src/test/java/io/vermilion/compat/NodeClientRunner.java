@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Runs the Node test files of {@code compat/js} (the official Chroma JS client) against a live server and
- * returns node's exit code and output. Installs the pinned npm packages first when they are missing.
+ * Runs the Node test files of {@code compat/js} (the official Chroma JS client) against a live server and returns
+ * node's exit code and output; installs the pinned npm packages first when they are missing. {@link #exec} also
+ * serves the Python client's runner.
  */
 final class NodeClientRunner {
 
@@ -52,7 +53,8 @@ final class NodeClientRunner {
         return exec(dir, command, base, env);
     }
 
-    private static Result exec(Path dir, List<String> command, String serverUrl, Map<String, String> env)
+    /** Runs a command in {@code dir} (with VERMILION_URL set when a server is given), echoing and returning its output. */
+    static Result exec(Path dir, List<String> command, String serverUrl, Map<String, String> env)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
