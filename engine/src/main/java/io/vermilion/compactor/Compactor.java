@@ -16,6 +16,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.lucene.store.ByteBuffersDirectory;
@@ -65,6 +68,7 @@ public final class Compactor {
     private final RecordBlockWriter blockWriter;
     private final CompactedCollectionLoader loader;
     private final ManifestWriter manifestWriter = new ManifestWriter();
+    private final ScheduledExecutorService heartbeat;
 
     /**
      * @param allocator the parent Arrow allocator; it stays the caller's
@@ -72,6 +76,17 @@ public final class Compactor {
      */
     public Compactor(ObjectStore store, LogCatalog logCatalog, VersionCatalog versionCatalog, BufferAllocator allocator,
                      Clock clock, CompactorOptions options, Executor executor) {
+        this(store, logCatalog, versionCatalog, allocator, clock, options, executor, null);
+    }
+
+    /**
+     * @param heartbeat renews the lease every third of its TTL while a compaction runs, so a long compaction keeps
+     *                  it and a short TTL still frees a dead compactor's collections soon; null renews only before
+     *                  publishing (then a compaction must finish within one TTL)
+     */
+    public Compactor(ObjectStore store, LogCatalog logCatalog, VersionCatalog versionCatalog, BufferAllocator allocator,
+                     Clock clock, CompactorOptions options, Executor executor, ScheduledExecutorService heartbeat) {
+        this.heartbeat = heartbeat;
         this.store = Objects.requireNonNull(store, "store");
         this.logCatalog = Objects.requireNonNull(logCatalog, "logCatalog");
         this.versionCatalog = Objects.requireNonNull(versionCatalog, "versionCatalog");
@@ -118,8 +133,15 @@ public final class Compactor {
                 return CompletableFuture.completedFuture(Optional.<VersionManifest>empty());
             }
             Attempt attempt = new Attempt(collection);
+            long period = Math.max(1, options.leaseTtl().toMillis() / 3);
+            ScheduledFuture<?> renewals = heartbeat == null ? null : heartbeat.scheduleAtFixedRate(
+                    () -> versionCatalog.renewLease(collection, holder, options.leaseTtl()),
+                    period, period, TimeUnit.MILLISECONDS);
             return CompletableFuture.supplyAsync(attempt::run, executor)
                     .handle((result, failure) -> {
+                        if (renewals != null) {
+                            renewals.cancel(false);
+                        }
                         CompletableFuture<Void> cleanup = failure != null || result.isEmpty()
                                 ? attempt.deleteCreated() : CompletableFuture.completedFuture(null);
                         return cleanup

@@ -1,9 +1,12 @@
 package io.vermilion.index;
 
+import io.vermilion.blockstore.SequencedRecord;
 import io.vermilion.query.CollectionReader;
 import io.vermilion.query.GetRequest;
 import io.vermilion.query.QueryHit;
 import io.vermilion.query.QueryRequest;
+import io.vermilion.query.SequencedHit;
+import io.vermilion.query.VersionReader;
 import io.vermilion.record.Record;
 import java.io.Closeable;
 import java.io.IOException;
@@ -11,7 +14,11 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
@@ -34,6 +41,8 @@ import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.Directory;
@@ -49,7 +58,7 @@ import org.apache.lucene.util.FixedBitSet;
  * equal it whenever the filter leaves at most {@code max(n_results, ef, exactSearchThreshold)} vectors. Records are
  * hydrated from stored fields for now; the Arrow block store replaces that. Thread-safe; owns its reader.
  */
-public final class IndexedCollectionReader implements CollectionReader, Closeable {
+public final class IndexedCollectionReader implements CollectionReader, VersionReader, Closeable {
 
     private static final Comparator<Hit> BY_DISTANCE_THEN_SEQUENCE =
             Comparator.<Hit>comparingDouble(h -> h.distance + 0.0f).thenComparingLong(h -> h.sequence);
@@ -93,11 +102,21 @@ public final class IndexedCollectionReader implements CollectionReader, Closeabl
 
     @Override
     public List<Record> get(GetRequest request) {
+        List<SequencedRecord> found = get(request, Set.of());
+        List<Record> records = new ArrayList<>(found.size());
+        for (SequencedRecord record : found) {
+            records.add(record.record());
+        }
+        return records;
+    }
+
+    @Override
+    public List<SequencedRecord> get(GetRequest request, Set<String> hidden) {
         if (request.limit() != null && request.limit() == 0) {
             return List.of();
         }
         try {
-            Query filter = filterQuery(FilterTranslator.translate(request.ids(), request.where(), request.whereDocument()), false);
+            Query filter = filterQuery(FilterTranslator.translate(request.ids(), request.where(), request.whereDocument()), false, hidden);
             long wanted = request.limit() == null ? Long.MAX_VALUE : (long) request.offset() + request.limit();
             // Inside a segment documents are sorted by sequence, so each segment contributes its first `wanted`.
             List<Hit> matches = new ArrayList<>();
@@ -121,10 +140,10 @@ public final class IndexedCollectionReader implements CollectionReader, Closeabl
             matches.sort(Comparator.comparingLong(h -> h.sequence));
             int from = (int) Math.min(request.offset(), matches.size());
             int to = (int) Math.min(wanted, matches.size());
-            List<Record> records = new ArrayList<>(Math.max(0, to - from));
+            List<SequencedRecord> records = new ArrayList<>(Math.max(0, to - from));
             Hydrator hydrator = new Hydrator();
             for (Hit hit : matches.subList(from, to)) {
-                records.add(hydrator.load(hit));
+                records.add(new SequencedRecord(hit.sequence, hydrator.load(hit)));
             }
             return records;
         } catch (IOException e) {
@@ -134,14 +153,53 @@ public final class IndexedCollectionReader implements CollectionReader, Closeabl
 
     @Override
     public List<List<QueryHit>> query(QueryRequest request) {
+        List<List<QueryHit>> results = new ArrayList<>(request.queries().size());
+        for (List<SequencedHit> hits : query(request, Set.of())) {
+            List<QueryHit> plain = new ArrayList<>(hits.size());
+            for (SequencedHit hit : hits) {
+                plain.add(hit.hit());
+            }
+            results.add(plain);
+        }
+        return results;
+    }
+
+    @Override
+    public Map<String, SequencedRecord> lookup(Collection<String> ids) {
+        Map<String, SequencedRecord> found = new LinkedHashMap<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        for (SequencedRecord record : get(new GetRequest(List.copyOf(ids), null, null, null, 0), Set.of())) {
+            found.put(record.id(), record);
+        }
+        return found;
+    }
+
+    @Override
+    public boolean tryRetain() {
+        return reader.tryIncRef();
+    }
+
+    @Override
+    public void release() {
+        try {
+            reader.decRef();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<List<SequencedHit>> query(QueryRequest request, Set<String> hidden) {
         if (request.distance() != schema.space()) {
             throw new IllegalArgumentException("index built for space " + schema.space().wireName()
                     + ", request asks for " + request.distance().wireName());
         }
-        List<List<QueryHit>> results = new ArrayList<>(request.queries().size());
+        List<List<SequencedHit>> results = new ArrayList<>(request.queries().size());
         boolean nothing = request.nResults() == 0 || (request.ids() != null && request.ids().isEmpty()) || dimension < 0;
         try {
-            Accepted accepted = nothing ? null : accepted(request);
+            Accepted accepted = nothing ? null : accepted(request, hidden);
             for (float[] query : request.queries()) {
                 if (accepted == null || accepted.total == 0) {
                     results.add(List.of());
@@ -151,10 +209,10 @@ public final class IndexedCollectionReader implements CollectionReader, Closeabl
                     throw new IllegalArgumentException("dimension mismatch: " + query.length + " vs " + dimension);
                 }
                 List<Hit> best = nearest(query, request.nResults(), accepted);
-                List<QueryHit> hits = new ArrayList<>(best.size());
+                List<SequencedHit> hits = new ArrayList<>(best.size());
                 Hydrator hydrator = new Hydrator();
                 for (Hit hit : best) {
-                    hits.add(new QueryHit(hydrator.load(hit), hit.distance));
+                    hits.add(new SequencedHit(new QueryHit(hydrator.load(hit), hit.distance), hit.sequence));
                 }
                 results.add(hits);
             }
@@ -169,14 +227,20 @@ public final class IndexedCollectionReader implements CollectionReader, Closeabl
         reader.close();
     }
 
+    /** Runs {@code action} once the underlying reader has closed (its last reference was released). */
+    public void onClose(Runnable action) {
+        reader.getReaderCacheHelper().addClosedListener(key -> action.run());
+    }
+
     // ---- query internals ----
 
     /** The live documents with a vector that pass the request's filters: per segment (null = all), and in total. */
     private record Accepted(FixedBitSet[] bits, int[] counts, long total, Query knnFilter) {}
 
-    private Accepted accepted(QueryRequest request) throws IOException {
+    private Accepted accepted(QueryRequest request, Set<String> hidden) throws IOException {
         List<LeafReaderContext> leaves = reader.leaves();
-        boolean filtered = request.ids() != null || request.where() != null || request.whereDocument() != null;
+        boolean filtered = request.ids() != null || request.where() != null || request.whereDocument() != null
+                || !hidden.isEmpty();
         if (!filtered) {
             long total = 0;
             for (LeafReaderContext leaf : leaves) {
@@ -187,7 +251,7 @@ public final class IndexedCollectionReader implements CollectionReader, Closeabl
             }
             return new Accepted(null, null, total, null);
         }
-        Query filter = filterQuery(FilterTranslator.translate(request.ids(), request.where(), request.whereDocument()), true);
+        Query filter = filterQuery(FilterTranslator.translate(request.ids(), request.where(), request.whereDocument()), true, hidden);
         Weight weight = searcher.createWeight(filter, ScoreMode.COMPLETE_NO_SCORES, 1f);
         FixedBitSet[] bits = new FixedBitSet[leaves.size()];
         int[] counts = new int[leaves.size()];
@@ -323,12 +387,28 @@ public final class IndexedCollectionReader implements CollectionReader, Closeabl
      * The translated filter as a rewritten query (restricted to documents with a vector for kNN). A filter whose
      * index query has more clauses than Lucene allows is verified record by record instead.
      */
-    private Query filterQuery(FilterTranslator.Translation translation, boolean withVector) throws IOException {
+    private Query filterQuery(FilterTranslator.Translation translation, boolean withVector, Set<String> hidden)
+            throws IOException {
         try {
-            return searcher.rewrite(withVector ? withVector(translation.query()) : translation.query());
+            return searcher.rewrite(without(withVector ? withVector(translation.query()) : translation.query(), hidden));
         } catch (IndexSearcher.TooManyClauses e) {
-            return searcher.rewrite(withVector ? withVector(translation.verifyAll()) : translation.verifyAll());
+            return searcher.rewrite(without(withVector ? withVector(translation.verifyAll()) : translation.verifyAll(), hidden));
         }
+    }
+
+    /** {@code filter} minus the documents whose id is in {@code hidden}. */
+    private static Query without(Query filter, Set<String> hidden) {
+        if (hidden.isEmpty() || filter instanceof MatchNoDocsQuery) {
+            return filter;
+        }
+        List<BytesRef> terms = new ArrayList<>(hidden.size());
+        for (String id : hidden) {
+            terms.add(IndexFields.stringTerm(id)); // long or ill-formed ids are SHA-256 hashed: collisions are not a concern
+        }
+        return new BooleanQuery.Builder()
+                .add(filter, BooleanClause.Occur.FILTER)
+                .add(new TermInSetQuery(IndexFields.ID, terms), BooleanClause.Occur.MUST_NOT)
+                .build();
     }
 
     private static Query withVector(Query filter) {

@@ -108,4 +108,15 @@ public final class InMemoryLogCatalog implements LogCatalog {
         }
         return CompletableFuture.completedFuture(List.copyOf(found));
     }
+
+    @Override
+    public synchronized CompletionStage<Integer> forget(UUID collection, long beforeOffset) {
+        Log log = logs.get(collection);
+        if (log == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        int before = log.fragments.size();
+        log.fragments.removeIf(fragment -> fragment.endOffset() <= beforeOffset);
+        return CompletableFuture.completedFuture(before - log.fragments.size());
+    }
 }

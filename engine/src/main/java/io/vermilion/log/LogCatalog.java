@@ -28,6 +28,13 @@ public interface LogCatalog {
      */
     CompletionStage<List<FragmentRef>> fragments(UUID collection, long fromOffset);
 
+    /**
+     * Forgets the recorded fragments that end at or before {@code beforeOffset} (a compacted version covers them);
+     * completes with how many. Their objects become unrecorded, so {@link LogGarbageCollector#sweep} deletes them.
+     * The log's position is unchanged.
+     */
+    CompletionStage<Integer> forget(UUID collection, long beforeOffset);
+
     enum CommitResult {
         COMMITTED,
         /** The log no longer ends at the fragment's start, or the dimension was fixed to another value meanwhile. */

@@ -61,6 +61,17 @@ public final class MutableCollectionState {
         }
     }
 
+    /**
+     * Adds a record as it is (a record read back from a compacted version, whose metadata was already merged); it
+     * goes last in insertion order. The id must be absent.
+     */
+    public void put(Record record) {
+        if (records.putIfAbsent(record.id(), record) != null) {
+            throw new IllegalArgumentException("record " + record.id() + " is already present");
+        }
+        snapshot = null;
+    }
+
     public void applyAll(Iterable<LogRecord> logs) {
         for (LogRecord log : logs) {
             apply(log);

@@ -36,12 +36,26 @@ import org.junit.jupiter.api.io.TempDir;
 import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
+import io.vermilion.log.FragmentKeys;
+import io.vermilion.log.FragmentRef;
 import io.vermilion.log.InMemoryLogCatalog;
 import io.vermilion.log.LogPosition;
 import io.vermilion.log.LogTestKit;
 import io.vermilion.log.LogWriter;
 import io.vermilion.log.LogWriterOptions;
 import io.vermilion.query.CollectionSnapshot;
+import io.vermilion.query.CollectionStateCache;
+import io.vermilion.query.CollectionView;
+import io.vermilion.query.DistanceFunction;
+import io.vermilion.query.ExactCollectionReader;
+import io.vermilion.query.GetRequest;
+import io.vermilion.query.IndexFileCache;
+import io.vermilion.query.QueryHit;
+import io.vermilion.query.QueryRequest;
+import io.vermilion.query.filter.Where;
+import io.vermilion.query.filter.WhereDocument;
+import io.vermilion.query.filter.WhereDocumentParser;
+import io.vermilion.query.filter.WhereParser;
 import io.vermilion.query.MutableCollectionState;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
@@ -166,7 +180,7 @@ class CompactorTest {
     }
 
     /** Same ids in the same order, and the same fields in every record. */
-    private static void assertSameRecords(CollectionSnapshot expected, CollectionSnapshot actual, String context) {
+    static void assertSameRecords(CollectionSnapshot expected, CollectionSnapshot actual, String context) {
         assertEquals(ids(expected), ids(actual), context);
         for (Record want : expected.records()) {
             Record got = actual.get(want.id());
@@ -251,6 +265,117 @@ class CompactorTest {
         }
 
         assertSameRecords(replayWholeLog(), state.snapshot(), "version 1 + tail");
+    }
+
+    /**
+     * The query executor over compacted versions answers exactly like an exact scan of the whole log replayed, with
+     * a compaction every few writes, so reads cross every boundary: empty version, version only, version plus a tail
+     * that updates, deletes and re-adds its records, and views still open on a superseded version.
+     */
+    @Test
+    void viewsOverVersionsAndTailAnswerLikeTheWholeLog() throws Exception {
+        Random random = seeded("viewsOverVersionsAndTailAnswerLikeTheWholeLog");
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        Compactor compactor = compactor("a");
+        CollectionView heldOpen = null;
+        int compactions = 0;
+        for (int step = 0; step < 40; step++) {
+            writeRandomly(random, 1 + random.nextInt(3));
+            if (step % 3 == 2) {
+                compactions += await(compactor.compact(collection)).isPresent() ? 1 : 0;
+            }
+            CollectionSnapshot expected = replayWholeLog();
+            ExactCollectionReader exact = new ExactCollectionReader(expected);
+            try (CollectionView view = await(views.view(collection))) {
+                assertViewAnswers(exact, view, random, "step " + step + " (version " + view.versionNumber() + ")");
+            }
+            if (step == 10) {
+                heldOpen = await(views.view(collection)); // outlives later versions
+            }
+        }
+        assertTrue(compactions >= 10, "compacted " + compactions + " times");
+        assertTrue(views.versionSwitches() >= 5, "switched versions " + views.versionSwitches() + " times");
+        assertTrue(heldOpen.count() >= 0, "a view on a superseded version still reads");
+        heldOpen.close();
+    }
+
+    @Test
+    void garbageOfSupersededVersionsGoesAfterTheGracePeriodOnly() throws Exception {
+        Random random = seeded("garbageOfSupersededVersionsGoesAfterTheGracePeriodOnly");
+        Compactor compactor = compactor("a");
+        writeRandomly(random, 40);
+        await(compactor.compact(collection)).orElseThrow();
+        writeRandomly(random, 30);
+        VersionManifest second = await(compactor.compact(collection)).orElseThrow();
+        writeRandomly(random, 10);
+        CollectionSnapshot expected = replayWholeLog();
+        int fragmentsBefore = await(logCatalog.fragments(collection, 0)).size();
+        VersionGarbageCollector garbage = new VersionGarbageCollector(store, versions, logCatalog, clock);
+        Duration grace = Duration.ofMinutes(10);
+
+        assertEquals(VersionGarbageCollector.Collected.NOTHING, await(garbage.collect(collection, grace)));
+        assertTrue(!await(store.list(VersionKeys.versionPrefix(collection, 1))).isEmpty(), "version 1 kept in grace");
+
+        clock.advance(grace);
+        VersionGarbageCollector.Collected collected = await(garbage.collect(collection, grace));
+
+        assertEquals(List.of(), await(store.list(VersionKeys.versionPrefix(collection, 1))));
+        assertEquals(second.files().size() + 1, await(store.list(VersionKeys.versionPrefix(collection, 2))).size());
+        List<FragmentRef> left = await(logCatalog.fragments(collection, 0));
+        assertTrue(left.stream().allMatch(f -> f.startOffset() >= second.logEndOffset()), "only the tail stays: " + left);
+        assertEquals(fragmentsBefore - left.size(), collected.fragments());
+        assertTrue(collected.versionObjects() > 1, "version 1's manifest, blocks and index files");
+        long objectsUnderLog = await(store.list(FragmentKeys.logPrefix(collection))).size();
+        assertEquals(left.size(), objectsUnderLog);
+
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache cold = new CollectionStateCache(store, logCatalog, versions, files, SearchParameters.DEFAULTS,
+                allocator, work);
+        assertSameRecords(expected, await(cold.snapshot(collection)), "version 2 + tail after collection");
+    }
+
+    private static final String[] WHERES = {null, "{\"n\": {\"$gte\": 5}}", "{\"s\": \"v1\"}",
+            "{\"$or\": [{\"n\": {\"$lt\": 2}}, {\"s\": {\"$ne\": \"v3\"}}]}", "{\"s\": {\"$nin\": [\"v0\", \"v2\"]}}"};
+    private static final String[] WHERE_DOCUMENTS = {null, "{\"$contains\": \"doc 1\"}", "{\"$not_contains\": \"5\"}",
+            "{\"$regex\": \"^doc [0-4]\"}"};
+
+    private static void assertViewAnswers(ExactCollectionReader exact, CollectionView view, Random random, String context)
+            throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(exact.count(), view.count(), context + " count");
+        assertEquals(ids(exact.get(GetRequest.all())), ids(view.get(GetRequest.all())), context + " get all");
+        assertSameRecords(CollectionSnapshot.of(exact.get(GetRequest.all())),
+                CollectionSnapshot.of(view.get(GetRequest.all())), context);
+        for (int i = 0; i < 6; i++) {
+            String w = WHERES[random.nextInt(WHERES.length)];
+            String wd = WHERE_DOCUMENTS[random.nextInt(WHERE_DOCUMENTS.length)];
+            Where where = w == null ? null : WhereParser.parse(json.readTree(w));
+            WhereDocument whereDocument = wd == null ? null : WhereDocumentParser.parse(json.readTree(wd));
+            List<String> idFilter = random.nextInt(3) == 0 ? List.of("id-" + random.nextInt(25), "id-" + random.nextInt(25)) : null;
+            Integer limit = random.nextBoolean() ? null : random.nextInt(6);
+            GetRequest get = new GetRequest(idFilter, where, whereDocument, limit, random.nextInt(4));
+            String filters = context + " where " + w + " where_document " + wd + " ids " + idFilter;
+            assertEquals(ids(exact.get(get)), ids(view.get(get)), filters + " limit " + limit + " offset " + get.offset());
+            float[] query = new float[DIMENSION];
+            for (int d = 0; d < DIMENSION; d++) {
+                query[d] = random.nextFloat() * 2 - 1;
+            }
+            QueryRequest request = new QueryRequest(List.of(query), 1 + random.nextInt(8), idFilter, where, whereDocument,
+                    DistanceFunction.L2);
+            List<QueryHit> want = exact.query(request).get(0);
+            List<QueryHit> got = view.query(request).get(0);
+            assertEquals(want.stream().map(h -> h.record().id()).toList(), got.stream().map(h -> h.record().id()).toList(),
+                    filters + " query ids");
+            for (int h = 0; h < want.size(); h++) {
+                assertEquals(want.get(h).distance(), got.get(h).distance(), filters + " distance " + h);
+            }
+        }
+    }
+
+    private static List<String> ids(List<Record> records) {
+        return records.stream().map(Record::id).toList();
     }
 
     @Test
@@ -373,6 +498,35 @@ class CompactorTest {
         assertEquals(1, loadCurrent().version());
         assertSameRecords(replayWholeLog(), loadCurrent().snapshot(), "version 1");
         assertIndexHolds(fast); // "slow" deleted nothing of "fast"'s
+    }
+
+    @Test
+    void heartbeatKeepsTheLeaseOfACompactionLongerThanItsTtl() throws Exception {
+        writeRandomly(seeded("heartbeatKeepsTheLeaseOfACompactionLongerThanItsTtl"), 10);
+        InMemoryVersionCatalog realTime = new InMemoryVersionCatalog(java.time.Clock.systemUTC());
+        Duration ttl = Duration.ofMillis(300);
+        CompactorOptions options = CompactorOptions.defaults().withLeaseTtl(ttl);
+        Compactor withoutHeartbeat = new Compactor(store, logCatalog, realTime, allocator, clock,
+                options.withHolder("plain"), work);
+        Compactor withHeartbeat = new Compactor(store, logCatalog, realTime, allocator, clock,
+                options.withHolder("beating"), work, scheduler);
+
+        for (Compactor compactor : List.of(withoutHeartbeat, withHeartbeat)) {
+            CompletableFuture<Void> gate = store.holdPutsIfAbsent();
+            CompletableFuture<Optional<VersionManifest>> running = compactor.compact(collection).toCompletableFuture();
+            await(store.arrived());
+            Thread.sleep(4 * ttl.toMillis()); // four TTLs while the compaction waits on its first write
+            store.openForLaterCalls();
+            gate.complete(null);
+            Optional<VersionManifest> result = running.get(60, TimeUnit.SECONDS);
+            if (compactor == withoutHeartbeat) {
+                assertEquals(Optional.empty(), result, "the lease lapsed: nothing published");
+                assertEquals(Optional.empty(), await(realTime.currentVersion(collection)));
+            } else {
+                assertEquals(1, result.orElseThrow().version(), "the heartbeat kept the lease");
+                assertEquals(1, await(realTime.currentVersion(collection)).orElseThrow().version());
+            }
+        }
     }
 
     @Test

@@ -382,6 +382,11 @@ class LogWriterTest {
             public CompletionStage<List<FragmentRef>> fragments(UUID c, long fromOffset) {
                 return catalog.fragments(c, fromOffset);
             }
+
+            @Override
+            public CompletionStage<Integer> forget(UUID c, long beforeOffset) {
+                return catalog.forget(c, beforeOffset);
+            }
         };
         LogWriter writer = new LogWriter(store, lossy, allocator, LogWriterOptions.defaults(), scheduler);
         writers.add(writer);

@@ -223,12 +223,12 @@ class CollectionStateCacheTest {
         CollectionSnapshot first = await(snapshots.get(0));
         assertEquals(List.of("r0", "r1", "r2", "r3", "r4"), TestData.ids(first.records()));
         for (CompletionStage<CollectionSnapshot> snapshot : snapshots) {
-            assertSame(first, await(snapshot));
+            assertEquals(first.records(), await(snapshot).records());
         }
         for (String key : recordedKeys()) {
             assertEquals(1, store.getsOf(key), key);
         }
-        assertSame(first, snapshot(), "nothing new: the same snapshot, without reading");
+        assertEquals(first.records(), snapshot().records(), "nothing new: the same records, without reading");
         assertEquals(5, store.totalGets());
     }
 
@@ -332,6 +332,11 @@ class CollectionStateCacheTest {
             public CompletionStage<List<FragmentRef>> fragments(UUID c, long fromOffset) {
                 catalog.dropCollection(c); // between reading the position and the fragments
                 return catalog.fragments(c, fromOffset);
+            }
+
+            @Override
+            public CompletionStage<Integer> forget(UUID c, long beforeOffset) {
+                return catalog.forget(c, beforeOffset);
             }
         };
         CollectionStateCache racing = new CollectionStateCache(store, droppingCatalog, allocator, io);

@@ -99,9 +99,11 @@ public class RecordResource {
                     if (op == Operation.UPDATE || !limits.limits(Quota.COLLECTION_SIZE_RECORDS)) {
                         return records.append(c.id(), batch);
                     }
-                    return records.reader(c.id())
-                            .invoke(reader -> checkCollectionSize(reader, batch, limits, RecordWrites.action(op)))
-                            .flatMap(reader -> records.append(c.id(), batch));
+                    return records.read(c.id(), reader -> {
+                                checkCollectionSize(reader, batch, limits, RecordWrites.action(op));
+                                return true;
+                            })
+                            .flatMap(ok -> records.append(c.id(), batch));
                 })));
     }
 
@@ -153,8 +155,7 @@ public class RecordResource {
                     List<LogRecord> batch = ids.stream().map(LogRecord::delete).toList();
                     return records.append(c.id(), batch).map(v -> deleted(ids.size()));
                 }
-                return records.reader(c.id())
-                        .map(reader -> reader.get(new GetRequest(ids, where, whereDocument, limit, 0)))
+                return records.read(c.id(), reader -> reader.get(new GetRequest(ids, where, whereDocument, limit, 0)))
                         .flatMap(matches -> {
                             if (matches.isEmpty()) {
                                 return Uni.createFrom().item(deleted(0));
@@ -178,7 +179,7 @@ public class RecordResource {
             throw ChromaException.invalid("Failed to deserialize query string: read_level: unknown variant `" + readLevel
                     + "`, expected one of `index_and_wal`, `index_only`, `index_and_bounded_wal`");
         }
-        return collection(tenant, database, id).flatMap(c -> records.reader(c.id())).map(r -> r.count());
+        return collection(tenant, database, id).flatMap(c -> records.read(c.id(), CollectionReader::count));
     }
 
     @POST
@@ -200,10 +201,8 @@ public class RecordResource {
                 if (where != null) {
                     WhereParser.requireIndexed(where);
                 }
-                return records.reader(c.id());
-            }).map(reader -> {
-                List<Record> found = reader.get(new GetRequest(ids, where, whereDocument, limit, offset == null ? 0 : offset));
-                return RecordJson.getResponse(found, include);
+                return records.read(c.id(), reader -> RecordJson.getResponse(
+                        reader.get(new GetRequest(ids, where, whereDocument, limit, offset == null ? 0 : offset)), include));
             });
         });
     }
@@ -239,7 +238,7 @@ public class RecordResource {
                 var distance = io.vermilion.query.DistanceFunction.fromWireName(
                         CollectionConfigs.space(JsonBody.read(c.configurationJson())));
                 int n = nResults == null ? 10 : nResults;
-                return records.reader(c.id()).map(reader -> {
+                return records.read(c.id(), reader -> {
                     if (c.dimension() == null && reader.count() == 0) {
                         List<List<io.vermilion.query.QueryHit>> empty = new ArrayList<>();
                         queries.forEach(q -> empty.add(List.of()));

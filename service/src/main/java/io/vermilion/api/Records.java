@@ -5,12 +5,12 @@ import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.log.LogWriter;
 import io.vermilion.query.CollectionReader;
 import io.vermilion.query.CollectionStateCache;
-import io.vermilion.query.ExactCollectionReader;
 import io.vermilion.record.LogRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.concurrent.ExecutorService;
 import org.jboss.logging.Logger;
 
@@ -40,12 +40,19 @@ public class Records {
         return Uni.createFrom().completionStage(() -> writer.append(collection, records));
     }
 
-    /** A reader over every acknowledged write of the collection, ready on a worker thread. */
-    public Uni<CollectionReader> reader(UUID collection) {
+    /**
+     * Runs {@code read} on a worker thread over one view of the collection that holds every write acknowledged
+     * before this call (its compacted version plus the log after it), and releases the view afterwards.
+     */
+    public <T> Uni<T> read(UUID collection, Function<CollectionReader, T> read) {
         return Uni.createFrom()
-                .completionStage(() -> states.snapshot(collection))
+                .completionStage(() -> states.view(collection))
                 .emitOn(readers)
-                .map(ExactCollectionReader::new);
+                .map(view -> {
+                    try (view) {
+                        return read.apply(view);
+                    }
+                });
     }
 
     /**

@@ -13,7 +13,18 @@ import io.vermilion.resilience.Guards;
 import io.vermilion.resilience.ResilientLogCatalog;
 import io.vermilion.resilience.ResilientObjectStore;
 import io.vermilion.sysdb.PgLogCatalog;
+import io.vermilion.blockstore.BlockLimits;
+import io.vermilion.compactor.Compactor;
+import io.vermilion.compactor.CompactorOptions;
+import io.vermilion.compactor.VersionGarbageCollector;
+import io.vermilion.index.SearchParameters;
 import io.vermilion.query.CollectionStateCache;
+import io.vermilion.query.IndexFileCache;
+import io.vermilion.storage.CacheFolder;
+import io.vermilion.storage.CachedObjectStore;
+import io.vermilion.sysdb.PgVersionCatalog;
+import java.time.Clock;
+import java.util.UUID;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectStore;
 import io.vermilion.storage.S3ObjectStore;
@@ -132,11 +143,71 @@ public class EngineWiring {
         writer.close();
     }
 
+    /**
+     * The read side's object store: memory, then a local folder, in front of the object store. Holds log fragments
+     * (write-once keys) and manifests; version index files have their own folder ({@link IndexFileCache}).
+     */
     @Produces
     @Singleton
-    CollectionStateCache stateCache(ObjectStore store, LogCatalog catalog, BufferAllocator allocator,
-            @Named("readers") ExecutorService readers) {
-        return new CollectionStateCache(store, catalog, allocator, readers);
+    @jakarta.enterprise.inject.Typed(CachedObjectStore.class) // not a second ObjectStore bean
+    CachedObjectStore readCache(ObjectStore store, VermilionConfig config) {
+        Path folder = cacheRoot(config).resolve("objects");
+        LOG.infof("Read cache: %s memory, %s disk at %s", config.cache().memory().asLongValue(),
+                config.cache().disk().asLongValue(), folder);
+        return new CachedObjectStore(store, config.cache().memory().asLongValue(),
+                new CacheFolder(folder, config.cache().disk().asLongValue()),
+                Executors.newFixedThreadPool(2, named("vermilion-cache")));
+    }
+
+    @Produces
+    @Singleton
+    IndexFileCache indexFileCache(ObjectStore store, VermilionConfig config, @Named("readers") ExecutorService readers) {
+        return new IndexFileCache(store, cacheRoot(config).resolve("index"), config.cache().index().asLongValue(),
+                readers);
+    }
+
+    private static Path cacheRoot(VermilionConfig config) {
+        return Path.of(config.cache().path().orElse(Path.of(config.path()).resolve("cache").toString())).toAbsolutePath();
+    }
+
+    @Produces
+    @Singleton
+    CollectionStateCache stateCache(CachedObjectStore cache, LogCatalog catalog, PgVersionCatalog versions,
+            IndexFileCache indexFiles, BufferAllocator allocator, @Named("readers") ExecutorService readers) {
+        return new CollectionStateCache(cache, catalog, versions, indexFiles, SearchParameters.DEFAULTS, allocator,
+                readers);
+    }
+
+    /** Compactions run here, one at a time per replica (2 cores: building an index takes one). */
+    @Produces
+    @Singleton
+    @Named("compactions")
+    ExecutorService compactions() {
+        return Executors.newFixedThreadPool(2, named("vermilion-compact"));
+    }
+
+    void closeCompactions(@Disposes @Named("compactions") ExecutorService compactions) {
+        compactions.shutdownNow();
+    }
+
+    @Produces
+    @Singleton
+    Compactor compactor(ObjectStore store, LogCatalog catalog, PgVersionCatalog versions, BufferAllocator allocator,
+            VermilionConfig config, @Named("compactions") ExecutorService compactions,
+            @Named("scheduler") ScheduledExecutorService scheduler) {
+        VermilionConfig.Compaction c = config.compaction();
+        CompactorOptions options = CompactorOptions.defaults()
+                .withHolder("replica-" + UUID.randomUUID())
+                .withLeaseTtl(c.leaseTtl())
+                .withBlockLimits(BlockLimits.defaults().withMaxRecords(c.blockRecords()))
+                .withSchemas(new IndexSchemas(versions));
+        return new Compactor(store, catalog, versions, allocator, Clock.systemUTC(), options, compactions, scheduler);
+    }
+
+    @Produces
+    @Singleton
+    VersionGarbageCollector versionGarbageCollector(ObjectStore store, PgVersionCatalog versions, LogCatalog catalog) {
+        return new VersionGarbageCollector(store, versions, catalog, Clock.systemUTC());
     }
 
     @Produces

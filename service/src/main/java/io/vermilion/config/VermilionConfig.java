@@ -35,6 +35,66 @@ public interface VermilionConfig {
 
     RateLimit rateLimit();
 
+    Compaction compaction();
+
+    Cache cache();
+
+    /** When and how the log is folded into indexed versions ({@code vermilion.compaction.*}). */
+    interface Compaction {
+        /** Whether this replica compacts (every replica still reads compacted versions). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Compact once a collection's un-compacted tail holds this many log records... */
+        @WithDefault("10000")
+        long records();
+
+        /** ...or this many bytes of log fragments... */
+        @WithDefault("64m")
+        io.quarkus.runtime.configuration.MemorySize bytes();
+
+        /** ...or has waited this long (counted from when this replica first saw it pending). */
+        @WithDefault("5m")
+        Duration age();
+
+        /** How often the scheduler looks for collections to compact. */
+        @WithDefault("5s")
+        Duration interval();
+
+        /** How long a superseded version and the log fragments a version covers are kept after it is published. */
+        @WithDefault("10m")
+        Duration gracePeriod();
+
+        /**
+         * How long a compactor's lease lasts without renewal; a running compaction renews it every third of this, so
+         * it bounds how long a crashed replica keeps its collections from being compacted by another.
+         */
+        @WithDefault("1m")
+        Duration leaseTtl();
+
+        /** Records per Arrow record block. */
+        @WithDefault("4096")
+        int blockRecords();
+    }
+
+    /** The cache tier: memory, then a local folder, in front of the object store ({@code vermilion.cache.*}). */
+    interface Cache {
+        /** The local folder; {@code <path>/cache} when absent. */
+        Optional<String> path();
+
+        /** Memory for log fragments and other whole objects (Caffeine, by bytes). */
+        @WithDefault("256m")
+        io.quarkus.runtime.configuration.MemorySize memory();
+
+        /** Local disk for log fragments and other whole objects (LRU). */
+        @WithDefault("4g")
+        io.quarkus.runtime.configuration.MemorySize disk();
+
+        /** Local disk for published versions' index files (memory-mapped; least recently opened evicted first). */
+        @WithDefault("32g")
+        io.quarkus.runtime.configuration.MemorySize index();
+    }
+
     interface Storage {
         /** {@code local} (a folder under the data path) or {@code s3} (any S3-compatible endpoint). */
         @WithDefault("local")

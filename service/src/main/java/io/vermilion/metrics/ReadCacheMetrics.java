@@ -1,28 +1,62 @@
 package io.vermilion.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.vermilion.query.CollectionStateCache;
+import io.vermilion.query.IndexFileCache;
+import io.vermilion.storage.CachedObjectStore;
 import jakarta.inject.Singleton;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The read state cache's hits and misses: {@code vermilion_read_cache_snapshots_total{result="hit"}} counts snapshots
- * served from memory as they were, {@code result="miss"} those that first read new log fragments from the object
- * store. Hit ratio: {@code rate(..{result="hit"}) / rate(..)} summed over both.
+ * The read path's caches as metrics. {@code vermilion_read_cache_snapshots_total{result="hit"|"miss"}}: request
+ * views served as they were, or after reading new log fragments or opening a version;
+ * {@code vermilion_read_cache_versions_total{result="switch"}}: moves to a newer compacted version.
+ * {@code vermilion_object_cache_reads_total{level="memory"|"disk", result="hit"|"miss"}}: whole-object reads (log
+ * fragments, manifests) by cache level — hit ratio per level is {@code hit / (hit + miss)};
+ * {@code vermilion_object_cache_bytes{level}} what each level holds. {@code vermilion_index_files_opens_total{source=
+ * "local"|"fetched"}}: versions opened from the local index folder or fetched from the object store first, and
+ * {@code vermilion_index_files_fetched_bytes_total}.
  */
 @Singleton
 @Startup
 public class ReadCacheMetrics {
 
-    public ReadCacheMetrics(CollectionStateCache cache, MeterRegistry registry) {
+    public ReadCacheMetrics(CollectionStateCache cache, CachedObjectStore objects, IndexFileCache indexFiles,
+            MeterRegistry registry) {
+        String views = "Read views by whether they were served as they were (hit) or had to read first (miss)";
         FunctionCounter.builder("vermilion.read_cache.snapshots", cache, CollectionStateCache::snapshotsCached)
-                .description("Read snapshots by whether they were served from memory (hit) or had to read the log (miss)")
-                .tag("result", "hit")
-                .register(registry);
+                .description(views).tag("result", "hit").register(registry);
         FunctionCounter.builder("vermilion.read_cache.snapshots", cache, CollectionStateCache::snapshotsCaughtUp)
-                .description("Read snapshots by whether they were served from memory (hit) or had to read the log (miss)")
-                .tag("result", "miss")
+                .description(views).tag("result", "miss").register(registry);
+        FunctionCounter.builder("vermilion.read_cache.versions", cache, CollectionStateCache::versionSwitches)
+                .description("Moves of a collection's read state to a newer compacted version").tag("result", "switch")
                 .register(registry);
+
+        String reads = "Whole-object reads through the cache tier, by level and result";
+        counter(registry, reads, objects, "memory", "hit", s -> s.stats().memoryHits());
+        counter(registry, reads, objects, "memory", "miss", s -> s.stats().memoryMisses());
+        counter(registry, reads, objects, "disk", "hit", s -> s.stats().diskHits());
+        counter(registry, reads, objects, "disk", "miss", s -> s.stats().diskMisses());
+        Gauge.builder("vermilion.object_cache.bytes", objects, s -> s.stats().memoryBytes())
+                .description("Bytes held by each cache level").tag("level", "memory").register(registry);
+        Gauge.builder("vermilion.object_cache.bytes", objects, s -> s.stats().diskBytes())
+                .description("Bytes held by each cache level").tag("level", "disk").register(registry);
+
+        String opens = "Compacted versions opened, from local index files or fetched from the object store first";
+        FunctionCounter.builder("vermilion.index_files.opens", indexFiles, IndexFileCache::localOpens)
+                .description(opens).tag("source", "local").register(registry);
+        FunctionCounter.builder("vermilion.index_files.opens", indexFiles, IndexFileCache::fetches)
+                .description(opens).tag("source", "fetched").register(registry);
+        FunctionCounter.builder("vermilion.index_files.fetched.bytes", indexFiles, IndexFileCache::fetchedBytes)
+                .description("Bytes of index files fetched from the object store").register(registry);
+    }
+
+    private static void counter(MeterRegistry registry, String description, CachedObjectStore objects, String level,
+            String result, ToDoubleFunction<CachedObjectStore> value) {
+        FunctionCounter.builder("vermilion.object_cache.reads", objects, value)
+                .description(description).tag("level", level).tag("result", result).register(registry);
     }
 }

@@ -34,6 +34,7 @@ public final class ResilientLogCatalog implements LogCatalog {
     private static final TypeLiteral<CompletionStage<Optional<LogPosition>>> POSITION = new TypeLiteral<>() {};
     private static final TypeLiteral<CompletionStage<CommitResult>> RESULT = new TypeLiteral<>() {};
     private static final TypeLiteral<CompletionStage<List<FragmentRef>>> FRAGMENTS = new TypeLiteral<>() {};
+    private static final TypeLiteral<CompletionStage<Integer>> COUNT = new TypeLiteral<>() {};
 
     private final LogCatalog delegate;
     private final Guards guards;
@@ -72,6 +73,11 @@ public final class ResilientLogCatalog implements LogCatalog {
     @Override
     public CompletionStage<List<FragmentRef>> fragments(UUID collection, long fromOffset) {
         return guarded(() -> timed(delegate.fragments(collection, fromOffset)), FRAGMENTS);
+    }
+
+    @Override
+    public CompletionStage<Integer> forget(UUID collection, long beforeOffset) {
+        return guarded(() -> timed(delegate.forget(collection, beforeOffset)), COUNT);
     }
 
     /** Whether an earlier attempt of this commit recorded the fragment after all. */

@@ -88,6 +88,14 @@ public class PgLogCatalog implements LogCatalog {
                 .subscribeAsCompletionStage();
     }
 
+    @Override
+    public CompletionStage<Integer> forget(UUID collection, long beforeOffset) {
+        return pool.preparedQuery("DELETE FROM log_fragments WHERE collection_id = $1 AND end_offset <= $2")
+                .execute(Tuple.of(collection, beforeOffset))
+                .map(rows -> rows.rowCount())
+                .subscribeAsCompletionStage();
+    }
+
     /** Ids of every collection, for background sweeps. */
     public Uni<List<UUID>> collectionIds() {
         return pool.query("SELECT id FROM collections").execute().map(rows -> {

@@ -1,5 +1,9 @@
 package io.vermilion.sysdb;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.ArrayList;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.compactor.VersionCatalog;
 import io.vermilion.compactor.VersionRef;
@@ -26,8 +30,8 @@ import java.util.concurrent.CompletionStage;
  * publishing or taking a lease on a missing collection completes with false, and deleting a collection deletes its
  * rows (ON DELETE CASCADE).
  *
- * <p>Uses the reactive SQL client directly, so it may be called from any thread. Injected as itself only (not yet
- * wired into the engine; the compactor's scheduling will wrap it as a {@link VersionCatalog}).
+ * <p>Uses the reactive SQL client directly, so it may be called from any thread. Also answers the compaction
+ * scheduler's questions: which collections have an un-compacted tail, and which versions are past their grace period.
  */
 @ApplicationScoped
 @Typed(PgVersionCatalog.class)
@@ -135,5 +139,64 @@ public class PgVersionCatalog implements VersionCatalog {
 
     private static boolean collectionDeleted(Throwable failure) {
         return failure instanceof PgException pg && FOREIGN_KEY_VIOLATION.equals(pg.getSqlState());
+    }
+
+    /** A collection whose log runs past its current version: how far, and how many fragment bytes that tail holds. */
+    public record Pending(UUID collection, long logPosition, long compactedTo, long tailBytes) {
+        public long tailRecords() {
+            return logPosition - compactedTo;
+        }
+    }
+
+    /** Every collection with log records after its current version (or any records and no version). */
+    public CompletionStage<List<Pending>> pending() {
+        return pool.query("""
+                        SELECT c.id, c.log_position, COALESCE(v.log_end_offset, 0) AS compacted,
+                               (SELECT COALESCE(SUM(f.bytes), 0) FROM log_fragments f
+                                 WHERE f.collection_id = c.id AND f.start_offset >= COALESCE(v.log_end_offset, 0)) AS tail_bytes
+                          FROM collections c LEFT JOIN collection_versions v ON v.collection_id = c.id
+                         WHERE c.log_position > COALESCE(v.log_end_offset, 0)""")
+                .execute()
+                .map(rows -> {
+                    List<Pending> out = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        out.add(new Pending(r.getUUID("id"), r.getLong("log_position"), r.getLong("compacted"),
+                                r.getLong("tail_bytes")));
+                    }
+                    return out;
+                })
+                .subscribeAsCompletionStage();
+    }
+
+    /** Collections and their current version numbers, for versions published at least {@code age} ago. */
+    public CompletionStage<Map<UUID, Long>> publishedBefore(Duration age) {
+        return pool.preparedQuery("""
+                        SELECT collection_id, version FROM collection_versions
+                         WHERE updated_at <= now() - $1::bigint * interval '1 millisecond'""")
+                .execute(Tuple.of(age.toMillis()))
+                .map(rows -> {
+                    Map<UUID, Long> out = new LinkedHashMap<>();
+                    rows.forEach(r -> out.put(r.getUUID("collection_id"), r.getLong("version")));
+                    return out;
+                })
+                .subscribeAsCompletionStage();
+    }
+
+    /** A collection's stored configuration and metadata, as JSON text (metadata may be null). */
+    public record IndexSettings(String configuration, String metadata) {}
+
+    /** The collection's stored configuration and metadata (JSON text; metadata may be null), or empty if missing. */
+    public CompletionStage<Optional<IndexSettings>> indexSettings(UUID collection) {
+        return pool.preparedQuery("SELECT configuration, metadata FROM collections WHERE id = $1")
+                .execute(Tuple.of(collection))
+                .map(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return Optional.<IndexSettings>empty();
+                    }
+                    Row r = it.next();
+                    return Optional.<IndexSettings>of(new IndexSettings(r.getString("configuration"), r.getString("metadata")));
+                })
+                .subscribeAsCompletionStage();
     }
 }

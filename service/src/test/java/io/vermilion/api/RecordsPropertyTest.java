@@ -93,9 +93,13 @@ class RecordsPropertyTest {
                 + " (replay with -Dtests.seed=" + seed + ")");
         long started = System.nanoTime();
         new Run(seed).run(operations);
+        afterRun();
         System.out.printf("%s: seed=%d, %d operations in %.1f s%n", getClass().getSimpleName(), seed, operations,
                 (System.nanoTime() - started) / 1e9);
     }
+
+    /** Checks a subclass adds about the run (e.g. that its settings were exercised). */
+    protected void afterRun() {}
 
     /** One seeded run: a few collections (one per distance space), operations interleaved across them. */
     private final class Run {

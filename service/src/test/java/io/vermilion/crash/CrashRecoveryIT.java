@@ -160,6 +160,10 @@ class CrashRecoveryIT {
                             + " %d s (%d temporary file(s) of interrupted uploads remain until the sweep deletes them, 10 minutes on)%n",
                     CYCLES, totalAcked, totalFailed, finalState.records(),
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), totalTempFiles);
+            int[] compactions = compactionsInServerLogs();
+            System.out.printf("[crash] compactions: %d published, %d cycle(s) killed while a compaction was running%n",
+                    compactions[0], compactions[1]);
+            assertTrue(compactions[0] > 0, "no compaction ran during the crash test");
             passed = true;
         } catch (Throwable t) {
             System.out.printf("[crash] FAILED %s%s%n", ctx(), t);
@@ -634,6 +638,29 @@ class CrashRecoveryIT {
      * the log has moved past its start ({@code all}: every unrecorded fragment must be gone). Every recorded fragment
      * must still be there. Call only while no writes are in flight.
      */
+    /** Versions published over all server runs, and runs whose log ends inside a compaction (killed mid-way). */
+    private int[] compactionsInServerLogs() throws IOException {
+        int published = 0;
+        int killedDuring = 0;
+        for (int run = 0; run <= CYCLES + 1; run++) {
+            Path file = dataDir.resolve("server-" + run + ".log");
+            if (!Files.exists(file)) {
+                continue;
+            }
+            boolean running = false;
+            for (String line : Files.readAllLines(file)) {
+                if (line.contains("Compacting collection")) {
+                    running = true;
+                } else if (line.contains("Compacted collection") || line.contains("Compaction of collection")) {
+                    running = false;
+                    published += line.contains("Compacted collection") ? 1 : 0;
+                }
+            }
+            killedDuring += running && run < CYCLES ? 1 : 0; // runs 0 .. CYCLES-1 were killed
+        }
+        return new int[] {published, killedDuring};
+    }
+
     private void awaitSwept(boolean all) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
@@ -743,7 +770,11 @@ class CrashRecoveryIT {
             command.addAll(Arrays.asList(System.getProperty("vermilion.jvm.flags", "").trim().split("\\s+")));
             command.removeIf(String::isEmpty);
             command.addAll(List.of("-Xmx512m", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                    "-Dvermilion.path=" + dataDir, "-Dvermilion.log.sweep-interval=1s", "-jar", jar));
+                    "-Dvermilion.path=" + dataDir, "-Dvermilion.log.sweep-interval=1s",
+                    // Compact every few dozen writes, so kills land in the middle of compactions too.
+                    "-Dvermilion.compaction.records=40", "-Dvermilion.compaction.interval=100ms",
+                    "-Dvermilion.compaction.grace-period=2s", "-Dvermilion.compaction.lease-ttl=3s", "-Dvermilion.compaction.block-records=16",
+                    "-Dquarkus.log.category.\"io.vermilion.config.CompactionScheduler\".level=DEBUG", "-jar", jar));
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().keySet().removeIf(k -> k.startsWith("VERMILION_") || k.startsWith("QUARKUS_"));

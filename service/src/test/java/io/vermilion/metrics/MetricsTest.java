@@ -50,6 +50,10 @@ class MetricsTest {
                 delta(before, after, "vermilion_object_store_bytes_total", "operation", "put"));
         assertEquals(1, delta(before, after, "vermilion_read_cache_snapshots_total", "result", "miss"));
         assertEquals(1, delta(before, after, "vermilion_read_cache_snapshots_total", "result", "hit"));
+        // The log writer writes past the cache; the first read misses both levels for each of the 3 fragments.
+        assertEquals(3, delta(before, after, "vermilion_object_cache_reads_total", "level", "memory", "result", "miss"));
+        assertEquals(3, delta(before, after, "vermilion_object_cache_reads_total", "level", "disk", "result", "miss"));
+        assertEquals(0, delta(before, after, "vermilion_object_cache_reads_total", "level", "memory", "result", "hit"));
         assertEquals(3, delta(before, after, "http_server_requests_seconds_count",
                 "method", "POST", "status", "201", "uri", ADD_ROUTE));
         assertFalse(after.text().contains(id), "a collection id became a metric label");

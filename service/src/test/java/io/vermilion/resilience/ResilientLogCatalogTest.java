@@ -166,5 +166,10 @@ class ResilientLogCatalogTest {
         public CompletionStage<List<FragmentRef>> fragments(UUID collection, long fromOffset) {
             return delegate.fragments(collection, fromOffset);
         }
+
+        @Override
+        public CompletionStage<Integer> forget(UUID collection, long beforeOffset) {
+            return delegate.forget(collection, beforeOffset);
+        }
     }
 }

@@ -1,0 +1,286 @@
+import io.vermilion.index.CollectionIndexWriter;
+import io.vermilion.index.IndexSchema;
+import io.vermilion.index.IndexedCollectionReader;
+import io.vermilion.index.SearchParameters;
+import io.vermilion.index.VectorQuantization;
+import io.vermilion.query.DistanceFunction;
+import io.vermilion.query.QueryHit;
+import io.vermilion.query.QueryRequest;
+import io.vermilion.query.filter.Where;
+import io.vermilion.query.filter.WhereParser;
+import io.vermilion.record.MetadataValue;
+import io.vermilion.record.Record;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * In-process index benchmark at scale (100k and 1M × 384) on a synthetic set derived from the real 30k
+ * all-MiniLM-L6-v2 vectors: vector {@code i} is {@code normalize(base[i mod 30000] + N(0, 0.03²)^384)} drawn from a
+ * generator seeded with {@code i}, so every run builds the same set; each record carries metadata
+ * {@code {"bucket": i mod 10, "section": <section of its base vector>}}. Queries are the dataset's real held-out
+ * query vectors; the exact top-10 is computed by brute force (float32 dot product) over all N vectors.
+ *
+ * <p>Two phases, so build and query run in separate JVMs (the query JVM's memory then says what serving costs):
+ * <ul>
+ *   <li>{@code build N QUANT DIR DATASET Q} — builds the index as the compactor does (add in order, forceMerge(1),
+ *   commit) into DIR (FSDirectory), prints build throughput and size, writes the ground truth of the first Q
+ *   queries (unfiltered and with {@code bucket = 3}) to DIR/../QUANT-N.gt.</li>
+ *   <li>{@code query N QUANT DIR DATASET Q} — opens DIR, warms, measures recall@10 and p50/p99 per ef_search and
+ *   for the filtered query, then reports heap after GC and the resident set of the mapped index files.</li>
+ * </ul>
+ */
+public class ScaleBench {
+
+    static final int K = 10;
+    static final float SIGMA = 0.03f;
+    static final int FILTER_BUCKET = 3;
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        int n = Integer.parseInt(args[1]);
+        VectorQuantization quantization = VectorQuantization.valueOf(args[2]);
+        Path dir = Path.of(args[3]);
+        Path data = Path.of(args[4]);
+        int q = Integer.parseInt(args[5]);
+        float[][] base = IndexBench.readFvecs(data.resolve("base.fvecs"));
+        float[][] queries = Arrays.copyOf(IndexBench.readFvecs(data.resolve("query.fvecs")), q);
+        Path gtFile = dir.resolveSibling(quantization.name().toLowerCase() + "-" + n + ".gt");
+        System.out.printf("java %s, %d CPUs, max heap %d MiB, loadavg %s%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, IndexBench.loadavg());
+        if (mode.equals("build")) {
+            build(n, quantization, dir, base, queries, gtFile);
+        } else {
+            query(n, dir, base, queries, gtFile);
+        }
+    }
+
+    static float[] vector(float[][] base, int i) {
+        float[] b = base[i % base.length];
+        float[] v = new float[b.length];
+        SplittableRandom random = new SplittableRandom(i);
+        double norm = 0;
+        for (int d = 0; d < v.length; d++) {
+            v[d] = b[d] + (float) (nextGaussian(random) * SIGMA);
+            norm += (double) v[d] * v[d];
+        }
+        float inv = (float) (1 / Math.sqrt(norm));
+        for (int d = 0; d < v.length; d++) {
+            v[d] *= inv;
+        }
+        return v;
+    }
+
+    static double nextGaussian(SplittableRandom random) {
+        double u = random.nextDouble(), w = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
+    }
+
+    static Record record(float[][] base, int i) {
+        Map<String, MetadataValue> meta = new LinkedHashMap<>();
+        meta.put("bucket", new MetadataValue.Int(i % 10));
+        return new Record(Integer.toString(i), vector(base, i), meta, null, null);
+    }
+
+    static void build(int n, VectorQuantization quantization, Path dir, float[][] base, float[][] queries, Path gtFile)
+            throws Exception {
+        IndexSchema schema = new IndexSchema(DistanceFunction.COSINE,
+                org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT, quantization,
+                IndexSchema.DEFAULT_MAX_NEIGHBORS, IndexSchema.DEFAULT_EF_CONSTRUCTION);
+        long t0 = System.nanoTime(), tAdd, tMerge, tCommit;
+        try (Directory directory = FSDirectory.open(dir);
+             CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
+            for (int i = 0; i < n; i++) {
+                writer.add(record(base, i), i);
+                if ((i + 1) % 100_000 == 0) {
+                    System.out.printf("  added %,d in %.0f s%n", i + 1, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+            tAdd = System.nanoTime();
+            writer.forceMerge();
+            tMerge = System.nanoTime();
+            writer.commit();
+            tCommit = System.nanoTime();
+        }
+        double total = (tCommit - t0) / 1e9;
+        System.out.printf("build %s N=%,d: add %.1f s, forceMerge %.1f s, commit %.1f s, total %.1f s → %.0f vectors/s"
+                        + " (add phase alone %.0f vectors/s)%n", quantization, n, (tAdd - t0) / 1e9, (tMerge - tAdd) / 1e9,
+                (tCommit - tMerge) / 1e9, total, n / total, n / ((tAdd - t0) / 1e9));
+        long size = 0;
+        StringBuilder byExt = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                size += Files.size(f);
+                String name = f.getFileName().toString();
+                if (name.endsWith(".vec") || name.endsWith(".veq") || name.endsWith(".vex")) {
+                    byExt.append(String.format(" %s=%.1f MiB", name, Files.size(f) / 1048576.0));
+                }
+            }
+        }
+        System.out.printf("index on disk %.1f MiB;%s%n", size / 1048576.0, byExt);
+        if (!Files.exists(gtFile)) {
+            long g0 = System.nanoTime();
+            float[][] all = new float[n][];
+            IntStream.range(0, n).parallel().forEach(i -> all[i] = vector(base, i));
+            int[][] gt = new int[queries.length][];
+            int[][] gtFiltered = new int[queries.length][];
+            IntStream.range(0, queries.length).parallel().forEach(qi -> {
+                gt[qi] = top(all, queries[qi], -1);
+                gtFiltered[qi] = top(all, queries[qi], FILTER_BUCKET);
+            });
+            try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(gtFile))) {
+                out.writeInt(queries.length);
+                for (int qi = 0; qi < queries.length; qi++) {
+                    for (int j = 0; j < K; j++) {
+                        out.writeInt(gt[qi][j]);
+                    }
+                    for (int j = 0; j < K; j++) {
+                        out.writeInt(gtFiltered[qi][j]);
+                    }
+                }
+            }
+            System.out.printf("ground truth for %d queries in %.1f s%n", queries.length, (System.nanoTime() - g0) / 1e9);
+        }
+    }
+
+    /** Exact top-K by dot product (vectors are unit length, so this is cosine order); bucket < 0 = unfiltered. */
+    static int[] top(float[][] all, float[] query, int bucket) {
+        int[] ids = new int[K];
+        float[] scores = new float[K];
+        Arrays.fill(scores, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < all.length; i++) {
+            if (bucket >= 0 && i % 10 != bucket) {
+                continue;
+            }
+            float s = VectorUtil.dotProduct(query, all[i]);
+            if (s > scores[K - 1]) {
+                int j = K - 1;
+                while (j > 0 && scores[j - 1] < s) {
+                    scores[j] = scores[j - 1];
+                    ids[j] = ids[j - 1];
+                    j--;
+                }
+                scores[j] = s;
+                ids[j] = i;
+            }
+        }
+        return ids;
+    }
+
+    static void query(int n, Path dir, float[][] base, float[][] queries, Path gtFile) throws Exception {
+        int[][] gt = new int[queries.length][K];
+        int[][] gtFiltered = new int[queries.length][K];
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(gtFile))) {
+            int count = in.readInt();
+            if (count < queries.length) {
+                throw new IllegalStateException("ground truth holds " + count + " queries");
+            }
+            for (int qi = 0; qi < queries.length; qi++) {
+                for (int j = 0; j < K; j++) {
+                    gt[qi][j] = in.readInt();
+                }
+                for (int j = 0; j < K; j++) {
+                    gtFiltered[qi][j] = in.readInt();
+                }
+            }
+        }
+        long heapBefore = IndexBench.heapAfterGc();
+        long o0 = System.nanoTime();
+        try (Directory directory = FSDirectory.open(dir);
+             IndexedCollectionReader ignored = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
+            System.out.printf("open: %.0f ms%n", (System.nanoTime() - o0) / 1e6);
+        }
+        Where filter = WhereParser.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"bucket\": " + FILTER_BUCKET + "}"));
+        for (int ef : new int[] {50, 100, 200, 400}) {
+            try (Directory directory = FSDirectory.open(dir);
+                 IndexedCollectionReader reader = IndexedCollectionReader.open(directory, SearchParameters.withEfSearch(ef))) {
+                run(reader, queries, null, gt, 1); // warm
+                double[] r = run(reader, queries, null, gt, 1);
+                System.out.printf("N=%,d ef=%d unfiltered: recall@10 %.3f, p50 %.2f ms, p99 %.2f ms%n", n, ef, r[0], r[1], r[2]);
+                if (ef == 100 || ef == 200) {
+                    run(reader, queries, filter, gtFiltered, 1);
+                    double[] f = run(reader, queries, filter, gtFiltered, 1);
+                    System.out.printf("N=%,d ef=%d bucket=%d (10%%): recall@10 %.3f, p50 %.2f ms, p99 %.2f ms%n", n, ef,
+                            FILTER_BUCKET, f[0], f[1], f[2]);
+                }
+                if (ef == 100) {
+                    long heap = IndexBench.heapAfterGc();
+                    System.out.printf("memory with the index open after %d queries: heap over baseline %.1f MiB;"
+                                    + " index files resident %s; process %s%n", queries.length * 4,
+                            (heap - heapBefore) / 1048576.0, mappedResident(dir), IndexBench.rss());
+                }
+            }
+        }
+        // Throughput with two query threads at ef 100.
+        try (Directory directory = FSDirectory.open(dir);
+             IndexedCollectionReader reader = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
+            long t0 = System.nanoTime();
+            int rounds = 3;
+            IntStream.range(0, 2).parallel().forEach(t -> {
+                for (int round = 0; round < rounds; round++) {
+                    run(reader, queries, null, gt, 1);
+                }
+            });
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("N=%,d ef=100 two threads: %.0f queries/s%n", n, 2 * rounds * queries.length / seconds);
+        }
+    }
+
+    /** recall@10, p50 ms, p99 ms over all queries, one request per query. */
+    static double[] run(IndexedCollectionReader reader, float[][] queries, Where where, int[][] gt, int ignored) {
+        long[] nanos = new long[queries.length];
+        long hits = 0;
+        for (int qi = 0; qi < queries.length; qi++) {
+            long t0 = System.nanoTime();
+            List<List<QueryHit>> result = reader.query(new QueryRequest(List.of(queries[qi]), K, null, where, null,
+                    DistanceFunction.COSINE));
+            nanos[qi] = System.nanoTime() - t0;
+            List<Integer> truth = new ArrayList<>();
+            for (int id : gt[qi]) {
+                truth.add(id);
+            }
+            for (QueryHit hit : result.get(0)) {
+                if (truth.contains(Integer.parseInt(hit.record().id()))) {
+                    hits++;
+                }
+            }
+        }
+        Arrays.sort(nanos);
+        return new double[] {hits / (double) (K * queries.length), IndexBench.pct(nanos, 0.50),
+                IndexBench.pct(nanos, 0.99)};
+    }
+
+    /** Sum of Rss over this process's mappings of files in {@code dir}, from /proc/self/smaps. */
+    static String mappedResident(Path dir) throws IOException {
+        String prefix = dir.toRealPath().toString();
+        long kb = 0;
+        boolean inside = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (Character.isDigit(line.charAt(0)) || (line.charAt(0) >= 'a' && line.charAt(0) <= 'f' && line.contains("-"))) {
+                if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                    inside = line.contains(prefix);
+                    continue;
+                }
+            }
+            if (inside && line.startsWith("Rss:")) {
+                kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return String.format("%.1f MiB", kb / 1024.0);
+    }
+}

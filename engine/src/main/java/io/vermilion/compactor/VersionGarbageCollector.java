@@ -1,0 +1,77 @@
+package io.vermilion.compactor;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import io.vermilion.log.LogCatalog;
+import io.vermilion.log.LogGarbageCollector;
+import io.vermilion.storage.ObjectInfo;
+import io.vermilion.storage.ObjectStore;
+
+/**
+ * Deletes what a collection's current version made obsolete, once that version has been current for a grace period
+ * (so readers still on the previous version, on any replica, can finish and move on): the objects of every older
+ * version, and the log fragments the current version covers (forgotten by the catalog, then swept). Never touches the
+ * current version, anything newer, or the log after the current version. Thread-safe (stateless).
+ */
+public final class VersionGarbageCollector {
+
+    /** What one collection pass removed. */
+    public record Collected(int versionObjects, int fragments) {
+        public static final Collected NOTHING = new Collected(0, 0);
+    }
+
+    private final ObjectStore store;
+    private final VersionCatalog versions;
+    private final LogCatalog log;
+    private final LogGarbageCollector logGarbage;
+    private final Clock clock;
+    private final ManifestReader manifestReader = new ManifestReader();
+
+    public VersionGarbageCollector(ObjectStore store, VersionCatalog versions, LogCatalog log, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.versions = Objects.requireNonNull(versions, "versions");
+        this.log = Objects.requireNonNull(log, "log");
+        this.logGarbage = new LogGarbageCollector(store, log);
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Collects the collection's garbage if its current version is at least {@code grace} old. */
+    public CompletionStage<Collected> collect(UUID collection, Duration grace) {
+        return versions.currentVersion(collection).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(Collected.NOTHING);
+            }
+            VersionRef current = found.get();
+            return store.get(current.manifestKey()).thenCompose(bytes -> {
+                VersionManifest manifest = manifestReader.read(bytes, current.manifestKey());
+                if (clock.instant().isBefore(manifest.createdAt().plus(grace))) {
+                    return CompletableFuture.completedFuture(Collected.NOTHING);
+                }
+                return deleteOlderVersions(collection, current.version()).thenCompose(versionObjects ->
+                        log.forget(collection, current.logEndOffset())
+                                .thenCompose(forgotten -> logGarbage.sweep(collection))
+                                .thenApply(fragments -> new Collected(versionObjects, fragments)));
+            });
+        });
+    }
+
+    private CompletionStage<Integer> deleteOlderVersions(UUID collection, long current) {
+        return store.list(VersionKeys.versionsPrefix(collection)).thenCompose(objects -> {
+            List<CompletableFuture<Void>> deletes = new ArrayList<>();
+            for (ObjectInfo object : objects) {
+                long version = VersionKeys.version(collection, object.key());
+                if (version >= 1 && version < current) {
+                    deletes.add(store.delete(object.key()).toCompletableFuture());
+                }
+            }
+            return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).thenApply(done -> deletes.size());
+        });
+    }
+}

@@ -1,0 +1,351 @@
+package io.vermilion.query;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import org.apache.lucene.store.MMapDirectory;
+
+import io.vermilion.compactor.CorruptManifestException;
+import io.vermilion.compactor.ManifestReader;
+import io.vermilion.compactor.VersionFile;
+import io.vermilion.compactor.VersionManifest;
+import io.vermilion.compactor.VersionRef;
+import io.vermilion.index.IndexedCollectionReader;
+import io.vermilion.index.SearchParameters;
+import io.vermilion.storage.CorruptObjectException;
+import io.vermilion.storage.ObjectStore;
+
+/**
+ * The local-disk level for published versions' Lucene index files: a version is fetched once (its files in parallel,
+ * large ones in concurrent ranges, each checked against the manifest's size and CRC32C) into
+ * {@code <root>/<collection>/<version>/}, made visible by an atomic rename, and opened memory-mapped, so the OS page
+ * cache is the memory level. Folders survive restarts. Bounded by bytes: when over capacity, folders of versions not
+ * open here are deleted, least recently opened first. Thread-safe; one process per root.
+ */
+public final class IndexFileCache {
+
+    /** Large files are fetched in ranges of this size, several at a time. */
+    static final int RANGE_BYTES = 16 << 20;
+    private static final int PARALLEL_RANGES = 4;
+    private static final String TEMP_PREFIX = ".fetch-";
+
+    private final ObjectStore store;
+    private final Path root;
+    private final long capacityBytes;
+    private final Executor executor;
+    private final ManifestReader manifestReader = new ManifestReader();
+    /** Folders with open readers, and how many. */
+    private final ConcurrentHashMap<Path, Integer> open = new ConcurrentHashMap<>();
+    private final Set<Path> retired = ConcurrentHashMap.newKeySet();
+    private final AtomicLong fetchedVersions = new AtomicLong();
+    private final AtomicLong localVersions = new AtomicLong();
+    private final AtomicLong fetchedBytes = new AtomicLong();
+
+    /**
+     * @param store    where versions live (the object store itself: whole-object caching would only duplicate the
+     *                 files kept here)
+     * @param executor runs fetches, checks and opening
+     */
+    public IndexFileCache(ObjectStore store, Path root, long capacityBytes, Executor executor) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.root = Objects.requireNonNull(root, "root");
+        this.capacityBytes = capacityBytes;
+        this.executor = Objects.requireNonNull(executor, "executor");
+        try {
+            Files.createDirectories(root);
+            try (Stream<Path> collections = Files.list(root)) {
+                for (Path collection : collections.toList()) {
+                    try (Stream<Path> entries = Files.list(collection)) {
+                        for (Path entry : entries.toList()) {
+                            if (entry.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                                deleteTree(entry); // a fetch that did not finish before the last stop
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the index file cache at " + root, e);
+        }
+    }
+
+    /**
+     * Opens the version {@code ref} of {@code collection} for reading, fetching its files first unless they are
+     * here already. The reader deletes the version's folder when it closes if {@link #retire} was called for it.
+     */
+    public CompletionStage<IndexedCollectionReader> open(UUID collection, VersionRef ref, SearchParameters parameters) {
+        Path folder = folder(collection, ref.version());
+        return CompletableFuture.supplyAsync(() -> Files.isDirectory(folder), executor).thenCompose(present -> {
+            if (present) {
+                localVersions.incrementAndGet();
+                return CompletableFuture.completedFuture(folder);
+            }
+            return fetch(collection, ref, folder);
+        }).thenApplyAsync(ready -> {
+            try {
+                touch(ready);
+                IndexedCollectionReader reader = IndexedCollectionReader.open(new MMapDirectory(ready), parameters);
+                open.merge(ready, 1, Integer::sum);
+                reader.onClose(() -> {
+                    if (open.computeIfPresent(ready, (k, n) -> n == 1 ? null : n - 1) == null && retired.remove(ready)) {
+                        deleteQuietly(ready);
+                    }
+                });
+                return reader;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the index of " + ref + " in " + ready, e);
+            }
+        }, executor);
+    }
+
+    /** Deletes the version's local files now if no reader has them open, else once the last reader closes. */
+    public void retire(UUID collection, long version) {
+        Path folder = folder(collection, version);
+        retired.add(folder);
+        executor.execute(() -> {
+            if (!open.containsKey(folder) && retired.remove(folder)) {
+                deleteQuietly(folder);
+            }
+        });
+    }
+
+    /** Versions opened from local files without fetching. */
+    public long localOpens() {
+        return localVersions.get();
+    }
+
+    /** Versions that had to be fetched from the object store. */
+    public long fetches() {
+        return fetchedVersions.get();
+    }
+
+    public long fetchedBytes() {
+        return fetchedBytes.get();
+    }
+
+    /** Bytes of index files held locally. */
+    public long sizeBytes() {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).mapToLong(IndexFileCache::sizeOf).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    private Path folder(UUID collection, long version) {
+        return root.resolve(collection.toString()).resolve("%020d".formatted(version));
+    }
+
+    private CompletableFuture<Path> fetch(UUID collection, VersionRef ref, Path folder) {
+        return store.get(ref.manifestKey()).toCompletableFuture().thenComposeAsync(bytes -> {
+            VersionManifest manifest = manifestReader.read(bytes, ref.manifestKey());
+            if (!manifest.collectionId().equals(collection) || manifest.version() != ref.version()) {
+                throw new CorruptManifestException(ref.manifestKey(), "describes version " + manifest.version()
+                        + " of collection " + manifest.collectionId() + ", not " + ref + " of " + collection);
+            }
+            List<VersionFile> files = manifest.files(VersionFile.Role.INDEX);
+            long total = files.stream().mapToLong(VersionFile::size).sum();
+            makeRoom(total);
+            Path temp;
+            try {
+                Files.createDirectories(folder.getParent());
+                temp = Files.createTempDirectory(folder.getParent(), TEMP_PREFIX);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            List<CompletableFuture<Void>> downloads = new ArrayList<>();
+            for (VersionFile file : files) {
+                downloads.add(download(file, temp.resolve(fileName(file.key()))));
+            }
+            return CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
+                try {
+                    Files.move(temp, folder, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                    deleteQuietly(temp); // a concurrent fetch of the same version finished first
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IllegalStateException("the index file cache needs a file system with atomic renames", e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                fetchedVersions.incrementAndGet();
+                fetchedBytes.addAndGet(total);
+                return folder;
+            }, executor).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    deleteQuietly(temp);
+                }
+            });
+        }, executor);
+    }
+
+    /** Fetches one file into {@code target} (in ranges when large) and checks it against the manifest. */
+    private CompletableFuture<Void> download(VersionFile file, Path target) {
+        CompletableFuture<Void> written;
+        if (file.size() <= RANGE_BYTES) {
+            written = store.get(file.key()).toCompletableFuture().thenAcceptAsync(bytes -> {
+                try {
+                    Files.write(target, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, executor);
+        } else {
+            written = CompletableFuture.runAsync(() -> {
+                try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    channel.truncate(0);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, executor).thenCompose(ignored -> rangesFrom(file, target, 0));
+        }
+        return written.thenRunAsync(() -> check(file, target), executor);
+    }
+
+    /** Fetches ranges [first, first + PARALLEL_RANGES) of the file concurrently, then the next group. */
+    private CompletableFuture<Void> rangesFrom(VersionFile file, Path target, long first) {
+        long ranges = (file.size() + RANGE_BYTES - 1) / RANGE_BYTES;
+        if (first >= ranges) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> group = new ArrayList<>();
+        for (long r = first; r < Math.min(ranges, first + PARALLEL_RANGES); r++) {
+            long offset = r * RANGE_BYTES;
+            int length = (int) Math.min(RANGE_BYTES, file.size() - offset);
+            group.add(store.getRange(file.key(), offset, length).toCompletableFuture().thenAcceptAsync(bytes -> {
+                if (bytes.length != length) {
+                    throw new CorruptObjectException("index file", file.key(), "range at " + offset + " returned " + bytes.length
+                            + " bytes, expected " + length, null);
+                }
+                try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                    long at = offset;
+                    while (buffer.hasRemaining()) {
+                        at += channel.write(buffer, at);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, executor));
+        }
+        return CompletableFuture.allOf(group.toArray(CompletableFuture[]::new))
+                .thenCompose(ignored -> rangesFrom(file, target, first + PARALLEL_RANGES));
+    }
+
+    private static void check(VersionFile file, Path path) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            CRC32C crc = new CRC32C();
+            for (long at = 0; at < size; at += Integer.MAX_VALUE) {
+                MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, at, Math.min(Integer.MAX_VALUE, size - at));
+                crc.update(mapped);
+            }
+            if (size != file.size() || (int) crc.getValue() != file.crc32c()) {
+                throw new CorruptObjectException("index file", file.key(), "size or CRC32C differs from the manifest's", null);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes folders of versions not open, least recently opened first, until {@code incoming} more bytes fit. */
+    private synchronized void makeRoom(long incoming) {
+        try (Stream<Path> collections = Files.list(root)) {
+            List<Path> versions = new ArrayList<>();
+            for (Path collection : collections.toList()) {
+                try (Stream<Path> entries = Files.list(collection)) {
+                    entries.filter(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX)).forEach(versions::add);
+                }
+            }
+            long held = 0;
+            for (Path version : versions) {
+                held += folderSize(version);
+            }
+            versions.sort(Comparator.comparingLong(IndexFileCache::lastOpened));
+            for (Path version : versions) {
+                if (held + incoming <= capacityBytes) {
+                    break;
+                }
+                if (!open.containsKey(version)) {
+                    held -= folderSize(version);
+                    deleteQuietly(version);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String fileName(String key) {
+        return key.substring(key.lastIndexOf('/') + 1);
+    }
+
+    private static void touch(Path folder) throws IOException {
+        Files.setLastModifiedTime(folder, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+    }
+
+    private static long lastOpened(Path folder) {
+        try {
+            return Files.getLastModifiedTime(folder).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long folderSize(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.mapToLong(IndexFileCache::sizeOf).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void deleteQuietly(Path folder) {
+        try {
+            deleteTree(folder);
+        } catch (IOException ignored) {
+            // best effort: a later makeRoom or restart tries again
+        }
+    }
+
+    private static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

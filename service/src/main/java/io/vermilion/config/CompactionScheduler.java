@@ -1,0 +1,186 @@
+package io.vermilion.config;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vermilion.compactor.Compactor;
+import io.vermilion.compactor.VersionGarbageCollector;
+import io.vermilion.compactor.VersionManifest;
+import io.vermilion.sysdb.PgVersionCatalog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Named;
+
+/**
+ * Decides when collections are compacted and their garbage collected. Every {@code vermilion.compaction.interval} it
+ * asks the catalog which collections have a log tail after their current version and compacts, one at a time, each
+ * whose tail passed a threshold (records, fragment bytes, or age since this replica first saw it pending); the
+ * compactor's lease keeps replicas from compacting one collection together. Then it collects the garbage of versions
+ * published more than the grace period ago, once per version per replica. A failed pass is logged and retried at the
+ * next interval; nothing here is needed for correctness of reads or writes.
+ */
+@ApplicationScoped
+public class CompactionScheduler {
+
+    private static final Logger LOG = Logger.getLogger(CompactionScheduler.class);
+
+    private final Compactor compactor;
+    private final VersionGarbageCollector garbage;
+    private final PgVersionCatalog catalog;
+    private final ScheduledExecutorService scheduler;
+    private final VermilionConfig.Compaction config;
+    private final Map<UUID, Instant> pendingSince = new ConcurrentHashMap<>();
+    private final Map<UUID, Long> collectedVersion = new ConcurrentHashMap<>();
+    /** Collections whose last compaction failed, and when to try again (backing off up to an hour). */
+    private final Map<UUID, Backoff> failing = new ConcurrentHashMap<>();
+
+    private record Backoff(int failures, Instant retryAt) {}
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicLong pendingRecords = new AtomicLong();
+    private final Counter published;
+    private final Counter skipped;
+    private final Counter failed;
+    private final Timer duration;
+    private final Counter garbageObjects;
+    private ScheduledFuture<?> task;
+
+    public CompactionScheduler(Compactor compactor, VersionGarbageCollector garbage, PgVersionCatalog catalog,
+            @Named("scheduler") ScheduledExecutorService scheduler, VermilionConfig config, MeterRegistry registry) {
+        this.compactor = compactor;
+        this.garbage = garbage;
+        this.catalog = catalog;
+        this.scheduler = scheduler;
+        this.config = config.compaction();
+        String name = "vermilion.compactions";
+        String help = "Compaction attempts by result: published a version, skipped (lease held elsewhere, nothing new,"
+                + " or beaten by another replica), failed";
+        this.published = Counter.builder(name).description(help).tag("result", "published").register(registry);
+        this.skipped = Counter.builder(name).description(help).tag("result", "skipped").register(registry);
+        this.failed = Counter.builder(name).description(help).tag("result", "failed").register(registry);
+        this.duration = Timer.builder("vermilion.compaction.duration")
+                .description("Time to build and publish one version").register(registry);
+        this.garbageObjects = Counter.builder("vermilion.compaction.garbage.objects")
+                .description("Superseded version objects and compacted log fragments deleted").register(registry);
+        Gauge.builder("vermilion.compaction.pending.records", pendingRecords, AtomicLong::get)
+                .description("Log records not yet in a compacted version, over all collections, at the last pass")
+                .register(registry);
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            LOG.info("Compaction is disabled on this replica");
+            return;
+        }
+        long every = config.interval().toMillis();
+        task = scheduler.scheduleWithFixedDelay(this::runOnce, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
+    /** One pass: compact what is due, then collect garbage that is due. Never overlaps itself. */
+    void runOnce() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            compactDue();
+            collectGarbage();
+        } catch (RuntimeException e) {
+            LOG.warn("Compaction pass failed; it will run again", e);
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private void compactDue() {
+        Instant now = Instant.now();
+        long pending = 0;
+        Map<UUID, Instant> seen = new ConcurrentHashMap<>();
+        for (PgVersionCatalog.Pending p : catalog.pending().toCompletableFuture().join()) {
+            pending += p.tailRecords();
+            Instant since = pendingSince.getOrDefault(p.collection(), now);
+            seen.put(p.collection(), since);
+            Backoff backoff = failing.get(p.collection());
+            if (backoff != null && now.isBefore(backoff.retryAt())) {
+                continue;
+            }
+            boolean due = p.tailRecords() >= config.records() || p.tailBytes() >= config.bytes().asLongValue()
+                    || Duration.between(since, now).compareTo(config.age()) >= 0;
+            if (due && compact(p)) {
+                seen.remove(p.collection());
+                pending -= p.tailRecords();
+            }
+        }
+        pendingSince.keySet().retainAll(seen.keySet());
+        pendingSince.putAll(seen);
+        pendingRecords.set(pending);
+    }
+
+    /** Whether a version was published. */
+    private boolean compact(PgVersionCatalog.Pending p) {
+        long start = System.nanoTime();
+        LOG.debugf("Compacting collection %s (%d records, %d bytes pending)", p.collection(), p.tailRecords(),
+                p.tailBytes());
+        try {
+            Optional<VersionManifest> manifest = compactor.compact(p.collection()).toCompletableFuture().join();
+            failing.remove(p.collection());
+            if (manifest.isEmpty()) {
+                skipped.increment();
+                return false;
+            }
+            duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            published.increment();
+            LOG.infof("Compacted collection %s to version %d (%d records, log up to %d) in %d ms", p.collection(),
+                    manifest.get().version(), manifest.get().recordCount(), manifest.get().logEndOffset(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return true;
+        } catch (RuntimeException e) {
+            failed.increment();
+            Backoff previous = failing.get(p.collection());
+            int failures = previous == null ? 1 : previous.failures() + 1;
+            long waitSeconds = Math.min(3600, 1L << Math.min(failures + 2, 12));
+            failing.put(p.collection(), new Backoff(failures, Instant.now().plusSeconds(waitSeconds)));
+            LOG.warnf(e, "Compaction of collection %s failed (%d in a row); the previous version stays current; next"
+                    + " attempt in %d s", p.collection(), failures, waitSeconds);
+            return false;
+        }
+    }
+
+    private void collectGarbage() {
+        for (Map.Entry<UUID, Long> version : catalog.publishedBefore(config.gracePeriod()).toCompletableFuture().join()
+                .entrySet()) {
+            if (version.getValue().equals(collectedVersion.get(version.getKey()))) {
+                continue;
+            }
+            try {
+                VersionGarbageCollector.Collected collected =
+                        garbage.collect(version.getKey(), config.gracePeriod()).toCompletableFuture().join();
+                garbageObjects.increment(collected.versionObjects() + collected.fragments());
+                collectedVersion.put(version.getKey(), version.getValue());
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Garbage collection of collection %s failed; it will run again", version.getKey());
+            }
+        }
+    }
+}
