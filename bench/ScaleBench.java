@@ -265,22 +265,30 @@ public class ScaleBench {
                 IndexBench.pct(nanos, 0.99)};
     }
 
-    /** Sum of Rss over this process's mappings of files in {@code dir}, from /proc/self/smaps. */
+    /** Rss of this process's mappings of files in {@code dir}, in total and by file extension, from /proc/self/smaps. */
     static String mappedResident(Path dir) throws IOException {
         String prefix = dir.toRealPath().toString();
-        long kb = 0;
-        boolean inside = false;
+        java.util.TreeMap<String, Long> byExtension = new java.util.TreeMap<>();
+        String current = null;
         for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-            if (Character.isDigit(line.charAt(0)) || (line.charAt(0) >= 'a' && line.charAt(0) <= 'f' && line.contains("-"))) {
-                if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
-                    inside = line.contains(prefix);
-                    continue;
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                int at = line.indexOf(prefix);
+                current = null;
+                if (at >= 0) {
+                    String name = line.substring(at + prefix.length());
+                    current = name.contains(".") ? name.substring(name.lastIndexOf('.')) : name;
                 }
-            }
-            if (inside && line.startsWith("Rss:")) {
-                kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+            } else if (current != null && line.startsWith("Rss:")) {
+                byExtension.merge(current, Long.parseLong(line.replaceAll("[^0-9]", "")), Long::sum);
             }
         }
-        return String.format("%.1f MiB", kb / 1024.0);
+        long total = byExtension.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder out = new StringBuilder(String.format("%.1f MiB (", total / 1024.0));
+        byExtension.forEach((ext, kb) -> {
+            if (kb >= 1024) {
+                out.append(String.format("%s %.1f, ", ext, kb / 1024.0));
+            }
+        });
+        return out.append("MiB)").toString();
     }
 }

@@ -2,15 +2,19 @@ package io.vermilion.compactor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -21,10 +25,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.IOContext;
-import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.FSDirectory;
 
 import io.vermilion.blockstore.BlockIndex;
 import io.vermilion.blockstore.RecordBlockFormat;
@@ -43,6 +46,7 @@ import io.vermilion.log.LogPosition;
 import io.vermilion.query.MutableCollectionState;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
+import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
 
 /**
@@ -182,8 +186,10 @@ public final class Compactor {
             // The base: the current version's records, in insertion order, with their sequences.
             MutableCollectionState state;
             Map<String, Long> sequences = new HashMap<>();
+            Set<String> touched = new HashSet<>();
+            CompactedCollection base = null;
             if (current.isPresent()) {
-                CompactedCollection base = loader.load(collection, current.get()).toCompletableFuture().join();
+                base = loader.load(collection, current.get()).toCompletableFuture().join();
                 state = new MutableCollectionState(base.snapshot());
                 for (SequencedRecord record : base.records()) {
                     sequences.put(record.id(), record.sequence());
@@ -205,6 +211,7 @@ public final class Compactor {
                 LogFragment decoded = read(fragment);
                 for (int i = 0; i < decoded.records().size(); i++) {
                     LogRecord log = decoded.records().get(i);
+                    touched.add(log.id());
                     boolean existed = state.get(log.id()) != null;
                     state.apply(log);
                     boolean exists = state.get(log.id()) != null;
@@ -227,7 +234,12 @@ public final class Compactor {
             List<VersionFile> files = new ArrayList<>();
             BlockIndex blocks = writeBlocks(version, inOrder, sequences, files);
             IndexSchema schema = options.schemas().schemaFor(collection, inOrder);
-            writeIndex(version, schema, inOrder, sequences, files);
+            boolean incremental = base != null && base.manifest().recordCount() > 0
+                    && touched.size() * 2L <= base.manifest().recordCount()
+                    && updateIndex(version, schema, base.manifest(), state, touched, sequences, files);
+            if (!incremental) {
+                writeIndex(version, schema, inOrder, sequences, files);
+            }
 
             VersionManifest manifest = new VersionManifest(collection, version, to, inOrder.size(),
                     position.dimension(), schema.space(), files, blocks, clock.instant());
@@ -281,10 +293,11 @@ public final class Compactor {
             return writer.finish();
         }
 
-        /** Builds the index in memory, merged to one segment, then uploads each of its files. */
+        /** Builds the whole index in a local work folder, merged to one segment, then uploads each of its files. */
         private void writeIndex(long version, IndexSchema schema, List<Record> records, Map<String, Long> sequences,
                                 List<VersionFile> files) {
-            try (Directory directory = new ByteBuffersDirectory()) {
+            Path work = workFolder();
+            try (Directory directory = FSDirectory.open(work)) {
                 try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
                     for (Record record : records) {
                         writer.add(record, sequences.get(record.id()));
@@ -292,20 +305,82 @@ public final class Compactor {
                     writer.forceMerge();
                     writer.commit();
                 }
-                for (String name : directory.listAll()) {
-                    byte[] bytes;
-                    try (IndexInput input = directory.openInput(name, IOContext.READONCE)) {
-                        bytes = new byte[Math.toIntExact(input.length())];
-                        input.readBytes(bytes, 0, bytes.length);
-                    }
-                    String key = VersionKeys.indexFile(collection, version, name);
-                    putNew(key, bytes);
-                    files.add(VersionFile.of(key, VersionFile.Role.INDEX, bytes));
+                for (String name : SegmentInfos.readLatestCommit(directory).files(true)) {
+                    upload(version, work.resolve(name), files);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("building the index of collection " + collection + " version "
                         + version, e);
+            } finally {
+                deleteTree(work);
             }
+        }
+
+        /**
+         * Builds the index by applying the tail to the previous version's index: its files are fetched, the records
+         * the tail touched are replaced or deleted, and only the files the new commit adds are uploaded; the
+         * previous files it still uses stay where they are and are listed again (Lucene never rewrites a file).
+         * False, with nothing uploaded, if the previous index was built with another schema.
+         */
+        private boolean updateIndex(long version, IndexSchema schema, VersionManifest previous,
+                                    MutableCollectionState state, Set<String> touched, Map<String, Long> sequences,
+                                    List<VersionFile> files) {
+            Path work = workFolder();
+            try (Directory directory = FSDirectory.open(work)) {
+                Map<String, VersionFile> reusable = new HashMap<>();
+                List<CompletableFuture<Void>> downloads = new ArrayList<>();
+                for (VersionFile file : previous.files(VersionFile.Role.INDEX)) {
+                    String name = file.key().substring(file.key().lastIndexOf('/') + 1);
+                    reusable.put(name, file);
+                    downloads.add(ObjectFiles.download(store, file.key(), file.size(), file.crc32c(), work.resolve(name),
+                            Runnable::run));
+                }
+                CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).join();
+                try (CollectionIndexWriter writer = CollectionIndexWriter.append(directory)) {
+                    if (!writer.schema().equals(schema)) {
+                        return false;
+                    }
+                    for (String id : touched) {
+                        Record record = state.get(id);
+                        if (record == null) {
+                            writer.delete(id);
+                        } else {
+                            writer.upsert(record, sequences.get(id));
+                        }
+                    }
+                    writer.commit();
+                }
+                for (String name : SegmentInfos.readLatestCommit(directory).files(true)) {
+                    VersionFile kept = reusable.get(name);
+                    if (kept != null && Files.size(work.resolve(name)) == kept.size()) {
+                        files.add(kept);
+                    } else {
+                        upload(version, work.resolve(name), files);
+                    }
+                }
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException("updating the index of collection " + collection + " to version "
+                        + version, e);
+            } finally {
+                deleteTree(work);
+            }
+        }
+
+        private Path workFolder() {
+            try {
+                Files.createDirectories(options.workDir());
+                return Files.createTempDirectory(options.workDir(), "compact-" + collection + "-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a work folder in " + options.workDir(), e);
+            }
+        }
+
+        private void upload(long version, Path file, List<VersionFile> files) throws IOException {
+            byte[] bytes = Files.readAllBytes(file);
+            String key = VersionKeys.indexFile(collection, version, file.getFileName().toString());
+            putNew(key, bytes);
+            files.add(VersionFile.of(key, VersionFile.Role.INDEX, bytes));
         }
 
         /** Writes an object that must not exist yet: files of a version are written once. */
@@ -336,6 +411,16 @@ public final class Compactor {
                 deletes.add(store.delete(key).toCompletableFuture().exceptionally(ignored -> null));
             }
             return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new));
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover work folder only costs disk until the next cleanup of the work directory
         }
     }
 }

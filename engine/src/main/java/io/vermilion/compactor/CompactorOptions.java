@@ -1,5 +1,6 @@
 package io.vermilion.compactor;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -12,9 +13,11 @@ import io.vermilion.record.Record;
 
 /**
  * How a {@link Compactor} works: who it is to the lease ({@code holder}, unique per compactor), how long its lease
- * lasts, how large record blocks grow, and which index schema a collection's version is built with.
+ * lasts, how large record blocks grow, which index schema a collection's version is built with, and the local folder
+ * indexes are built in (on disk, not the heap: an index of a million 384-d vectors is gigabytes).
  */
-public record CompactorOptions(String holder, Duration leaseTtl, BlockLimits blockLimits, SchemaSource schemas) {
+public record CompactorOptions(String holder, Duration leaseTtl, BlockLimits blockLimits, SchemaSource schemas,
+                               Path workDir) {
 
     /** The index schema for a collection's next version, given its records in insertion order. */
     @FunctionalInterface
@@ -29,6 +32,7 @@ public record CompactorOptions(String holder, Duration leaseTtl, BlockLimits blo
         Objects.requireNonNull(leaseTtl, "leaseTtl");
         Objects.requireNonNull(blockLimits, "blockLimits");
         Objects.requireNonNull(schemas, "schemas");
+        Objects.requireNonNull(workDir, "workDir");
         if (!leaseTtl.isPositive()) {
             throw new IllegalArgumentException("lease TTL must be positive: " + leaseTtl);
         }
@@ -37,22 +41,27 @@ public record CompactorOptions(String holder, Duration leaseTtl, BlockLimits blo
     /** A random holder id, 5-minute leases, default block limits, Chroma's default HNSW parameters with l2. */
     public static CompactorOptions defaults() {
         return new CompactorOptions("compactor-" + UUID.randomUUID(), DEFAULT_LEASE_TTL, BlockLimits.defaults(),
-                (collection, records) -> IndexSchema.defaults(DistanceFunction.L2, records));
+                (collection, records) -> IndexSchema.defaults(DistanceFunction.L2, records),
+                Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     public CompactorOptions withHolder(String holder) {
-        return new CompactorOptions(holder, leaseTtl, blockLimits, schemas);
+        return new CompactorOptions(holder, leaseTtl, blockLimits, schemas, workDir);
     }
 
     public CompactorOptions withLeaseTtl(Duration ttl) {
-        return new CompactorOptions(holder, ttl, blockLimits, schemas);
+        return new CompactorOptions(holder, ttl, blockLimits, schemas, workDir);
     }
 
     public CompactorOptions withBlockLimits(BlockLimits limits) {
-        return new CompactorOptions(holder, leaseTtl, limits, schemas);
+        return new CompactorOptions(holder, leaseTtl, limits, schemas, workDir);
     }
 
     public CompactorOptions withSchemas(SchemaSource source) {
-        return new CompactorOptions(holder, leaseTtl, blockLimits, source);
+        return new CompactorOptions(holder, leaseTtl, blockLimits, source, workDir);
+    }
+
+    public CompactorOptions withWorkDir(Path folder) {
+        return new CompactorOptions(holder, leaseTtl, blockLimits, schemas, folder);
     }
 }

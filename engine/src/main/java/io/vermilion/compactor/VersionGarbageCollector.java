@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,7 +19,7 @@ import io.vermilion.storage.ObjectStore;
 /**
  * Deletes what a collection's current version made obsolete, once that version has been current for a grace period
  * (so readers still on the previous version, on any replica, can finish and move on): the objects of every older
- * version, and the log fragments the current version covers (forgotten by the catalog, then swept). Never touches the
+ * version except the index files the current version still uses, and the log fragments the current version covers (forgotten by the catalog, then swept). Never touches the
  * current version, anything newer, or the log after the current version. Thread-safe (stateless).
  */
 public final class VersionGarbageCollector {
@@ -54,7 +56,9 @@ public final class VersionGarbageCollector {
                 if (clock.instant().isBefore(manifest.createdAt().plus(grace))) {
                     return CompletableFuture.completedFuture(Collected.NOTHING);
                 }
-                return deleteOlderVersions(collection, current.version()).thenCompose(versionObjects ->
+                Set<String> referenced = new HashSet<>();
+                manifest.files().forEach(file -> referenced.add(file.key()));
+                return deleteOlderVersions(collection, current.version(), referenced).thenCompose(versionObjects ->
                         log.forget(collection, current.logEndOffset())
                                 .thenCompose(forgotten -> logGarbage.sweep(collection))
                                 .thenApply(fragments -> new Collected(versionObjects, fragments)));
@@ -62,12 +66,13 @@ public final class VersionGarbageCollector {
         });
     }
 
-    private CompletionStage<Integer> deleteOlderVersions(UUID collection, long current) {
+    /** Deletes objects under older versions' prefixes except the files the current version still lists. */
+    private CompletionStage<Integer> deleteOlderVersions(UUID collection, long current, Set<String> referenced) {
         return store.list(VersionKeys.versionsPrefix(collection)).thenCompose(objects -> {
             List<CompletableFuture<Void>> deletes = new ArrayList<>();
             for (ObjectInfo object : objects) {
                 long version = VersionKeys.version(collection, object.key());
-                if (version >= 1 && version < current) {
+                if (version >= 1 && version < current && !referenced.contains(object.key())) {
                     deletes.add(store.delete(object.key()).toCompletableFuture());
                 }
             }

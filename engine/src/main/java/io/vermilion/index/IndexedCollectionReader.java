@@ -292,14 +292,21 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     private List<Hit> nearest(float[] query, int n, Accepted accepted) throws IOException {
         float[] prepared = schema.preparedQuery(query);
         int candidates = Math.max(parameters.efSearch(), n);
+        // int8: the graph walk scores quantized vectors; only the best n × oversample of its candidates are re-ranked
+        // with the float32 vectors, so a query reads few float32 pages and the hot set is the quantized copy.
+        int rerank = candidates;
         if (schema.quantization() == VectorQuantization.INT8) {
-            candidates = (int) Math.min(Integer.MAX_VALUE, Math.max(candidates, (long) Math.ceil(n * (double) parameters.quantizedOversample())));
+            rerank = (int) Math.min(Integer.MAX_VALUE, (long) Math.ceil(n * (double) parameters.quantizedOversample()));
+            candidates = Math.max(candidates, rerank);
         }
         if (accepted.total <= Math.max(candidates, parameters.exactSearchThreshold())) {
             return exhaustive(prepared, n, accepted);
         }
         KnnFloatVectorQuery knn = new KnnFloatVectorQuery(IndexFields.VECTOR, schema.searchVector(query), candidates, accepted.knnFilter);
-        ScoreDoc[] found = searcher.search(knn, candidates).scoreDocs;
+        ScoreDoc[] found = searcher.search(knn, candidates).scoreDocs; // best quantized / approximate score first
+        if (found.length > rerank) {
+            found = Arrays.copyOf(found, rerank);
+        }
         int[] docs = new int[found.length];
         for (int i = 0; i < found.length; i++) {
             docs[i] = found[i].doc;

@@ -4,12 +4,12 @@ package io.vermilion.index;
  * How an {@link IndexedCollectionReader} searches. {@code efSearch}: the HNSW candidate list, as Chroma's
  * {@code ef_search} (a search keeps {@code max(efSearch, n_results)} candidates). {@code exactSearchThreshold}:
  * when at most this many vectors pass the filter, they are all scored exactly instead of walking the graph (the
- * result is then exactly the scan's). {@code quantizedOversample}: for int8 indexes, at least
- * {@code n_results × quantizedOversample} candidates are taken before exact re-ranking.
+ * result is then exactly the scan's). {@code quantizedOversample}: for int8 indexes, the best
+ * {@code n_results × quantizedOversample} candidates by quantized score are re-ranked with the float32 vectors.
  */
 public record SearchParameters(int efSearch, int exactSearchThreshold, float quantizedOversample) {
 
-    public static final SearchParameters DEFAULTS = new SearchParameters(100, 1_000, 2f);
+    public static final SearchParameters DEFAULTS = new SearchParameters(100, 1_000, 3f);
 
     public SearchParameters {
         if (efSearch < 1) {

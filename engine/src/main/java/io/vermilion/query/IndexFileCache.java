@@ -2,16 +2,12 @@ package io.vermilion.query;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 import org.apache.lucene.store.MMapDirectory;
 
@@ -35,7 +30,7 @@ import io.vermilion.compactor.VersionManifest;
 import io.vermilion.compactor.VersionRef;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
-import io.vermilion.storage.CorruptObjectException;
+import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
 
 /**
@@ -47,9 +42,6 @@ import io.vermilion.storage.ObjectStore;
  */
 public final class IndexFileCache {
 
-    /** Large files are fetched in ranges of this size, several at a time. */
-    static final int RANGE_BYTES = 16 << 20;
-    private static final int PARALLEL_RANGES = 4;
     private static final String TEMP_PREFIX = ".fetch-";
 
     private final ObjectStore store;
@@ -63,6 +55,7 @@ public final class IndexFileCache {
     private final AtomicLong fetchedVersions = new AtomicLong();
     private final AtomicLong localVersions = new AtomicLong();
     private final AtomicLong fetchedBytes = new AtomicLong();
+    private final AtomicLong linkedBytes = new AtomicLong();
 
     /**
      * @param store    where versions live (the object store itself: whole-object caching would only duplicate the
@@ -142,8 +135,14 @@ public final class IndexFileCache {
         return fetchedVersions.get();
     }
 
+    /** Bytes of index files fetched from the object store. */
     public long fetchedBytes() {
-        return fetchedBytes.get();
+        return fetchedBytes.get() - linkedBytes.get();
+    }
+
+    /** Bytes of index files taken from another local version of the same collection instead of fetched. */
+    public long linkedBytes() {
+        return linkedBytes.get();
     }
 
     /** Bytes of index files held locally. */
@@ -167,6 +166,12 @@ public final class IndexFileCache {
                         + " of collection " + manifest.collectionId() + ", not " + ref + " of " + collection);
             }
             List<VersionFile> files = manifest.files(VersionFile.Role.INDEX);
+            Set<String> names = new java.util.HashSet<>();
+            for (VersionFile file : files) {
+                if (!names.add(fileName(file.key()))) {
+                    throw new CorruptManifestException(ref.manifestKey(), "two index files named " + fileName(file.key()));
+                }
+            }
             long total = files.stream().mapToLong(VersionFile::size).sum();
             makeRoom(total);
             Path temp;
@@ -201,73 +206,38 @@ public final class IndexFileCache {
         }, executor);
     }
 
-    /** Fetches one file into {@code target} (in ranges when large) and checks it against the manifest. */
+    /**
+     * Links the file from another local version of the same collection when one holds it (a version built on top of
+     * the previous one shares most of its files), else fetches it.
+     */
     private CompletableFuture<Void> download(VersionFile file, Path target) {
-        CompletableFuture<Void> written;
-        if (file.size() <= RANGE_BYTES) {
-            written = store.get(file.key()).toCompletableFuture().thenAcceptAsync(bytes -> {
-                try {
-                    Files.write(target, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, executor);
-        } else {
-            written = CompletableFuture.runAsync(() -> {
-                try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    channel.truncate(0);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, executor).thenCompose(ignored -> rangesFrom(file, target, 0));
-        }
-        return written.thenRunAsync(() -> check(file, target), executor);
-    }
-
-    /** Fetches ranges [first, first + PARALLEL_RANGES) of the file concurrently, then the next group. */
-    private CompletableFuture<Void> rangesFrom(VersionFile file, Path target, long first) {
-        long ranges = (file.size() + RANGE_BYTES - 1) / RANGE_BYTES;
-        if (first >= ranges) {
-            return CompletableFuture.completedFuture(null);
-        }
-        List<CompletableFuture<Void>> group = new ArrayList<>();
-        for (long r = first; r < Math.min(ranges, first + PARALLEL_RANGES); r++) {
-            long offset = r * RANGE_BYTES;
-            int length = (int) Math.min(RANGE_BYTES, file.size() - offset);
-            group.add(store.getRange(file.key(), offset, length).toCompletableFuture().thenAcceptAsync(bytes -> {
-                if (bytes.length != length) {
-                    throw new CorruptObjectException("index file", file.key(), "range at " + offset + " returned " + bytes.length
-                            + " bytes, expected " + length, null);
-                }
-                try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
-                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                    long at = offset;
-                    while (buffer.hasRemaining()) {
-                        at += channel.write(buffer, at);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, executor));
-        }
-        return CompletableFuture.allOf(group.toArray(CompletableFuture[]::new))
-                .thenCompose(ignored -> rangesFrom(file, target, first + PARALLEL_RANGES));
-    }
-
-    private static void check(VersionFile file, Path path) {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            CRC32C crc = new CRC32C();
-            for (long at = 0; at < size; at += Integer.MAX_VALUE) {
-                MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, at, Math.min(Integer.MAX_VALUE, size - at));
-                crc.update(mapped);
+        Path local = localCopy(target.getParent().getParent(), target.getFileName().toString(), file);
+        if (local != null) {
+            try {
+                Files.createLink(target, local);
+                linkedBytes.addAndGet(file.size());
+                return CompletableFuture.completedFuture(null);
+            } catch (IOException | UnsupportedOperationException e) {
+                // fall through to fetching
             }
-            if (size != file.size() || (int) crc.getValue() != file.crc32c()) {
-                throw new CorruptObjectException("index file", file.key(), "size or CRC32C differs from the manifest's", null);
+        }
+        return ObjectFiles.download(store, file.key(), file.size(), file.crc32c(), target, executor);
+    }
+
+    /** A file named {@code name} with the manifest's size and CRC32C in another version folder of the collection. */
+    private static Path localCopy(Path collectionFolder, String name, VersionFile file) {
+        try (Stream<Path> versions = Files.list(collectionFolder)) {
+            for (Path version : versions.toList()) {
+                Path candidate = version.resolve(name);
+                if (!version.getFileName().toString().startsWith(TEMP_PREFIX) && Files.isRegularFile(candidate)
+                        && Files.size(candidate) == file.size() && ObjectFiles.crc32c(candidate) == file.crc32c()) {
+                    return candidate;
+                }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return null;
         }
+        return null;
     }
 
     /** Deletes folders of versions not open, least recently opened first, until {@code incoming} more bytes fit. */

@@ -302,6 +302,80 @@ class CompactorTest {
     }
 
     @Test
+    void writesDuringCompactionsAreNeverLostAndEachVersionIsAPrefixOfTheLog() throws Exception {
+        Random random = seeded("writesDuringCompactionsAreNeverLostAndEachVersionIsAPrefixOfTheLog");
+        long writerSeed = random.nextLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
+            Random own = new Random(writerSeed);
+            while (!stop.get()) {
+                writeRandomly(own, 1);
+            }
+        });
+        Compactor compactor = compactor("a");
+        List<VersionManifest> published = new ArrayList<>();
+        while (published.size() < 8) {
+            await(compactor.compact(collection)).ifPresent(published::add);
+        }
+        stop.set(true);
+        writes.get(60, TimeUnit.SECONDS);
+
+        for (VersionManifest manifest : published) { // each version holds exactly the log before its end offset
+            MutableCollectionState prefix = new MutableCollectionState();
+            for (LogTestKit.ReadFragment fragment : LogTestKit.readLog(store, logCatalog, allocator, collection)) {
+                if (fragment.ref().endOffset() <= manifest.logEndOffset()) {
+                    prefix.applyAll(fragment.fragment().records());
+                }
+            }
+            CompactedCollection loaded = await(loader.load(collection, new VersionRef(manifest.version(),
+                    VersionKeys.manifest(collection, manifest.version()), manifest.logEndOffset())));
+            assertSameRecords(prefix.snapshot(), loaded.snapshot(), "version " + manifest.version());
+        }
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        assertSameRecords(replayWholeLog(), await(views.snapshot(collection)), "latest version + tail");
+    }
+
+    @Test
+    void smallTailUpdatesThePreviousIndexAndUploadsOnlyNewFiles() throws Exception {
+        Random random = seeded("smallTailUpdatesThePreviousIndexAndUploadsOnlyNewFiles");
+        Compactor compactor = compactor("a");
+        writeRandomly(random, 60);
+        VersionManifest first = await(compactor.compact(collection)).orElseThrow();
+        await(writer.append(collection, List.of(new LogRecord(Operation.ADD, "new-one", new float[] {1, 2, 3, 4},
+                null, "fresh", null))));
+        await(writer.append(collection, List.of(LogRecord.delete(loadCurrent().records().get(0).id()))));
+
+        VersionManifest second = await(compactor.compact(collection)).orElseThrow();
+
+        String firstPrefix = VersionKeys.versionPrefix(collection, 1);
+        List<VersionFile> reused = second.files(VersionFile.Role.INDEX).stream()
+                .filter(f -> f.key().startsWith(firstPrefix)).toList();
+        List<VersionFile> uploaded = second.files(VersionFile.Role.INDEX).stream()
+                .filter(f -> f.key().startsWith(VersionKeys.versionPrefix(collection, 2))).toList();
+        assertTrue(!reused.isEmpty(), "version 2 reuses version 1's segment files");
+        assertTrue(first.files(VersionFile.Role.INDEX).containsAll(reused));
+        assertTrue(uploaded.stream().anyMatch(f -> f.key().contains("segments_")), "a new commit point: " + uploaded);
+        long reusedBytes = reused.stream().mapToLong(VersionFile::size).sum();
+        long uploadedBytes = uploaded.stream().mapToLong(VersionFile::size).sum();
+        assertTrue(uploadedBytes < reusedBytes, uploadedBytes + " bytes uploaded, " + reusedBytes + " reused");
+        assertIndexHolds(second);
+        assertSameRecords(replayWholeLog(), loadCurrent().snapshot(), "version 2");
+        CollectionSnapshot expected = replayWholeLog();
+
+        clock.advance(Duration.ofMinutes(10));
+        await(new VersionGarbageCollector(store, versions, logCatalog, clock).collect(collection, Duration.ofMinutes(10)));
+        List<String> leftInFirst = await(store.list(firstPrefix)).stream().map(ObjectInfo::key).sorted().toList();
+        assertEquals(reused.stream().map(VersionFile::key).sorted().toList(), leftInFirst,
+                "garbage collection keeps exactly the files version 2 still uses");
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        assertSameRecords(expected, await(views.snapshot(collection)), "version 2 read back");
+    }
+
+    @Test
     void garbageOfSupersededVersionsGoesAfterTheGracePeriodOnly() throws Exception {
         Random random = seeded("garbageOfSupersededVersionsGoesAfterTheGracePeriodOnly");
         Compactor compactor = compactor("a");

@@ -14,6 +14,8 @@ import java.util.Map;
 public final class CollectionMetadata {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    /** The metadata key choosing a collection's vector index encoding (read by the compactor's schema source). */
+    static final String QUANTIZATION_KEY = io.vermilion.config.IndexSchemas.QUANTIZATION_KEY;
 
     private CollectionMetadata() {}
 
@@ -58,6 +60,11 @@ public final class CollectionMetadata {
             }
             if (key.startsWith("#") || key.startsWith("$")) {
                 throw ChromaException.validation(field, "Metadata key cannot start with '#' or '$': " + key);
+            }
+            if (key.equals(QUANTIZATION_KEY) && !(scalar.isTextual()
+                    && (scalar.textValue().equals("float32") || scalar.textValue().equals("int8")))) {
+                throw ChromaException.validation(field, "Metadata key " + QUANTIZATION_KEY
+                        + " must be \"float32\" or \"int8\", not " + scalar);
             }
             out.set(key, scalar);
         }

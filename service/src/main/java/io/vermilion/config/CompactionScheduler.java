@@ -147,6 +147,8 @@ public class CompactionScheduler {
             failing.remove(p.collection());
             if (manifest.isEmpty()) {
                 skipped.increment();
+                LOG.debugf("Compaction of collection %s skipped: its lease is held elsewhere, another replica"
+                        + " published first, or nothing was new", p.collection());
                 return false;
             }
             duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

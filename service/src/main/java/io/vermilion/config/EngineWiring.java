@@ -166,6 +166,25 @@ public class EngineWiring {
                 readers);
     }
 
+    /** Where compactions build indexes; emptied at start (what is there was left by a compaction that died). */
+    private static Path compactionWorkDir(VermilionConfig config) {
+        Path work = cacheRoot(config).resolve("compaction");
+        try {
+            if (java.nio.file.Files.isDirectory(work)) {
+                try (var walk = java.nio.file.Files.walk(work)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        if (!p.equals(work)) {
+                            java.nio.file.Files.deleteIfExists(p);
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            LOG.warnf(e, "Could not empty the compaction work folder %s", work);
+        }
+        return work;
+    }
+
     private static Path cacheRoot(VermilionConfig config) {
         return Path.of(config.cache().path().orElse(Path.of(config.path()).resolve("cache").toString())).toAbsolutePath();
     }
@@ -200,7 +219,8 @@ public class EngineWiring {
                 .withHolder("replica-" + UUID.randomUUID())
                 .withLeaseTtl(c.leaseTtl())
                 .withBlockLimits(BlockLimits.defaults().withMaxRecords(c.blockRecords()))
-                .withSchemas(new IndexSchemas(versions));
+                .withSchemas(new IndexSchemas(versions))
+                .withWorkDir(compactionWorkDir(config));
         return new Compactor(store, catalog, versions, allocator, Clock.systemUTC(), options, compactions, scheduler);
     }
 

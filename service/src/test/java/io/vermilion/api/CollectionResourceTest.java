@@ -126,6 +126,11 @@ class CollectionResourceTest {
                 "InvalidArgumentError", "Validation error: metadata: Metadata key cannot start with '#' or '$': $x");
         post(base + "/collections", "{\"name\":\"m1\",\"metadata\":{\"n\":null}}").statusCode(422);
         post(base + "/collections", "{\"name\":\"m1\",\"metadata\":{\"a\":[1,2]}}").statusCode(400);
+        assertError(post(base + "/collections", "{\"name\":\"m1\",\"metadata\":{\"vermilion:quantization\":\"int4\"}}"),
+                400, "InvalidArgumentError", "Validation error: metadata: Metadata key vermilion:quantization must be"
+                        + " \"float32\" or \"int8\", not \"int4\"");
+        post(base + "/collections", "{\"name\":\"q8\",\"metadata\":{\"vermilion:quantization\":\"int8\"}}")
+                .statusCode(200);
     }
 
     @Test

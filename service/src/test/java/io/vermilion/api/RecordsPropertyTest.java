@@ -126,6 +126,9 @@ class RecordsPropertyTest {
                 String name = "prop-" + spaces[i].wire;
                 ObjectNode body = F.objectNode().put("name", name);
                 body.putObject("configuration").putObject("hnsw").put("space", spaces[i].wire);
+                if (spaces[i] == Space.COSINE) {
+                    body.putObject("metadata").put("vermilion:quantization", "int8"); // compacted into an int8 index
+                }
                 JsonNode created = call("POST", base + "/collections", body, 200);
                 targets.add(new Target(base, name, created.get("id").asText(), new RecordsModel(spaces[i]), dims[i]));
             }

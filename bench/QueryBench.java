@@ -1,0 +1,292 @@
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+/**
+ * HTTP query benchmark, as the Chroma clients query: one phase per invocation.
+ * <ul>
+ *   <li>{@code load URL N DATASET} — creates collection {@code qbench} (cosine) and adds the synthetic set of
+ *   {@code ScaleBench} (vector i = normalize(base[i mod 30000] + N(0, 0.03²)), metadata {"bucket": i mod 10}) in
+ *   batches of 1,000 from 4 clients; then waits until the server reports no pending compaction; prints both rates.</li>
+ *   <li>{@code query URL N DATASET Q CLIENTS SECONDS} — sends the dataset's first Q real query vectors (n_results 10,
+ *   include distances) from CLIENTS threads for SECONDS; prints queries/s, p50/p99 latency and recall@10 against
+ *   the exact top 10 computed here by brute force.</li>
+ *   <li>{@code first URL DATASET} — times one query (the first after a server start) and prints its latency.</li>
+ * </ul>
+ * Plain JDK, no dependencies: run with {@code java bench/QueryBench.java ...}.
+ */
+public class QueryBench {
+
+    static final int K = 10;
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        String base = args[1] + "/api/v2/tenants/default_tenant/databases/default_database/collections";
+        switch (mode) {
+            case "load" -> load(base, args[1], Integer.parseInt(args[2]), Path.of(args[3]));
+            case "query" -> query(base, Integer.parseInt(args[2]), Path.of(args[3]), Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+            case "first" -> first(base, Path.of(args[2]));
+            default -> throw new IllegalArgumentException(mode);
+        }
+    }
+
+    static void load(String base, String root, int n, Path data) throws Exception {
+        float[][] seeds = readFvecs(data.resolve("base.fvecs"));
+        String created = send(base, "{\"name\":\"qbench\",\"get_or_create\":true,"
+                + "\"configuration\":{\"hnsw\":{\"space\":\"cosine\"}}}", 200);
+        String id = field(created, "id");
+        AtomicInteger next = new AtomicInteger();
+        long t0 = System.nanoTime();
+        Thread[] clients = new Thread[4];
+        for (int c = 0; c < clients.length; c++) {
+            clients[c] = Thread.ofPlatform().start(() -> {
+                int start;
+                while ((start = next.getAndAdd(1000)) < n) {
+                    int end = Math.min(n, start + 1000);
+                    StringBuilder ids = new StringBuilder("[");
+                    StringBuilder embeddings = new StringBuilder("[");
+                    StringBuilder metadatas = new StringBuilder("[");
+                    for (int i = start; i < end; i++) {
+                        String sep = i == start ? "" : ",";
+                        ids.append(sep).append('"').append(i).append('"');
+                        embeddings.append(sep).append('"').append(base64(vector(seeds, i))).append('"');
+                        metadatas.append(sep).append("{\"bucket\":").append(i % 10).append('}');
+                    }
+                    String body = "{\"ids\":" + ids + "],\"embeddings\":" + embeddings + "],\"metadatas\":" + metadatas + "]}";
+                    try {
+                        send(base + "/" + id + "/add", body, 201);
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }
+            });
+        }
+        for (Thread c : clients) {
+            c.join();
+        }
+        double loadSeconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("loaded %,d vectors in %.1f s → %.0f vectors/s acknowledged%n", n, loadSeconds, n / loadSeconds);
+        long c0 = System.nanoTime();
+        while (true) {
+            String metrics = get(root + "/q/metrics");
+            Matcher m = Pattern.compile("(?m)^vermilion_compaction_pending_records\\S* (\\S+)$").matcher(metrics);
+            Matcher published = Pattern.compile("(?m)^vermilion_compactions_total\\{result=\"published\"\\S* (\\S+)$").matcher(metrics);
+            if (m.find() && Double.parseDouble(m.group(1)) == 0 && published.find() && Double.parseDouble(published.group(1)) > 0) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        double compactSeconds = (System.nanoTime() - c0) / 1e9;
+        System.out.printf("compacted (index built and published) %.1f s after the last acknowledgement;"
+                + " load + index → %.0f vectors/s end to end%n", compactSeconds, n / (loadSeconds + compactSeconds));
+        System.out.println("count = " + get(base + "/" + id + "/count"));
+    }
+
+    static void query(String base, int n, Path data, int q, int clients, int seconds) throws Exception {
+        float[][] seeds = readFvecs(data.resolve("base.fvecs"));
+        float[][] queries = Arrays.copyOf(readFvecs(data.resolve("query.fvecs")), q);
+        String id = field(send(base, "{\"name\":\"qbench\",\"get_or_create\":true}", 200), "id");
+        // Exact top 10 by brute force over the same synthetic set.
+        int[][] truth = new int[q][];
+        float[][] all = new float[n][];
+        IntStream.range(0, n).parallel().forEach(i -> all[i] = vector(seeds, i));
+        IntStream.range(0, q).parallel().forEach(qi -> truth[qi] = top(all, queries[qi]));
+        String[] bodies = new String[q];
+        for (int i = 0; i < q; i++) {
+            bodies[i] = "{\"query_embeddings\":[\"" + base64(queries[i]) + "\"],\"n_results\":" + K
+                    + ",\"include\":[\"distances\"]}";
+        }
+        String url = base + "/" + id + "/query";
+        // warm up: every query once
+        for (String body : bodies) {
+            send(url, body, 200);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        List<long[]> latencies = new ArrayList<>();
+        AtomicLong done = new AtomicLong();
+        AtomicLong hits = new AtomicLong();
+        AtomicLong wanted = new AtomicLong();
+        Thread[] threads = new Thread[clients];
+        long t0 = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            long[] lat = new long[2_000_000];
+            latencies.add(lat);
+            int client = c;
+            threads[c] = Thread.ofPlatform().start(() -> {
+                int i = client;
+                int k = 0;
+                while (System.nanoTime() < deadline) {
+                    int qi = i++ % q;
+                    long s = System.nanoTime();
+                    String answer;
+                    try {
+                        answer = send(url, bodies[qi], 200);
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                    lat[k++] = System.nanoTime() - s;
+                    done.incrementAndGet();
+                    Set<Integer> expected = new HashSet<>();
+                    for (int t : truth[qi]) {
+                        expected.add(t);
+                    }
+                    Matcher ids = Pattern.compile("\"ids\":\\[\\[(.*?)\\]\\]").matcher(answer);
+                    if (ids.find()) {
+                        for (String s2 : ids.group(1).split(",")) {
+                            if (!s2.isEmpty() && expected.contains(Integer.parseInt(s2.replace("\"", "")))) {
+                                hits.incrementAndGet();
+                            }
+                        }
+                    }
+                    wanted.addAndGet(K);
+                }
+                lat[k] = -1;
+            });
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        List<Long> all2 = new ArrayList<>();
+        for (long[] lat : latencies) {
+            for (long l : lat) {
+                if (l <= 0) {
+                    break;
+                }
+                all2.add(l);
+            }
+        }
+        long[] sorted = all2.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("N=%,d clients=%d: %.0f queries/s, p50 %.2f ms, p99 %.2f ms, recall@10 %.3f (%d queries)%n", n,
+                clients, done.get() / elapsed, pct(sorted, 0.5), pct(sorted, 0.99), hits.get() / (double) wanted.get(),
+                done.get());
+    }
+
+    static void first(String base, Path data) throws Exception {
+        float[][] queries = readFvecs(data.resolve("query.fvecs"));
+        String id = field(send(base, "{\"name\":\"qbench\",\"get_or_create\":true}", 200), "id");
+        String body = "{\"query_embeddings\":[\"" + base64(queries[0]) + "\"],\"n_results\":10,\"include\":[\"distances\"]}";
+        long t0 = System.nanoTime();
+        send(base + "/" + id + "/query", body, 200);
+        double first = (System.nanoTime() - t0) / 1e6;
+        long t1 = System.nanoTime();
+        send(base + "/" + id + "/query", "{\"query_embeddings\":[\"" + base64(queries[1])
+                + "\"],\"n_results\":10,\"include\":[\"distances\"]}", 200);
+        System.out.printf("first query after start %.0f ms; second %.1f ms%n", first, (System.nanoTime() - t1) / 1e6);
+    }
+
+    static int[] top(float[][] all, float[] query) {
+        int[] ids = new int[K];
+        float[] scores = new float[K];
+        Arrays.fill(scores, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < all.length; i++) {
+            float s = 0;
+            float[] v = all[i];
+            for (int d = 0; d < v.length; d++) {
+                s += query[d] * v[d];
+            }
+            if (s > scores[K - 1]) {
+                int j = K - 1;
+                while (j > 0 && scores[j - 1] < s) {
+                    scores[j] = scores[j - 1];
+                    ids[j] = ids[j - 1];
+                    j--;
+                }
+                scores[j] = s;
+                ids[j] = i;
+            }
+        }
+        return ids;
+    }
+
+    static float[] vector(float[][] seeds, int i) {
+        float[] b = seeds[i % seeds.length];
+        float[] v = new float[b.length];
+        SplittableRandom random = new SplittableRandom(i);
+        double norm = 0;
+        for (int d = 0; d < v.length; d++) {
+            double u = random.nextDouble(), w = random.nextDouble();
+            v[d] = b[d] + (float) (Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w) * 0.03f);
+            norm += (double) v[d] * v[d];
+        }
+        float inv = (float) (1 / Math.sqrt(norm));
+        for (int d = 0; d < v.length; d++) {
+            v[d] *= inv;
+        }
+        return v;
+    }
+
+    static String base64(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        return Base64.getEncoder().encodeToString(b.array());
+    }
+
+    static String send(String url, String body, int expected) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != expected) {
+            throw new IllegalStateException(url + " → " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    static String get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return m.group(1);
+    }
+
+    static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1))] / 1e6;
+    }
+
+    static float[][] readFvecs(Path path) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN);
+        List<float[]> out = new ArrayList<>();
+        while (b.hasRemaining()) {
+            int dim = b.getInt();
+            float[] v = new float[dim];
+            for (int d = 0; d < dim; d++) {
+                v[d] = b.getFloat();
+            }
+            out.add(v);
+        }
+        return out.toArray(float[][]::new);
+    }
+}
