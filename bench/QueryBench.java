@@ -208,18 +208,23 @@ public class QueryBench {
             for (int d = 0; d < v.length; d++) {
                 s += query[d] * v[d];
             }
-            if (s > scores[K - 1]) {
-                int j = K - 1;
-                while (j > 0 && scores[j - 1] < s) {
-                    scores[j] = scores[j - 1];
-                    ids[j] = ids[j - 1];
-                    j--;
-                }
-                scores[j] = s;
-                ids[j] = i;
-            }
+            offer(ids, scores, i, s);
         }
         return ids;
+    }
+
+    /** Keeps the best K (ids, scores), best first: inserts {@code i} with score {@code s} if it is among them. */
+    static void offer(int[] ids, float[] scores, int i, float s) {
+        if (s > scores[K - 1]) {
+            int j = K - 1;
+            while (j > 0 && scores[j - 1] < s) {
+                scores[j] = scores[j - 1];
+                ids[j] = ids[j - 1];
+                j--;
+            }
+            scores[j] = s;
+            ids[j] = i;
+        }
     }
 
     static float[] vector(float[][] seeds, int i) {

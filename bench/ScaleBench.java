@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -48,7 +47,6 @@ import org.apache.lucene.util.VectorUtil;
 public class ScaleBench {
 
     static final int K = 10;
-    static final float SIGMA = 0.03f;
     static final int FILTER_BUCKET = 3;
 
     public static void main(String[] args) throws Exception {
@@ -70,25 +68,9 @@ public class ScaleBench {
         }
     }
 
+    /** The synthetic set's vector {@code i}, generated exactly as the HTTP benchmark generates it. */
     static float[] vector(float[][] base, int i) {
-        float[] b = base[i % base.length];
-        float[] v = new float[b.length];
-        SplittableRandom random = new SplittableRandom(i);
-        double norm = 0;
-        for (int d = 0; d < v.length; d++) {
-            v[d] = b[d] + (float) (nextGaussian(random) * SIGMA);
-            norm += (double) v[d] * v[d];
-        }
-        float inv = (float) (1 / Math.sqrt(norm));
-        for (int d = 0; d < v.length; d++) {
-            v[d] *= inv;
-        }
-        return v;
-    }
-
-    static double nextGaussian(SplittableRandom random) {
-        double u = random.nextDouble(), w = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
+        return QueryBench.vector(base, i);
     }
 
     static Record record(float[][] base, int i) {
@@ -105,12 +87,13 @@ public class ScaleBench {
         long t0 = System.nanoTime(), tAdd, tMerge, tCommit;
         try (Directory directory = FSDirectory.open(dir);
              CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
+            List<Record> records = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                writer.add(record(base, i), i);
-                if ((i + 1) % 100_000 == 0) {
-                    System.out.printf("  added %,d in %.0f s%n", i + 1, (System.nanoTime() - t0) / 1e9);
-                }
+                records.add(record(base, i));
             }
+            t0 = System.nanoTime(); // generating the vectors is not indexing
+            // As the compactor adds: from as many threads as there are processors.
+            writer.addAll(records, r -> Long.parseLong(r.id()), Runtime.getRuntime().availableProcessors());
             tAdd = System.nanoTime();
             writer.forceMerge();
             tMerge = System.nanoTime();
@@ -167,17 +150,7 @@ public class ScaleBench {
             if (bucket >= 0 && i % 10 != bucket) {
                 continue;
             }
-            float s = VectorUtil.dotProduct(query, all[i]);
-            if (s > scores[K - 1]) {
-                int j = K - 1;
-                while (j > 0 && scores[j - 1] < s) {
-                    scores[j] = scores[j - 1];
-                    ids[j] = ids[j - 1];
-                    j--;
-                }
-                scores[j] = s;
-                ids[j] = i;
-            }
+            QueryBench.offer(ids, scores, i, VectorUtil.dotProduct(query, all[i]));
         }
         return ids;
     }

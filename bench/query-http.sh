@@ -10,6 +10,7 @@ n="${1:-100000}"
 heap="${HEAP:-$(( n >= 500000 ? 12 : 4 ))g}"
 source <(sed -n '/^java_major()/,/^}/p;/^pick_java()/,/^}/p' vermilion)
 pick_java
+source bench/s3proxy.sh
 JAVA="$JAVA_HOME/bin/java"
 FLAGS=(--add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
   --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
@@ -24,19 +25,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep
 trap cleanup EXIT
 wait_http() { for _ in $(seq 1 240); do curl -sf "$1" >/dev/null && return 0; sleep 0.5; done; echo "no answer from $1" >&2; exit 1; }
 
-mkdir -p "$work/s3"
-cat > "$work/s3proxy.properties" <<PROPS
-s3proxy.endpoint=http://127.0.0.1:$s3port
-s3proxy.authorization=none
-jclouds.provider=filesystem-nio2
-jclouds.filesystem.basedir=$work/s3
-jclouds.identity=bench
-jclouds.credential=bench
-PROPS
-"$JAVA" -jar service/target/s3proxy/s3proxy.jar --properties "$work/s3proxy.properties" > "$work/s3proxy.log" 2>&1 &
-pids+=("$!")
-for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$s3port/" && break; sleep 0.5; done
-curl -sf -X PUT "http://127.0.0.1:$s3port/bench" >/dev/null || true
+start_s3proxy "$work" "$s3port"
 
 start_server() {
   "$JAVA" "${FLAGS[@]}" -Xmx"$heap" -Dquarkus.http.port=$port -Dvermilion.path="$work/data" \

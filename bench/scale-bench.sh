@@ -18,7 +18,7 @@ mkdir -p "$work"
 ./mvnw -q -B -ntp -pl engine dependency:build-classpath -Dmdep.outputFile="$work/cp.txt"
 rm -rf "$work/engine-classes" && cp -r engine/target/classes "$work/engine-classes" # later builds may not change it mid-run
 cp="$work/engine-classes:$(cat "$work/cp.txt")"
-"$JAVA_HOME/bin/javac" -nowarn -d "$work/classes" -cp "$cp" bench/IndexBench.java bench/ScaleBench.java
+"$JAVA_HOME/bin/javac" -nowarn -d "$work/classes" -cp "$cp" bench/IndexBench.java bench/QueryBench.java bench/ScaleBench.java
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(100000 1000000)
 for n in "${sizes[@]}"; do

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 source <(sed -n '/^java_major()/,/^}/p;/^pick_java()/,/^}/p' vermilion)
 pick_java
+source bench/s3proxy.sh
 JAVA="$JAVA_HOME/bin/java"
 FLAGS=(--add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
   --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
@@ -45,19 +46,7 @@ run_matrix local
 stop_server
 
 s3port=8412
-mkdir -p "$work/s3"
-cat > "$work/s3proxy.properties" <<PROPS
-s3proxy.endpoint=http://127.0.0.1:$s3port
-s3proxy.authorization=none
-jclouds.provider=filesystem-nio2
-jclouds.filesystem.basedir=$work/s3
-jclouds.identity=bench
-jclouds.credential=bench
-PROPS
-"$JAVA" -jar service/target/s3proxy/s3proxy.jar --properties "$work/s3proxy.properties" > "$work/s3proxy.log" 2>&1 &
-pids+=("$!")
-for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$s3port/" && break; sleep 0.5; done
-curl -sf -X PUT "http://127.0.0.1:$s3port/bench" >/dev/null
+start_s3proxy "$work" "$s3port"
 start_server s3 -Dvermilion.storage.type=s3 -Dvermilion.storage.bucket=bench \
   -Dvermilion.storage.endpoint="http://127.0.0.1:$s3port" -Dvermilion.storage.access-key=bench \
   -Dvermilion.storage.secret-key=bench

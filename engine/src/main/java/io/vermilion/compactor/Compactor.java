@@ -299,9 +299,8 @@ public final class Compactor {
             Path work = workFolder();
             try (Directory directory = FSDirectory.open(work)) {
                 try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
-                    for (Record record : records) {
-                        writer.add(record, sequences.get(record.id()));
-                    }
+                    writer.addAll(records, record -> sequences.get(record.id()),
+                            Runtime.getRuntime().availableProcessors());
                     writer.forceMerge();
                     writer.commit();
                 }

@@ -36,6 +36,12 @@ import org.apache.lucene.util.NumericUtils;
  */
 public final class CollectionIndexWriter implements Closeable {
 
+    /**
+     * Memory for documents not yet flushed to a segment. Large, so a big build makes few segments (each flush builds
+     * a graph that a merge must fold into another again), bounded so a compaction's heap stays predictable.
+     */
+    static final double RAM_BUFFER_MB = 512;
+
     private final IndexSchema schema;
     private final IndexWriter writer;
 
@@ -74,12 +80,62 @@ public final class CollectionIndexWriter implements Closeable {
                 .setOpenMode(mode)
                 .setCodec(schema.codec())
                 .setIndexSort(new Sort(new SortField(IndexFields.SEQ, SortField.Type.LONG)))
+                .setRAMBufferSizeMB(RAM_BUFFER_MB)
                 .setCommitOnClose(false);
         return new CollectionIndexWriter(schema, new IndexWriter(directory, config));
     }
 
     public IndexSchema schema() {
         return schema;
+    }
+
+    /**
+     * Adds records whose ids are not in the index yet from {@code threads} threads at once (each builds its own
+     * segments' graphs), each with {@code sequence.applyAsLong(record)} as its sequence. The order of adds does not
+     * matter: segments are sorted by sequence.
+     */
+    public void addAll(List<Record> records, java.util.function.ToLongFunction<Record> sequence, int threads)
+            throws IOException {
+        int parts = Math.max(1, Math.min(threads, records.size() / 1_000 + 1));
+        if (parts == 1) {
+            for (Record record : records) {
+                add(record, sequence.applyAsLong(record));
+            }
+            return;
+        }
+        List<Thread> adders = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int p = 0; p < parts; p++) {
+            List<Record> part = records.subList(records.size() * p / parts, records.size() * (p + 1) / parts);
+            adders.add(Thread.ofPlatform().name("vermilion-index-add-" + p).start(() -> {
+                try {
+                    for (Record record : part) {
+                        if (failure.get() != null) {
+                            return;
+                        }
+                        add(record, sequence.applyAsLong(record));
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }));
+        }
+        for (Thread adder : adders) {
+            try {
+                adder.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while adding records");
+            }
+        }
+        Throwable t = failure.get();
+        if (t instanceof IOException e) {
+            throw e;
+        } else if (t instanceof RuntimeException e) {
+            throw e;
+        } else if (t != null) {
+            throw new IllegalStateException("adding records failed", t);
+        }
     }
 
     /** Adds a record whose id is not in the index yet; {@code sequence} orders {@code get} results. */

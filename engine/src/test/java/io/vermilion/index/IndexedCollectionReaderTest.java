@@ -63,6 +63,28 @@ class IndexedCollectionReaderTest {
     }
 
     @Test
+    void recordsAddedFromSeveralThreadsReadBackInSequenceOrder() throws Exception {
+        Random random = new Random(11);
+        List<Record> records = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            records.add(new Record("r" + i, randomVector(random, 8), md("k", i % 7), "doc " + i, null));
+        }
+        IndexSchema schema = IndexSchema.defaults(DistanceFunction.L2, records);
+        try (org.apache.lucene.store.ByteBuffersDirectory directory = new org.apache.lucene.store.ByteBuffersDirectory()) {
+            try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
+                writer.addAll(records, record -> Long.parseLong(record.id().substring(1)), 3);
+                writer.commit();
+            }
+            try (IndexedCollectionReader indexed = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
+                assertEquals(5_000, indexed.count());
+                IndexTestKit.assertSameRecords(records, indexed.get(GetRequest.all()), "all, in sequence order");
+                assertEquals(List.of("r4997", "r4998", "r4999"),
+                        indexed.get(new GetRequest(null, null, null, 3, 4_997)).stream().map(Record::id).toList());
+            }
+        }
+    }
+
+    @Test
     void emptyCollectionReadsAsEmpty() throws Exception {
         try (IndexedCollectionReader indexed = IndexTestKit.index(List.of(), DistanceFunction.L2)) {
             assertEquals(0, indexed.count());

@@ -1,0 +1,18 @@
+# Sourced by the benchmark scripts: start_s3proxy WORK PORT starts S3Proxy (filesystem backend under WORK/s3, no
+# auth, identity/credential "bench") on loopback, waits for it, creates bucket "bench" and appends its pid to pids.
+start_s3proxy() {
+  local work="$1" port="$2"
+  mkdir -p "$work/s3"
+  cat > "$work/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:$port
+s3proxy.authorization=none
+jclouds.provider=filesystem-nio2
+jclouds.filesystem.basedir=$work/s3
+jclouds.identity=bench
+jclouds.credential=bench
+PROPS
+  "$JAVA" -jar service/target/s3proxy/s3proxy.jar --properties "$work/s3proxy.properties" > "$work/s3proxy.log" 2>&1 &
+  pids+=("$!")
+  for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
+  curl -sf -X PUT "http://127.0.0.1:$port/bench" >/dev/null || true
+}
