@@ -116,7 +116,7 @@ public class QueryBench {
         IntStream.range(0, q).parallel().forEach(qi -> truth[qi] = top(all, queries[qi]));
         String[] bodies = new String[q];
         for (int i = 0; i < q; i++) {
-            bodies[i] = "{\"query_embeddings\":[\"" + base64(queries[i]) + "\"],\"n_results\":" + K
+            bodies[i] = "{\"query_embeddings\":[" + Arrays.toString(queries[i]) + "],\"n_results\":" + K
                     + ",\"include\":[\"distances\"]}";
         }
         String url = base + "/" + id + "/query";
@@ -188,13 +188,13 @@ public class QueryBench {
     static void first(String base, Path data) throws Exception {
         float[][] queries = readFvecs(data.resolve("query.fvecs"));
         String id = field(send(base, "{\"name\":\"qbench\",\"get_or_create\":true}", 200), "id");
-        String body = "{\"query_embeddings\":[\"" + base64(queries[0]) + "\"],\"n_results\":10,\"include\":[\"distances\"]}";
+        String body = "{\"query_embeddings\":[" + Arrays.toString(queries[0]) + "],\"n_results\":10,\"include\":[\"distances\"]}";
         long t0 = System.nanoTime();
         send(base + "/" + id + "/query", body, 200);
         double first = (System.nanoTime() - t0) / 1e6;
         long t1 = System.nanoTime();
-        send(base + "/" + id + "/query", "{\"query_embeddings\":[\"" + base64(queries[1])
-                + "\"],\"n_results\":10,\"include\":[\"distances\"]}", 200);
+        send(base + "/" + id + "/query", "{\"query_embeddings\":[" + Arrays.toString(queries[1])
+                + "],\"n_results\":10,\"include\":[\"distances\"]}", 200);
         System.out.printf("first query after start %.0f ms; second %.1f ms%n", first, (System.nanoTime() - t1) / 1e6);
     }
 

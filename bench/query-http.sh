@@ -31,7 +31,7 @@ start_server() {
   "$JAVA" "${FLAGS[@]}" -Xmx"$heap" -Dquarkus.http.port=$port -Dvermilion.path="$work/data" \
     -Dvermilion.storage.type=s3 -Dvermilion.storage.bucket=bench -Dvermilion.storage.endpoint="http://127.0.0.1:$s3port" \
     -Dvermilion.storage.access-key=bench -Dvermilion.storage.secret-key=bench \
-    -Dvermilion.compaction.records="$n" -Dvermilion.compaction.age=24h -Dvermilion.compaction.interval=1s \
+    -Dvermilion.compaction.records="$n" -Dvermilion.compaction.bytes=100g -Dvermilion.compaction.age=24h -Dvermilion.compaction.interval=1s \
     -Dquarkus.log.category.\"io.vermilion\".level=INFO -jar service/target/quarkus-app/quarkus-run.jar >> "$work/server.log" 2>&1 &
   server=$!
   pids+=("$server")
