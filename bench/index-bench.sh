@@ -6,10 +6,7 @@
 # Compiles the engine (never installs), then runs bench/IndexBench.java against its classes and dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source <(sed -n '/^java_major()/p;/^pick_java()/,/^}/p' vermilion)
-pick_java
-JAVA="$JAVA_HOME/bin/java"
-FLAGS=(--add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+source bench/lib.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 ./mvnw -q -B -ntp -pl engine compile

@@ -8,12 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-100000}"
 heap="${HEAP:-$(( n >= 500000 ? 12 : 4 ))g}"
-source <(sed -n '/^java_major()/,/^}/p;/^pick_java()/,/^}/p' vermilion)
-pick_java
-source bench/s3proxy.sh
-JAVA="$JAVA_HOME/bin/java"
-FLAGS=(--add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+source bench/lib.sh
 DATA=../shared/datasets/debian-packages-minilm-l6-v2
 [ -f service/target/quarkus-app/quarkus-run.jar ] || ./vermilion build
 [ -f service/target/s3proxy/s3proxy.jar ] || ./mvnw -B -ntp -q -pl service generate-test-resources

@@ -5,10 +5,7 @@
 # Builds each index in its own JVM (-Xmx6g), then queries it in a fresh JVM with a 1 GiB heap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source <(sed -n '/^java_major()/p;/^pick_java()/,/^}/p' vermilion)
-pick_java
-JAVA="$JAVA_HOME/bin/java"
-FLAGS=(--add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+source bench/lib.sh
 DATA=../shared/datasets/debian-packages-minilm-l6-v2
 QUERIES=${QUERIES:-500}
 work="${WORK:-$(mktemp -d)}"

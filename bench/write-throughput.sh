@@ -5,12 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-20}"
-source <(sed -n '/^java_major()/,/^}/p;/^pick_java()/,/^}/p' vermilion)
-pick_java
-source bench/s3proxy.sh
-JAVA="$JAVA_HOME/bin/java"
-FLAGS=(--add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+source bench/lib.sh
 [ -f service/target/quarkus-app/quarkus-run.jar ] || ./vermilion build
 [ -f service/target/s3proxy/s3proxy.jar ] || ./mvnw -B -ntp -q -pl service generate-test-resources
 work="$(mktemp -d)"

@@ -1,4 +1,12 @@
-# Sourced by the benchmark scripts: start_s3proxy WORK PORT starts S3Proxy (filesystem backend under WORK/s3, no
+# Sourced by the benchmark scripts (from the repository root): picks the newest JDK >= 21 as the launcher does,
+# sets JAVA and the JVM FLAGS the server runs with, and defines start_s3proxy.
+source <(sed -n '/^java_major()/p;/^pick_java()/,/^}/p' vermilion)
+pick_java
+JAVA="$JAVA_HOME/bin/java"
+FLAGS=(--add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+
+# start_s3proxy WORK PORT starts S3Proxy (filesystem backend under WORK/s3, no
 # auth, identity/credential "bench") on loopback, waits for it, creates bucket "bench" and appends its pid to pids.
 start_s3proxy() {
   local work="$1" port="$2"
