@@ -208,7 +208,8 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 if (query.length != dimension) {
                     throw new IllegalArgumentException("dimension mismatch: " + query.length + " vs " + dimension);
                 }
-                List<Hit> best = nearest(query, request.nResults(), accepted);
+                List<Hit> best = nearest(query, request.nResults(),
+                        request.efSearch() > 0 ? request.efSearch() : parameters.efSearch(), accepted);
                 List<SequencedHit> hits = new ArrayList<>(best.size());
                 Hydrator hydrator = new Hydrator();
                 for (Hit hit : best) {
@@ -289,9 +290,9 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     }
 
     /** The nearest {@code n} accepted documents by exact distance, then sequence. */
-    private List<Hit> nearest(float[] query, int n, Accepted accepted) throws IOException {
+    private List<Hit> nearest(float[] query, int n, int efSearch, Accepted accepted) throws IOException {
         float[] prepared = schema.preparedQuery(query);
-        int candidates = Math.max(parameters.efSearch(), n);
+        int candidates = Math.max(efSearch, n);
         // int8: the graph walk scores quantized vectors; only the best n × oversample of its candidates are re-ranked
         // with the float32 vectors, so a query reads few float32 pages and the hot set is the quantized copy.
         int rerank = candidates;

@@ -90,7 +90,7 @@ public final class CollectionStateCache {
                 : versions.currentVersion(collection).toCompletableFuture();
         return position.thenCombine(current, Target::new).thenCompose(target -> {
             if (target.position.isEmpty()) {
-                evict(collection);
+                forget(collection);
                 return CompletableFuture.failedFuture(new CollectionMissingException(collection));
             }
             long offset = target.position.get().nextOffset();
@@ -139,12 +139,24 @@ public final class CollectionStateCache {
         return versionSwitches.get();
     }
 
-    /** Forgets the collection's state (e.g. after it was deleted); the next view rebuilds it. */
+    /**
+     * Forgets the collection's state in memory; the next view rebuilds it (its version's local index files stay and
+     * are reused).
+     */
     public void evict(UUID collection) {
+        drop(collection, false);
+    }
+
+    /** The collection was deleted: forgets its state and deletes its local index files once no view reads them. */
+    public void forget(UUID collection) {
+        drop(collection, true);
+    }
+
+    private void drop(UUID collection, boolean deleteFiles) {
         CachedCollection removed = collections.remove(collection);
         if (removed != null) {
             removed.enqueue(() -> {
-                removed.dropBuilding();
+                removed.dropBuilding(deleteFiles);
                 return CompletableFuture.completedFuture(null);
             });
         }
@@ -278,25 +290,28 @@ public final class CollectionStateCache {
                     Published published = publish();
                     if (previous != null) {
                         versionSwitches.incrementAndGet();
-                        release(previous);
+                        release(previous, previous.ref != null && !sameVersion(previous.ref, ref));
                     }
                     return published;
                 });
             });
         }
 
-        void dropBuilding() {
+        void dropBuilding(boolean deleteFiles) {
             if (building != null) {
-                release(building);
+                release(building, deleteFiles);
                 building = null;
             }
             published = null;
         }
 
-        private void release(Building old) {
+        /** Gives up the state's reference to its version; with {@code deleteFiles}, its local files go too. */
+        private void release(Building old, boolean deleteFiles) {
             if (old.base != null) {
                 old.base.release(); // the published reference; open views keep the reader alive until they close
-                indexFiles.retire(collection, old.ref.version());
+                if (deleteFiles) {
+                    indexFiles.retire(collection, old.ref.version());
+                }
             }
         }
 

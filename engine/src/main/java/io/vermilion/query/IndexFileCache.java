@@ -3,8 +3,6 @@ package io.vermilion.query;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -52,6 +50,7 @@ public final class IndexFileCache {
     /** Folders with open readers, and how many. */
     private final ConcurrentHashMap<Path, Integer> open = new ConcurrentHashMap<>();
     private final Set<Path> retired = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<Path, CompletableFuture<Path>> fetching = new ConcurrentHashMap<>();
     private final AtomicLong fetchedVersions = new AtomicLong();
     private final AtomicLong localVersions = new AtomicLong();
     private final AtomicLong fetchedBytes = new AtomicLong();
@@ -96,21 +95,39 @@ public final class IndexFileCache {
                 localVersions.incrementAndGet();
                 return CompletableFuture.completedFuture(folder);
             }
-            return fetch(collection, ref, folder);
+            // Concurrent opens of one version share one fetch.
+            CompletableFuture<Path> mine = new CompletableFuture<>();
+            CompletableFuture<Path> running = fetching.putIfAbsent(folder, mine);
+            if (running != null) {
+                return running;
+            }
+            fetch(collection, ref, folder).whenComplete((done, failure) -> {
+                fetching.remove(folder, mine);
+                if (failure != null) {
+                    mine.completeExceptionally(failure);
+                } else {
+                    mine.complete(done);
+                }
+            });
+            return mine;
         }).thenApplyAsync(ready -> {
+            open.merge(ready, 1, Integer::sum); // before opening: makeRoom must not delete what is being opened
+            IndexedCollectionReader reader;
             try {
                 touch(ready);
-                IndexedCollectionReader reader = IndexedCollectionReader.open(new MMapDirectory(ready), parameters);
-                open.merge(ready, 1, Integer::sum);
-                reader.onClose(() -> {
-                    if (open.computeIfPresent(ready, (k, n) -> n == 1 ? null : n - 1) == null && retired.remove(ready)) {
-                        deleteQuietly(ready);
-                    }
-                });
-                return reader;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open the index of " + ref + " in " + ready, e);
+                reader = IndexedCollectionReader.open(new MMapDirectory(ready), parameters);
+            } catch (IOException | RuntimeException e) {
+                open.computeIfPresent(ready, (k, n) -> n == 1 ? null : n - 1);
+                throw e instanceof IOException io
+                        ? new UncheckedIOException("cannot open the index of " + ref + " in " + ready, io)
+                        : (RuntimeException) e;
             }
+            reader.onClose(() -> {
+                if (open.computeIfPresent(ready, (k, n) -> n == 1 ? null : n - 1) == null && retired.remove(ready)) {
+                    deleteQuietly(ready);
+                }
+            });
+            return reader;
         }, executor);
     }
 
@@ -188,12 +205,13 @@ public final class IndexFileCache {
             return CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
                 try {
                     Files.move(temp, folder, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                    deleteQuietly(temp); // a concurrent fetch of the same version finished first
                 } catch (AtomicMoveNotSupportedException e) {
                     throw new IllegalStateException("the index file cache needs a file system with atomic renames", e);
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    if (!Files.isDirectory(folder)) {
+                        throw new UncheckedIOException(e);
+                    }
+                    deleteQuietly(temp); // another fetch of the same version (e.g. by an earlier process) finished first
                 }
                 fetchedVersions.incrementAndGet();
                 fetchedBytes.addAndGet(total);

@@ -8,12 +8,23 @@ import java.util.Objects;
 /**
  * What a nearest-neighbour {@code query} asks for, independent of how it is answered: up to {@code nResults} hits
  * per query vector, among records passing the pre-filters ({@code ids}: null = no id filter, empty = nothing;
- * {@code where} and {@code whereDocument} ANDed). Query vectors are not copied and must not be mutated.
+ * {@code where} and {@code whereDocument} ANDed). {@code efSearch}: the collection's HNSW {@code ef_search}, or 0 for
+ * the reader's default. Query vectors are not copied and must not be mutated.
  */
 public record QueryRequest(
-        List<float[]> queries, int nResults, List<String> ids, Where where, WhereDocument whereDocument, DistanceFunction distance) {
+        List<float[]> queries, int nResults, List<String> ids, Where where, WhereDocument whereDocument,
+        DistanceFunction distance, int efSearch) {
+
+    /** A request searching with the reader's own {@code ef_search}. */
+    public QueryRequest(List<float[]> queries, int nResults, List<String> ids, Where where,
+                        WhereDocument whereDocument, DistanceFunction distance) {
+        this(queries, nResults, ids, where, whereDocument, distance, 0);
+    }
 
     public QueryRequest {
+        if (efSearch < 0) {
+            throw new IllegalArgumentException("efSearch must be >= 0 (0 = the reader's default): " + efSearch);
+        }
         queries = List.copyOf(queries);
         ids = ids == null ? null : List.copyOf(ids);
         if (nResults < 0) {

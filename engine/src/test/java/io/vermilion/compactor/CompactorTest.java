@@ -338,6 +338,31 @@ class CompactorTest {
     }
 
     @Test
+    void concurrentOpensOfOneVersionShareOneFetchAndEvictionKeepsLocalFiles() throws Exception {
+        writeRandomly(seeded("concurrentOpensOfOneVersionShareOneFetchAndEvictionKeepsLocalFiles"), 30);
+        await(compactor("a").compact(collection)).orElseThrow();
+        VersionRef ref = await(versions.currentVersion(collection)).orElseThrow();
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        List<CompletableFuture<IndexedCollectionReader>> opens = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            opens.add(files.open(collection, ref, SearchParameters.DEFAULTS).toCompletableFuture());
+        }
+        for (CompletableFuture<IndexedCollectionReader> open : opens) {
+            try (IndexedCollectionReader reader = open.get(60, TimeUnit.SECONDS)) {
+                assertEquals(loadCurrent().records().size(), reader.count());
+            }
+        }
+        assertEquals(1, files.fetches(), "one fetch for eight concurrent opens");
+
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        CollectionSnapshot before = await(views.snapshot(collection));
+        views.evict(collection); // forgets memory only: the next view opens the same local files
+        assertSameRecords(before, await(views.snapshot(collection)), "after eviction");
+        assertEquals(1, files.fetches());
+    }
+
+    @Test
     void smallTailUpdatesThePreviousIndexAndUploadsOnlyNewFiles() throws Exception {
         Random random = seeded("smallTailUpdatesThePreviousIndexAndUploadsOnlyNewFiles");
         Compactor compactor = compactor("a");

@@ -63,6 +63,31 @@ class IndexedCollectionReaderTest {
     }
 
     @Test
+    void requestEfSearchOverridesTheReadersDefault() throws Exception {
+        Random random = new Random(5);
+        List<Record> records = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            records.add(new Record("r" + i, randomVector(random, 16), null, null, null));
+        }
+        // Graph search always (threshold 0), with a tiny default ef: approximate unless the request raises ef
+        // to the whole collection, where Lucene scores every vector exactly.
+        SearchParameters narrow = new SearchParameters(1, 0, 3f);
+        try (IndexedCollectionReader indexed = IndexTestKit.index(records,
+                IndexSchema.defaults(DistanceFunction.L2, records), narrow)) {
+            ExactCollectionReader exact = new ExactCollectionReader(CollectionSnapshot.of(records));
+            int differing = 0;
+            for (int q = 0; q < 20; q++) {
+                List<float[]> query = List.of(randomVector(random, 16));
+                QueryRequest wide = new QueryRequest(query, 10, null, null, null, DistanceFunction.L2, 3_000);
+                IndexTestKit.assertSameHits(exact.query(wide).get(0), indexed.query(wide).get(0), "ef 3000, query " + q);
+                QueryRequest byDefault = new QueryRequest(query, 10, null, null, null, DistanceFunction.L2);
+                differing += ids(exact.query(byDefault).get(0)).equals(ids(indexed.query(byDefault).get(0))) ? 0 : 1;
+            }
+            assertTrue(differing > 0, "with the reader's ef 1 the graph search is approximate; ef 3000 made it exact");
+        }
+    }
+
+    @Test
     void recordsAddedFromSeveralThreadsReadBackInSequenceOrder() throws Exception {
         Random random = new Random(11);
         List<Record> records = new ArrayList<>();
@@ -319,5 +344,9 @@ class IndexedCollectionReaderTest {
         public static void main(String[] args) {
             System.out.println("dot=" + VectorUtil.dotProduct(new float[] {1f, 2f}, new float[] {3f, 4f}));
         }
+    }
+
+    private static List<String> ids(List<QueryHit> hits) {
+        return hits.stream().map(hit -> hit.record().id()).toList();
     }
 }

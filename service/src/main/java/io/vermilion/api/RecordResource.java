@@ -235,8 +235,9 @@ public class RecordResource {
                     }
                     requireDimension(c, q.length);
                 }
-                var distance = io.vermilion.query.DistanceFunction.fromWireName(
-                        CollectionConfigs.space(JsonBody.read(c.configurationJson())));
+                JsonNode configuration = JsonBody.read(c.configurationJson());
+                var distance = io.vermilion.query.DistanceFunction.fromWireName(CollectionConfigs.space(configuration));
+                int efSearch = CollectionConfigs.efSearch(configuration);
                 int n = nResults == null ? 10 : nResults;
                 return records.read(c.id(), reader -> {
                     if (c.dimension() == null && reader.count() == 0) {
@@ -245,7 +246,8 @@ public class RecordResource {
                         return RecordJson.queryResponse(empty, include);
                     }
                     return RecordJson.queryResponse(
-                            reader.query(new QueryRequest(queries, n, ids, where, whereDocument, distance)), include);
+                            reader.query(new QueryRequest(queries, n, ids, where, whereDocument, distance, efSearch)),
+                            include);
                 });
             });
         });

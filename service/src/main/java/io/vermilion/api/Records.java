@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.concurrent.ExecutorService;
 import org.jboss.logging.Logger;
@@ -45,14 +46,23 @@ public class Records {
      * before this call (its compacted version plus the log after it), and releases the view afterwards.
      */
     public <T> Uni<T> read(UUID collection, Function<CollectionReader, T> read) {
-        return Uni.createFrom()
-                .completionStage(() -> states.view(collection))
-                .emitOn(readers)
-                .map(view -> {
-                    try (view) {
-                        return read.apply(view);
-                    }
-                });
+        return Uni.createFrom().completionStage(() -> {
+            // The view is closed by the step that receives it, which nothing outside can cancel: a request whose
+            // client went away still releases its view (and with it, perhaps, a superseded version's files).
+            CompletableFuture<T> answer = new CompletableFuture<>();
+            states.view(collection).whenCompleteAsync((view, failure) -> {
+                if (failure != null) {
+                    answer.completeExceptionally(failure);
+                    return;
+                }
+                try (view) {
+                    answer.complete(read.apply(view));
+                } catch (Throwable t) {
+                    answer.completeExceptionally(t);
+                }
+            }, readers);
+            return answer;
+        });
     }
 
     /**
@@ -60,7 +70,7 @@ public class Records {
      * no longer references them, so a failure here only leaves garbage for a later sweep).
      */
     public void dropped(UUID collection) {
-        states.evict(collection);
+        states.forget(collection);
         garbage.deleteCollection(collection).whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warnf(e, "Could not delete the objects of dropped collection %s", collection);

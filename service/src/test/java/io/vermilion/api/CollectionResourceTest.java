@@ -129,7 +129,7 @@ class CollectionResourceTest {
         assertError(post(base + "/collections", "{\"name\":\"m1\",\"metadata\":{\"vermilion:quantization\":\"int4\"}}"),
                 400, "InvalidArgumentError", "Validation error: metadata: Metadata key vermilion:quantization must be"
                         + " \"float32\" or \"int8\", not \"int4\"");
-        post(base + "/collections", "{\"name\":\"q8\",\"metadata\":{\"vermilion:quantization\":\"int8\"}}")
+        post(base + "/collections", "{\"name\":\"quantized\",\"metadata\":{\"vermilion:quantization\":\"int8\"}}")
                 .statusCode(200);
     }
 
