@@ -335,7 +335,13 @@ public final class Compactor {
                             Runnable::run));
                 }
                 CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).join();
-                try (CollectionIndexWriter writer = CollectionIndexWriter.append(directory)) {
+                CollectionIndexWriter appending;
+                try {
+                    appending = CollectionIndexWriter.append(directory);
+                } catch (IllegalArgumentException olderFormat) {
+                    return false; // written by an earlier index format: rebuild
+                }
+                try (CollectionIndexWriter writer = appending) {
                     if (!writer.schema().equals(schema)) {
                         return false;
                     }

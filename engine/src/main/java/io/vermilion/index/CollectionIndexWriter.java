@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LongPoint;
@@ -182,7 +183,8 @@ public final class CollectionIndexWriter implements Closeable {
         doc.add(new NumericDocValuesField(IndexFields.SEQ, sequence));
         if (record.embedding() != null) {
             doc.add(new KnnFloatVectorField(IndexFields.VECTOR, schema.indexedVector(record.embedding()), schema.similarity()));
-            doc.add(new StoredField(IndexFields.EMBEDDING, IndexFields.storedVector(record.embedding())));
+            // Doc values, not a stored field: loading a record's other fields never decompresses embeddings.
+            doc.add(new BinaryDocValuesField(IndexFields.EMBEDDING, IndexFields.storedVector(record.embedding())));
         }
         if (record.metadata() != null) {
             doc.add(new StoredField(IndexFields.METADATA, IndexFields.storedString(MetadataJson.encode(record.metadata()))));

@@ -49,7 +49,7 @@ public record IndexSchema(
     static final float UNIT_NORM_TOLERANCE = 1e-3f;
 
     static final String FORMAT_KEY = "vermilion.index.format";
-    static final String FORMAT_VERSION = "1";
+    static final String FORMAT_VERSION = "2"; // 2: embeddings in binary doc values (1: stored fields)
 
     public IndexSchema {
         Objects.requireNonNull(space, "space");

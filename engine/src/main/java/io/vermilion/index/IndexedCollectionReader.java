@@ -56,7 +56,7 @@ import org.apache.lucene.util.FixedBitSet;
  * {@code query} is filtered kNN over the HNSW graph whose hits are re-scored with the exact float32 distance from
  * the raw vectors — so distances equal {@link io.vermilion.query.ExactCollectionReader}'s bit for bit, and results
  * equal it whenever the filter leaves at most {@code max(n_results, ef, exactSearchThreshold)} vectors. Records are
- * hydrated from stored fields for now; the Arrow block store replaces that. Thread-safe; owns its reader.
+ * hydrated from stored fields and (embeddings) binary doc values. Thread-safe; owns its reader.
  */
 public final class IndexedCollectionReader implements CollectionReader, VersionReader, Closeable {
 
@@ -447,7 +447,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
             if (perLeaf[hit.leaf] == null) {
                 perLeaf[hit.leaf] = reader.leaves().get(hit.leaf).reader().storedFields();
             }
-            return StoredRecords.load(perLeaf[hit.leaf], hit.doc, true);
+            return StoredRecords.load(reader.leaves().get(hit.leaf).reader(), perLeaf[hit.leaf], hit.doc);
         }
     }
 

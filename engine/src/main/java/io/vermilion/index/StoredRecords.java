@@ -1,5 +1,9 @@
 package io.vermilion.index;
 
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.util.BytesRef;
+
 import io.vermilion.record.MetadataJson;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
@@ -10,38 +14,44 @@ import org.apache.lucene.index.StoredFieldVisitor;
 import org.apache.lucene.index.StoredFields;
 
 /**
- * Rebuilds records from an index's stored fields. A stop-gap: hydration moves to the Arrow record blocks, and the
- * stored fields then go away. Stateless; a {@link StoredFields} instance must stay on one thread.
+ * Rebuilds records from an index: id, metadata, document and uri from the stored fields, the embedding (exactly as
+ * written, un-normalized) from binary doc values, so a filter that checks records, or a request loading its hits,
+ * never decompresses embeddings it does not need. Stateless; a {@link StoredFields} instance must stay on one thread.
  */
 final class StoredRecords {
 
     private StoredRecords() {}
 
-    /** The record in {@code doc}; without its embedding (null) when only filters will look at it. */
-    static Record load(StoredFields storedFields, int doc, boolean withEmbedding) throws IOException {
-        Visitor visitor = new Visitor(withEmbedding);
+    /** The record in {@code doc} without its embedding (null), for filters that check records. */
+    static Record load(StoredFields storedFields, int doc) throws IOException {
+        Visitor visitor = new Visitor();
         storedFields.document(doc, visitor);
         Map<String, MetadataValue> metadata = visitor.metadataJson == null ? null : MetadataJson.decode(visitor.metadataJson);
-        return new Record(visitor.id, visitor.embedding, metadata, visitor.document, visitor.uri);
+        return new Record(visitor.id, null, metadata, visitor.document, visitor.uri);
+    }
+
+    /** The whole record in {@code doc} of segment {@code leaf}, embedding included. */
+    static Record load(LeafReader leaf, StoredFields storedFields, int doc) throws IOException {
+        Record stored = load(storedFields, doc);
+        float[] embedding = null;
+        BinaryDocValues embeddings = leaf.getBinaryDocValues(IndexFields.EMBEDDING);
+        if (embeddings != null && embeddings.advanceExact(doc)) {
+            BytesRef bytes = embeddings.binaryValue();
+            embedding = IndexFields.readStoredVector(bytes.bytes, bytes.offset, bytes.length);
+        }
+        return new Record(stored.id(), embedding, stored.metadata(), stored.document(), stored.uri());
     }
 
     private static final class Visitor extends StoredFieldVisitor {
-        private final boolean withEmbedding;
         String id;
-        float[] embedding;
         String metadataJson;
         String document;
         String uri;
-
-        Visitor(boolean withEmbedding) {
-            this.withEmbedding = withEmbedding;
-        }
 
         @Override
         public Status needsField(FieldInfo fieldInfo) {
             return switch (fieldInfo.name) {
                 case IndexFields.ID, IndexFields.METADATA, IndexFields.DOCUMENT, IndexFields.URI -> Status.YES;
-                case IndexFields.EMBEDDING -> withEmbedding ? Status.YES : Status.NO;
                 default -> Status.NO;
             };
         }
@@ -53,7 +63,6 @@ final class StoredRecords {
                 case IndexFields.METADATA -> metadataJson = IndexFields.readStoredString(value, 0, value.length);
                 case IndexFields.DOCUMENT -> document = IndexFields.readStoredString(value, 0, value.length);
                 case IndexFields.URI -> uri = IndexFields.readStoredString(value, 0, value.length);
-                case IndexFields.EMBEDDING -> embedding = IndexFields.readStoredVector(value, 0, value.length);
                 default -> { }
             }
         }

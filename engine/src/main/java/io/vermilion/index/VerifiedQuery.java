@@ -83,7 +83,7 @@ final class VerifiedQuery extends Query {
                                 return true;
                             }
                         }
-                        return verifier.test(StoredRecords.load(storedFields, doc, false));
+                        return verifier.test(StoredRecords.load(storedFields, doc));
                     }
 
                     @Override

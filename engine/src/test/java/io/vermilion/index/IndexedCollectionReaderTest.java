@@ -137,6 +137,18 @@ class IndexedCollectionReaderTest {
     }
 
     @Test
+    void embeddingsOfTheLargestDimensionReadBackExactly() throws Exception {
+        Random random = new Random(8);
+        List<Record> records = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            records.add(new Record("r" + i, randomVector(random, IndexSchema.MAX_DIMENSIONS), null, null, null));
+        }
+        try (IndexedCollectionReader indexed = IndexTestKit.index(records, DistanceFunction.L2)) {
+            IndexTestKit.assertSameRecords(records, indexed.get(GetRequest.all()), "64 KiB embeddings");
+        }
+    }
+
+    @Test
     void embeddingsWiderThanLucenesDefaultLimitAreIndexed() throws Exception {
         Random random = new Random(7);
         List<Record> records = new ArrayList<>();
@@ -267,7 +279,7 @@ class IndexedCollectionReaderTest {
             TopDocs top = searcher.search(new TermQuery(new Term(IndexFields.TEXT, "quick")), 10);
             List<String> ids = new ArrayList<>();
             for (ScoreDoc hit : top.scoreDocs) {
-                ids.add(StoredRecords.load(reader.storedFields(), hit.doc, false).id());
+                ids.add(StoredRecords.load(reader.storedFields(), hit.doc).id());
             }
             assertEquals(List.of("b", "a"), ids); // lowercased by StandardAnalyzer, ranked by BM25 term frequency
         }
