@@ -141,7 +141,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
             int from = (int) Math.min(request.offset(), matches.size());
             int to = (int) Math.min(wanted, matches.size());
             List<SequencedRecord> records = new ArrayList<>(Math.max(0, to - from));
-            Hydrator hydrator = new Hydrator();
+            Hydrator hydrator = new Hydrator(request.embeddings());
             for (Hit hit : matches.subList(from, to)) {
                 records.add(new SequencedRecord(hit.sequence, hydrator.load(hit)));
             }
@@ -211,7 +211,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 List<Hit> best = nearest(query, request.nResults(),
                         request.efSearch() > 0 ? request.efSearch() : parameters.efSearch(), accepted);
                 List<SequencedHit> hits = new ArrayList<>(best.size());
-                Hydrator hydrator = new Hydrator();
+                Hydrator hydrator = new Hydrator(request.embeddings());
                 for (Hit hit : best) {
                     hits.add(new SequencedHit(new QueryHit(hydrator.load(hit), hit.distance), hit.sequence));
                 }
@@ -442,12 +442,19 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
      */
     private final class Hydrator {
         private final StoredFields[] perLeaf = new StoredFields[reader.leaves().size()];
+        private final boolean withEmbeddings;
+
+        Hydrator(boolean withEmbeddings) {
+            this.withEmbeddings = withEmbeddings;
+        }
 
         Record load(Hit hit) throws IOException {
             if (perLeaf[hit.leaf] == null) {
                 perLeaf[hit.leaf] = reader.leaves().get(hit.leaf).reader().storedFields();
             }
-            return StoredRecords.load(reader.leaves().get(hit.leaf).reader(), perLeaf[hit.leaf], hit.doc);
+            return withEmbeddings
+                    ? StoredRecords.load(reader.leaves().get(hit.leaf).reader(), perLeaf[hit.leaf], hit.doc)
+                    : StoredRecords.load(perLeaf[hit.leaf], hit.doc);
         }
     }
 

@@ -59,7 +59,8 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
         }
         Integer wanted = request.limit() == null ? null
                 : (int) Math.min(Integer.MAX_VALUE, (long) request.offset() + request.limit());
-        GetRequest first = new GetRequest(request.ids(), request.where(), request.whereDocument(), wanted, 0);
+        GetRequest first = new GetRequest(request.ids(), request.where(), request.whereDocument(), wanted, 0,
+                request.embeddings());
         List<SequencedRecord> fromVersion = version.get(first, tail.shadowed());
         List<Record> fromTail = tailReader.get(first);
         List<Record> merged = new ArrayList<>();

@@ -6,9 +6,21 @@ import java.util.List;
 
 /**
  * What a {@code get} asks for, independent of how it is answered. {@code ids}: null means no id filter, empty means
- * nothing; {@code where} and {@code whereDocument} are optional and ANDed; {@code limit} null means all.
+ * nothing; {@code where} and {@code whereDocument} are optional and ANDed; {@code limit} null means all;
+ * {@code embeddings} false lets a reader skip loading them (records then carry none).
  */
-public record GetRequest(List<String> ids, Where where, WhereDocument whereDocument, Integer limit, int offset) {
+public record GetRequest(List<String> ids, Where where, WhereDocument whereDocument, Integer limit, int offset,
+                         boolean embeddings) {
+
+    /** A request for whole records, embeddings included. */
+    public GetRequest(List<String> ids, Where where, WhereDocument whereDocument, Integer limit, int offset) {
+        this(ids, where, whereDocument, limit, offset, true);
+    }
+
+    /** The same request, loading embeddings or not (a reader may then leave them null). */
+    public GetRequest withEmbeddings(boolean load) {
+        return new GetRequest(ids, where, whereDocument, limit, offset, load);
+    }
 
     public GetRequest {
         ids = ids == null ? null : List.copyOf(ids);

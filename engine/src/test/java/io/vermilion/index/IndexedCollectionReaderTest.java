@@ -137,6 +137,26 @@ class IndexedCollectionReaderTest {
     }
 
     @Test
+    void requestsThatDoNotWantEmbeddingsGetRecordsWithoutThem() throws Exception {
+        List<Record> records = List.of(
+                new Record("a", new float[] {1f, 0f}, md("k", 1), "doc a", "u"),
+                new Record("b", new float[] {0f, 1f}, md("k", 2), "doc b", null));
+        try (IndexedCollectionReader indexed = IndexTestKit.index(records, DistanceFunction.L2)) {
+            List<Record> got = indexed.get(GetRequest.all().withEmbeddings(false));
+            List<Record> stripped = records.stream()
+                    .map(r -> new Record(r.id(), null, r.metadata(), r.document(), r.uri())).toList();
+            IndexTestKit.assertSameRecords(stripped, got, "get without embeddings");
+            QueryRequest request = new QueryRequest(List.of(new float[] {1f, 0f}), 2, null, null, null,
+                    DistanceFunction.L2, 0, false);
+            List<QueryHit> hits = indexed.query(request).get(0);
+            assertEquals(List.of("a", "b"), hits.stream().map(h -> h.record().id()).toList());
+            assertEquals(null, hits.get(0).record().embedding());
+            assertEquals("doc a", hits.get(0).record().document());
+            IndexTestKit.assertSameRecords(records, indexed.get(GetRequest.all()), "get with embeddings");
+        }
+    }
+
+    @Test
     void embeddingsOfTheLargestDimensionReadBackExactly() throws Exception {
         Random random = new Random(8);
         List<Record> records = new ArrayList<>();

@@ -121,7 +121,7 @@ public class RecordResource {
         }
         Set<String> ids = new LinkedHashSet<>();
         batch.forEach(r -> ids.add(r.id()));
-        reader.get(new GetRequest(List.copyOf(ids), null, null, null, 0)).forEach(r -> ids.remove(r.id()));
+        reader.get(new GetRequest(List.copyOf(ids), null, null, null, 0, false)).forEach(r -> ids.remove(r.id()));
         if (!ids.isEmpty()) {
             limits.check(Quota.COLLECTION_SIZE_RECORDS, action, count + ids.size());
         }
@@ -155,7 +155,7 @@ public class RecordResource {
                     List<LogRecord> batch = ids.stream().map(LogRecord::delete).toList();
                     return records.append(c.id(), batch).map(v -> deleted(ids.size()));
                 }
-                return records.read(c.id(), reader -> reader.get(new GetRequest(ids, where, whereDocument, limit, 0)))
+                return records.read(c.id(), reader -> reader.get(new GetRequest(ids, where, whereDocument, limit, 0, false)))
                         .flatMap(matches -> {
                             if (matches.isEmpty()) {
                                 return Uni.createFrom().item(deleted(0));
@@ -202,7 +202,8 @@ public class RecordResource {
                     WhereParser.requireIndexed(where);
                 }
                 return records.read(c.id(), reader -> RecordJson.getResponse(
-                        reader.get(new GetRequest(ids, where, whereDocument, limit, offset == null ? 0 : offset)), include));
+                        reader.get(new GetRequest(ids, where, whereDocument, limit, offset == null ? 0 : offset,
+                                include.contains("embeddings"))), include));
             });
         });
     }
@@ -246,7 +247,8 @@ public class RecordResource {
                         return RecordJson.queryResponse(empty, include);
                     }
                     return RecordJson.queryResponse(
-                            reader.query(new QueryRequest(queries, n, ids, where, whereDocument, distance, efSearch)),
+                            reader.query(new QueryRequest(queries, n, ids, where, whereDocument, distance, efSearch,
+                                    include.contains("embeddings"))),
                             include);
                 });
             });
