@@ -37,7 +37,6 @@ import io.vermilion.blockstore.SequencedRecord;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.log.CollectionMissingException;
-import io.vermilion.log.CorruptFragmentException;
 import io.vermilion.log.FragmentReader;
 import io.vermilion.log.FragmentRef;
 import io.vermilion.log.LogCatalog;
@@ -46,6 +45,7 @@ import io.vermilion.log.LogPosition;
 import io.vermilion.query.MutableCollectionState;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
+import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
 
@@ -212,14 +212,7 @@ public final class Compactor {
                 for (int i = 0; i < decoded.records().size(); i++) {
                     LogRecord log = decoded.records().get(i);
                     touched.add(log.id());
-                    boolean existed = state.get(log.id()) != null;
-                    state.apply(log);
-                    boolean exists = state.get(log.id()) != null;
-                    if (exists && !existed) {
-                        sequences.put(log.id(), fragment.startOffset() + i);
-                    } else if (!exists && existed) {
-                        sequences.remove(log.id());
-                    }
+                    state.apply(log, fragment.startOffset() + i, sequences);
                 }
                 expected = fragment.endOffset();
             }
@@ -268,14 +261,7 @@ public final class Compactor {
         }
 
         private LogFragment read(FragmentRef fragment) {
-            byte[] bytes = store.get(fragment.key()).toCompletableFuture().join();
-            LogFragment decoded = fragmentReader.read(bytes, fragment.key());
-            if (decoded.firstOffset() != fragment.startOffset() || decoded.records().size() != fragment.recordCount()) {
-                throw new CorruptFragmentException(fragment.key(), "holds offsets [" + decoded.firstOffset() + ", "
-                        + (decoded.firstOffset() + decoded.records().size()) + ") but the catalog recorded ["
-                        + fragment.startOffset() + ", " + fragment.endOffset() + ")");
-            }
-            return decoded;
+            return fragmentReader.read(store.get(fragment.key()).toCompletableFuture().join(), fragment);
         }
 
         private BlockIndex writeBlocks(long version, List<Record> records, Map<String, Long> sequences,
@@ -311,7 +297,7 @@ public final class Compactor {
                 throw new UncheckedIOException("building the index of collection " + collection + " version "
                         + version, e);
             } finally {
-                deleteTree(work);
+                LocalFolders.deleteQuietly(work);
             }
         }
 
@@ -368,7 +354,7 @@ public final class Compactor {
                 throw new UncheckedIOException("updating the index of collection " + collection + " to version "
                         + version, e);
             } finally {
-                deleteTree(work);
+                LocalFolders.deleteQuietly(work);
             }
         }
 
@@ -416,16 +402,6 @@ public final class Compactor {
                 deletes.add(store.delete(key).toCompletableFuture().exceptionally(ignored -> null));
             }
             return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new));
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // a leftover work folder only costs disk until the next cleanup of the work directory
         }
     }
 }

@@ -37,6 +37,20 @@ public final class FragmentReader {
         this.allocator = allocator;
     }
 
+    /**
+     * Decodes a fragment the catalog recorded as {@code fragment}, and checks that it holds exactly the offsets the
+     * catalog recorded for it; a {@link CorruptFragmentException} names the key otherwise.
+     */
+    public LogFragment read(byte[] bytes, FragmentRef fragment) {
+        LogFragment decoded = read(bytes, fragment.key());
+        if (decoded.firstOffset() != fragment.startOffset() || decoded.records().size() != fragment.recordCount()) {
+            throw new CorruptFragmentException(fragment.key(), "holds offsets [" + decoded.firstOffset() + ", "
+                    + (decoded.firstOffset() + decoded.records().size()) + ") but the catalog recorded ["
+                    + fragment.startOffset() + ", " + fragment.endOffset() + ")");
+        }
+        return decoded;
+    }
+
     /** @param key the object key the bytes were read from, for error messages */
     public LogFragment read(byte[] bytes, String key) {
         ByteBuffer in = ByteBuffer.wrap(bytes);

@@ -353,7 +353,7 @@ public final class CollectionStateCache {
                 }
                 expected = fragment.endOffset();
                 reads.add(store.get(fragment.key()).toCompletableFuture()
-                        .thenApplyAsync(bytes -> decode(bytes, fragment), executor));
+                        .thenApplyAsync(bytes -> reader.read(bytes, fragment), executor));
             }
             return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
                     .thenApplyAsync(ignored -> {
@@ -364,16 +364,6 @@ public final class CollectionStateCache {
                         return null;
                     }, executor)
                     .thenCompose(ignored -> applyFrom(state, fragments, first + chunk.size()));
-        }
-
-        private LogFragment decode(byte[] bytes, FragmentRef fragment) {
-            LogFragment decoded = reader.read(bytes, fragment.key());
-            if (decoded.firstOffset() != fragment.startOffset() || decoded.records().size() != fragment.recordCount()) {
-                throw new CorruptFragmentException(fragment.key(), "holds offsets [" + decoded.firstOffset() + ", "
-                        + (decoded.firstOffset() + decoded.records().size()) + ") but the catalog recorded ["
-                        + fragment.startOffset() + ", " + fragment.endOffset() + ")");
-            }
-            return decoded;
         }
 
         /** Publishes the building state unless what is published already reflects it. */

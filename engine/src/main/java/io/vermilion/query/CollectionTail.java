@@ -56,15 +56,7 @@ public final class CollectionTail {
             }
         }
         for (int i = 0; i < records.size(); i++) {
-            LogRecord log = records.get(i);
-            boolean existed = state.get(log.id()) != null;
-            state.apply(log);
-            boolean exists = state.get(log.id()) != null;
-            if (exists && !existed) {
-                sequences.put(log.id(), firstOffset + i);
-            } else if (!exists && existed) {
-                sequences.remove(log.id());
-            }
+            state.apply(records.get(i), firstOffset + i, sequences);
         }
         view = null;
     }

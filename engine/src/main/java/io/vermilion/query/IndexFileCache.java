@@ -28,6 +28,7 @@ import io.vermilion.compactor.VersionManifest;
 import io.vermilion.compactor.VersionRef;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
+import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
 
@@ -73,7 +74,7 @@ public final class IndexFileCache {
                     try (Stream<Path> entries = Files.list(collection)) {
                         for (Path entry : entries.toList()) {
                             if (entry.getFileName().toString().startsWith(TEMP_PREFIX)) {
-                                deleteTree(entry); // a fetch that did not finish before the last stop
+                                LocalFolders.delete(entry); // a fetch that did not finish before the last stop
                             }
                         }
                     }
@@ -124,7 +125,7 @@ public final class IndexFileCache {
             }
             reader.onClose(() -> {
                 if (open.computeIfPresent(ready, (k, n) -> n == 1 ? null : n - 1) == null && retired.remove(ready)) {
-                    deleteQuietly(ready);
+                    LocalFolders.deleteQuietly(ready);
                 }
             });
             return reader;
@@ -137,7 +138,7 @@ public final class IndexFileCache {
         retired.add(folder);
         executor.execute(() -> {
             if (!open.containsKey(folder) && retired.remove(folder)) {
-                deleteQuietly(folder);
+                LocalFolders.deleteQuietly(folder);
             }
         });
     }
@@ -211,14 +212,14 @@ public final class IndexFileCache {
                     if (!Files.isDirectory(folder)) {
                         throw new UncheckedIOException(e);
                     }
-                    deleteQuietly(temp); // another fetch of the same version (e.g. by an earlier process) finished first
+                    LocalFolders.deleteQuietly(temp); // another fetch of the same version (e.g. by an earlier process) finished first
                 }
                 fetchedVersions.incrementAndGet();
                 fetchedBytes.addAndGet(total);
                 return folder;
             }, executor).whenComplete((done, failure) -> {
                 if (failure != null) {
-                    deleteQuietly(temp);
+                    LocalFolders.deleteQuietly(temp);
                 }
             });
         }, executor);
@@ -278,7 +279,7 @@ public final class IndexFileCache {
                 }
                 if (!open.containsKey(version)) {
                     held -= folderSize(version);
-                    deleteQuietly(version);
+                    LocalFolders.deleteQuietly(version);
                 }
             }
         } catch (IOException e) {
@@ -315,25 +316,6 @@ public final class IndexFileCache {
             return Files.size(file);
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private static void deleteQuietly(Path folder) {
-        try {
-            deleteTree(folder);
-        } catch (IOException ignored) {
-            // best effort: a later makeRoom or restart tries again
-        }
-    }
-
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -72,6 +72,21 @@ public final class MutableCollectionState {
         snapshot = null;
     }
 
+    /**
+     * Applies {@code log}, the record at log offset {@code offset}, keeping {@code sequences} (id → insertion
+     * sequence) in step: an id it inserts gets {@code offset}, an id it removes loses its entry.
+     */
+    public void apply(LogRecord log, long offset, Map<String, Long> sequences) {
+        boolean existed = records.containsKey(log.id());
+        apply(log);
+        boolean exists = records.containsKey(log.id());
+        if (exists && !existed) {
+            sequences.put(log.id(), offset);
+        } else if (!exists && existed) {
+            sequences.remove(log.id());
+        }
+    }
+
     public void applyAll(Iterable<LogRecord> logs) {
         for (LogRecord log : logs) {
             apply(log);

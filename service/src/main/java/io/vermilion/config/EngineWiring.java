@@ -25,6 +25,7 @@ import io.vermilion.storage.CachedObjectStore;
 import io.vermilion.sysdb.PgVersionCatalog;
 import java.time.Clock;
 import java.util.UUID;
+import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectStore;
 import io.vermilion.storage.S3ObjectStore;
@@ -170,15 +171,7 @@ public class EngineWiring {
     private static Path compactionWorkDir(VermilionConfig config) {
         Path work = cacheRoot(config).resolve("compaction");
         try {
-            if (java.nio.file.Files.isDirectory(work)) {
-                try (var walk = java.nio.file.Files.walk(work)) {
-                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        if (!p.equals(work)) {
-                            java.nio.file.Files.deleteIfExists(p);
-                        }
-                    }
-                }
-            }
+            LocalFolders.empty(work);
         } catch (java.io.IOException e) {
             LOG.warnf(e, "Could not empty the compaction work folder %s", work);
         }
