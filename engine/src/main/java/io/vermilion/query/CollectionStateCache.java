@@ -31,7 +31,8 @@ import io.vermilion.storage.ObjectStore;
  * write acknowledged before the call (by any replica) is in the view it returns. Fragments are read only once the
  * catalog recorded them, in parallel, and applied in log order exactly once: catching up is serialized per
  * collection. When a newer version is published, views keep coming from the previous version and its (longer) tail
- * until the new version is open, then switch; the previous version's reader closes when its last view does.
+ * until the new version is open, then switch; the previous version's reader closes when its last view does. A state
+ * left behind while the log it needs was collected (a newer version covers it) reloads from the newest version.
  * Without a version catalog every collection is served from its whole log. Thread-safe; views are immutable.
  */
 public final class CollectionStateCache {
@@ -175,6 +176,13 @@ public final class CollectionStateCache {
 
     private record Target(Optional<LogPosition> position, Optional<VersionRef> version) {}
 
+    /** The log no longer records the fragments a cached state needs next. */
+    private static final class LogTruncatedException extends IllegalStateException {
+        LogTruncatedException(String message) {
+            super(message);
+        }
+    }
+
     /** An immutable state readers take views of; {@code base} holds one reference for as long as it is published. */
     private record Published(VersionRef ref, VersionReader base, long nextOffset, CollectionTail.View tail) {
 
@@ -238,16 +246,39 @@ public final class CollectionStateCache {
          * wait for a version to open; only a collection seen for the first time opens its version first.
          */
         private CompletableFuture<CollectionView> load(long target, VersionRef ref) {
+            VersionRef held = building == null ? ref : building.ref;
+            CompletableFuture<CollectionView> loaded;
             if (building == null) {
-                return switchTo(ref, target).thenApply(Published::open);
+                loaded = switchTo(ref, target).thenApply(Published::open);
+            } else {
+                boolean stale = newer(ref, building.ref);
+                loaded = advance(building, target).thenApply(ignored -> {
+                    CollectionView view = publish().open();
+                    if (stale) {
+                        switchInBackground(ref);
+                    }
+                    return view;
+                });
             }
-            boolean stale = newer(ref, building.ref);
-            return advance(building, target).thenApply(ignored -> {
-                CollectionView view = publish().open();
-                if (stale) {
-                    switchInBackground(ref);
+            return loaded.exceptionallyCompose(failure -> reloadIfTruncated(failure, held, target));
+        }
+
+        /**
+         * The log no longer holds what the state on {@code held} needs next (a newer version covers it and the
+         * fragments were collected): loads the newest version and its tail instead. Any other failure, or a log
+         * truncated with no newer version to explain it, fails as it was.
+         */
+        private CompletableFuture<CollectionView> reloadIfTruncated(Throwable failure, VersionRef held, long target) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!(cause instanceof LogTruncatedException) || versions == null) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            return versions.currentVersion(collection).toCompletableFuture().thenCompose(newest -> {
+                if (newest.isEmpty() || !newer(newest.get(), held)) {
+                    return CompletableFuture.failedFuture(cause);
                 }
-                return view;
+                return switchTo(newest.get(), target).thenApply(Published::open);
             });
         }
 
@@ -320,20 +351,30 @@ public final class CollectionStateCache {
                 return CompletableFuture.completedFuture(null);
             }
             return catalog.fragments(collection, state.offset).toCompletableFuture()
-                    .thenCompose(fragments -> applyFrom(state, fragments, 0))
+                    .thenCompose(fragments -> fragments.isEmpty() || fragments.get(0).startOffset() > state.offset
+                            ? fragmentsMissing(state, target, fragments.isEmpty() ? -1 : fragments.get(0).startOffset())
+                            : applyFrom(state, fragments, 0))
                     .thenCompose(ignored -> state.offset >= target
                             ? CompletableFuture.completedFuture(null)
-                            : fragmentsMissing(state, target));
+                            : fragmentsMissing(state, target, -1));
         }
 
-        /** The catalog recorded fewer fragments than its log position promised: the collection was dropped meanwhile? */
-        private CompletableFuture<Void> fragmentsMissing(Building state, long target) {
+        /**
+         * The catalog no longer records the fragments at the state's offset: the collection was dropped meanwhile, or
+         * a newer version covers them and they were collected ({@link LogTruncatedException}).
+         *
+         * @param firstRecorded the first recorded fragment's start past the state's offset, or -1 if none is
+         */
+        private CompletableFuture<Void> fragmentsMissing(Building state, long target, long firstRecorded) {
             return catalog.position(collection).toCompletableFuture().thenApply(found -> {
                 if (found.isEmpty()) {
                     throw new CollectionMissingException(collection);
                 }
-                throw new IllegalStateException("the catalog puts the end of the log of collection " + collection
-                        + " at offset " + target + " but records fragments up to " + state.offset + " only");
+                throw new LogTruncatedException(firstRecorded < 0
+                        ? "the catalog puts the end of the log of collection " + collection + " at offset " + target
+                                + " but records fragments up to " + state.offset + " only"
+                        : "the catalog's log of collection " + collection + " resumes at offset " + firstRecorded
+                                + ", after the offset " + state.offset + " the cached state needs next");
             });
         }
 

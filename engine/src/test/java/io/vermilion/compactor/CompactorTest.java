@@ -435,6 +435,68 @@ class CompactorTest {
         assertSameRecords(expected, await(cold.snapshot(collection)), "version 2 + tail after collection");
     }
 
+    /**
+     * Issue 10: a replica caches a collection (no version yet), the collection is written again, compacted, and its
+     * log collected past the grace period while nobody reads it. The next read catches up from the new version.
+     */
+    @Test
+    void staleCacheCatchesUpFromTheNewestVersionAfterLogGarbageCollection() throws Exception {
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        await(writer.append(collection, List.of(added("a"), added("b"))));
+        assertEquals(List.of("a", "b"), ids(await(views.snapshot(collection))));
+        await(writer.append(collection, List.of(added("c"))));
+        assertEquals(3, await(compactor("a").compact(collection)).orElseThrow().logEndOffset());
+        Duration grace = Duration.ofSeconds(5);
+        clock.advance(grace);
+        await(new VersionGarbageCollector(store, versions, logCatalog, clock).collect(collection, grace));
+        assertEquals(List.of(), await(logCatalog.fragments(collection, 0)), "the whole log was collected");
+
+        try (CollectionView view = await(views.view(collection))) {
+            assertEquals(3, view.count());
+            assertEquals(1, view.versionNumber());
+            assertEquals(List.of("a", "b", "c"), view.get(GetRequest.all()).stream().map(Record::id).toList());
+        }
+        assertEquals(1, views.versionSwitches());
+    }
+
+    /**
+     * A cache on version 1 whose next fragments went with version 2's garbage collection, while writes after
+     * version 2 stay in the log: the next read loads version 2 and applies that tail.
+     */
+    @Test
+    void staleCacheOnAnOlderVersionCatchesUpWhenTheLogResumesPastIt() throws Exception {
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        Compactor compactor = compactor("a");
+        await(writer.append(collection, List.of(added("a"), added("b"))));
+        await(compactor.compact(collection)).orElseThrow();
+        await(writer.append(collection, List.of(added("c"))));
+        try (CollectionView view = await(views.view(collection))) {
+            assertEquals(1, view.versionNumber());
+            assertEquals(3, view.count());
+        }
+        await(writer.append(collection, List.of(added("d"))));
+        assertEquals(4, await(compactor.compact(collection)).orElseThrow().logEndOffset());
+        await(writer.append(collection, List.of(added("e"), LogRecord.delete("a"))));
+        Duration grace = Duration.ofSeconds(5);
+        clock.advance(grace);
+        await(new VersionGarbageCollector(store, versions, logCatalog, clock).collect(collection, grace));
+        assertEquals(List.of(4L), await(logCatalog.fragments(collection, 0)).stream()
+                .map(FragmentRef::startOffset).toList(), "only the tail after version 2 is left");
+
+        try (CollectionView view = await(views.view(collection))) {
+            assertEquals(2, view.versionNumber());
+            assertEquals(List.of("b", "c", "d", "e"), view.get(GetRequest.all()).stream().map(Record::id).toList());
+        }
+    }
+
+    private static LogRecord added(String id) {
+        return new LogRecord(Operation.ADD, id, new float[] {1, 2, 3, id.charAt(0)}, null, "doc " + id, null);
+    }
+
     private static final String[] WHERES = {null, "{\"n\": {\"$gte\": 5}}", "{\"s\": \"v1\"}",
             "{\"$or\": [{\"n\": {\"$lt\": 2}}, {\"s\": {\"$ne\": \"v3\"}}]}", "{\"s\": {\"$nin\": [\"v0\", \"v2\"]}}"};
     private static final String[] WHERE_DOCUMENTS = {null, "{\"$contains\": \"doc 1\"}", "{\"$not_contains\": \"5\"}",
