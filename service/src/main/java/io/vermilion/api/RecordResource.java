@@ -234,6 +234,7 @@ public class RecordResource {
                             throw ChromaException.validation("query_embeddings", "Embeddings must not contain NaN or Infinity values");
                         }
                     }
+                    RecordWrites.requireIndexable("query_embeddings", q.length);
                     requireDimension(c, q.length);
                 }
                 JsonNode configuration = JsonBody.read(c.configurationJson());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vermilion.gateway.Quota;
 import io.vermilion.gateway.QuotaLimits;
+import io.vermilion.index.IndexSchema;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
@@ -40,6 +41,9 @@ final class RecordWrites {
             for (float[] e : embeddings) {
                 if (e != null && e.length == 0) {
                     throw ChromaException.validation("embeddings", "Each embedding must have at least 1 dimension");
+                }
+                if (e != null) {
+                    requireIndexable("embeddings", e.length);
                 }
             }
             for (float[] e : embeddings) {
@@ -109,6 +113,17 @@ final class RecordWrites {
             records.add(new LogRecord(op, ids.get(i), embeddings == null ? null : embeddings.get(i), metadata, document, uri));
         }
         return records;
+    }
+
+    /**
+     * Refuses an embedding wider than the vector index can hold ({@link IndexSchema#MAX_DIMENSIONS}, the limit the
+     * codec's HNSW format declares): accepted, it would make every later compaction of its collection fail.
+     */
+    static void requireIndexable(String field, int dimension) {
+        if (dimension > IndexSchema.MAX_DIMENSIONS) {
+            throw ChromaException.validation(field, "Embedding dimension " + dimension + " exceeds the maximum of "
+                    + IndexSchema.MAX_DIMENSIONS + " this server can index");
+        }
     }
 
     /** Chroma's name of a write action in quota errors. */

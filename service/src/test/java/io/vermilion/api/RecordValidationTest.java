@@ -140,6 +140,45 @@ class RecordValidationTest {
         assertUntouched();
     }
 
+    /**
+     * Issue 10: a 100,000-dimension embedding was accepted with auth off and every later compaction of its collection
+     * failed. What the vector index cannot hold is refused on every write and on query, and nothing is stored.
+     */
+    @Test
+    void embeddingsWiderThanTheIndexCanHoldAreRefused() {
+        String name = ApiTestSupport.uniqueName("wide");
+        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
+                "{\"name\":\"" + name + "\"}").statusCode(200).extract().path("id");
+        String fresh = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
+        int max = io.vermilion.index.IndexSchema.MAX_DIMENSIONS;
+        String tooWide = zeros(100_000);
+        String message = "Validation error: embeddings: Embedding dimension 100000 exceeds the maximum of " + max
+                + " this server can index";
+        assertError(post(fresh + "/add", "{\"ids\":[\"a\"],\"embeddings\":[" + tooWide + "]}"), 400,
+                "InvalidArgumentError", message);
+        assertError(post(fresh + "/upsert", "{\"ids\":[\"a\"],\"embeddings\":[" + tooWide + "]}"), 400,
+                "InvalidArgumentError", message);
+        assertError(post(fresh + "/update", "{\"ids\":[\"a\"],\"embeddings\":[" + tooWide + "]}"), 400,
+                "InvalidArgumentError", message);
+        assertError(post(fresh + "/add", "{\"ids\":[\"a\"],\"embeddings\":[" + zeros(max + 1) + "]}"), 400,
+                "InvalidArgumentError", "Validation error: embeddings: Embedding dimension " + (max + 1)
+                        + " exceeds the maximum of " + max + " this server can index");
+        assertError(post(fresh + "/query", "{\"query_embeddings\":[" + tooWide + "]}"), 400, "InvalidArgumentError",
+                "Validation error: query_embeddings: Embedding dimension 100000 exceeds the maximum of " + max
+                        + " this server can index");
+        get(fresh + "/count").statusCode(200).body(equalTo("0"));
+        String byName = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + name;
+        get(byName).statusCode(200).body("dimension", nullValue());
+
+        post(fresh + "/add", "{\"ids\":[\"widest\"],\"embeddings\":[" + zeros(max) + "]}").statusCode(201);
+        get(fresh + "/count").statusCode(200).body(equalTo("1"));
+        get(byName).statusCode(200).body("dimension", equalTo(max));
+    }
+
+    private static String zeros(int dimension) {
+        return "[" + String.join(",", java.util.Collections.nCopies(dimension, "0")) + "]";
+    }
+
     @Test
     void readsOfAMissingCollectionAre404() {
         String missing = "/api/v2/tenants/default_tenant/databases/default_database/collections/"
