@@ -33,8 +33,10 @@ import jakarta.inject.Named;
  * asks the catalog which collections have a log tail after their current version and compacts, one at a time, each
  * whose tail passed a threshold (records, fragment bytes, or age since this replica first saw it pending); the
  * compactor's lease keeps replicas from compacting one collection together. Then it collects the garbage of versions
- * published more than the grace period ago, once per version per replica. A failed pass is logged and retried at the
- * next interval; nothing here is needed for correctness of reads or writes.
+ * published more than the grace period ago, once per version per replica. A collection whose compaction (or garbage
+ * collection) fails is tried again only after a capped exponential backoff ({@link RetryBackoff}), while the others
+ * keep compacting; a failed pass is logged and retried at the next interval. Nothing here is needed for correctness
+ * of reads or writes.
  */
 @ApplicationScoped
 public class CompactionScheduler {
@@ -48,10 +50,10 @@ public class CompactionScheduler {
     private final VermilionConfig.Compaction config;
     private final Map<UUID, Instant> pendingSince = new ConcurrentHashMap<>();
     private final Map<UUID, Long> collectedVersion = new ConcurrentHashMap<>();
-    /** Collections whose last compaction failed, and when to try again (backing off up to an hour). */
-    private final Map<UUID, Backoff> failing = new ConcurrentHashMap<>();
-
-    private record Backoff(int failures, Instant retryAt) {}
+    /** Collections whose last compaction failed, and when to try them again. */
+    private final RetryBackoff compactionBackoff = new RetryBackoff();
+    /** Collections whose last garbage collection failed, and when to try them again. */
+    private final RetryBackoff garbageBackoff = new RetryBackoff();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong pendingRecords = new AtomicLong();
     private final Counter published;
@@ -98,14 +100,18 @@ public class CompactionScheduler {
         }
     }
 
-    /** One pass: compact what is due, then collect garbage that is due. Never overlaps itself. */
     void runOnce() {
+        runOnce(Instant.now());
+    }
+
+    /** One pass at time {@code now}: compact what is due, then collect garbage that is due. Never overlaps itself. */
+    void runOnce(Instant now) {
         if (!running.compareAndSet(false, true)) {
             return;
         }
         try {
-            compactDue();
-            collectGarbage();
+            compactDue(now);
+            collectGarbage(now);
         } catch (RuntimeException e) {
             LOG.warn("Compaction pass failed; it will run again", e);
         } finally {
@@ -113,38 +119,42 @@ public class CompactionScheduler {
         }
     }
 
-    private void compactDue() {
-        Instant now = Instant.now();
+    /** Failures in a row of the collection's compaction (0 if its last one did not fail). */
+    int compactionFailures(UUID collection) {
+        return compactionBackoff.failures(collection);
+    }
+
+    private void compactDue(Instant now) {
         long pending = 0;
         Map<UUID, Instant> seen = new ConcurrentHashMap<>();
         for (PgVersionCatalog.Pending p : catalog.pending().toCompletableFuture().join()) {
             pending += p.tailRecords();
             Instant since = pendingSince.getOrDefault(p.collection(), now);
             seen.put(p.collection(), since);
-            Backoff backoff = failing.get(p.collection());
-            if (backoff != null && now.isBefore(backoff.retryAt())) {
+            if (!compactionBackoff.allows(p.collection(), now)) {
                 continue;
             }
             boolean due = p.tailRecords() >= config.records() || p.tailBytes() >= config.bytes().asLongValue()
                     || Duration.between(since, now).compareTo(config.age()) >= 0;
-            if (due && compact(p)) {
+            if (due && compact(p, now)) {
                 seen.remove(p.collection());
                 pending -= p.tailRecords();
             }
         }
         pendingSince.keySet().retainAll(seen.keySet());
+        compactionBackoff.retain(seen.keySet());
         pendingSince.putAll(seen);
         pendingRecords.set(pending);
     }
 
     /** Whether a version was published. */
-    private boolean compact(PgVersionCatalog.Pending p) {
+    private boolean compact(PgVersionCatalog.Pending p, Instant now) {
         long start = System.nanoTime();
         LOG.debugf("Compacting collection %s (%d records, %d bytes pending)", p.collection(), p.tailRecords(),
                 p.tailBytes());
         try {
             Optional<VersionManifest> manifest = compactor.compact(p.collection()).toCompletableFuture().join();
-            failing.remove(p.collection());
+            compactionBackoff.succeeded(p.collection());
             if (manifest.isEmpty()) {
                 skipped.increment();
                 LOG.debugf("Compaction of collection %s skipped: its lease is held elsewhere, another replica"
@@ -159,20 +169,19 @@ public class CompactionScheduler {
             return true;
         } catch (RuntimeException e) {
             failed.increment();
-            Backoff previous = failing.get(p.collection());
-            int failures = previous == null ? 1 : previous.failures() + 1;
-            long waitSeconds = Math.min(3600, 1L << Math.min(failures + 2, 12));
-            failing.put(p.collection(), new Backoff(failures, Instant.now().plusSeconds(waitSeconds)));
+            Duration wait = compactionBackoff.failed(p.collection(), now);
             LOG.warnf(e, "Compaction of collection %s failed (%d in a row); the previous version stays current; next"
-                    + " attempt in %d s", p.collection(), failures, waitSeconds);
+                    + " attempt in %d s", p.collection(), compactionBackoff.failures(p.collection()), wait.toSeconds());
             return false;
         }
     }
 
-    private void collectGarbage() {
-        for (Map.Entry<UUID, Long> version : catalog.publishedBefore(config.gracePeriod()).toCompletableFuture().join()
-                .entrySet()) {
-            if (version.getValue().equals(collectedVersion.get(version.getKey()))) {
+    private void collectGarbage(Instant now) {
+        Map<UUID, Long> due = catalog.publishedBefore(config.gracePeriod()).toCompletableFuture().join();
+        garbageBackoff.retain(due.keySet());
+        for (Map.Entry<UUID, Long> version : due.entrySet()) {
+            if (version.getValue().equals(collectedVersion.get(version.getKey()))
+                    || !garbageBackoff.allows(version.getKey(), now)) {
                 continue;
             }
             try {
@@ -180,8 +189,11 @@ public class CompactionScheduler {
                         garbage.collect(version.getKey(), config.gracePeriod()).toCompletableFuture().join();
                 garbageObjects.increment(collected.versionObjects() + collected.fragments());
                 collectedVersion.put(version.getKey(), version.getValue());
+                garbageBackoff.succeeded(version.getKey());
             } catch (RuntimeException e) {
-                LOG.warnf(e, "Garbage collection of collection %s failed; it will run again", version.getKey());
+                Duration wait = garbageBackoff.failed(version.getKey(), now);
+                LOG.warnf(e, "Garbage collection of collection %s failed; next attempt in %d s", version.getKey(),
+                        wait.toSeconds());
             }
         }
     }

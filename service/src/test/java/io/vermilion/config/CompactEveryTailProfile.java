@@ -1,0 +1,17 @@
+package io.vermilion.config;
+
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/**
+ * Every collection with a log tail is due for compaction at every pass; the passes themselves stay unscheduled (the
+ * test profile's compaction switch is off), so a test runs them with the times it chooses.
+ */
+public class CompactEveryTailProfile implements QuarkusTestProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("vermilion.compaction.records", "1");
+    }
+}
