@@ -1,8 +1,11 @@
 package io.vermilion.config;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vermilion.compactor.VersionRef;
 import io.vermilion.index.IndexSchema;
+import io.vermilion.log.LogCatalog;
 import io.vermilion.log.LogWriter;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Operation;
@@ -42,6 +46,9 @@ class CompactionSchedulerTest {
 
     @Inject
     PgVersionCatalog versions;
+
+    @Inject
+    LogCatalog logCatalog;
 
     @Test
     void failingCollectionBacksOffWhileOthersKeepCompacting() {
@@ -73,6 +80,37 @@ class CompactionSchedulerTest {
         scheduler.runOnce(T0.plusSeconds(8 + 16));
         assertEquals(3, scheduler.compactionFailures(broken));
         assertEquals(Optional.empty(), version(broken), "nothing was ever published for the failing collection");
+    }
+
+    /**
+     * Issue 10: a replica caches a collection, the collection is written again, compacted and its log collected while
+     * nobody reads it; the next count used to fail with 500 forever. Over HTTP, with the passes run in between.
+     */
+    @Test
+    void readsCatchUpAfterTheLogTheyCachedIsCollected() {
+        UUID collection = createCollection("stale-cache");
+        String records = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + collection;
+        add(records, "a", "b");
+        given().get(records + "/count").then().statusCode(200).body(equalTo("2"));
+        add(records, "c");
+        scheduler.runOnce(T0.plus(Duration.ofDays(1)));
+        assertEquals(Optional.of(1L), version(collection));
+        assertEquals(List.of(), join(logCatalog.fragments(collection, 0)), "the log the cache stopped at is gone");
+
+        given().get(records + "/count").then().statusCode(200).body(equalTo("3"));
+        given().contentType("application/json").body("{}").post(records + "/get").then().statusCode(200)
+                .body("ids", contains("a", "b", "c"));
+    }
+
+    private static void add(String records, String... ids) {
+        StringBuilder body = new StringBuilder("{\"ids\":[");
+        StringBuilder embeddings = new StringBuilder("],\"embeddings\":[");
+        for (int i = 0; i < ids.length; i++) {
+            body.append(i == 0 ? "" : ",").append('"').append(ids[i]).append('"');
+            embeddings.append(i == 0 ? "" : ",").append("[1,2,").append(i).append(']');
+        }
+        given().contentType("application/json").body(body.append(embeddings).append("]}").toString())
+                .post(records + "/add").then().statusCode(201);
     }
 
     private static UUID createCollection(String prefix) {
