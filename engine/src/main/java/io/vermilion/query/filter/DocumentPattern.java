@@ -1,19 +1,21 @@
 package io.vermilion.query.filter;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
 /**
- * A {@code $regex} pattern held to Chroma's dialect (Rust {@code regex}): refuses look-around and backreferences,
- * accepts {@code (?P<name>)} and {@code [[:alpha:]]}, matches unanchored with Rust's Unicode classes, {@code \n}-only
- * line ends and {@code $} at the very end. Bad patterns fail with Rust's message layout. Immutable, thread-safe.
+ * A {@code $regex} pattern held to Chroma's dialect (Rust {@code regex}), matched by RE2/J: linear time in the
+ * document's length and the pattern's size, no backtracking and no recursion while matching, so no pattern can stall
+ * a reader or overflow its stack. Unanchored, Rust's Unicode classes, {@code \n}-only line ends, {@code $} at the
+ * very end. Bad or unservable patterns fail at compile time with Rust's message layout. Immutable, thread-safe.
  */
 public final class DocumentPattern {
 
-    private static final String LOOK_AROUND = "look-around, including look-ahead and look-behind, is not supported";
-    private static final String BACKREFERENCE = "backreferences are not supported";
+    /**
+     * Largest compiled program served (RE2/J instructions). Matching costs at most this many steps per document
+     * character, which bounds one document's work; the pattern length of ordinary filters stays far below it.
+     */
+    static final int MAX_PROGRAM_SIZE = 5_000;
 
     private final String source;
     private final Pattern pattern;
@@ -25,12 +27,24 @@ public final class DocumentPattern {
 
     /** Checks and compiles {@code source}; throws {@link InvalidFilterException} as Chroma would. */
     public static DocumentPattern compile(String source) {
-        String translated = new Translator(source).translate();
-        try {
-            return new DocumentPattern(source, Pattern.compile(translated, Pattern.UNICODE_CHARACTER_CLASS | Pattern.UNIX_LINES));
-        } catch (PatternSyntaxException e) {
-            throw fromJava(source, translated, e);
+        RustRegexTranslator.Translation translation = RustRegexTranslator.translate(source);
+        if (translation.sizeEstimate() > MAX_PROGRAM_SIZE) {
+            throw tooBig();
         }
+        Pattern compiled;
+        try {
+            compiled = Pattern.compile(translation.re2());
+        } catch (PatternSyntaxException e) {
+            throw Re2Errors.toChroma(source, translation, e);
+        }
+        if (compiled.programSize() > MAX_PROGRAM_SIZE) {
+            throw tooBig();
+        }
+        return new DocumentPattern(source, compiled);
+    }
+
+    private static InvalidFilterException tooBig() {
+        return InvalidFilterException.regexSyntax("Compiled regex exceeds size limit of " + MAX_PROGRAM_SIZE + " instructions.");
     }
 
     /** The pattern as the client wrote it. */
@@ -56,185 +70,6 @@ public final class DocumentPattern {
     @Override
     public String toString() {
         return source;
-    }
-
-    /** Rewrites the Rust-only syntax and refuses what Rust refuses, one left-to-right pass. */
-    private static final class Translator {
-        private final String src;
-        private final StringBuilder out = new StringBuilder();
-        private final Deque<Integer> groups = new ArrayDeque<>();
-        private final Deque<Integer> classes = new ArrayDeque<>();
-        private final boolean multiLinePossible;
-
-        Translator(String src) {
-            this.src = src;
-            this.multiLinePossible = src.matches("(?s).*\\(\\?[imsxuUR-]*m.*");
-        }
-
-        String translate() {
-            int i = 0;
-            while (i < src.length()) {
-                char c = src.charAt(i);
-                if (c == '\\') {
-                    if (i + 1 < src.length()) {
-                        char n = src.charAt(i + 1);
-                        if (classes.isEmpty() && n >= '1' && n <= '9') {
-                            throw error(src, i, 2, BACKREFERENCE);
-                        }
-                        out.append(c).append(n);
-                        i += 2;
-                    } else {
-                        out.append(c);
-                        i++;
-                    }
-                } else if (!classes.isEmpty()) {
-                    i = inClass(i, c);
-                } else if (c == '[') {
-                    classes.push(i);
-                    out.append(c);
-                    i = afterClassOpen(i + 1);
-                } else if (c == '(') {
-                    i = groupOpen(i);
-                } else if (c == ')') {
-                    if (groups.isEmpty()) {
-                        throw error(src, i, 1, "unopened group");
-                    }
-                    groups.pop();
-                    out.append(c);
-                    i++;
-                } else if (c == '$' && !multiLinePossible) {
-                    out.append("\\z");
-                    i++;
-                } else {
-                    out.append(c);
-                    i++;
-                }
-            }
-            if (!classes.isEmpty()) {
-                throw error(src, classes.peek(), 1, "unclosed character class");
-            }
-            if (!groups.isEmpty()) {
-                throw error(src, groups.peek(), 1, "unclosed group");
-            }
-            return out.toString();
-        }
-
-        /** After {@code [} or {@code [^}: a leading {@code ]} is a literal in both dialects. */
-        private int afterClassOpen(int i) {
-            if (i < src.length() && src.charAt(i) == '^') {
-                out.append('^');
-                i++;
-            }
-            if (i < src.length() && src.charAt(i) == ']') {
-                out.append(']');
-                i++;
-            }
-            return i;
-        }
-
-        private int inClass(int i, char c) {
-            if (c == '[') {
-                int end = src.indexOf(":]", i);
-                if (i + 1 < src.length() && src.charAt(i + 1) == ':' && end > 0) {
-                    String name = src.substring(i + 2, end);
-                    boolean negated = name.startsWith("^");
-                    String ascii = asciiClass(negated ? name.substring(1) : name);
-                    if (ascii != null) {
-                        out.append('[').append(negated ? "^" : "").append(ascii).append(']');
-                        return end + 2;
-                    }
-                }
-                classes.push(i);
-                out.append(c);
-                return afterClassOpen(i + 1);
-            }
-            if (c == ']') {
-                classes.pop();
-            }
-            out.append(c);
-            return i + 1;
-        }
-
-        private int groupOpen(int i) {
-            groups.push(i);
-            if (src.startsWith("(?=", i) || src.startsWith("(?!", i)) {
-                throw error(src, i, 3, LOOK_AROUND);
-            }
-            if (src.startsWith("(?<=", i) || src.startsWith("(?<!", i)) {
-                throw error(src, i, 4, LOOK_AROUND);
-            }
-            if (src.startsWith("(?P<", i)) {
-                out.append("(?<");
-                return i + 4;
-            }
-            out.append('(');
-            return i + 1;
-        }
-
-        private static String asciiClass(String name) {
-            return switch (name) {
-                case "alnum" -> "0-9A-Za-z";
-                case "alpha" -> "A-Za-z";
-                case "ascii" -> "\\x00-\\x7F";
-                case "blank" -> "\\t ";
-                case "cntrl" -> "\\x00-\\x1F\\x7F";
-                case "digit" -> "0-9";
-                case "graph" -> "!-~";
-                case "lower" -> "a-z";
-                case "print" -> " -~";
-                case "punct" -> "!-/:-@\\[-`{-~";
-                case "space" -> "\\t\\n\\x0B\\f\\r ";
-                case "upper" -> "A-Z";
-                case "word" -> "0-9A-Za-z_";
-                case "xdigit" -> "0-9A-Fa-f";
-                default -> null;
-            };
-        }
-    }
-
-    /** Maps java.util.regex's complaint onto Rust's wording and caret position. */
-    private static InvalidFilterException fromJava(String source, String translated, PatternSyntaxException e) {
-        String description = e.getDescription();
-        // Translation only rewrites a few constructs; when lengths differ, point at the Java index clamped.
-        int index = Math.max(0, Math.min(e.getIndex(), source.length() - 1));
-        boolean same = source.equals(translated);
-        if (description.startsWith("Dangling meta character")) {
-            return error(source, index, 1, "repetition operator missing expression");
-        }
-        if (description.equals("Illegal repetition range") && same) {
-            int open = source.lastIndexOf('{', index);
-            int close = source.indexOf('}', index);
-            if (open >= 0 && close >= open) {
-                return error(source, open, close - open + 1, "invalid repetition count range, the start must be <= the end");
-            }
-        }
-        if (description.equals("Illegal repetition") && same) {
-            int open = Math.max(0, source.lastIndexOf('{', Math.min(e.getIndex(), source.length() - 1)));
-            if (open == 0 || "(|".indexOf(source.charAt(open - 1)) >= 0) {
-                return error(source, open, 1, "repetition operator missing expression");
-            }
-            boolean closed = source.indexOf('}', open) >= 0;
-            return error(source, open, 1, closed ? "repetition quantifier expects a valid decimal" : "unclosed counted repetition");
-        }
-        if (description.equals("Illegal/unsupported escape sequence") && same) {
-            int start = Math.max(0, e.getIndex() - 1);
-            return error(source, start, Math.min(2, source.length() - start), "unrecognized escape sequence");
-        }
-        if (description.equals("Illegal character range") && same) {
-            int start = Math.max(0, e.getIndex() - 2);
-            return error(source, start, Math.min(3, source.length() - start), "invalid character class range, the start must be <= the end");
-        }
-        if (description.equals("Unknown inline modifier")) {
-            return error(source, index, 1, "unrecognized flag");
-        }
-        if (description.startsWith("Named capturing group") && description.endsWith("is already defined")) {
-            return error(source, index, 1, "duplicate capture group name");
-        }
-        if (description.startsWith("Unexpected internal error") && source.endsWith("\\")) {
-            return error(source, source.length() - 1, 1, "incomplete escape sequence, reached end of pattern prematurely");
-        }
-        String lowered = description.isEmpty() ? description : Character.toLowerCase(description.charAt(0)) + description.substring(1);
-        return error(source, index, 1, lowered);
     }
 
     /**
