@@ -45,6 +45,7 @@ public class ApiKeyResource {
     public Uni<ObjectNode> create(String body) {
         ObjectNode req = JsonBody.object(body);
         String tenant = JsonBody.requiredString(req, "tenant");
+        Names.requireTenantName("tenant", tenant);
         String roleName = JsonBody.requiredString(req, "role");
         Role role = Role.fromWire(roleName);
         if (role == null) {

@@ -57,6 +57,23 @@ class HostileInputTest {
     }
 
     @Test
+    void tenantNamesFollowChromasRuleWithinAnIndexableLength() {
+        String longest = "\uD83D\uDE00".repeat(Names.TENANT_MAX);
+        String tooLong = longest + "x";
+        assertError(post("/api/v2/tenants", "{\"name\":\"" + tooLong + "\"}"), 400, "InvalidArgumentError",
+                "Validation error: name: Validation error: length [{\"max\": Number(512), \"value\": String(\"" + tooLong + "\")}]");
+        assertError(post("/api/v2/admin/keys", "{\"tenant\":\"" + tooLong + "\",\"role\":\"read_only\"}"), 400,
+                "InvalidArgumentError", "Validation error: tenant: Validation error: length [{\"max\": Number(512), "
+                        + "\"value\": String(\"" + tooLong + "\")}]");
+        post("/api/v2/tenants", "{\"name\":\"" + longest + "\"}").statusCode(200);
+        post("/api/v2/admin/keys", "{\"tenant\":\"" + longest + "\",\"role\":\"read_only\"}").statusCode(200);
+        // Chroma's only other rule is the minimum length: punctuation is a name like any other, and stays data.
+        String dots = "../../tmp/evil-" + ApiTestSupport.uniqueName("t");
+        post("/api/v2/tenants", "{\"name\":\"" + dots + "\"}").statusCode(200);
+        raw("GET", "/api/v2/tenants/" + dots.replace("/", "%2F"), null).statusCode(200).body("name", equalTo(dots));
+    }
+
+    @Test
     void nulInAPathSegmentIsRefused() {
         assertError(raw("GET", "/api/v2/tenants/evil%00tenant", null), 400, "InvalidArgumentError",
                 "Validation error: tenant: must not contain the NUL character (U+0000)");

@@ -10,8 +10,11 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vermilion.sysdb.PostgresResource;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -29,18 +32,30 @@ class NastyStringsTest {
 
     private record Call(String method, String path, String body) {}
 
+    /** 3000 scattered CJK characters (9000 UTF-8 bytes that compress badly): beyond a PostgreSQL index entry. */
+    private static final String LONG = longText();
+
+    private static String longText() {
+        StringBuilder b = new StringBuilder();
+        Random random = new Random(10);
+        for (int i = 0; i < 3000; i++) {
+            b.append((char) (0x4E00 + random.nextInt(20_000)));
+        }
+        return b.toString();
+    }
+
     private static final List<Nasty> NASTY = List.of(
             new Nasty("nul", "\\u0000", "%00"),
             new Nasty("nul inside", "ab\\u0000cd", "ab%00cd"),
             new Nasty("lone high surrogate", "abc\\ud800", "abc%ED%A0%80"),
             new Nasty("lone low surrogate", "\\udc00abc", "%ED%B0%80abc"),
             new Nasty("control characters", "a\\u0001b\\u001fc", "a%01b%1Fc"),
-            new Nasty("very long", "\u00e9".repeat(3000), "%C3%A9".repeat(3000)),
+            new Nasty("very long", LONG, URLEncoder.encode(LONG.substring(0, 300), StandardCharsets.UTF_8)),
             new Nasty("path traversal", "../../../tmp/evil", "..%2F..%2F..%2Ftmp%2Fevil"),
             new Nasty("dot dot", "..", ".."),
             new Nasty("right-to-left override", "\\u202Eevil\\u202Dname", "%E2%80%AEevil%E2%80%ADname"),
             new Nasty("emoji", "\\ud83d\\ude00\\ud83d\\udd25x", "%F0%9F%98%80%F0%9F%94%A5x"),
-            new Nasty("percent junk", "%zz%00%", "%zz%"),
+            new Nasty("percent junk", "%zz%00%", "%25zz%2500%25"), // a raw malformed escape never leaves the client
             new Nasty("overlong utf-8", "\u00c0\u00ae", "%C0%AE%C0%AE"),
             new Nasty("empty", "", ""));
 
@@ -110,7 +125,6 @@ class NastyStringsTest {
                 new Call("PUT", col, "{\"new_metadata\":{\"" + s + "\":\"" + s + "\"}}"),
                 new Call("PUT", col, "{\"new_configuration\":{\"embedding_function\":{\"type\":\"known\",\"name\":\""
                         + s + "\",\"config\":{\"" + s + "\":\"" + s + "\"}}}}"),
-                new Call("POST", col + "/fork", "{\"new_name\":\"" + s + "\"}"),
                 new Call("POST", col + "/add", "{\"ids\":[\"" + s + "\"],\"embeddings\":[[1,2,3]]}"),
                 new Call("POST", col + "/upsert", "{\"ids\":[\"fz\"],\"embeddings\":[[1,2,3]],\"documents\":[\"" + s + "\"]}"),
                 new Call("POST", col + "/upsert", "{\"ids\":[\"fz\"],\"embeddings\":[[1,2,3]],\"uris\":[\"" + s + "\"]}"),
@@ -154,7 +168,7 @@ class NastyStringsTest {
                     serverErrors.add(what);
                     continue;
                 }
-                if (c.method().equals("GET")) {
+                if (c.method().equals("GET") || c.path().endsWith("/get") || c.path().endsWith("/query")) {
                     continue;
                 }
                 String after = snapshot();
