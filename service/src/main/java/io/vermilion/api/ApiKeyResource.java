@@ -23,7 +23,8 @@ import java.util.UUID;
 
 /**
  * Administration of API keys: create (the secret is returned once), list, revoke. The bootstrap key manages every
- * tenant; a tenant's admin key manages its own tenant's keys and cannot hand out more than it has.
+ * tenant; a tenant's admin key manages its own tenant's keys and cannot hand out more than it has. An admin key
+ * limited to some databases sees, creates and revokes only keys limited to some of those databases.
  */
 @Path("/api/v2/admin")
 @Produces(MediaType.APPLICATION_JSON)
@@ -44,6 +45,7 @@ public class ApiKeyResource {
     public Uni<ObjectNode> create(String body) {
         ObjectNode req = JsonBody.object(body);
         String tenant = JsonBody.requiredString(req, "tenant");
+        Names.requireTenantName("tenant", tenant);
         String roleName = JsonBody.requiredString(req, "role");
         Role role = Role.fromWire(roleName);
         if (role == null) {
@@ -55,9 +57,7 @@ public class ApiKeyResource {
         if (databases != null && databases.isEmpty()) {
             throw ChromaException.validation("databases", "Give at least one database, or omit it for every database");
         }
-        Caller caller = callerContext.get();
-        if (!caller.coversTenant(tenant) || (caller.databases() != null && databases == null)
-                || (databases != null && !databases.stream().allMatch(d -> caller.coversDatabase(tenant, d)))) {
+        if (!callerContext.get().coversKey(tenant, databases)) {
             throw new ChromaException(ErrorCode.PERMISSION_DENIED, "Permission denied.");
         }
         return keys.create(tenant, role, databases).map(created -> {
@@ -75,12 +75,16 @@ public class ApiKeyResource {
         if (tenant == null || tenant.isEmpty()) {
             throw ChromaException.invalid("Failed to deserialize query string: missing field `tenant`");
         }
-        if (!callerContext.get().coversTenant(tenant)) {
+        Caller caller = callerContext.get();
+        if (!caller.coversTenant(tenant)) {
             throw new ChromaException(ErrorCode.PERMISSION_DENIED, "Permission denied.");
         }
         return keys.list(tenant).map(all -> {
             ArrayNode out = F.arrayNode();
             for (ApiKeys.Listed k : all) {
+                if (!caller.coversKey(k.tenant(), k.databases())) {
+                    continue;
+                }
                 ObjectNode o = out.addObject().put("id", k.id().toString()).put("tenant", k.tenant())
                         .put("role", k.role().wire()).put("created_at", k.createdAt());
                 putDatabases(o, k.databases());
@@ -99,7 +103,7 @@ public class ApiKeyResource {
     @Requires(Role.ADMIN)
     public Uni<ObjectNode> revoke(@PathParam("id") String id) {
         UUID uuid = CollectionResource.parseUuid(id, "Validation error: id: Invalid API key ID format, expected UUID");
-        return keys.revoke(uuid, callerContext.get().tenant()).map(v -> F.objectNode());
+        return keys.revoke(uuid, callerContext.get()).map(v -> F.objectNode());
     }
 
     private static void putDatabases(ObjectNode out, List<String> databases) {

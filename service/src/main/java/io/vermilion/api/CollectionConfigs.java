@@ -261,6 +261,14 @@ public final class CollectionConfigs {
             throw ChromaException.shape(path + ".type", "unknown variant " + variant(type)
                     + ", expected one of `known`, `legacy`, `unknown`");
         }
+        JsonNode name = present(ef.get("name"));
+        if (name != null && !name.isTextual()) {
+            throw ChromaException.shape(path + ".name", "invalid type: " + JsonBody.describe(name) + ", expected a string");
+        }
+        JsonNode config = ef.get("config");
+        if (config != null && !config.isObject()) {
+            throw ChromaException.shape(path + ".config", "invalid type: " + JsonBody.describe(config) + ", expected a map");
+        }
         return ef.deepCopy();
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Parses request bodies in Chroma's two stages: bytes that are not JSON are a 400, JSON of the wrong
  * shape is a 422 naming the field. Field readers accept absent and explicit null alike for optional fields.
+ * Every parsed body has passed {@link StorableText}: no NUL, no unpaired surrogate, no number out of range.
  */
 public final class JsonBody {
 
@@ -33,12 +34,15 @@ public final class JsonBody {
                     ErrorCode.INVALID_ARGUMENT,
                     "Failed to parse the request body as JSON: EOF while parsing a value at line 1 column 0");
         }
+        JsonNode node;
         try {
-            return MAPPER.readTree(body);
+            node = MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
             throw new ChromaException(
                     ErrorCode.INVALID_ARGUMENT, "Failed to parse the request body as JSON: " + e.getOriginalMessage());
         }
+        StorableText.requireStorable(node);
+        return node;
     }
 
     /** A present, non-null field; otherwise 422 "missing field". */

@@ -11,6 +11,9 @@ public final class Names {
     private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$");
     private static final Pattern IPV4 = Pattern.compile("^(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})$");
 
+    /** The longest tenant name, in characters: 4 bytes each still fits a PostgreSQL index entry. */
+    static final int TENANT_MAX = 512;
+
     private Names() {}
 
     /** Returns null when valid, else Chroma's message for the name. */
@@ -72,10 +75,25 @@ public final class Names {
         }
     }
 
+    /**
+     * Chroma's tenant rule, at least 3 characters and nothing else (spaces, punctuation and "../x" are names like
+     * any other; tenant names never reach a file or object path). Vermilion adds a maximum of
+     * {@value #TENANT_MAX} characters so that any name fits a catalog index entry.
+     */
     public static void requireTenantName(String name) {
-        if (name.codePointCount(0, name.length()) < 3) {
+        requireTenantName("name", name);
+    }
+
+    /** As {@link #requireTenantName(String)}, naming the request field that holds the tenant. */
+    public static void requireTenantName(String field, String name) {
+        int length = name.codePointCount(0, name.length());
+        if (length < 3) {
             throw ChromaException.validation(
-                    "name", "Validation error: length [{\"min\": Number(3), \"value\": String(\"" + name + "\")}]");
+                    field, "Validation error: length [{\"min\": Number(3), \"value\": String(\"" + name + "\")}]");
+        }
+        if (length > TENANT_MAX) {
+            throw ChromaException.validation(field, "Validation error: length [{\"max\": Number(" + TENANT_MAX
+                    + "), \"value\": String(\"" + name + "\")}]");
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.vermilion.api;
 
-/** Parses optional unsigned query-string integers with Chroma's error wording. */
+/** Parses optional query-string values (unsigned integers, empty values) with Chroma's error wording. */
 final class QueryParams {
 
     private QueryParams() {}
@@ -21,6 +21,19 @@ final class QueryParams {
             return (int) Math.min(v, Integer.MAX_VALUE);
         } catch (NumberFormatException e) {
             throw bad(name + ": invalid digit found in string");
+        }
+    }
+
+    /**
+     * Refuses a typed query parameter sent with an empty value, which the framework would pass on as absent; other
+     * names are left to their handler.
+     */
+    static void rejectEmpty(String name) {
+        switch (name) {
+            case "limit", "offset" -> throw bad(name + ": cannot parse integer from empty string");
+            case "read_level" -> throw bad(RecordResource.unknownReadLevel(""));
+            default -> {
+            }
         }
     }
 

@@ -171,13 +171,17 @@ public class RecordResource {
         return F.objectNode().put("deleted", n);
     }
 
+    static String unknownReadLevel(String given) {
+        return "read_level: unknown variant `" + given
+                + "`, expected one of `index_and_wal`, `index_only`, `index_and_bounded_wal`";
+    }
+
     @GET
     @Path(BASE + "/count")
     public Uni<Integer> count(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, @QueryParam("read_level") String readLevel) {
         if (readLevel != null && !READ_LEVELS.contains(readLevel)) {
-            throw ChromaException.invalid("Failed to deserialize query string: read_level: unknown variant `" + readLevel
-                    + "`, expected one of `index_and_wal`, `index_only`, `index_and_bounded_wal`");
+            throw ChromaException.invalid("Failed to deserialize query string: " + unknownReadLevel(readLevel));
         }
         return collection(tenant, database, id).flatMap(c -> records.read(c.id(), CollectionReader::count));
     }

@@ -50,7 +50,7 @@ public class TenantResource {
     }
 
     @PATCH
-    @Requires(Role.ADMIN)
+    @Requires(value = Role.ADMIN, tenantWide = true)
     @Path("/tenants/{tenant}")
     public Uni<ObjectNode> update(@PathParam("tenant") String tenant, String body) {
         String resourceName = JsonBody.requiredString(JsonBody.object(body), "resource_name");

@@ -77,20 +77,36 @@ public class ApiKeys {
                 });
     }
 
-    /** Revokes a key of {@code tenant} (any tenant when it is {@code *}); 404 when there is none. */
-    public Uni<Void> revoke(UUID id, String tenant) {
-        return pool.preparedQuery("""
-                        UPDATE api_keys SET revoked_at = now()
-                         WHERE id = $1 AND revoked_at IS NULL AND ($2 = '*' OR tenant = $2)
-                        RETURNING key_hash""")
-                .execute(Tuple.of(id, tenant))
+    /**
+     * Revokes a key within {@code by}'s scope: 404 when no such live key is visible to it (another tenant's key
+     * included), 403 when the key is in its tenant but beyond its databases.
+     */
+    public Uni<Void> revoke(UUID id, Caller by) {
+        return pool.preparedQuery("SELECT tenant, databases FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
+                .execute(Tuple.of(id))
+                .flatMap(rows -> {
+                    var it = rows.iterator();
+                    Row r = it.hasNext() ? it.next() : null;
+                    if (r == null || !by.coversTenant(r.getString("tenant"))) {
+                        throw notFound(id);
+                    }
+                    if (!by.coversKey(r.getString("tenant"), databases(r))) {
+                        throw new ChromaException(ErrorCode.PERMISSION_DENIED, AuthFilter.PERMISSION_DENIED);
+                    }
+                    return pool.preparedQuery("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
+                            .execute(Tuple.of(id));
+                })
                 .map(rows -> {
                     if (rows.rowCount() == 0) {
-                        throw ChromaException.notFound("API key [" + id + "] not found");
+                        throw notFound(id);
                     }
                     cache.invalidateAll();
                     return null;
                 });
+    }
+
+    private static ChromaException notFound(UUID id) {
+        return ChromaException.notFound("API key [" + id + "] not found");
     }
 
     /** The caller a presented key stands for; empty for an unknown or revoked key. */

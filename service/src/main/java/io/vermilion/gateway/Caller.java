@@ -23,6 +23,15 @@ public record Caller(UUID keyId, String tenant, List<String> databases, Role rol
         return coversTenant(tenantName) && (databases == null || databases.contains(database));
     }
 
+    /**
+     * Whether a key of {@code tenantName} limited to {@code keyDatabases} (null: all) lies within this caller's
+     * scope: a database-scoped caller covers only keys limited to some of its own databases.
+     */
+    public boolean coversKey(String tenantName, List<String> keyDatabases) {
+        return coversTenant(tenantName)
+                && (databases == null || (keyDatabases != null && databases.containsAll(keyDatabases)));
+    }
+
     public boolean isGlobal() {
         return ALL.equals(tenant);
     }
