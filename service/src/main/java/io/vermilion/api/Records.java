@@ -7,12 +7,10 @@ import io.vermilion.query.CollectionReader;
 import io.vermilion.query.CollectionStateCache;
 import io.vermilion.record.LogRecord;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Named;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.concurrent.ExecutorService;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,14 +24,13 @@ public class Records {
     private static final Logger LOG = Logger.getLogger(Records.class);
     private final CollectionStateCache states;
     private final LogGarbageCollector garbage;
-    private final ExecutorService readers;
+    private final CollectionLanes lanes;
 
-    public Records(LogWriter writer, CollectionStateCache states, LogGarbageCollector garbage,
-            @Named("readers") ExecutorService readers) {
+    public Records(LogWriter writer, CollectionStateCache states, LogGarbageCollector garbage, CollectionLanes lanes) {
         this.writer = writer;
         this.garbage = garbage;
         this.states = states;
-        this.readers = readers;
+        this.lanes = lanes;
     }
 
     /** Completes once the records are durable in the log; fails without writing anything otherwise. */
@@ -43,7 +40,8 @@ public class Records {
 
     /**
      * Runs {@code read} on a worker thread over one view of the collection that holds every write acknowledged
-     * before this call (its compacted version plus the log after it), and releases the view afterwards.
+     * before this call (its compacted version plus the log after it), and releases the view afterwards. The work
+     * runs in the collection's lane of the read pool, so one collection's slow reads cannot hold every thread.
      */
     public <T> Uni<T> read(UUID collection, Function<CollectionReader, T> read) {
         return Uni.createFrom().completionStage(() -> {
@@ -60,7 +58,7 @@ public class Records {
                 } catch (Throwable t) {
                     answer.completeExceptionally(t);
                 }
-            }, readers);
+            }, lanes.of(collection));
             return answer;
         });
     }

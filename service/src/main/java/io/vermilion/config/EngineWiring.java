@@ -2,6 +2,7 @@ package io.vermilion.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.vermilion.api.CollectionLanes;
 import io.vermilion.api.WriteLimits;
 import io.vermilion.log.LogCatalog;
 import io.vermilion.log.LogGarbageCollector;
@@ -45,6 +46,8 @@ import org.jboss.logging.Logger;
 /** Builds the plain-Java engine from configuration: object store, log writer, read cache, worker pools. */
 @ApplicationScoped
 public class EngineWiring {
+
+    private static final int READ_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private static final Logger LOG = Logger.getLogger(EngineWiring.class);
 
@@ -122,7 +125,14 @@ public class EngineWiring {
     @Singleton
     @Named("readers")
     ExecutorService readers() {
-        return Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), named("vermilion-read"));
+        return Executors.newFixedThreadPool(READ_THREADS, named("vermilion-read"));
+    }
+
+    /** One collection may hold all read threads but one, so another collection's reads always find a thread. */
+    @Produces
+    @Singleton
+    CollectionLanes readLanes(@Named("readers") ExecutorService readers) {
+        return new CollectionLanes(readers, READ_THREADS - 1);
     }
 
     void closeReaders(@Disposes @Named("readers") ExecutorService readers) {
