@@ -34,20 +34,26 @@ import io.vermilion.blockstore.RecordBlockFormat;
 import io.vermilion.blockstore.RecordBlockSetWriter;
 import io.vermilion.blockstore.RecordBlockWriter;
 import io.vermilion.blockstore.SequencedRecord;
+import io.vermilion.catalog.CollectionMissingException;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.LogPosition;
+import io.vermilion.catalog.VersionCatalog;
+import io.vermilion.catalog.VersionRef;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
-import io.vermilion.log.CollectionMissingException;
 import io.vermilion.log.FragmentReader;
-import io.vermilion.log.FragmentRef;
-import io.vermilion.log.LogCatalog;
 import io.vermilion.log.LogFragment;
-import io.vermilion.log.LogPosition;
-import io.vermilion.query.MutableCollectionState;
+import io.vermilion.model.MutableCollectionState;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
+import io.vermilion.version.ManifestWriter;
+import io.vermilion.version.VersionFile;
+import io.vermilion.version.VersionKeys;
+import io.vermilion.version.VersionManifest;
 
 /**
  * Folds a collection's log into its next compacted version: under the collection's lease, reads the current version

@@ -8,7 +8,7 @@ import java.util.UUID;
 
 import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.index.IndexSchema;
-import io.vermilion.query.DistanceFunction;
+import io.vermilion.model.DistanceFunction;
 import io.vermilion.record.Record;
 
 /**

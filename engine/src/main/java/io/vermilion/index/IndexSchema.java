@@ -1,6 +1,6 @@
 package io.vermilion.index;
 
-import io.vermilion.query.DistanceFunction;
+import io.vermilion.model.DistanceFunction;
 import io.vermilion.record.Record;
 import java.util.LinkedHashMap;
 import java.util.Map;

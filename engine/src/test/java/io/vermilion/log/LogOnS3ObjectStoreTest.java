@@ -29,8 +29,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.vermilion.query.CollectionSnapshot;
-import io.vermilion.query.CollectionStateCache;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.InMemoryLogCatalog;
+import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
 import io.vermilion.storage.ObjectInfo;

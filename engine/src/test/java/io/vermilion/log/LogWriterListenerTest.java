@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.vermilion.catalog.InMemoryLogCatalog;
 import io.vermilion.storage.LocalObjectStore;
 
 /** What a {@link LogWriterListener} hears: one call per committed fragment, conflict and failed batch. */

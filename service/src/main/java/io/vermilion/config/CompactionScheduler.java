@@ -22,7 +22,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.VersionGarbageCollector;
-import io.vermilion.compactor.VersionManifest;
+import io.vermilion.version.VersionManifest;
 import io.vermilion.sysdb.PgVersionCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
