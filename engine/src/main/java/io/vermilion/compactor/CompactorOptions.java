@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 import io.vermilion.blockstore.BlockLimits;
+import io.vermilion.env.Environment;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.record.Record;
@@ -40,7 +41,12 @@ public record CompactorOptions(String holder, Duration leaseTtl, BlockLimits blo
 
     /** A random holder id, 5-minute leases, default block limits, Chroma's default HNSW parameters with l2. */
     public static CompactorOptions defaults() {
-        return new CompactorOptions("compactor-" + UUID.randomUUID(), DEFAULT_LEASE_TTL, BlockLimits.defaults(),
+        return defaults(Environment.system());
+    }
+
+    /** As {@link #defaults()}, with the holder id drawn from {@code environment}. */
+    public static CompactorOptions defaults(Environment environment) {
+        return new CompactorOptions("compactor-" + environment.newId(), DEFAULT_LEASE_TTL, BlockLimits.defaults(),
                 (collection, records) -> IndexSchema.defaults(DistanceFunction.L2, records),
                 Path.of(System.getProperty("java.io.tmpdir")));
     }

@@ -19,6 +19,7 @@ import io.vermilion.catalog.LogCatalog;
 import io.vermilion.catalog.LogPosition;
 import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
+import io.vermilion.env.Environment;
 import io.vermilion.index.IndexFileCache;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.log.CorruptFragmentException;
@@ -52,6 +53,7 @@ public final class CollectionStateCache {
     private final Executor executor;
     private final ConcurrentHashMap<UUID, CachedCollection> collections = new ConcurrentHashMap<>();
     private final AtomicLong snapshotsCached = new AtomicLong();
+    private final Environment environment;
     private final AtomicLong snapshotsCaughtUp = new AtomicLong();
     private final AtomicLong versionSwitches = new AtomicLong();
 
@@ -68,6 +70,14 @@ public final class CollectionStateCache {
      */
     public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
                                 SearchParameters parameters, BufferAllocator allocator, Executor executor) {
+        this(store, catalog, versions, indexFiles, parameters, allocator, executor, Environment.system());
+    }
+
+    /** As above, timing version-switch retries with {@code environment}. */
+    public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
+                                SearchParameters parameters, BufferAllocator allocator, Executor executor,
+                                Environment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
         this.store = Objects.requireNonNull(store, "store");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         if ((versions == null) != (indexFiles == null)) {
@@ -216,7 +226,7 @@ public final class CollectionStateCache {
         volatile Published published;
         private CompletableFuture<Void> queue = CompletableFuture.completedFuture(null); // guarded by this
         private final java.util.concurrent.atomic.AtomicBoolean switching = new java.util.concurrent.atomic.AtomicBoolean();
-        private volatile long lastSwitchFailure = System.nanoTime() - SWITCH_RETRY_NANOS;
+        private volatile long lastSwitchFailure = environment.nanoTime() - SWITCH_RETRY_NANOS;
 
         CachedCollection(UUID collection) {
             this.collection = collection;
@@ -257,14 +267,14 @@ public final class CollectionStateCache {
 
         /** Queues a move to {@code ref} unless one is queued already or the last one failed under a second ago. */
         void switchInBackground(VersionRef ref) {
-            if (System.nanoTime() - lastSwitchFailure < SWITCH_RETRY_NANOS || !switching.compareAndSet(false, true)) {
+            if (environment.nanoTime() - lastSwitchFailure < SWITCH_RETRY_NANOS || !switching.compareAndSet(false, true)) {
                 return;
             }
             enqueue(() -> (building == null || newer(ref, building.ref)
                     ? switchTo(ref, 0) : CompletableFuture.<Published>completedFuture(null))
                     .handle((done, failure) -> {
                         if (failure != null) {
-                            lastSwitchFailure = System.nanoTime();
+                            lastSwitchFailure = environment.nanoTime();
                         }
                         switching.set(false);
                         return null;

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.apache.lucene.store.MMapDirectory;
 
 import io.vermilion.catalog.VersionRef;
+import io.vermilion.env.Environment;
 import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
@@ -52,6 +53,7 @@ public final class IndexFileCache {
     private final ConcurrentHashMap<Path, CompletableFuture<Path>> fetching = new ConcurrentHashMap<>();
     private final AtomicLong fetchedVersions = new AtomicLong();
     private final AtomicLong localVersions = new AtomicLong();
+    private final Environment environment;
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong linkedBytes = new AtomicLong();
 
@@ -61,6 +63,13 @@ public final class IndexFileCache {
      * @param executor runs fetches, checks and opening
      */
     public IndexFileCache(ObjectStore store, Path root, long capacityBytes, Executor executor) {
+        this(store, root, capacityBytes, executor, Environment.system());
+    }
+
+    /** As above, stamping a version's folder with the time of use from {@code environment}. */
+    public IndexFileCache(ObjectStore store, Path root, long capacityBytes, Executor executor,
+                          Environment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
         this.store = Objects.requireNonNull(store, "store");
         this.root = Objects.requireNonNull(root, "root");
         this.capacityBytes = capacityBytes;
@@ -289,8 +298,8 @@ public final class IndexFileCache {
         return key.substring(key.lastIndexOf('/') + 1);
     }
 
-    private static void touch(Path folder) throws IOException {
-        Files.setLastModifiedTime(folder, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+    private void touch(Path folder) throws IOException {
+        Files.setLastModifiedTime(folder, java.nio.file.attribute.FileTime.fromMillis(environment.clock().millis()));
     }
 
     private static long lastOpened(Path folder) {

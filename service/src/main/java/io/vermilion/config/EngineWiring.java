@@ -17,14 +17,13 @@ import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.CompactorOptions;
 import io.vermilion.compactor.VersionGarbageCollector;
+import io.vermilion.env.Environment;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.index.IndexFileCache;
 import io.vermilion.storage.CacheFolder;
 import io.vermilion.storage.CachedObjectStore;
 import io.vermilion.sysdb.PgVersionCatalog;
-import java.time.Clock;
-import java.util.UUID;
 import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectStore;
@@ -47,6 +46,9 @@ import org.jboss.logging.Logger;
 public class EngineWiring {
 
     private static final Logger LOG = Logger.getLogger(EngineWiring.class);
+
+    /** The machine's clock, randomness and ids, the one source every engine component takes them from. */
+    private static final Environment ENVIRONMENT = Environment.system();
 
     /**
      * The object store every component uses: the local folder or S3 bucket, instrumented (every attempt is timed
@@ -74,7 +76,7 @@ public class EngineWiring {
                     root = root.resolve(s.prefix().get());
                 }
                 LOG.infof("Object store: local folder %s", root);
-                yield new LocalObjectStore(root, Executors.newFixedThreadPool(4, named("vermilion-io")));
+                yield new LocalObjectStore(root, Executors.newFixedThreadPool(4, named("vermilion-io")), ENVIRONMENT);
             }
             case "s3" -> {
                 String bucket = s.bucket().orElseThrow(() -> new IllegalStateException(
@@ -137,7 +139,7 @@ public class EngineWiring {
         LogWriterOptions options = LogWriterOptions.defaults()
                 .withCommitWindow(config.log().commitWindow())
                 .withMaxRecordsPerFragment(config.log().maxRecordsPerFragment());
-        return new LogWriter(store, catalog, allocator, options, scheduler, metrics);
+        return new LogWriter(store, catalog, allocator, options, scheduler, metrics, ENVIRONMENT);
     }
 
     void closeLogWriter(@Disposes LogWriter writer) {
@@ -156,7 +158,7 @@ public class EngineWiring {
         LOG.infof("Read cache: %s memory, %s disk at %s", config.cache().memory().asLongValue(),
                 config.cache().disk().asLongValue(), folder);
         return new CachedObjectStore(store, config.cache().memory().asLongValue(),
-                new CacheFolder(folder, config.cache().disk().asLongValue()),
+                new CacheFolder(folder, config.cache().disk().asLongValue(), ENVIRONMENT),
                 Executors.newFixedThreadPool(2, named("vermilion-cache")));
     }
 
@@ -164,7 +166,7 @@ public class EngineWiring {
     @Singleton
     IndexFileCache indexFileCache(ObjectStore store, VermilionConfig config, @Named("readers") ExecutorService readers) {
         return new IndexFileCache(store, cacheRoot(config).resolve("index"), config.cache().index().asLongValue(),
-                readers);
+                readers, ENVIRONMENT);
     }
 
     /** Where compactions build indexes; emptied at start (what is there was left by a compaction that died). */
@@ -187,7 +189,7 @@ public class EngineWiring {
     CollectionStateCache stateCache(CachedObjectStore cache, LogCatalog catalog, PgVersionCatalog versions,
             IndexFileCache indexFiles, BufferAllocator allocator, @Named("readers") ExecutorService readers) {
         return new CollectionStateCache(cache, catalog, versions, indexFiles, SearchParameters.DEFAULTS, allocator,
-                readers);
+                readers, ENVIRONMENT);
     }
 
     /** Compactions run here, one at a time per replica (2 cores: building an index takes one). */
@@ -208,19 +210,19 @@ public class EngineWiring {
             VermilionConfig config, @Named("compactions") ExecutorService compactions,
             @Named("scheduler") ScheduledExecutorService scheduler) {
         VermilionConfig.Compaction c = config.compaction();
-        CompactorOptions options = CompactorOptions.defaults()
-                .withHolder("replica-" + UUID.randomUUID())
+        CompactorOptions options = CompactorOptions.defaults(ENVIRONMENT)
+                .withHolder("replica-" + ENVIRONMENT.newId())
                 .withLeaseTtl(c.leaseTtl())
                 .withBlockLimits(BlockLimits.defaults().withMaxRecords(c.blockRecords()))
                 .withSchemas(new IndexSchemas(versions))
                 .withWorkDir(compactionWorkDir(config));
-        return new Compactor(store, catalog, versions, allocator, Clock.systemUTC(), options, compactions, scheduler);
+        return new Compactor(store, catalog, versions, allocator, ENVIRONMENT.clock(), options, compactions, scheduler);
     }
 
     @Produces
     @Singleton
     VersionGarbageCollector versionGarbageCollector(ObjectStore store, PgVersionCatalog versions, LogCatalog catalog) {
-        return new VersionGarbageCollector(store, versions, catalog, Clock.systemUTC());
+        return new VersionGarbageCollector(store, versions, catalog, ENVIRONMENT.clock());
     }
 
     @Produces
