@@ -290,7 +290,7 @@ public final class Compactor {
                                 List<VersionFile> files) {
             Path work = workFolder();
             try (Directory directory = FSDirectory.open(work)) {
-                try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
+                try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, options.merges())) {
                     writer.addAll(records, record -> sequences.get(record.id()),
                             Runtime.getRuntime().availableProcessors());
                     writer.forceMerge();
@@ -329,7 +329,7 @@ public final class Compactor {
                 CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).join();
                 CollectionIndexWriter appending;
                 try {
-                    appending = CollectionIndexWriter.append(directory);
+                    appending = CollectionIndexWriter.append(directory, options.merges());
                 } catch (IllegalArgumentException olderFormat) {
                     return false; // written by an earlier index format: rebuild
                 }

@@ -18,6 +18,7 @@ import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.CompactorOptions;
 import io.vermilion.compactor.VersionGarbageCollector;
 import io.vermilion.env.Environment;
+import io.vermilion.index.MergeThreads;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.index.IndexFileCache;
@@ -212,6 +213,7 @@ public class EngineWiring {
         VermilionConfig.Compaction c = config.compaction();
         CompactorOptions options = CompactorOptions.defaults(ENVIRONMENT)
                 .withHolder("replica-" + ENVIRONMENT.newId())
+                .withMergeThreads(MergeThreads.pool(Runtime.getRuntime().availableProcessors()))
                 .withLeaseTtl(c.leaseTtl())
                 .withBlockLimits(BlockLimits.defaults().withMaxRecords(c.blockRecords()))
                 .withSchemas(new IndexSchemas(versions))
