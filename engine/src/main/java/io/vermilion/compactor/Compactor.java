@@ -117,17 +117,13 @@ public final class Compactor {
                                         Duration tailAge, CompactionThresholds thresholds) {
         long from = current.map(VersionRef::logEndOffset).orElse(0L);
         long records = position.nextOffset() - from;
-        if (records <= 0) {
-            return false;
-        }
         long bytes = 0;
         for (FragmentRef fragment : tail) {
             if (fragment.startOffset() >= from && fragment.startOffset() < position.nextOffset()) {
                 bytes += fragment.bytes();
             }
         }
-        return records >= thresholds.records() || bytes >= thresholds.bytes()
-                || tailAge.compareTo(thresholds.age()) >= 0;
+        return thresholds.due(records, bytes, tailAge);
     }
 
     /**
