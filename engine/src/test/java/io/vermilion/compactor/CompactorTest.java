@@ -65,6 +65,7 @@ import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectInfo;
+import io.vermilion.testing.FaultyObjectStore;
 import io.vermilion.testing.MutableClock;
 import io.vermilion.version.VersionFile;
 import io.vermilion.version.VersionKeys;

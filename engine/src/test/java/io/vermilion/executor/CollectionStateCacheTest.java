@@ -49,7 +49,6 @@ import io.vermilion.log.FragmentWriter;
 import io.vermilion.log.LogTestKit;
 import io.vermilion.log.LogWriter;
 import io.vermilion.log.LogWriterOptions;
-import io.vermilion.log.RecordingObjectStore;
 import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.model.MutableCollectionState;
 import io.vermilion.record.LogRecord;
@@ -57,6 +56,7 @@ import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalObjectStore;
+import io.vermilion.testing.RecordingObjectStore;
 import io.vermilion.testing.TestData;
 
 class CollectionStateCacheTest {

@@ -32,6 +32,7 @@ import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectInfo;
+import io.vermilion.testing.RecordingObjectStore;
 
 class LogGarbageCollectorTest {
 

@@ -45,6 +45,7 @@ import io.vermilion.catalog.LogPosition;
 import io.vermilion.record.LogRecord;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectInfo;
+import io.vermilion.testing.RecordingObjectStore;
 
 class LogWriterTest {
 

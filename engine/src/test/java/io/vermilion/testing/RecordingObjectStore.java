@@ -1,4 +1,4 @@
-package io.vermilion.log;
+package io.vermilion.testing;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.vermilion.compactor;
+package io.vermilion.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,10 +11,10 @@ import io.vermilion.storage.ObjectInfo;
 import io.vermilion.storage.ObjectStore;
 
 /**
- * An {@link ObjectStore} wrapper for compactor tests: fails the Nth put-if-absent from now on, or holds
+ * An {@link ObjectStore} wrapper for tests: fails the Nth put-if-absent from now on, or holds
  * put-if-absent calls back until a gate opens (reporting when the first one arrives).
  */
-final class FaultyObjectStore implements ObjectStore {
+public final class FaultyObjectStore implements ObjectStore {
 
     private final ObjectStore delegate;
     private final AtomicInteger putsIfAbsent = new AtomicInteger();
@@ -22,17 +22,17 @@ final class FaultyObjectStore implements ObjectStore {
     private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
     private volatile CompletableFuture<Void> arrived = new CompletableFuture<>();
 
-    FaultyObjectStore(ObjectStore delegate) {
+    public FaultyObjectStore(ObjectStore delegate) {
         this.delegate = delegate;
     }
 
     /** Fails the {@code n}th put-if-absent (1-based) after this call, and only that one. */
-    void failPutIfAbsent(int n) {
+    public void failPutIfAbsent(int n) {
         failAt = putsIfAbsent.get() + n;
     }
 
     /** Holds later put-if-absent calls until the returned future completes. */
-    CompletableFuture<Void> holdPutsIfAbsent() {
+    public CompletableFuture<Void> holdPutsIfAbsent() {
         arrived = new CompletableFuture<>();
         CompletableFuture<Void> held = new CompletableFuture<>();
         gate = held;
@@ -40,12 +40,12 @@ final class FaultyObjectStore implements ObjectStore {
     }
 
     /** Lets later put-if-absent calls through; calls already held stay held until their gate completes. */
-    void openForLaterCalls() {
+    public void openForLaterCalls() {
         gate = CompletableFuture.completedFuture(null);
     }
 
     /** Completes when a put-if-absent reaches the gate of {@link #holdPutsIfAbsent}. */
-    CompletableFuture<Void> arrived() {
+    public CompletableFuture<Void> arrived() {
         return arrived;
     }
 
