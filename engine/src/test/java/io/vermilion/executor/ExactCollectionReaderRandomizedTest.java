@@ -20,6 +20,7 @@ import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
+import io.vermilion.testing.Seeds;
 import io.vermilion.testing.TestData;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random write sequences and random filters, checked against a naive model written here from Chroma's rules
- * (independently of the engine's code). Re-run one case with {@code -Dvermilion.seed=<seed>}.
+ * (independently of the engine's code). Re-run one case with {@code -Dtests.seed=<seed>}.
  */
 class ExactCollectionReaderRandomizedTest {
 
@@ -61,7 +62,7 @@ class ExactCollectionReaderRandomizedTest {
 
     @Test
     void readerAgreesWithNaiveModelOnRandomWritesFiltersAndQueries() {
-        String fixed = System.getProperty("vermilion.seed");
+        String fixed = System.getProperty(Seeds.PROPERTY);
         long base = fixed != null ? Long.parseLong(fixed) : System.nanoTime();
         int runs = fixed != null ? 1 : 200;
         for (int run = 0; run < runs; run++) {
@@ -69,7 +70,7 @@ class ExactCollectionReaderRandomizedTest {
             try {
                 runOnce(seed);
             } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("failed with -Dvermilion.seed=" + seed + ": " + e.getMessage(), e);
+                throw new AssertionError("failed, " + Seeds.replay(seed) + ": " + e.getMessage(), e);
             }
         }
     }
