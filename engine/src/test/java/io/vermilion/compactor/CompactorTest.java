@@ -31,6 +31,7 @@ import org.apache.lucene.store.IndexOutput;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.vermilion.blockstore.BlockLimits;
@@ -67,10 +68,12 @@ import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectInfo;
 import io.vermilion.testing.FaultyObjectStore;
 import io.vermilion.testing.MutableClock;
+import io.vermilion.testing.Seeds;
 import io.vermilion.version.VersionFile;
 import io.vermilion.version.VersionKeys;
 import io.vermilion.version.VersionManifest;
 
+@ExtendWith(Seeds.class)
 class CompactorTest {
 
     private static final Duration TTL = Duration.ofMinutes(1);
@@ -127,9 +130,7 @@ class CompactorTest {
     }
 
     private static Random seeded(String test) {
-        long seed = System.nanoTime();
-        System.out.println(test + " seed: " + seed);
-        return new Random(seed);
+        return new Random(Seeds.seed(test));
     }
 
     /** {@code requests} random writes over a small id pool, so ids are added, updated, deleted and re-added. */
