@@ -198,7 +198,7 @@ public final class LogWriter implements AutoCloseable {
         private ScheduledFuture<?> window;
         /** Where the log ends as this writer last saw it; null: ask the catalog before the next commit. */
         volatile LogPosition position;
-        /** Until when (System.nanoTime) another writer is presumed to be writing this collection too. */
+        /** Until when (the environment's nanoTime) another writer is presumed to be writing this collection too. */
         volatile long contendedUntil = environment.nanoTime();
         /** How long the last put and commit took. */
         volatile long lastCommitNanos;
