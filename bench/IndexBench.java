@@ -2,14 +2,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
+import io.vermilion.index.MergeThreads;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.index.VectorQuantization;
-import io.vermilion.query.DistanceFunction;
-import io.vermilion.query.QueryHit;
-import io.vermilion.query.QueryRequest;
-import io.vermilion.query.filter.Where;
-import io.vermilion.query.filter.WhereParser;
+import io.vermilion.model.DistanceFunction;
+import io.vermilion.model.QueryHit;
+import io.vermilion.model.QueryRequest;
+import io.vermilion.filter.Where;
+import io.vermilion.filter.WhereParser;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
 import java.io.BufferedReader;
@@ -46,6 +47,9 @@ import org.apache.lucene.store.FSDirectory;
  * the working directory, which the script sets to the repository root).
  */
 public class IndexBench {
+
+    /** As the service: HNSW graph merges on one thread per processor. */
+    static final MergeThreads MERGES = MergeThreads.pool(Runtime.getRuntime().availableProcessors());
 
     static final int K = 10;
     static final int[] EF = {10, 20, 50, 100, 200};
@@ -129,7 +133,7 @@ public class IndexBench {
                         IndexSchema.DEFAULT_MAX_NEIGHBORS, IndexSchema.DEFAULT_EF_CONSTRUCTION, records);
                 long t0, tAdd, tMerge, tCommit;
                 try (Directory directory = FSDirectory.open(dir);
-                     CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
+                     CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, MERGES)) {
                     t0 = System.nanoTime();
                     // As the compactor adds: from as many threads as there are processors; sequence = position.
                     writer.addAll(records, r -> Long.parseLong(r.id()), Runtime.getRuntime().availableProcessors());

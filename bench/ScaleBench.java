@@ -1,13 +1,14 @@
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
+import io.vermilion.index.MergeThreads;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.index.VectorQuantization;
-import io.vermilion.query.DistanceFunction;
-import io.vermilion.query.QueryHit;
-import io.vermilion.query.QueryRequest;
-import io.vermilion.query.filter.Where;
-import io.vermilion.query.filter.WhereParser;
+import io.vermilion.model.DistanceFunction;
+import io.vermilion.model.QueryHit;
+import io.vermilion.model.QueryRequest;
+import io.vermilion.filter.Where;
+import io.vermilion.filter.WhereParser;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
 import java.io.DataInputStream;
@@ -45,6 +46,9 @@ import org.apache.lucene.util.VectorUtil;
  * </ul>
  */
 public class ScaleBench {
+
+    /** As the service: HNSW graph merges on one thread per processor. */
+    static final MergeThreads MERGES = MergeThreads.pool(Runtime.getRuntime().availableProcessors());
 
     static final int K = 10;
     static final int FILTER_BUCKET = 3;
@@ -86,7 +90,7 @@ public class ScaleBench {
                 IndexSchema.DEFAULT_MAX_NEIGHBORS, IndexSchema.DEFAULT_EF_CONSTRUCTION);
         long t0 = System.nanoTime(), tAdd, tMerge, tCommit;
         try (Directory directory = FSDirectory.open(dir);
-             CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
+             CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, MERGES)) {
             List<Record> records = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 records.add(record(base, i));

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 import io.vermilion.blockstore.SequencedRecord;
-import io.vermilion.query.CollectionSnapshot;
+import io.vermilion.model.CollectionSnapshot;
+import io.vermilion.version.VersionManifest;
 
 /**
  * A published version read back: its manifest, its records with their insertion sequences (in insertion order) and

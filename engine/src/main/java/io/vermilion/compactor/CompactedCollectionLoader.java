@@ -17,9 +17,16 @@ import io.vermilion.blockstore.CorruptBlockException;
 import io.vermilion.blockstore.RecordBlock;
 import io.vermilion.blockstore.RecordBlockReader;
 import io.vermilion.blockstore.SequencedRecord;
-import io.vermilion.query.CollectionSnapshot;
+import io.vermilion.catalog.VersionCatalog;
+import io.vermilion.catalog.VersionRef;
+import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.record.Record;
 import io.vermilion.storage.ObjectStore;
+import io.vermilion.version.CorruptManifestException;
+import io.vermilion.version.ManifestReader;
+import io.vermilion.version.VersionFile;
+import io.vermilion.version.VersionKeys;
+import io.vermilion.version.VersionManifest;
 
 /**
  * Reads a published version back into memory: the manifest, then every record block (fetched in parallel, each

@@ -34,20 +34,26 @@ import io.vermilion.blockstore.RecordBlockFormat;
 import io.vermilion.blockstore.RecordBlockSetWriter;
 import io.vermilion.blockstore.RecordBlockWriter;
 import io.vermilion.blockstore.SequencedRecord;
+import io.vermilion.catalog.CollectionMissingException;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.LogPosition;
+import io.vermilion.catalog.VersionCatalog;
+import io.vermilion.catalog.VersionRef;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
-import io.vermilion.log.CollectionMissingException;
 import io.vermilion.log.FragmentReader;
-import io.vermilion.log.FragmentRef;
-import io.vermilion.log.LogCatalog;
 import io.vermilion.log.LogFragment;
-import io.vermilion.log.LogPosition;
-import io.vermilion.query.MutableCollectionState;
+import io.vermilion.model.MutableCollectionState;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
+import io.vermilion.version.ManifestWriter;
+import io.vermilion.version.VersionFile;
+import io.vermilion.version.VersionKeys;
+import io.vermilion.version.VersionManifest;
 
 /**
  * Folds a collection's log into its next compacted version: under the collection's lease, reads the current version
@@ -111,17 +117,13 @@ public final class Compactor {
                                         Duration tailAge, CompactionThresholds thresholds) {
         long from = current.map(VersionRef::logEndOffset).orElse(0L);
         long records = position.nextOffset() - from;
-        if (records <= 0) {
-            return false;
-        }
         long bytes = 0;
         for (FragmentRef fragment : tail) {
             if (fragment.startOffset() >= from && fragment.startOffset() < position.nextOffset()) {
                 bytes += fragment.bytes();
             }
         }
-        return records >= thresholds.records() || bytes >= thresholds.bytes()
-                || tailAge.compareTo(thresholds.age()) >= 0;
+        return thresholds.due(records, bytes, tailAge);
     }
 
     /**
@@ -284,7 +286,7 @@ public final class Compactor {
                                 List<VersionFile> files) {
             Path work = workFolder();
             try (Directory directory = FSDirectory.open(work)) {
-                try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema)) {
+                try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, options.merges())) {
                     writer.addAll(records, record -> sequences.get(record.id()),
                             Runtime.getRuntime().availableProcessors());
                     writer.forceMerge();
@@ -323,7 +325,7 @@ public final class Compactor {
                 CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).join();
                 CollectionIndexWriter appending;
                 try {
-                    appending = CollectionIndexWriter.append(directory);
+                    appending = CollectionIndexWriter.append(directory, options.merges());
                 } catch (IllegalArgumentException olderFormat) {
                     return false; // written by an earlier index format: rebuild
                 }

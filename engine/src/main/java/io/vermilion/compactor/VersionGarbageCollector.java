@@ -11,10 +11,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import io.vermilion.log.LogCatalog;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.VersionCatalog;
+import io.vermilion.catalog.VersionRef;
 import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.storage.ObjectInfo;
 import io.vermilion.storage.ObjectStore;
+import io.vermilion.version.ManifestReader;
+import io.vermilion.version.VersionKeys;
+import io.vermilion.version.VersionManifest;
 
 /**
  * Deletes what a collection's current version made obsolete, once that version has been current for a grace period

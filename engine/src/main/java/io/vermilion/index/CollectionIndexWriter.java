@@ -51,18 +51,29 @@ public final class CollectionIndexWriter implements Closeable {
         this.writer = writer;
     }
 
-    /** Starts a new index in {@code directory}, replacing whatever index was there. */
+    /** Starts a new index in {@code directory}, replacing whatever index was there; merges on the writing thread. */
     public static CollectionIndexWriter create(Directory directory, IndexSchema schema) throws IOException {
-        return open(directory, schema, IndexWriterConfig.OpenMode.CREATE);
+        return create(directory, schema, MergeThreads.NONE);
+    }
+
+    /** Starts a new index in {@code directory}, replacing whatever index was there; merges graphs on {@code merges}. */
+    public static CollectionIndexWriter create(Directory directory, IndexSchema schema, MergeThreads merges)
+            throws IOException {
+        return open(directory, schema, merges, IndexWriterConfig.OpenMode.CREATE);
+    }
+
+    /** Opens the committed index in {@code directory} to add, replace and delete records; merges on this thread. */
+    public static CollectionIndexWriter append(Directory directory) throws IOException {
+        return append(directory, MergeThreads.NONE);
     }
 
     /** Opens the committed index in {@code directory} to add, replace and delete records, with its own schema. */
-    public static CollectionIndexWriter append(Directory directory) throws IOException {
+    public static CollectionIndexWriter append(Directory directory, MergeThreads merges) throws IOException {
         IndexSchema schema;
         try (DirectoryReader reader = DirectoryReader.open(directory)) {
             schema = IndexSchema.fromCommitData(reader.getIndexCommit().getUserData());
         }
-        return open(directory, schema, IndexWriterConfig.OpenMode.APPEND);
+        return open(directory, schema, merges, IndexWriterConfig.OpenMode.APPEND);
     }
 
     /** Writes {@code records} (in insertion order; sequence = position) as a new, committed index. */
@@ -75,11 +86,11 @@ public final class CollectionIndexWriter implements Closeable {
         }
     }
 
-    private static CollectionIndexWriter open(Directory directory, IndexSchema schema, IndexWriterConfig.OpenMode mode)
-            throws IOException {
+    private static CollectionIndexWriter open(Directory directory, IndexSchema schema, MergeThreads merges,
+                                              IndexWriterConfig.OpenMode mode) throws IOException {
         IndexWriterConfig config = new IndexWriterConfig(IndexFields.analyzer())
                 .setOpenMode(mode)
-                .setCodec(schema.codec())
+                .setCodec(schema.codec(merges))
                 .setIndexSort(new Sort(new SortField(IndexFields.SEQ, SortField.Type.LONG)))
                 .setRAMBufferSizeMB(RAM_BUFFER_MB)
                 .setCommitOnClose(false);

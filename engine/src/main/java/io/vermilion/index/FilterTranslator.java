@@ -1,8 +1,8 @@
 package io.vermilion.index;
 
-import io.vermilion.query.filter.CompareOp;
-import io.vermilion.query.filter.Where;
-import io.vermilion.query.filter.WhereDocument;
+import io.vermilion.filter.CompareOp;
+import io.vermilion.filter.Where;
+import io.vermilion.filter.WhereDocument;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
 import java.util.ArrayList;

@@ -1,12 +1,10 @@
 package io.vermilion.index;
 
-import io.vermilion.query.DistanceFunction;
+import io.vermilion.model.DistanceFunction;
 import io.vermilion.record.Record;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
@@ -93,22 +91,16 @@ public record IndexSchema(
     }
 
     /**
-     * Threads that merge HNSW graphs together (one merge uses them all): the machine's processors. Merging the
-     * segments of a large build into one graph is most of its cost, and would otherwise use one core.
+     * The codec to write with: Lucene's default, with this schema's HNSW format for the vector field, merging graphs
+     * on {@code merges}.
      */
-    static final int MERGE_WORKERS = Runtime.getRuntime().availableProcessors();
-    private static final ExecutorService MERGE_EXECUTOR = MERGE_WORKERS < 2 ? null
-            : Executors.newFixedThreadPool(MERGE_WORKERS, Thread.ofPlatform().name("vermilion-hnsw-merge-", 0)
-                    .daemon(true).factory());
-
-    /** The codec to write with: Lucene's default, with this schema's HNSW format for the vector field. */
-    public Codec codec() {
-        int workers = MERGE_EXECUTOR == null ? 1 : MERGE_WORKERS;
+    public Codec codec(MergeThreads merges) {
         KnnVectorsFormat hnsw = switch (quantization) {
-            case FLOAT32 -> new Lucene99HnswVectorsFormat(maxNeighbors, efConstruction, workers, MERGE_EXECUTOR);
+            case FLOAT32 -> new Lucene99HnswVectorsFormat(maxNeighbors, efConstruction, merges.workers(),
+                    merges.executor());
             case INT8 -> new Lucene104HnswScalarQuantizedVectorsFormat(
-                    QuantizedByteVectorValues.ScalarEncoding.UNSIGNED_BYTE, maxNeighbors, efConstruction, workers,
-                    MERGE_EXECUTOR);
+                    QuantizedByteVectorValues.ScalarEncoding.UNSIGNED_BYTE, maxNeighbors, efConstruction,
+                    merges.workers(), merges.executor());
         };
         KnnVectorsFormat vectors = new UncappedVectorsFormat(hnsw, MAX_DIMENSIONS);
         // An anonymous subclass keeps the codec name "Lucene104", so any reader opens the index through SPI; the

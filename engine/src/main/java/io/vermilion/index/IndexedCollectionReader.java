@@ -1,12 +1,12 @@
 package io.vermilion.index;
 
 import io.vermilion.blockstore.SequencedRecord;
-import io.vermilion.query.CollectionReader;
-import io.vermilion.query.GetRequest;
-import io.vermilion.query.QueryHit;
-import io.vermilion.query.QueryRequest;
-import io.vermilion.query.SequencedHit;
-import io.vermilion.query.VersionReader;
+import io.vermilion.model.CollectionReader;
+import io.vermilion.model.GetRequest;
+import io.vermilion.model.QueryHit;
+import io.vermilion.model.QueryRequest;
+import io.vermilion.model.SequencedHit;
+import io.vermilion.model.VersionReader;
 import io.vermilion.record.Record;
 import java.io.Closeable;
 import java.io.IOException;
@@ -54,7 +54,7 @@ import org.apache.lucene.util.FixedBitSet;
  * A {@link CollectionReader} over one committed collection index: filters run as Lucene queries
  * ({@link FilterTranslator}, exact after verification), {@code get} pages in insertion-sequence order, and
  * {@code query} is filtered kNN over the HNSW graph whose hits are re-scored with the exact float32 distance from
- * the raw vectors — so distances equal {@link io.vermilion.query.ExactCollectionReader}'s bit for bit, and results
+ * the raw vectors — so distances equal {@link io.vermilion.executor.ExactCollectionReader}'s bit for bit, and results
  * equal it whenever the filter leaves at most {@code max(n_results, ef, exactSearchThreshold)} vectors. Records are
  * hydrated from stored fields and (embeddings) binary doc values. Thread-safe; owns its reader.
  */

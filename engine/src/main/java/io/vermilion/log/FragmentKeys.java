@@ -4,6 +4,8 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.vermilion.env.Environment;
+
 /**
  * Object keys of a collection's data: everything under {@code {collection_id}/}, log fragments under
  * {@code {collection_id}/log/{start offset, 20 digits}-{random uuid}.arrow}. The zero-padded offset makes key order
@@ -28,10 +30,15 @@ public final class FragmentKeys {
 
     /** A fresh, never used key for a fragment whose first record has log offset {@code startOffset}. */
     public static String newFragmentKey(UUID collection, long startOffset) {
+        return newFragmentKey(collection, startOffset, Environment.system().newId());
+    }
+
+    /** The key for a fragment whose first record has log offset {@code startOffset}, made unique by {@code unique}. */
+    public static String newFragmentKey(UUID collection, long startOffset, UUID unique) {
         if (startOffset < 0) {
             throw new IllegalArgumentException("negative start offset: " + startOffset);
         }
-        return logPrefix(collection) + "%020d-%s.arrow".formatted(startOffset, UUID.randomUUID());
+        return logPrefix(collection) + "%020d-%s.arrow".formatted(startOffset, unique);
     }
 
     /**

@@ -18,9 +18,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 
+import io.vermilion.catalog.FragmentRef;
 import io.vermilion.record.LogRecord;
-import io.vermilion.record.MetadataValue;
 import io.vermilion.record.MetadataJson;
+import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
 
 /**

@@ -9,6 +9,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import io.vermilion.catalog.CollectionMissingException;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.LogPosition;
 import io.vermilion.storage.ObjectInfo;
 import io.vermilion.storage.ObjectStore;
 

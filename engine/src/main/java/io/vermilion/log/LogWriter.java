@@ -18,12 +18,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.arrow.memory.BufferAllocator;
 
+import io.vermilion.catalog.CollectionMissingException;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.LogPosition;
+import io.vermilion.env.Environment;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.storage.ObjectStore;
@@ -54,6 +58,7 @@ public final class LogWriter implements AutoCloseable {
     private final Set<CompletableFuture<Void>> outstanding = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
+    private final Environment environment;
     private final AtomicLong fragmentsCommitted = new AtomicLong();
     private final AtomicLong recordsCommitted = new AtomicLong();
     private final AtomicLong requestsCommitted = new AtomicLong();
@@ -71,6 +76,13 @@ public final class LogWriter implements AutoCloseable {
     /** As above, reporting commits, conflicts and failures to {@code listener} (e.g. for metrics). */
     public LogWriter(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, LogWriterOptions options,
                      ScheduledExecutorService scheduler, LogWriterListener listener) {
+        this(store, catalog, allocator, options, scheduler, listener, Environment.system());
+    }
+
+    /** As above, timing commits, drawing back-off delays and naming fragments with {@code environment}. */
+    public LogWriter(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, LogWriterOptions options,
+                     ScheduledExecutorService scheduler, LogWriterListener listener, Environment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.store = Objects.requireNonNull(store, "store");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -186,8 +198,8 @@ public final class LogWriter implements AutoCloseable {
         private ScheduledFuture<?> window;
         /** Where the log ends as this writer last saw it; null: ask the catalog before the next commit. */
         volatile LogPosition position;
-        /** Until when (System.nanoTime) another writer is presumed to be writing this collection too. */
-        volatile long contendedUntil = System.nanoTime();
+        /** Until when (the environment's nanoTime) another writer is presumed to be writing this collection too. */
+        volatile long contendedUntil = environment.nanoTime();
         /** How long the last put and commit took. */
         volatile long lastCommitNanos;
 
@@ -285,11 +297,11 @@ public final class LogWriter implements AutoCloseable {
          */
         private void afterBatch() {
             List<Request> rejected = List.of();
-            long now = System.nanoTime();
+            long now = environment.nanoTime();
             Duration delay = Duration.ZERO;
             if (now - contendedUntil < 0) {
                 long bound = Math.min(2 * lastCommitNanos, MAX_BACKOFF_NANOS);
-                delay = Duration.ofNanos(ThreadLocalRandom.current().nextLong(1 + bound));
+                delay = Duration.ofNanos(environment.random().nextLong(1 + bound));
             }
             synchronized (this) {
                 if (pending.isEmpty()) {
@@ -376,13 +388,13 @@ public final class LogWriter implements AutoCloseable {
             return CompletableFuture.completedFuture(() -> {});
         }
         long start = position.nextOffset();
-        String key = FragmentKeys.newFragmentKey(log.collection, start);
+        String key = FragmentKeys.newFragmentKey(log.collection, start, environment.newId());
         FragmentRef fragment = new FragmentRef(start, start + plan.recordCount(), key, plan.bytes().length);
-        long started = System.nanoTime();
+        long started = environment.nanoTime();
         return store.put(key, plan.bytes()).toCompletableFuture()
                 .thenCompose(stored -> catalog.commit(log.collection, fragment, plan.dimension()))
                 .thenCompose(result -> {
-                    log.lastCommitNanos = System.nanoTime() - started;
+                    log.lastCommitNanos = environment.nanoTime() - started;
                     return answer(log, batch, position, plan, fragment, result);
                 });
     }
@@ -410,7 +422,7 @@ public final class LogWriter implements AutoCloseable {
                 commitConflicts.incrementAndGet();
                 tell(listener::conflicted);
                 log.position = null;
-                log.contendedUntil = System.nanoTime() + CONTENTION_MEMORY_NANOS;
+                log.contendedUntil = environment.nanoTime() + CONTENTION_MEMORY_NANOS;
                 batch.cleanups.add(deleteUnrecorded(fragment.key()));
                 if (batch.attempts >= options.maxCommitAttempts()) {
                     CommitConflictException gaveUp = new CommitConflictException(log.collection, batch.attempts);

@@ -23,10 +23,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+
+import io.vermilion.env.Environment;
 
 /**
  * The local-disk level of {@link CachedObjectStore}: a folder of object copies bounded by bytes, evicting the least
@@ -52,10 +54,17 @@ public final class CacheFolder {
     /** File name (hash) to file size, least recently used first. Guarded by {@link #lock}. */
     private final LinkedHashMap<String, Long> lru = new LinkedHashMap<>(16, 0.75f, true);
     private long sizeBytes; // guarded by lock
+    private final Environment environment;
     private final AtomicLong corruptFiles = new AtomicLong();
 
     /** Opens (creating if needed) the folder and indexes what it holds, evicting down to {@code capacityBytes}. */
     public CacheFolder(Path root, long capacityBytes) {
+        this(root, capacityBytes, Environment.system());
+    }
+
+    /** As above, stamping use times and naming temp files with {@code environment}. */
+    public CacheFolder(Path root, long capacityBytes, Environment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
         if (capacityBytes < 0) {
             throw new IllegalArgumentException("negative capacity: " + capacityBytes);
         }
@@ -108,7 +117,7 @@ public final class CacheFolder {
             return null;
         }
         try {
-            Files.setLastModifiedTime(path, FileTime.fromMillis(System.currentTimeMillis()));
+            Files.setLastModifiedTime(path, FileTime.fromMillis(environment.clock().millis()));
         } catch (IOException e) {
             // best effort: only the recency order after a restart suffers
         }
@@ -128,7 +137,7 @@ public final class CacheFolder {
             return;
         }
         Path path = path(name);
-        Path temp = path.resolveSibling(ObjectKeys.RESERVED_PREFIX + UUID.randomUUID());
+        Path temp = path.resolveSibling(ObjectKeys.RESERVED_PREFIX + environment.newId());
         try {
             Files.createDirectories(path.getParent());
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

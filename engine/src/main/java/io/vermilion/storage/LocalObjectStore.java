@@ -20,10 +20,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+
+import io.vermilion.env.Environment;
 
 /**
  * An {@link ObjectStore} in a local folder: one file per key, blocking I/O on the given executor.
@@ -35,8 +37,15 @@ public final class LocalObjectStore implements ObjectStore {
 
     private final Path root;
     private final Executor ioExecutor;
+    private final Environment environment;
 
     public LocalObjectStore(Path root, Executor ioExecutor) {
+        this(root, ioExecutor, Environment.system());
+    }
+
+    /** As above, naming temp files and judging their age with {@code environment}. */
+    public LocalObjectStore(Path root, Executor ioExecutor, Environment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
         this.root = root.toAbsolutePath().normalize();
         this.ioExecutor = ioExecutor;
         try {
@@ -52,7 +61,7 @@ public final class LocalObjectStore implements ObjectStore {
      */
     public CompletionStage<Integer> deleteStaleTemporaryFiles(Duration olderThan) {
         return CompletableFuture.supplyAsync(() -> {
-            long cutoff = System.currentTimeMillis() - olderThan.toMillis();
+            long cutoff = environment.clock().millis() - olderThan.toMillis();
             int[] deleted = {0};
             try {
                 Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -220,7 +229,7 @@ public final class LocalObjectStore implements ObjectStore {
     private Path writeTemp(Path target, byte[] bytes) throws IOException {
         Path dir = target.getParent();
         createDirectoriesDurably(dir);
-        Path temp = dir.resolve(ObjectKeys.RESERVED_PREFIX + UUID.randomUUID());
+        Path temp = dir.resolve(ObjectKeys.RESERVED_PREFIX + environment.newId());
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {

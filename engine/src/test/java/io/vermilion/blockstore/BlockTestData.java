@@ -13,6 +13,7 @@ import java.util.TreeSet;
 
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
+import io.vermilion.testing.Seeds;
 
 /** Random and hand-made records for block tests; every random helper takes the caller's seeded {@link Random}. */
 final class BlockTestData {
@@ -21,9 +22,7 @@ final class BlockTestData {
 
     /** A seed from {@code -Dtests.seed} or a fresh one, printed so a failure can be replayed. */
     static long seed(String test) {
-        long seed = Long.getLong("tests.seed", new Random().nextLong());
-        System.out.println(test + " seed=" + seed);
-        return seed;
+        return Seeds.seed(test);
     }
 
     static SequencedRecord sequenced(long sequence, String id, float[] embedding) {

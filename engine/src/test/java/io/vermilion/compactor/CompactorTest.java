@@ -31,39 +31,49 @@ import org.apache.lucene.store.IndexOutput;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.vermilion.blockstore.BlockLimits;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.InMemoryLogCatalog;
+import io.vermilion.catalog.InMemoryVersionCatalog;
+import io.vermilion.catalog.LogPosition;
+import io.vermilion.catalog.VersionRef;
+import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.executor.CollectionView;
+import io.vermilion.executor.ExactCollectionReader;
+import io.vermilion.filter.Where;
+import io.vermilion.filter.WhereDocument;
+import io.vermilion.filter.WhereDocumentParser;
+import io.vermilion.filter.WhereParser;
+import io.vermilion.index.IndexFileCache;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.log.FragmentKeys;
-import io.vermilion.log.FragmentRef;
-import io.vermilion.log.InMemoryLogCatalog;
-import io.vermilion.log.LogPosition;
 import io.vermilion.log.LogTestKit;
 import io.vermilion.log.LogWriter;
 import io.vermilion.log.LogWriterOptions;
-import io.vermilion.query.CollectionSnapshot;
-import io.vermilion.query.CollectionStateCache;
-import io.vermilion.query.CollectionView;
-import io.vermilion.query.DistanceFunction;
-import io.vermilion.query.ExactCollectionReader;
-import io.vermilion.query.GetRequest;
-import io.vermilion.query.IndexFileCache;
-import io.vermilion.query.QueryHit;
-import io.vermilion.query.QueryRequest;
-import io.vermilion.query.filter.Where;
-import io.vermilion.query.filter.WhereDocument;
-import io.vermilion.query.filter.WhereDocumentParser;
-import io.vermilion.query.filter.WhereParser;
-import io.vermilion.query.MutableCollectionState;
+import io.vermilion.model.CollectionSnapshot;
+import io.vermilion.model.DistanceFunction;
+import io.vermilion.model.GetRequest;
+import io.vermilion.model.MutableCollectionState;
+import io.vermilion.model.QueryHit;
+import io.vermilion.model.QueryRequest;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectInfo;
+import io.vermilion.testing.FaultyObjectStore;
+import io.vermilion.testing.MutableClock;
+import io.vermilion.testing.Seeds;
+import io.vermilion.version.VersionFile;
+import io.vermilion.version.VersionKeys;
+import io.vermilion.version.VersionManifest;
 
+@ExtendWith(Seeds.class)
 class CompactorTest {
 
     private static final Duration TTL = Duration.ofMinutes(1);
@@ -120,9 +130,7 @@ class CompactorTest {
     }
 
     private static Random seeded(String test) {
-        long seed = System.nanoTime();
-        System.out.println(test + " seed: " + seed);
-        return new Random(seed);
+        return new Random(Seeds.seed(test));
     }
 
     /** {@code requests} random writes over a small id pool, so ids are added, updated, deleted and re-added. */
@@ -694,14 +702,14 @@ class CompactorTest {
     void shouldCompactByRecordsBytesOrAge() {
         CompactionThresholds thresholds = new CompactionThresholds(100, 1_000, Duration.ofMinutes(10));
         Optional<VersionRef> current = Optional.of(new VersionRef(1, VersionKeys.manifest(collection, 1), 50));
-        List<io.vermilion.log.FragmentRef> tail = List.of(
-                new io.vermilion.log.FragmentRef(50, 60, "a", 400), new io.vermilion.log.FragmentRef(60, 70, "b", 400));
+        List<io.vermilion.catalog.FragmentRef> tail = List.of(
+                new io.vermilion.catalog.FragmentRef(50, 60, "a", 400), new io.vermilion.catalog.FragmentRef(60, 70, "b", 400));
 
         assertFalse(Compactor.shouldCompact(new LogPosition(50, 4), current, List.of(), Duration.ofDays(1), thresholds));
         assertFalse(Compactor.shouldCompact(new LogPosition(70, 4), current, tail, Duration.ofMinutes(1), thresholds));
         assertTrue(Compactor.shouldCompact(new LogPosition(150, 4), current, tail, Duration.ZERO, thresholds));
         assertTrue(Compactor.shouldCompact(new LogPosition(71, 4), current,
-                List.of(tail.get(0), tail.get(1), new io.vermilion.log.FragmentRef(70, 71, "c", 300)),
+                List.of(tail.get(0), tail.get(1), new io.vermilion.catalog.FragmentRef(70, 71, "c", 300)),
                 Duration.ZERO, thresholds));
         assertTrue(Compactor.shouldCompact(new LogPosition(70, 4), current, tail, Duration.ofMinutes(10), thresholds));
         assertTrue(Compactor.shouldCompact(new LogPosition(1, null), Optional.empty(), List.of(), Duration.ZERO,

@@ -26,9 +26,14 @@ import io.vermilion.blockstore.RecordBlockReader;
 import io.vermilion.blockstore.RecordBlockSetWriter;
 import io.vermilion.blockstore.RecordBlockWriter;
 import io.vermilion.blockstore.SequencedRecord;
-import io.vermilion.query.DistanceFunction;
+import io.vermilion.model.DistanceFunction;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
+import io.vermilion.version.ManifestReader;
+import io.vermilion.version.ManifestWriter;
+import io.vermilion.version.VersionFile;
+import io.vermilion.version.VersionKeys;
+import io.vermilion.version.VersionManifest;
 
 /** A version written the way the compactor will write one, then read the way the query executor will. */
 class VersionLayoutTest {

@@ -3,8 +3,8 @@ package io.vermilion.index;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vermilion.query.DistanceFunction;
-import io.vermilion.query.QueryHit;
+import io.vermilion.model.DistanceFunction;
+import io.vermilion.model.QueryHit;
 import io.vermilion.record.Record;
 import java.io.IOException;
 import java.io.UncheckedIOException;

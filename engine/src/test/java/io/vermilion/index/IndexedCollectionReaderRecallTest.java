@@ -1,16 +1,16 @@
 package io.vermilion.index;
 
-import static io.vermilion.query.TestData.json;
-import static io.vermilion.query.TestData.md;
+import static io.vermilion.testing.TestData.json;
+import static io.vermilion.testing.TestData.md;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vermilion.query.CollectionSnapshot;
-import io.vermilion.query.DistanceFunction;
-import io.vermilion.query.ExactCollectionReader;
-import io.vermilion.query.QueryHit;
-import io.vermilion.query.QueryRequest;
-import io.vermilion.query.filter.Where;
-import io.vermilion.query.filter.WhereParser;
+import io.vermilion.executor.ExactCollectionReader;
+import io.vermilion.filter.Where;
+import io.vermilion.filter.WhereParser;
+import io.vermilion.model.CollectionSnapshot;
+import io.vermilion.model.DistanceFunction;
+import io.vermilion.model.QueryHit;
+import io.vermilion.model.QueryRequest;
 import io.vermilion.record.Record;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -4,6 +4,10 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.InMemoryLogCatalog;
+import io.vermilion.catalog.LogCatalog;
+
 /**
  * A commit hook that holds commits (of one collection, or of all) until {@link #open()}: lets a test queue writes
  * behind a commit in flight, so that they form the next batch exactly.

@@ -20,11 +20,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
+import io.vermilion.testing.Seeds;
 
+@ExtendWith(Seeds.class)
 class FragmentFormatTest {
 
     private static final String KEY = "c0ffee/log/42-7a3e.arrow";
@@ -52,8 +55,7 @@ class FragmentFormatTest {
 
     @Test
     void randomBatchesRoundTripExactly() {
-        long seed = Long.getLong("tests.seed", new Random().nextLong());
-        System.out.println("randomBatchesRoundTripExactly seed=" + seed);
+        long seed = Seeds.seed("randomBatchesRoundTripExactly");
         Random random = new Random(seed);
         for (int fragment = 0; fragment < 20; fragment++) {
             int dimension = 1 + random.nextInt(fragment < 10 ? 8 : 1536); // varies between fragments

@@ -24,11 +24,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vermilion.query.CollectionSnapshot;
-import io.vermilion.query.CollectionStateCache;
+import io.vermilion.catalog.CollectionMissingException;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.InMemoryLogCatalog;
+import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectInfo;
+import io.vermilion.testing.RecordingObjectStore;
 
 class LogGarbageCollectorTest {
 

@@ -28,17 +28,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.vermilion.query.CollectionSnapshot;
-import io.vermilion.query.CollectionStateCache;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.InMemoryLogCatalog;
+import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
 import io.vermilion.storage.ObjectInfo;
 import io.vermilion.storage.ObjectStore;
 import io.vermilion.storage.S3ObjectStore;
 import io.vermilion.storage.S3ProxyServer;
+import io.vermilion.testing.Seeds;
 
 /** The write-then-read path (writer, catalog, cache, garbage collector) against a real S3-compatible server. */
+@ExtendWith(Seeds.class)
 class LogOnS3ObjectStoreTest {
 
     private static final String BUCKET = "vermilion-log-test";
@@ -91,8 +96,7 @@ class LogOnS3ObjectStoreTest {
 
     @Test
     void concurrentWritesAreGroupedAndReadBackExactly() throws Exception {
-        long seed = Long.getLong("tests.seed", new Random().nextLong());
-        System.out.println("concurrentWritesAreGroupedAndReadBackExactly seed=" + seed);
+        long seed = Seeds.seed("concurrentWritesAreGroupedAndReadBackExactly");
         List<List<List<LogRecord>>> writes = LogTestKit.randomWrites(new Random(seed), 8, 20, 3, 4);
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {

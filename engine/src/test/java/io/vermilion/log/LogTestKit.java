@@ -22,6 +22,8 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.arrow.memory.BufferAllocator;
 
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.LogCatalog;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.vermilion.catalog.InMemoryLogCatalog;
 import io.vermilion.storage.LocalObjectStore;
+import io.vermilion.testing.RecordingObjectStore;
 
 /** What a {@link LogWriterListener} hears: one call per committed fragment, conflict and failed batch. */
 class LogWriterListenerTest {

@@ -35,12 +35,21 @@ import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.vermilion.catalog.CollectionMissingException;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.InMemoryLogCatalog;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.LogPosition;
 import io.vermilion.record.LogRecord;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectInfo;
+import io.vermilion.testing.RecordingObjectStore;
+import io.vermilion.testing.Seeds;
 
+@ExtendWith(Seeds.class)
 class LogWriterTest {
 
     @TempDir
@@ -121,8 +130,7 @@ class LogWriterTest {
 
     @Test
     void concurrentAppendsToOneCollectionAreGroupedIntoGaplessFragments() throws Exception {
-        long seed = Long.getLong("tests.seed", new Random().nextLong());
-        System.out.println("concurrentAppendsToOneCollectionAreGroupedIntoGaplessFragments seed=" + seed);
+        long seed = Seeds.seed("concurrentAppendsToOneCollectionAreGroupedIntoGaplessFragments");
         LogWriter writer = writer(LogWriterOptions.defaults());
         List<List<List<LogRecord>>> writes = LogTestKit.randomWrites(new Random(seed), 16, 50, 4, 3);
         long total = writes.stream().flatMap(List::stream).mapToLong(List::size).sum();
@@ -233,8 +241,7 @@ class LogWriterTest {
 
     @Test
     void twoWritersOnOneCatalogResolveConflictsWithoutLossOrDuplication() throws Exception {
-        long seed = Long.getLong("tests.seed", new Random().nextLong());
-        System.out.println("twoWritersOnOneCatalogResolveConflictsWithoutLossOrDuplication seed=" + seed);
+        long seed = Seeds.seed("twoWritersOnOneCatalogResolveConflictsWithoutLossOrDuplication");
         // This test is about correctness under conflicts. Fairness between two saturating writers is probabilistic
         // (random back-off); with the default 10 attempts a write gave up in 0 of 150 runs, allow more here anyway.
         LogWriterOptions options = LogWriterOptions.defaults().withMaxCommitAttempts(100);

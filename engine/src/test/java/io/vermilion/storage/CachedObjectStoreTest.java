@@ -27,9 +27,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.vermilion.testing.Seeds;
+
 /** What the cache adds: which level serves each read, bounds, restart, corruption, single flight, invalidation. */
+@ExtendWith(Seeds.class)
 class CachedObjectStoreTest {
 
     private static final long MEMORY = 1 << 20;
@@ -316,9 +320,7 @@ class CachedObjectStoreTest {
      */
     @Test
     void oneBlockCacheReturnsTheRightBytesForRandomOperations() {
-        long seed = Long.getLong("vermilion.test.seed", System.nanoTime());
-        System.out.println("oneBlockCacheReturnsTheRightBytesForRandomOperations seed=" + seed
-                + " (re-run with -Dvermilion.test.seed=" + seed + ")");
+        long seed = Seeds.seed("oneBlockCacheReturnsTheRightBytesForRandomOperations");
         Random random = new Random(seed);
         int maxSize = 256;
         long memoryBytes = maxSize + 4;

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.vermilion.env.Environment;
+import io.vermilion.testing.MutableClock;
+
 /** The object-store contract on a local folder, plus what only a folder can show (temp files). */
 class LocalObjectStoreTest extends ObjectStoreContractTest {
 
@@ -68,18 +71,23 @@ class LocalObjectStoreTest extends ObjectStoreContractTest {
 
     @Test
     void staleTempFilesOfInterruptedWritesAreDeleted() throws Exception {
-        await(store.put("log/1-a", utf8("a")));
-        Path stale = root.resolve("store/log/" + ObjectKeys.RESERVED_PREFIX + "old");
-        Path fresh = root.resolve("store/log/" + ObjectKeys.RESERVED_PREFIX + "new");
+        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+        LocalObjectStore timed = new LocalObjectStore(root.resolve("timed"), io, Environment.deterministic(clock, 1));
+        await(timed.put("log/1-a", utf8("a")));
+        Path stale = root.resolve("timed/log/" + ObjectKeys.RESERVED_PREFIX + "old");
+        Path fresh = root.resolve("timed/log/" + ObjectKeys.RESERVED_PREFIX + "new");
         Files.write(stale, utf8("partial"));
         Files.write(fresh, utf8("partial"));
-        Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        Files.setLastModifiedTime(stale, FileTime.from(clock.instant().minus(Duration.ofMinutes(11))));
+        Files.setLastModifiedTime(fresh, FileTime.from(clock.instant().minus(Duration.ofMinutes(9))));
 
-        int deleted = await(((LocalObjectStore) store).deleteStaleTemporaryFiles(Duration.ofMinutes(10)));
-
-        assertEquals(1, deleted);
+        assertEquals(1, await(timed.deleteStaleTemporaryFiles(Duration.ofMinutes(10))));
         assertEquals(false, Files.exists(stale));
         assertEquals(true, Files.exists(fresh));
-        assertEquals(List.of(new ObjectInfo("log/1-a", 1)), await(store.list("")));
+
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(1, await(timed.deleteStaleTemporaryFiles(Duration.ofMinutes(10))));
+        assertEquals(false, Files.exists(fresh));
+        assertEquals(List.of(new ObjectInfo("log/1-a", 1)), await(timed.list("")));
     }
 }

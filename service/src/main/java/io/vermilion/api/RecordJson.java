@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vermilion.query.QueryHit;
+import io.vermilion.model.QueryHit;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
 import java.util.List;

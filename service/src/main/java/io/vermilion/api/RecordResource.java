@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.log.DimensionMismatchException;
-import io.vermilion.query.GetRequest;
-import io.vermilion.query.QueryRequest;
-import io.vermilion.query.filter.Where;
-import io.vermilion.query.filter.WhereDocument;
-import io.vermilion.query.filter.WhereDocumentParser;
-import io.vermilion.query.filter.WhereParser;
+import io.vermilion.model.GetRequest;
+import io.vermilion.model.QueryRequest;
+import io.vermilion.filter.Where;
+import io.vermilion.filter.WhereDocument;
+import io.vermilion.filter.WhereDocumentParser;
+import io.vermilion.filter.WhereParser;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
@@ -21,7 +21,7 @@ import io.vermilion.gateway.QuotaLimits;
 import io.vermilion.gateway.Quotas;
 import io.vermilion.gateway.Requires;
 import io.vermilion.gateway.Role;
-import io.vermilion.query.CollectionReader;
+import io.vermilion.model.CollectionReader;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -242,12 +242,12 @@ public class RecordResource {
                     requireDimension(c, q.length);
                 }
                 JsonNode configuration = JsonBody.read(c.configurationJson());
-                var distance = io.vermilion.query.DistanceFunction.fromWireName(CollectionConfigs.space(configuration));
+                var distance = io.vermilion.model.DistanceFunction.fromWireName(CollectionConfigs.space(configuration));
                 int efSearch = CollectionConfigs.efSearch(configuration);
                 int n = nResults == null ? 10 : nResults;
                 return records.read(c.id(), reader -> {
                     if (c.dimension() == null && reader.count() == 0) {
-                        List<List<io.vermilion.query.QueryHit>> empty = new ArrayList<>();
+                        List<List<io.vermilion.model.QueryHit>> empty = new ArrayList<>();
                         queries.forEach(q -> empty.add(List.of()));
                         return RecordJson.queryResponse(empty, include);
                     }

@@ -20,9 +20,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vermilion.compactor.CompactionThresholds;
 import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.VersionGarbageCollector;
-import io.vermilion.compactor.VersionManifest;
+import io.vermilion.version.VersionManifest;
 import io.vermilion.sysdb.PgVersionCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -48,6 +49,7 @@ public class CompactionScheduler {
     private final PgVersionCatalog catalog;
     private final ScheduledExecutorService scheduler;
     private final VermilionConfig.Compaction config;
+    private final CompactionThresholds thresholds;
     private final Map<UUID, Instant> pendingSince = new ConcurrentHashMap<>();
     private final Map<UUID, Long> collectedVersion = new ConcurrentHashMap<>();
     /** Collections whose last compaction failed, and when to try them again. */
@@ -70,6 +72,8 @@ public class CompactionScheduler {
         this.catalog = catalog;
         this.scheduler = scheduler;
         this.config = config.compaction();
+        this.thresholds = new CompactionThresholds(this.config.records(), this.config.bytes().asLongValue(),
+                this.config.age());
         String name = "vermilion.compactions";
         String help = "Compaction attempts by result: published a version, skipped (lease held elsewhere, nothing new,"
                 + " or beaten by another replica), failed";
@@ -134,8 +138,7 @@ public class CompactionScheduler {
             if (!compactionBackoff.allows(p.collection(), now)) {
                 continue;
             }
-            boolean due = p.tailRecords() >= config.records() || p.tailBytes() >= config.bytes().asLongValue()
-                    || Duration.between(since, now).compareTo(config.age()) >= 0;
+            boolean due = thresholds.due(p.tailRecords(), p.tailBytes(), Duration.between(since, now));
             if (due && compact(p, now)) {
                 seen.remove(p.collection());
                 pending -= p.tailRecords();

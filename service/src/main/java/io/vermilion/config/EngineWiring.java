@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.vermilion.api.CollectionLanes;
 import io.vermilion.api.WriteLimits;
-import io.vermilion.log.LogCatalog;
+import io.vermilion.catalog.LogCatalog;
 import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.log.LogWriter;
 import io.vermilion.log.LogWriterOptions;
@@ -18,14 +18,14 @@ import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.CompactorOptions;
 import io.vermilion.compactor.VersionGarbageCollector;
+import io.vermilion.env.Environment;
+import io.vermilion.index.MergeThreads;
 import io.vermilion.index.SearchParameters;
-import io.vermilion.query.CollectionStateCache;
-import io.vermilion.query.IndexFileCache;
+import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.index.IndexFileCache;
 import io.vermilion.storage.CacheFolder;
 import io.vermilion.storage.CachedObjectStore;
 import io.vermilion.sysdb.PgVersionCatalog;
-import java.time.Clock;
-import java.util.UUID;
 import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectStore;
@@ -50,6 +50,9 @@ public class EngineWiring {
     private static final int READ_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private static final Logger LOG = Logger.getLogger(EngineWiring.class);
+
+    /** The machine's clock, randomness and ids, the one source every engine component takes them from. */
+    private static final Environment ENVIRONMENT = Environment.system();
 
     /**
      * The object store every component uses: the local folder or S3 bucket, instrumented (every attempt is timed
@@ -77,7 +80,7 @@ public class EngineWiring {
                     root = root.resolve(s.prefix().get());
                 }
                 LOG.infof("Object store: local folder %s", root);
-                yield new LocalObjectStore(root, Executors.newFixedThreadPool(4, named("vermilion-io")));
+                yield new LocalObjectStore(root, Executors.newFixedThreadPool(4, named("vermilion-io")), ENVIRONMENT);
             }
             case "s3" -> {
                 String bucket = s.bucket().orElseThrow(() -> new IllegalStateException(
@@ -147,7 +150,7 @@ public class EngineWiring {
         LogWriterOptions options = LogWriterOptions.defaults()
                 .withCommitWindow(config.log().commitWindow())
                 .withMaxRecordsPerFragment(config.log().maxRecordsPerFragment());
-        return new LogWriter(store, catalog, allocator, options, scheduler, metrics);
+        return new LogWriter(store, catalog, allocator, options, scheduler, metrics, ENVIRONMENT);
     }
 
     void closeLogWriter(@Disposes LogWriter writer) {
@@ -166,7 +169,7 @@ public class EngineWiring {
         LOG.infof("Read cache: %s memory, %s disk at %s", config.cache().memory().asLongValue(),
                 config.cache().disk().asLongValue(), folder);
         return new CachedObjectStore(store, config.cache().memory().asLongValue(),
-                new CacheFolder(folder, config.cache().disk().asLongValue()),
+                new CacheFolder(folder, config.cache().disk().asLongValue(), ENVIRONMENT),
                 Executors.newFixedThreadPool(2, named("vermilion-cache")));
     }
 
@@ -174,7 +177,7 @@ public class EngineWiring {
     @Singleton
     IndexFileCache indexFileCache(ObjectStore store, VermilionConfig config, @Named("readers") ExecutorService readers) {
         return new IndexFileCache(store, cacheRoot(config).resolve("index"), config.cache().index().asLongValue(),
-                readers);
+                readers, ENVIRONMENT);
     }
 
     /** Where compactions build indexes; emptied at start (what is there was left by a compaction that died). */
@@ -197,7 +200,7 @@ public class EngineWiring {
     CollectionStateCache stateCache(CachedObjectStore cache, LogCatalog catalog, PgVersionCatalog versions,
             IndexFileCache indexFiles, BufferAllocator allocator, @Named("readers") ExecutorService readers) {
         return new CollectionStateCache(cache, catalog, versions, indexFiles, SearchParameters.DEFAULTS, allocator,
-                readers);
+                readers, ENVIRONMENT);
     }
 
     /** Compactions run here, one at a time per replica (2 cores: building an index takes one). */
@@ -218,19 +221,20 @@ public class EngineWiring {
             VermilionConfig config, @Named("compactions") ExecutorService compactions,
             @Named("scheduler") ScheduledExecutorService scheduler) {
         VermilionConfig.Compaction c = config.compaction();
-        CompactorOptions options = CompactorOptions.defaults()
-                .withHolder("replica-" + UUID.randomUUID())
+        CompactorOptions options = CompactorOptions.defaults(ENVIRONMENT)
+                .withHolder("replica-" + ENVIRONMENT.newId())
+                .withMergeThreads(MergeThreads.pool(Runtime.getRuntime().availableProcessors()))
                 .withLeaseTtl(c.leaseTtl())
                 .withBlockLimits(BlockLimits.defaults().withMaxRecords(c.blockRecords()))
                 .withSchemas(new IndexSchemas(versions))
                 .withWorkDir(compactionWorkDir(config));
-        return new Compactor(store, catalog, versions, allocator, Clock.systemUTC(), options, compactions, scheduler);
+        return new Compactor(store, catalog, versions, allocator, ENVIRONMENT.clock(), options, compactions, scheduler);
     }
 
     @Produces
     @Singleton
     VersionGarbageCollector versionGarbageCollector(ObjectStore store, PgVersionCatalog versions, LogCatalog catalog) {
-        return new VersionGarbageCollector(store, versions, catalog, Clock.systemUTC());
+        return new VersionGarbageCollector(store, versions, catalog, ENVIRONMENT.clock());
     }
 
     @Produces

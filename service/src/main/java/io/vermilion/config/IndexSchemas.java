@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vermilion.compactor.CompactorOptions;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.index.VectorQuantization;
-import io.vermilion.query.DistanceFunction;
+import io.vermilion.model.DistanceFunction;
 import io.vermilion.record.Record;
 import io.vermilion.sysdb.PgVersionCatalog;
 
@@ -34,7 +34,7 @@ public final class IndexSchemas implements CompactorOptions.SchemaSource {
     @Override
     public IndexSchema schemaFor(UUID collection, List<Record> records) {
         PgVersionCatalog.IndexSettings settings = catalog.indexSettings(collection).toCompletableFuture().join()
-                .orElseThrow(() -> new io.vermilion.log.CollectionMissingException(collection));
+                .orElseThrow(() -> new io.vermilion.catalog.CollectionMissingException(collection));
         return schemaFor(settings, records);
     }
 

@@ -1,9 +1,9 @@
 package io.vermilion.resilience;
 
 import io.smallrye.faulttolerance.api.Guard;
-import io.vermilion.log.FragmentRef;
-import io.vermilion.log.LogCatalog;
-import io.vermilion.log.LogPosition;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.LogPosition;
 import jakarta.enterprise.util.TypeLiteral;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.vermilion.sysdb;
 
 import io.smallrye.mutiny.Uni;
-import io.vermilion.log.FragmentRef;
-import io.vermilion.log.LogCatalog;
-import io.vermilion.log.LogPosition;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.LogPosition;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;

@@ -17,7 +17,7 @@ import io.vermilion.api.RecordsModel.Hit;
 import io.vermilion.api.RecordsModel.Item;
 import io.vermilion.api.RecordsModel.Rec;
 import io.vermilion.api.RecordsModel.Space;
-import io.vermilion.query.CollectionStateCache;
+import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.sysdb.PostgresResource;
 import jakarta.inject.Inject;
 import java.math.BigInteger;

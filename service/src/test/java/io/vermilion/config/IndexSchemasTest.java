@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import io.vermilion.index.IndexSchema;
 import io.vermilion.index.VectorQuantization;
-import io.vermilion.query.DistanceFunction;
+import io.vermilion.model.DistanceFunction;
 import io.vermilion.sysdb.PgVersionCatalog.IndexSettings;
 
 class IndexSchemasTest {

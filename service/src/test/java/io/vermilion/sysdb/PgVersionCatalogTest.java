@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vermilion.compactor.VersionCatalog;
-import io.vermilion.compactor.VersionKeys;
-import io.vermilion.compactor.VersionRef;
+import io.vermilion.catalog.VersionCatalog;
+import io.vermilion.version.VersionKeys;
+import io.vermilion.catalog.VersionRef;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;

@@ -1,0 +1,434 @@
+package io.vermilion.executor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.arrow.memory.BufferAllocator;
+
+import io.vermilion.catalog.CollectionMissingException;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.LogPosition;
+import io.vermilion.catalog.VersionCatalog;
+import io.vermilion.catalog.VersionRef;
+import io.vermilion.env.Environment;
+import io.vermilion.index.IndexFileCache;
+import io.vermilion.index.SearchParameters;
+import io.vermilion.log.CorruptFragmentException;
+import io.vermilion.log.FragmentReader;
+import io.vermilion.log.LogFragment;
+import io.vermilion.model.CollectionSnapshot;
+import io.vermilion.model.GetRequest;
+import io.vermilion.model.VersionReader;
+import io.vermilion.storage.ObjectStore;
+
+/**
+ * The query executor's state: per collection, its published version opened from {@link IndexFileCache} plus the log
+ * tail after it ({@link CollectionTail}), kept caught up. Every {@link #view} asks the catalog where the log ends, so a
+ * write acknowledged before the call (by any replica) is in the view it returns. Fragments are read only once the
+ * catalog recorded them, in parallel, and applied in log order exactly once: catching up is serialized per
+ * collection. When a newer version is published, views keep coming from the previous version and its (longer) tail
+ * until the new version is open, then switch; the previous version's reader closes when its last view does. A state
+ * left behind while the log it needs was collected (a newer version covers it) reloads from the newest version.
+ * Without a version catalog every collection is served from its whole log. Thread-safe; views are immutable.
+ */
+public final class CollectionStateCache {
+
+    /** Fragments read at once while catching up; also bounds the raw bytes held in memory. */
+    private static final int PARALLEL_READS = 32;
+
+    private final ObjectStore store;
+    private final LogCatalog catalog;
+    private final VersionCatalog versions;
+    private final IndexFileCache indexFiles;
+    private final SearchParameters parameters;
+    private final FragmentReader reader;
+    private final Executor executor;
+    private final ConcurrentHashMap<UUID, CachedCollection> collections = new ConcurrentHashMap<>();
+    private final AtomicLong snapshotsCached = new AtomicLong();
+    private final Environment environment;
+    private final AtomicLong snapshotsCaughtUp = new AtomicLong();
+    private final AtomicLong versionSwitches = new AtomicLong();
+
+    /** Serves every collection from its whole log (no compacted versions). */
+    public CollectionStateCache(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, Executor executor) {
+        this(store, catalog, null, null, SearchParameters.DEFAULTS, allocator, executor);
+    }
+
+    /**
+     * @param versions   the version pointers, or null to serve from the log alone
+     * @param indexFiles opens published versions; null only with {@code versions} null
+     * @param allocator  the parent Arrow allocator for decoding; it stays the caller's
+     * @param executor   decodes and applies fragments, opens versions
+     */
+    public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
+                                SearchParameters parameters, BufferAllocator allocator, Executor executor) {
+        this(store, catalog, versions, indexFiles, parameters, allocator, executor, Environment.system());
+    }
+
+    /** As above, timing version-switch retries with {@code environment}. */
+    public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
+                                SearchParameters parameters, BufferAllocator allocator, Executor executor,
+                                Environment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
+        this.store = Objects.requireNonNull(store, "store");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        if ((versions == null) != (indexFiles == null)) {
+            throw new IllegalArgumentException("a version catalog needs an index file cache and vice versa");
+        }
+        this.versions = versions;
+        this.indexFiles = indexFiles;
+        this.parameters = Objects.requireNonNull(parameters, "parameters");
+        this.reader = new FragmentReader(Objects.requireNonNull(allocator, "allocator"));
+        this.executor = Objects.requireNonNull(executor, "executor");
+    }
+
+    /**
+     * A view of the collection as of (at least) the log position the catalog reports now; the caller closes it.
+     * Fails with {@link CollectionMissingException} if the collection does not exist, or with the store's error, a
+     * {@link CorruptFragmentException} or a corrupt-version error if what it must read cannot be read (a later call
+     * tries again).
+     */
+    public CompletionStage<CollectionView> view(UUID collection) {
+        Objects.requireNonNull(collection, "collection");
+        CompletableFuture<Optional<LogPosition>> position = catalog.position(collection).toCompletableFuture();
+        CompletableFuture<Optional<VersionRef>> current = versions == null
+                ? CompletableFuture.completedFuture(Optional.empty())
+                : versions.currentVersion(collection).toCompletableFuture();
+        return position.thenCombine(current, Target::new).thenCompose(target -> {
+            if (target.position.isEmpty()) {
+                forget(collection);
+                return CompletableFuture.failedFuture(new CollectionMissingException(collection));
+            }
+            long offset = target.position.get().nextOffset();
+            VersionRef ref = target.version.orElse(null);
+            CachedCollection cached = collections.computeIfAbsent(collection, CachedCollection::new);
+            for (int attempt = 0; attempt < 3; attempt++) {
+                Published published = cached.published;
+                if (published == null || published.nextOffset < offset) {
+                    break;
+                }
+                CollectionView view = published.open();
+                if (view != null) {
+                    snapshotsCached.incrementAndGet();
+                    if (newer(ref, published.ref)) {
+                        cached.switchInBackground(ref); // this view is complete already
+                    }
+                    return CompletableFuture.completedFuture(view);
+                }
+            }
+            snapshotsCaughtUp.incrementAndGet();
+            return cached.catchUp(offset, ref);
+        });
+    }
+
+    /** The whole collection materialized in insertion order (through {@link #view}); for small collections and tests. */
+    public CompletionStage<CollectionSnapshot> snapshot(UUID collection) {
+        return view(collection).thenApply(view -> {
+            try (view) {
+                return CollectionSnapshot.of(view.get(GetRequest.all()));
+            }
+        });
+    }
+
+    /** Views served as they were (the cache's hits): nothing had to be read. */
+    public long snapshotsCached() {
+        return snapshotsCached.get();
+    }
+
+    /** Views that first had to read new fragments or open a version (the cache's misses). */
+    public long snapshotsCaughtUp() {
+        return snapshotsCaughtUp.get();
+    }
+
+    /** Times a collection moved to a newer published version. */
+    public long versionSwitches() {
+        return versionSwitches.get();
+    }
+
+    /**
+     * Forgets the collection's state in memory; the next view rebuilds it (its version's local index files stay and
+     * are reused).
+     */
+    public void evict(UUID collection) {
+        drop(collection, false);
+    }
+
+    /** The collection was deleted: forgets its state and deletes its local index files once no view reads them. */
+    public void forget(UUID collection) {
+        drop(collection, true);
+    }
+
+    private void drop(UUID collection, boolean deleteFiles) {
+        CachedCollection removed = collections.remove(collection);
+        if (removed != null) {
+            removed.enqueue(() -> {
+                removed.dropBuilding(deleteFiles);
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+    }
+
+    private static final long SWITCH_RETRY_NANOS = 1_000_000_000L;
+
+    private static boolean sameVersion(VersionRef a, VersionRef b) {
+        return a == null ? b == null : b != null && a.version() == b.version();
+    }
+
+    /** Whether {@code candidate} is a later version than {@code held} (versions only move forward). */
+    private static boolean newer(VersionRef candidate, VersionRef held) {
+        return candidate != null && (held == null || candidate.version() > held.version());
+    }
+
+    private record Target(Optional<LogPosition> position, Optional<VersionRef> version) {}
+
+    /** The log no longer records the fragments a cached state needs next. */
+    private static final class LogTruncatedException extends IllegalStateException {
+        LogTruncatedException(String message) {
+            super(message);
+        }
+    }
+
+    /** An immutable state readers take views of; {@code base} holds one reference for as long as it is published. */
+    private record Published(VersionRef ref, VersionReader base, long nextOffset, CollectionTail.View tail) {
+
+        /** A view holding its own reference to the base, or null if the base closed meanwhile (it was replaced). */
+        CollectionView open() {
+            if (base == null) {
+                return new CollectionView(null, 0, tail);
+            }
+            return base.tryRetain() ? new CollectionView(base, ref.version(), tail) : null;
+        }
+    }
+
+    /** A state being caught up: touched only by the collection's serialized catch-ups. */
+    private static final class Building {
+        final VersionRef ref;
+        final VersionReader base;
+        final CollectionTail tail;
+        long offset;
+
+        Building(VersionRef ref, VersionReader base) {
+            this.ref = ref;
+            this.base = base;
+            this.tail = new CollectionTail(base);
+            this.offset = ref == null ? 0 : ref.logEndOffset();
+        }
+    }
+
+    /**
+     * One collection. {@link #building} is touched only by catch-ups, which run one after another (each starts when
+     * the previous ended); {@link #published} is read by anyone.
+     */
+    private final class CachedCollection {
+        private final UUID collection;
+        private Building building;
+        volatile Published published;
+        private CompletableFuture<Void> queue = CompletableFuture.completedFuture(null); // guarded by this
+        private final java.util.concurrent.atomic.AtomicBoolean switching = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile long lastSwitchFailure = environment.nanoTime() - SWITCH_RETRY_NANOS;
+
+        CachedCollection(UUID collection) {
+            this.collection = collection;
+        }
+
+        <T> CompletableFuture<T> enqueue(java.util.function.Supplier<CompletableFuture<T>> step) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            CompletableFuture<Void> previous;
+            synchronized (this) {
+                previous = queue;
+                queue = done;
+            }
+            return previous.thenCompose(ignored -> step.get()).whenComplete((result, failure) -> done.complete(null));
+        }
+
+        CompletableFuture<CollectionView> catchUp(long target, VersionRef ref) {
+            return enqueue(() -> load(target, ref));
+        }
+
+        /**
+         * Brings the state to {@code target} and answers from it. A state on an older version is caught up as it is
+         * (its tail is longer, but complete), and the move to {@code ref} follows in the background, so readers never
+         * wait for a version to open; only a collection seen for the first time opens its version first.
+         */
+        private CompletableFuture<CollectionView> load(long target, VersionRef ref) {
+            VersionRef held = building == null ? ref : building.ref;
+            CompletableFuture<CollectionView> loaded;
+            if (building == null) {
+                loaded = switchTo(ref, target).thenApply(Published::open);
+            } else {
+                boolean stale = newer(ref, building.ref);
+                loaded = advance(building, target).thenApply(ignored -> {
+                    CollectionView view = publish().open();
+                    if (stale) {
+                        switchInBackground(ref);
+                    }
+                    return view;
+                });
+            }
+            return loaded.exceptionallyCompose(failure -> reloadIfTruncated(failure, held, target));
+        }
+
+        /**
+         * The log no longer holds what the state on {@code held} needs next (a newer version covers it and the
+         * fragments were collected): loads the newest version and its tail instead. Any other failure, or a log
+         * truncated with no newer version to explain it, fails as it was.
+         */
+        private CompletableFuture<CollectionView> reloadIfTruncated(Throwable failure, VersionRef held, long target) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!(cause instanceof LogTruncatedException) || versions == null) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            return versions.currentVersion(collection).toCompletableFuture().thenCompose(newest -> {
+                if (newest.isEmpty() || !newer(newest.get(), held)) {
+                    return CompletableFuture.failedFuture(cause);
+                }
+                return switchTo(newest.get(), target).thenApply(Published::open);
+            });
+        }
+
+        /** Queues a move to {@code ref} unless one is queued already or the last one failed under a second ago. */
+        void switchInBackground(VersionRef ref) {
+            if (environment.nanoTime() - lastSwitchFailure < SWITCH_RETRY_NANOS || !switching.compareAndSet(false, true)) {
+                return;
+            }
+            enqueue(() -> (building == null || newer(ref, building.ref)
+                    ? switchTo(ref, 0) : CompletableFuture.<Published>completedFuture(null))
+                    .handle((done, failure) -> {
+                        if (failure != null) {
+                            lastSwitchFailure = environment.nanoTime();
+                        }
+                        switching.set(false);
+                        return null;
+                    }));
+        }
+
+        /** Opens {@code ref} (if any), replays the tail after it up to at least {@code target}, publishes it. */
+        private CompletableFuture<Published> switchTo(VersionRef ref, long target) {
+            if (building != null && sameVersion(building.ref, ref)) {
+                return advance(building, target).thenApply(ignored -> publish());
+            }
+            CompletableFuture<VersionReader> opening = ref == null
+                    ? CompletableFuture.completedFuture(null)
+                    : indexFiles.open(collection, ref, parameters).toCompletableFuture().thenApply(r -> r);
+            return opening.thenCompose(base -> {
+                Building next = new Building(ref, base);
+                long goal = Math.max(target, building == null ? 0 : building.offset);
+                return advance(next, goal).handle((ignored, failure) -> {
+                    if (failure != null) {
+                        if (base != null) {
+                            base.release();
+                        }
+                        throw failure instanceof RuntimeException e ? e : new java.util.concurrent.CompletionException(failure);
+                    }
+                    Building previous = building;
+                    building = next;
+                    Published published = publish();
+                    if (previous != null) {
+                        versionSwitches.incrementAndGet();
+                        release(previous, previous.ref != null && !sameVersion(previous.ref, ref));
+                    }
+                    return published;
+                });
+            });
+        }
+
+        void dropBuilding(boolean deleteFiles) {
+            if (building != null) {
+                release(building, deleteFiles);
+                building = null;
+            }
+            published = null;
+        }
+
+        /** Gives up the state's reference to its version; with {@code deleteFiles}, its local files go too. */
+        private void release(Building old, boolean deleteFiles) {
+            if (old.base != null) {
+                old.base.release(); // the published reference; open views keep the reader alive until they close
+                if (deleteFiles) {
+                    indexFiles.retire(collection, old.ref.version());
+                }
+            }
+        }
+
+        private CompletableFuture<Void> advance(Building state, long target) {
+            if (state.offset >= target) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return catalog.fragments(collection, state.offset).toCompletableFuture()
+                    .thenCompose(fragments -> fragments.isEmpty() || fragments.get(0).startOffset() > state.offset
+                            ? fragmentsMissing(state, target, fragments.isEmpty() ? -1 : fragments.get(0).startOffset())
+                            : applyFrom(state, fragments, 0))
+                    .thenCompose(ignored -> state.offset >= target
+                            ? CompletableFuture.completedFuture(null)
+                            : fragmentsMissing(state, target, -1));
+        }
+
+        /**
+         * The catalog no longer records the fragments at the state's offset: the collection was dropped meanwhile, or
+         * a newer version covers them and they were collected ({@link LogTruncatedException}).
+         *
+         * @param firstRecorded the first recorded fragment's start past the state's offset, or -1 if none is
+         */
+        private CompletableFuture<Void> fragmentsMissing(Building state, long target, long firstRecorded) {
+            return catalog.position(collection).toCompletableFuture().thenApply(found -> {
+                if (found.isEmpty()) {
+                    throw new CollectionMissingException(collection);
+                }
+                throw new LogTruncatedException(firstRecorded < 0
+                        ? "the catalog puts the end of the log of collection " + collection + " at offset " + target
+                                + " but records fragments up to " + state.offset + " only"
+                        : "the catalog's log of collection " + collection + " resumes at offset " + firstRecorded
+                                + ", after the offset " + state.offset + " the cached state needs next");
+            });
+        }
+
+        /** Reads {@code fragments[first ..]} a chunk at a time, applying each chunk in log order once it is read. */
+        private CompletableFuture<Void> applyFrom(Building state, List<FragmentRef> fragments, int first) {
+            if (first >= fragments.size()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<FragmentRef> chunk = fragments.subList(first, Math.min(fragments.size(), first + PARALLEL_READS));
+            long expected = state.offset;
+            List<CompletableFuture<LogFragment>> reads = new ArrayList<>(chunk.size());
+            for (FragmentRef fragment : chunk) {
+                if (fragment.startOffset() != expected) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("the catalog's log of collection "
+                            + collection + " is not contiguous: expected a fragment at offset " + expected
+                            + ", found " + fragment));
+                }
+                expected = fragment.endOffset();
+                reads.add(store.get(fragment.key()).toCompletableFuture()
+                        .thenApplyAsync(bytes -> reader.read(bytes, fragment), executor));
+            }
+            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                    .thenApplyAsync(ignored -> {
+                        for (int i = 0; i < chunk.size(); i++) {
+                            state.tail.apply(reads.get(i).join().records(), chunk.get(i).startOffset());
+                            state.offset = chunk.get(i).endOffset();
+                        }
+                        return null;
+                    }, executor)
+                    .thenCompose(ignored -> applyFrom(state, fragments, first + chunk.size()));
+        }
+
+        /** Publishes the building state unless what is published already reflects it. */
+        private Published publish() {
+            Published current = published;
+            if (current == null || current.nextOffset < building.offset || current.base != building.base) {
+                current = new Published(building.ref, building.base, building.offset, building.tail.view());
+                published = current;
+            }
+            return current;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.vermilion.executor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.vermilion.blockstore.SequencedRecord;
+import io.vermilion.model.CollectionReader;
+import io.vermilion.model.GetRequest;
+import io.vermilion.model.QueryHit;
+import io.vermilion.model.QueryRequest;
+import io.vermilion.model.SequencedHit;
+import io.vermilion.model.VersionReader;
+import io.vermilion.record.Record;
+
+/**
+ * What one request reads: a collection's published version (if any) plus the log tail after it, fixed when the view
+ * was taken. Version results exclude the ids the tail shadows; tail records are searched exactly; the two merge by
+ * insertion sequence ({@code get}) or by distance then sequence ({@code query}), so answers equal those of an exact
+ * scan of the whole collection wherever the version's search is exact. Holds a reference to the version's reader
+ * until {@link #close()}. Thread-safe.
+ */
+public final class CollectionView implements CollectionReader, AutoCloseable {
+
+    private final VersionReader version;
+    private final long versionNumber;
+    private final CollectionTail.View tail;
+    private final ExactCollectionReader tailReader;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param version       the published version's reader, already retained for this view, or null if none
+     * @param versionNumber its number (0 when none)
+     */
+    public CollectionView(VersionReader version, long versionNumber, CollectionTail.View tail) {
+        this.version = version;
+        this.versionNumber = versionNumber;
+        this.tail = tail;
+        this.tailReader = new ExactCollectionReader(tail.records());
+    }
+
+    /** The published version this view reads, 0 if it reads the log alone. */
+    public long versionNumber() {
+        return versionNumber;
+    }
+
+    /** Records that come from the log tail rather than the version. */
+    public int tailSize() {
+        return tail.records().size();
+    }
+
+    @Override
+    public int count() {
+        int fromVersion = version == null ? 0 : version.count() - tail.shadowed().size();
+        return fromVersion + tail.records().size();
+    }
+
+    @Override
+    public List<Record> get(GetRequest request) {
+        if (version == null) {
+            return tailReader.get(request);
+        }
+        if (request.limit() != null && request.limit() == 0) {
+            return List.of();
+        }
+        Integer wanted = request.limit() == null ? null
+                : (int) Math.min(Integer.MAX_VALUE, (long) request.offset() + request.limit());
+        GetRequest first = new GetRequest(request.ids(), request.where(), request.whereDocument(), wanted, 0,
+                request.embeddings());
+        List<SequencedRecord> fromVersion = version.get(first, tail.shadowed());
+        List<Record> fromTail = tailReader.get(first);
+        List<Record> merged = new ArrayList<>();
+        int v = 0;
+        int t = 0;
+        long skip = request.offset();
+        long take = request.limit() == null ? Long.MAX_VALUE : request.limit();
+        while ((v < fromVersion.size() || t < fromTail.size()) && merged.size() < take) {
+            Record next;
+            if (t >= fromTail.size() || (v < fromVersion.size()
+                    && fromVersion.get(v).sequence() < tail.sequenceOf(fromTail.get(t).id()))) {
+                next = fromVersion.get(v++).record();
+            } else {
+                next = fromTail.get(t++);
+            }
+            if (skip > 0) {
+                skip--;
+            } else {
+                merged.add(next);
+            }
+        }
+        return merged;
+    }
+
+    @Override
+    public List<List<QueryHit>> query(QueryRequest request) {
+        if (version == null) {
+            return tailReader.query(request);
+        }
+        List<List<SequencedHit>> fromVersion = version.query(request, tail.shadowed());
+        List<List<QueryHit>> fromTail = tail.records().size() == 0 ? null : tailReader.query(request);
+        List<List<QueryHit>> results = new ArrayList<>(fromVersion.size());
+        for (int q = 0; q < fromVersion.size(); q++) {
+            List<SequencedHit> a = fromVersion.get(q);
+            List<QueryHit> b = fromTail == null ? List.of() : fromTail.get(q);
+            List<QueryHit> merged = new ArrayList<>(Math.min(request.nResults(), a.size() + b.size()));
+            int i = 0;
+            int j = 0;
+            while ((i < a.size() || j < b.size()) && merged.size() < request.nResults()) {
+                if (j >= b.size()) {
+                    merged.add(a.get(i++).hit());
+                } else {
+                    SequencedHit fromTailHit = new SequencedHit(b.get(j), tail.sequenceOf(b.get(j).record().id()));
+                    if (i < a.size() && SequencedHit.compare(a.get(i), fromTailHit) < 0) {
+                        merged.add(a.get(i++).hit());
+                    } else {
+                        merged.add(b.get(j++));
+                    }
+                }
+            }
+            results.add(merged);
+        }
+        return results;
+    }
+
+    /** Gives back the view's reference to the version; later calls do nothing. */
+    @Override
+    public void close() {
+        if (version != null && closed.compareAndSet(false, true)) {
+            version.release();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.vermilion.model;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.vermilion.blockstore.SequencedRecord;
+
+/**
+ * The compacted part of a collection as the query executor reads it (a published version's index), with every
+ * record's insertion sequence so results merge with the log tail's. Ids in {@code hidden} are treated as absent:
+ * the tail holds their current state. Reference-counted, because a version stays open while requests still read
+ * it after a newer one was published. Thread-safe.
+ */
+public interface VersionReader {
+
+    /** The number of records in the version. */
+    int count();
+
+    /** As {@link CollectionReader#get}, over the version minus {@code hidden}, with sequences. */
+    List<SequencedRecord> get(GetRequest request, Set<String> hidden);
+
+    /** As {@link CollectionReader#query}, over the version minus {@code hidden}, with sequences. */
+    List<List<SequencedHit>> query(QueryRequest request, Set<String> hidden);
+
+    /** The version's records with these ids (absent ids are left out). */
+    Map<String, SequencedRecord> lookup(Collection<String> ids);
+
+    /** Takes a reference; false if the reader is already closed. */
+    boolean tryRetain();
+
+    /** Gives a reference back; the last one closes the reader. */
+    void release();
+}

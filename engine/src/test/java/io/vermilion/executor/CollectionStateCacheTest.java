@@ -1,0 +1,418 @@
+package io.vermilion.executor;
+
+import static io.vermilion.log.LogTestKit.add;
+import static io.vermilion.log.LogTestKit.await;
+import static io.vermilion.log.LogTestKit.failure;
+import static io.vermilion.testing.TestData.md;
+import static io.vermilion.testing.TestData.vec;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.vermilion.catalog.CollectionMissingException;
+import io.vermilion.catalog.FragmentRef;
+import io.vermilion.catalog.InMemoryLogCatalog;
+import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.LogPosition;
+import io.vermilion.log.CorruptFragmentException;
+import io.vermilion.log.FragmentKeys;
+import io.vermilion.log.FragmentWriter;
+import io.vermilion.log.LogTestKit;
+import io.vermilion.log.LogWriter;
+import io.vermilion.log.LogWriterOptions;
+import io.vermilion.model.CollectionSnapshot;
+import io.vermilion.model.MutableCollectionState;
+import io.vermilion.record.LogRecord;
+import io.vermilion.record.MetadataValue;
+import io.vermilion.record.Operation;
+import io.vermilion.record.Record;
+import io.vermilion.storage.LocalObjectStore;
+import io.vermilion.testing.RecordingObjectStore;
+import io.vermilion.testing.TestData;
+
+class CollectionStateCacheTest {
+
+    @TempDir
+    Path dir;
+
+    private BufferAllocator allocator;
+    private ScheduledExecutorService scheduler;
+    private ExecutorService io;
+    private RecordingObjectStore store;
+    private InMemoryLogCatalog catalog;
+    private LogWriter writer;
+    private CollectionStateCache cache;
+    private final UUID collection = UUID.randomUUID();
+
+    @BeforeEach
+    void open() {
+        allocator = new RootAllocator();
+        scheduler = Executors.newScheduledThreadPool(2);
+        io = Executors.newFixedThreadPool(4);
+        store = new RecordingObjectStore(new LocalObjectStore(dir, io));
+        catalog = new InMemoryLogCatalog();
+        catalog.createCollection(collection);
+        writer = new LogWriter(store, catalog, allocator, LogWriterOptions.defaults().withCommitWindow(Duration.ZERO),
+                scheduler);
+        cache = new CollectionStateCache(store, catalog, allocator, io);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        writer.close();
+        scheduler.shutdownNow();
+        io.shutdownNow();
+        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS) && io.awaitTermination(10, TimeUnit.SECONDS));
+        assertEquals(0, allocator.getAllocatedMemory());
+        allocator.close();
+    }
+
+    private CollectionSnapshot snapshot() {
+        return await(cache.snapshot(collection));
+    }
+
+    private List<String> recordedKeys() {
+        return await(catalog.fragments(collection, 0)).stream().map(FragmentRef::key).toList();
+    }
+
+    private static LogRecord write(Operation operation, String id, float[] embedding, Map<String, MetadataValue> metadata,
+                                   String document) {
+        return new LogRecord(operation, id, embedding, metadata, document, null);
+    }
+
+    /** Same ids in the same order, and the same fields in every record. */
+    private static void assertSameRecords(CollectionSnapshot expected, CollectionSnapshot actual, String context) {
+        assertEquals(TestData.ids(expected.records()), TestData.ids(actual.records()), context);
+        for (Record want : expected.records()) {
+            Record got = actual.get(want.id());
+            assertArrayEquals(want.embedding(), got.embedding(), context + " " + want.id());
+            assertEquals(want.metadata(), got.metadata(), context + " " + want.id());
+            assertEquals(want.document(), got.document(), context + " " + want.id());
+            assertEquals(want.uri(), got.uri(), context + " " + want.id());
+        }
+    }
+
+    @Test
+    void everyAcknowledgedWriteIsInTheNextSnapshot() {
+        for (int i = 0; i < 50; i++) {
+            await(writer.append(collection, List.of(add("r" + i, i, i))));
+
+            CollectionSnapshot snapshot = snapshot();
+
+            assertEquals(i + 1, snapshot.size());
+            assertArrayEquals(vec(i, i), snapshot.get("r" + i).embedding());
+        }
+    }
+
+    @Test
+    void appliesChromaSemanticsAcrossFragments() {
+        await(writer.append(collection, List.of(
+                write(Operation.ADD, "a", vec(1, 1), md("x", 1, "keep", "k"), "doc a"),
+                write(Operation.ADD, "b", vec(2, 2), null, "doc b"))));
+        await(writer.append(collection, List.of(write(Operation.ADD, "a", vec(9, 9), md("x", 9), "ignored"))));
+        await(writer.append(collection, List.of(write(Operation.UPSERT, "a", null, md("x", null, "y", 2.5), null))));
+        await(writer.append(collection, List.of(write(Operation.UPDATE, "missing", vec(3, 3), null, "ignored"))));
+        await(writer.append(collection, List.of(write(Operation.UPSERT, "c", vec(3, 3), md("z", true), null))));
+        await(writer.append(collection, List.of(LogRecord.delete("b"))));
+        await(writer.append(collection, List.of(write(Operation.UPDATE, "c", null, null, "doc c"))));
+        assertEquals(7, recordedKeys().size());
+
+        CollectionSnapshot snapshot = snapshot();
+
+        assertEquals(List.of("a", "c"), TestData.ids(snapshot.records()));
+        Record a = snapshot.get("a");
+        assertArrayEquals(vec(1, 1), a.embedding());
+        assertEquals(md("keep", "k", "y", 2.5), a.metadata());
+        assertEquals("doc a", a.document());
+        Record c = snapshot.get("c");
+        assertArrayEquals(vec(3, 3), c.embedding());
+        assertEquals(md("z", true), c.metadata());
+        assertEquals("doc c", c.document());
+        assertNull(snapshot.get("b"));
+        assertNull(snapshot.get("missing"));
+    }
+
+    @Test
+    void snapshotsMatchAReferenceModelOverRandomWrites() {
+        long seed = Long.getLong("tests.seed", new Random().nextLong());
+        System.out.println("snapshotsMatchAReferenceModelOverRandomWrites seed=" + seed);
+        Random random = new Random(seed);
+        MutableCollectionState model = new MutableCollectionState();
+        Operation[] operations = Operation.values();
+
+        for (int round = 0; round < 60; round++) {
+            // A few writes at once (they may share fragments), then a read.
+            List<CompletionStage<Void>> acks = new ArrayList<>();
+            for (int w = random.nextInt(4); w >= 0; w--) {
+                List<LogRecord> request = new ArrayList<>();
+                for (int r = random.nextInt(3); r >= 0; r--) {
+                    Operation op = operations[random.nextInt(operations.length)];
+                    String id = "id" + random.nextInt(12);
+                    request.add(op == Operation.DELETE ? LogRecord.delete(id) : write(op, id,
+                            op == Operation.UPDATE && random.nextBoolean() ? null : vec(random.nextFloat(), random.nextFloat()),
+                            randomMetadata(random), random.nextInt(3) == 0 ? null : "doc" + random.nextInt(5)));
+                }
+                model.applyAll(request);
+                acks.add(writer.append(collection, request));
+            }
+            acks.forEach(LogTestKit::await);
+
+            assertSameRecords(model.snapshot(), snapshot(), "round " + round + " (seed " + seed + ")");
+        }
+        CollectionStateCache cold = new CollectionStateCache(store, catalog, allocator, io);
+        assertSameRecords(model.snapshot(), await(cold.snapshot(collection)), "rebuilt from the whole log");
+    }
+
+    private static Map<String, MetadataValue> randomMetadata(Random random) {
+        if (random.nextInt(3) == 0) {
+            return null;
+        }
+        Map<String, MetadataValue> metadata = new LinkedHashMap<>();
+        for (int k = random.nextInt(3); k >= 0; k--) {
+            String key = "k" + random.nextInt(4);
+            metadata.put(key, switch (random.nextInt(5)) {
+                case 0 -> null; // deletes the key on update/upsert
+                case 1 -> new MetadataValue.Int(random.nextInt(100));
+                case 2 -> new MetadataValue.Flt(random.nextInt(100) / 4.0);
+                case 3 -> new MetadataValue.Bool(random.nextBoolean());
+                default -> new MetadataValue.Str("s" + random.nextInt(10));
+            });
+        }
+        return metadata;
+    }
+
+    @Test
+    void concurrentSnapshotsReadAndApplyEachFragmentOnce() {
+        for (int i = 0; i < 5; i++) {
+            await(writer.append(collection, List.of(add("r" + i, i))));
+        }
+        CompletableFuture<Void> gate = store.closeGetGate();
+
+        List<CompletionStage<CollectionSnapshot>> snapshots = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            snapshots.add(cache.snapshot(collection)); // all see the same log end; one catches up, the rest wait for it
+        }
+        gate.complete(null);
+
+        CollectionSnapshot first = await(snapshots.get(0));
+        assertEquals(List.of("r0", "r1", "r2", "r3", "r4"), TestData.ids(first.records()));
+        for (CompletionStage<CollectionSnapshot> snapshot : snapshots) {
+            assertEquals(first.records(), await(snapshot).records());
+        }
+        for (String key : recordedKeys()) {
+            assertEquals(1, store.getsOf(key), key);
+        }
+        assertEquals(first.records(), snapshot().records(), "nothing new: the same records, without reading");
+        assertEquals(5, store.totalGets());
+    }
+
+    @Test
+    void snapshotsRacingWithWritesApplyEachFragmentOnce() throws Exception {
+        int writes = 200;
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService readers = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch started = new CountDownLatch(4);
+            List<Future<Integer>> reads = new ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                reads.add(readers.submit(() -> {
+                    started.countDown();
+                    int previous = 0;
+                    int count = 0;
+                    while (writing.get()) {
+                        int size = snapshot().size();
+                        assertTrue(size >= previous, "a later snapshot never has fewer records");
+                        previous = size;
+                        count++;
+                    }
+                    return count;
+                }));
+            }
+            started.await();
+            for (int i = 0; i < writes; i++) {
+                await(writer.append(collection, List.of(add("r" + i, i))));
+                assertNotNull(snapshot().get("r" + i), "acknowledged write r" + i + " is visible");
+            }
+            writing.set(false);
+            for (Future<Integer> read : reads) {
+                assertTrue(read.get(60, TimeUnit.SECONDS) > 0);
+            }
+        } finally {
+            writing.set(false);
+            readers.shutdownNow();
+        }
+
+        assertEquals(writes, snapshot().size());
+        for (String key : recordedKeys()) {
+            assertEquals(1, store.getsOf(key), "fragment read once: " + key);
+        }
+    }
+
+    @Test
+    void writesOfAnotherReplicaAreInTheNextSnapshot() {
+        LogWriter otherReplica = new LogWriter(store, catalog, allocator, LogWriterOptions.defaults(), scheduler);
+        try {
+            for (int i = 0; i < 10; i++) {
+                LogWriter replica = i % 2 == 0 ? writer : otherReplica;
+                await(replica.append(collection, List.of(add("r" + i, i))));
+
+                assertEquals(i + 1, snapshot().size());
+            }
+        } finally {
+            otherReplica.close();
+        }
+    }
+
+    @Test
+    void unrecordedFragmentsAreNeverRead() {
+        String orphan = FragmentKeys.newFragmentKey(collection, 0);
+        await(store.put(orphan, new FragmentWriter(allocator).write(List.of(add("ghost", 1f)), 0)));
+        await(writer.append(collection, List.of(add("real", 2f))));
+        String ahead = FragmentKeys.newFragmentKey(collection, 1);
+        await(store.put(ahead, new FragmentWriter(allocator).write(List.of(add("ghost-ahead", 3f)), 1)));
+
+        assertEquals(List.of("real"), TestData.ids(snapshot().records()));
+        assertEquals(0, store.getsOf(orphan));
+        assertEquals(0, store.getsOf(ahead));
+    }
+
+    @Test
+    void missingCollectionFailsWithCollectionMissing() {
+        UUID missing = UUID.randomUUID();
+        assertEquals(missing, failure(cache.snapshot(missing), CollectionMissingException.class).collection());
+
+        await(writer.append(collection, List.of(add("a", 1f))));
+        assertEquals(1, snapshot().size());
+        catalog.dropCollection(collection);
+
+        failure(cache.snapshot(collection), CollectionMissingException.class);
+    }
+
+    @Test
+    void collectionDroppedWhileCatchingUpFailsWithCollectionMissing() {
+        await(writer.append(collection, List.of(add("a", 1f))));
+        LogCatalog droppingCatalog = new LogCatalog() {
+            @Override
+            public CompletionStage<Optional<LogPosition>> position(UUID c) {
+                return catalog.position(c);
+            }
+
+            @Override
+            public CompletionStage<CommitResult> commit(UUID c, FragmentRef fragment, Integer dimension) {
+                return catalog.commit(c, fragment, dimension);
+            }
+
+            @Override
+            public CompletionStage<List<FragmentRef>> fragments(UUID c, long fromOffset) {
+                catalog.dropCollection(c); // between reading the position and the fragments
+                return catalog.fragments(c, fromOffset);
+            }
+
+            @Override
+            public CompletionStage<Integer> forget(UUID c, long beforeOffset) {
+                return catalog.forget(c, beforeOffset);
+            }
+        };
+        CollectionStateCache racing = new CollectionStateCache(store, droppingCatalog, allocator, io);
+
+        failure(racing.snapshot(collection), CollectionMissingException.class);
+    }
+
+    @Test
+    void evictedCollectionIsRebuiltFromTheLog() {
+        await(writer.append(collection, List.of(add("a", 1f))));
+        await(writer.append(collection, List.of(add("b", 2f))));
+        CollectionSnapshot before = snapshot();
+
+        cache.evict(collection);
+        CollectionSnapshot after = snapshot();
+
+        assertSameRecords(before, after, "rebuilt");
+        for (String key : recordedKeys()) {
+            assertEquals(2, store.getsOf(key));
+        }
+    }
+
+    @Test
+    void failedReadIsRetriedByTheNextSnapshot() {
+        await(writer.append(collection, List.of(add("a", 1f))));
+        await(writer.append(collection, List.of(write(Operation.UPSERT, "a", null, md("n", 1), null))));
+        await(writer.append(collection, List.of(add("b", 2f))));
+        String second = recordedKeys().get(1);
+        RuntimeException outage = new IllegalStateException("store unavailable");
+        store.failGets(key -> key.equals(second) ? outage : null);
+
+        assertSame(outage, failure(cache.snapshot(collection), IllegalStateException.class));
+
+        store.failGets(key -> null);
+        CollectionSnapshot snapshot = snapshot();
+        assertEquals(List.of("a", "b"), TestData.ids(snapshot.records()));
+        assertEquals(md("n", 1), snapshot.get("a").metadata());
+    }
+
+    @Test
+    void corruptRecordedFragmentFailsTheSnapshotNamingItsKey() {
+        await(writer.append(collection, List.of(add("a", 1f))));
+        String key = recordedKeys().get(0);
+        byte[] bytes = await(store.get(key));
+        bytes[bytes.length / 2] ^= 0x40;
+        await(store.put(key, bytes));
+
+        CorruptFragmentException corrupt = failure(cache.snapshot(collection), CorruptFragmentException.class);
+
+        assertEquals(key, corrupt.key());
+    }
+
+    @Test
+    void fragmentWhoseContentDisagreesWithTheCatalogIsCorrupt() {
+        await(writer.append(collection, List.of(add("a", 1f), add("b", 2f))));
+        String key = recordedKeys().get(0);
+        await(store.put(key, new FragmentWriter(allocator).write(List.of(add("a", 1f)), 0))); // one record, not two
+
+        CorruptFragmentException corrupt = failure(cache.snapshot(collection), CorruptFragmentException.class);
+
+        assertEquals(key, corrupt.key());
+        assertTrue(corrupt.getMessage().contains("holds offsets [0, 1) but the catalog recorded [0, 2)"), corrupt.getMessage());
+    }
+
+    @Test
+    void countsSnapshotsServedFromMemoryAndThoseThatReadTheLog() {
+        await(writer.append(collection, List.of(LogTestKit.add("a", 1f))));
+        snapshot(); // reads the fragment
+        snapshot(); // nothing new
+        snapshot();
+        await(writer.append(collection, List.of(LogTestKit.add("b", 1f))));
+        snapshot(); // reads the new fragment
+        assertEquals(2, cache.snapshotsCached());
+        assertEquals(2, cache.snapshotsCaughtUp());
+    }
+}
