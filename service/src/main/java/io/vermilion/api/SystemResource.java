@@ -2,6 +2,7 @@ package io.vermilion.api;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.health.SmallRyeHealthReporter;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.gateway.AuthFilter;
 import io.vermilion.gateway.Caller;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 
 /** Chroma's system endpoints: heartbeat, version, health, pre-flight checks, identity and reset. */
@@ -30,8 +32,10 @@ public class SystemResource {
     private final AuthFilter auth;
     private final CallerContext callerContext;
     private final Quotas quotas;
+    private final SmallRyeHealthReporter health;
 
-    public SystemResource(AuthFilter auth, CallerContext callerContext, Quotas quotas) {
+    public SystemResource(AuthFilter auth, CallerContext callerContext, Quotas quotas, SmallRyeHealthReporter health) {
+        this.health = health;
         this.auth = auth;
         this.callerContext = callerContext;
         this.quotas = quotas;
@@ -58,11 +62,19 @@ public class SystemResource {
         return "\"" + VERSION + "\"";
     }
 
+    /**
+     * Chroma's health check, answered from this replica's readiness (the checks of {@code /q/health/ready}: the
+     * catalog's PostgreSQL and whether the object store takes writes): 200 when ready, else 503, with Chroma's body.
+     */
     @GET
     @Public
     @Path("/healthcheck")
-    public ObjectNode healthcheck() {
-        return F.objectNode().put("is_executor_ready", true).put("is_log_client_ready", true);
+    public Uni<Response> healthcheck() {
+        return health.getReadinessAsync().map(readiness -> {
+            boolean ready = !readiness.isDown();
+            ObjectNode body = F.objectNode().put("is_executor_ready", ready).put("is_log_client_ready", ready);
+            return Response.status(ready ? 200 : 503).type(MediaType.APPLICATION_JSON).entity(body).build();
+        });
     }
 
     /**

@@ -39,6 +39,17 @@ public interface VermilionConfig {
 
     Cache cache();
 
+    Catalog catalog();
+
+    /** The catalog (PostgreSQL); its URL and credentials are read before start, see {@code EmbeddedCatalog}. */
+    interface Catalog {
+        /**
+         * Set by the embedded default, not by users: the data directory of the PostgreSQL it started, which
+         * {@link EmbeddedCatalogSupervisor} restarts should it die. Unset for an external PostgreSQL.
+         */
+        Optional<String> embeddedDataDir();
+    }
+
     /** When and how the log is folded into indexed versions ({@code vermilion.compaction.*}). */
     interface Compaction {
         /** Whether this replica compacts (every replica still reads compacted versions). */

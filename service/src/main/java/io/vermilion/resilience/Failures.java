@@ -77,16 +77,25 @@ public final class Failures {
 
     /**
      * A failure of a catalog call that another attempt may not meet: PostgreSQL unreachable, the connection lost,
-     * the server shutting down or starting up, too many connections, a serialization failure, a timeout. Not: a
-     * constraint violation, a missing row, a refusal worded for the client.
+     * the server shutting down or starting up, too many connections, a serialization failure or deadlock, a timeout.
+     * Not: a constraint violation, a missing row, a refusal worded for the client.
      */
     public static boolean transientCatalog(Throwable failure) {
+        return catalogOutage(failure) || concurrencyConflict(failure);
+    }
+
+    /**
+     * A transient catalog failure that says PostgreSQL is not serving: unreachable, the connection lost, shutting down
+     * or starting up, out of connections, a timeout. Only these count toward the catalog's circuit breaker; an answer
+     * of a serving PostgreSQL (a constraint, a serialization failure, a deadlock) never does.
+     */
+    public static boolean catalogOutage(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             switch (t) {
                 case PgException pg -> {
-                    return transientSqlState(pg.getSqlState());
+                    return outageSqlState(pg.getSqlState());
                 }
-                case SQLException sql when transientJdbc(sql) -> {
+                case SQLException sql when outageJdbc(sql) -> {
                     return true; // the JDBC pool (rate-limit buckets, migrations)
                 }
                 case ClosedConnectionException c -> {
@@ -178,18 +187,54 @@ public final class Failures {
                 || "08001".equals(state) || "08004".equals(state);
     }
 
+    /**
+     * A serialization failure (40001) or deadlock (40P01): PostgreSQL rolled the transaction back because of a
+     * concurrent one, so running it again is safe and likely to succeed. Not an outage.
+     */
+    public static boolean concurrencyConflict(Throwable failure) {
+        String state = sqlState(failure);
+        return "40001".equals(state) || "40P01".equals(state);
+    }
+
+    /**
+     * The SQLSTATE of the first failure in the chain that carries one (the reactive client's {@link PgException},
+     * a JDBC {@link SQLException}, or Hibernate's wrapper of either); null when none does.
+     */
+    public static String sqlState(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String state = switch (t) {
+                case PgException pg -> pg.getSqlState();
+                case SQLException sql -> sql.getSQLState();
+                case org.hibernate.JDBCException jdbc -> jdbc.getSQLState();
+                default -> null;
+            };
+            if (state != null) {
+                return state;
+            }
+        }
+        return null;
+    }
+
     /** A JDBC failure to reach PostgreSQL: a connection-class state, or no connection to be had from the pool. */
     private static boolean transientJdbc(SQLException sql) {
         return transientSqlState(sql.getSQLState()) || sql instanceof SQLTransientConnectionException;
     }
 
-    /** PostgreSQL states that come and go: connection exceptions (08), shutdown and startup (57P0x), too many connections, serialization. */
+    private static boolean outageJdbc(SQLException sql) {
+        return outageSqlState(sql.getSQLState()) || sql instanceof SQLTransientConnectionException;
+    }
+
+    /** PostgreSQL states that come and go: an outage, or a serialization failure or deadlock. */
     private static boolean transientSqlState(String state) {
+        return outageSqlState(state) || "40001".equals(state) || "40P01".equals(state);
+    }
+
+    /** PostgreSQL not serving: connection exceptions (08), shutdown and startup (57P0x), too many connections. */
+    private static boolean outageSqlState(String state) {
         if (state == null) {
             return false;
         }
-        return state.startsWith("08") || state.startsWith("57P") || "53300".equals(state) || "40001".equals(state)
-                || "40P01".equals(state);
+        return state.startsWith("08") || state.startsWith("57P") || "53300".equals(state);
     }
 
     private static boolean isConnectionMessage(String message) {

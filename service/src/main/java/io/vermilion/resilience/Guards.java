@@ -13,8 +13,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
  * circuit breaker, for every call to the object store, one for every call to the catalog. Thread-safe.
  *
  * <p>Per call: retries (exponential backoff with jitter) around the circuit breaker around a per-attempt timeout. Only
- * transient failures ({@link Failures}) are retried and counted by the breaker; an open breaker fails calls at once
- * and is not retried. The catalog guard has no timeout of its own: its callers time each attempt themselves, because
+ * transient failures ({@link Failures}) are retried; only outages are counted by the breaker (for the catalog: not a
+ * serialization failure or deadlock, which is PostgreSQL answering, and is only retried). An open breaker fails calls
+ * at once and is not retried. The catalog guard has no timeout of its own: its callers time each attempt themselves, because
  * whether a timed-out attempt may be retried depends on the call (see {@link CatalogCallInterceptor}).
  */
 @Singleton
@@ -69,7 +70,7 @@ public final class Guards {
                     .failureRatio(c.breakerFailureRatio())
                     .delay(c.breakerDelay().toMillis(), ChronoUnit.MILLIS)
                     .successThreshold(1)
-                    .when(Failures::transientCatalog)
+                    .when(Failures::catalogOutage)
                     .done()
                 .build();
     }

@@ -5,7 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.vermilion.api.ChromaException;
 import io.vermilion.api.ErrorCode;
 import io.vermilion.resilience.CatalogCall;
-import io.vertx.pgclient.PgException;
+import io.vermilion.resilience.Failures;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -22,6 +22,8 @@ import java.util.UUID;
 public class Catalog {
 
     private static final String UNIQUE_VIOLATION = "23505";
+    /** Creates with get_or_create that find the name taken and then gone again before giving up (a 409). */
+    private static final int CREATE_RACE_ATTEMPTS = 10;
 
     // ---- tenants ----
 
@@ -119,10 +121,18 @@ public class Catalog {
     // ---- collections ----
 
     /**
-     * Creates a collection, or with {@code getOrCreate} returns the existing one of that name unchanged.
+     * Creates a collection, or with {@code getOrCreate} returns the existing one of that name unchanged. Concurrent
+     * creates of one name have one winner: without {@code getOrCreate} the others are refused (409), with it they
+     * return the winner's collection - and should the winner's collection be deleted before they read it, they try
+     * again to create it.
      */
     public Uni<CollectionView> createCollection(
             String tenant, String database, String name, String metadataJson, String configurationJson, boolean getOrCreate) {
+        return createCollection(tenant, database, name, metadataJson, configurationJson, getOrCreate, CREATE_RACE_ATTEMPTS);
+    }
+
+    private Uni<CollectionView> createCollection(String tenant, String database, String name, String metadataJson,
+            String configurationJson, boolean getOrCreate, int attemptsLeft) {
         return Panache.withTransaction(() -> requireDatabaseForCreate(tenant, database).flatMap(d ->
                         findCollection(d.id, name).flatMap(existing -> {
                             if (existing != null) {
@@ -140,9 +150,21 @@ public class Catalog {
                             return c.persist().map(ignored -> CollectionView.of(c, d));
                         })))
                 .onFailure(Catalog::isUniqueViolation)
-                .recoverWithUni(e -> getOrCreate
-                        ? getCollectionByName(tenant, database, name)
-                        : Uni.createFrom().failure(collectionExists(name)));
+                .recoverWithUni(e -> {
+                    if (!getOrCreate) {
+                        return Uni.createFrom().failure(collectionExists(name));
+                    }
+                    // another request inserted the name between our look and our insert: the winner's row is the answer
+                    return Panache.withSession(() -> findByName(tenant, database, name)).flatMap(winner -> {
+                        if (winner != null) {
+                            return Uni.createFrom().item(winner);
+                        }
+                        return attemptsLeft > 1 // ... and it was deleted again since
+                                ? createCollection(tenant, database, name, metadataJson, configurationJson, true,
+                                        attemptsLeft - 1)
+                                : Uni.createFrom().failure(collectionExists(name));
+                    });
+                });
     }
 
     @CatalogCall(idempotent = true)
@@ -170,9 +192,7 @@ public class Catalog {
 
     @CatalogCall(idempotent = true)
     public Uni<CollectionView> getCollectionByName(String tenant, String database, String name) {
-        return Panache.withSession(() -> findDatabase(tenant, database).flatMap(d -> d == null
-                        ? Uni.createFrom().<CollectionView>nullItem()
-                        : findCollection(d.id, name).map(c -> c == null ? null : CollectionView.of(c, d))))
+        return Panache.withSession(() -> findByName(tenant, database, name))
                 .onItem()
                 .ifNull()
                 .failWith(() -> collectionMissing(name));
@@ -233,14 +253,20 @@ public class Catalog {
                 .transform(e -> collectionExists(change.newName()));
     }
 
-    /** Deletes the collection; returns its id. */
+    /**
+     * Deletes the collection; returns its id. Of concurrent deletes of one collection one succeeds and the others find
+     * it missing: the row is deleted by a statement that counts what it deleted, so a delete that waited for another's
+     * row lock sees the row gone instead of failing.
+     */
     public Uni<UUID> deleteCollection(String tenant, String database, String name) {
         return Panache.withTransaction(() -> findDatabase(tenant, database).flatMap(d -> d == null
                         ? Uni.createFrom().<CollectionEntity>nullItem()
                         : findCollection(d.id, name))
                 .flatMap(c -> c == null
                         ? Uni.createFrom().<UUID>failure(collectionMissing(name))
-                        : c.delete().replaceWith(c.id)));
+                        : CollectionEntity.delete("id", c.id).flatMap(deleted -> deleted == 0
+                                ? Uni.createFrom().<UUID>failure(collectionMissing(name))
+                                : Uni.createFrom().item(c.id))));
     }
 
     // ---- helpers ----
@@ -252,6 +278,12 @@ public class Catalog {
     private static Uni<CollectionEntity> findCollection(UUID databaseId, String name) {
         return CollectionEntity.<CollectionEntity>find("databaseId = ?1 and name = ?2", databaseId, name)
                 .firstResult();
+    }
+
+    private static Uni<CollectionView> findByName(String tenant, String database, String name) {
+        return findDatabase(tenant, database).flatMap(d -> d == null
+                ? Uni.createFrom().<CollectionView>nullItem()
+                : findCollection(d.id, name).map(c -> c == null ? null : CollectionView.of(c, d)));
     }
 
     private static Uni<CollectionView> findById(UUID id) {
@@ -268,12 +300,7 @@ public class Catalog {
     }
 
     private static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
-                return true;
-            }
-        }
-        return false;
+        return UNIQUE_VIOLATION.equals(Failures.sqlState(e));
     }
 
     private static ChromaException tenantExists(String name) {

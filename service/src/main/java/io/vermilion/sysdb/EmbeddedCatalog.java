@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -14,9 +15,13 @@ import org.jboss.logging.Logger;
  * Decides where the catalog lives before Quarkus reads its configuration. With {@code VERMILION_CATALOG_URL}
  * (or Quarkus' own datasource URL) set, that PostgreSQL is used; otherwise a real embedded PostgreSQL is
  * started under {@code <data path>/catalog} and stopped by a shutdown hook, so no server outlives the JVM's
- * orderly exit. A server left behind by a killed JVM is stopped before the new one starts.
+ * orderly exit. A server left behind by a killed JVM is stopped before the new one starts; one that dies while the
+ * service runs is restarted by the supervisor ({@code io.vermilion.config.EmbeddedCatalogSupervisor}).
  */
 public final class EmbeddedCatalog {
+
+    /** Set only when the embedded server was started here: its data directory, which the supervisor watches. */
+    public static final String DATA_DIR = "vermilion.catalog.embedded-data-dir";
 
     private static final Logger LOG = Logger.getLogger(EmbeddedCatalog.class);
 
@@ -33,6 +38,34 @@ public final class EmbeddedCatalog {
         }
         Path dataPath = Path.of(Optional.ofNullable(setting("vermilion.path", "VERMILION_PATH")).orElse("data"))
                 .toAbsolutePath();
+        Started started = startEmbedded(dataPath);
+        Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-catalog-stop"));
+        started.properties().forEach(System::setProperty);
+    }
+
+    /**
+     * A running embedded PostgreSQL and the settings that point the service at it: the datasource URLs and user, and
+     * {@link #DATA_DIR} so that the server is restarted should it die.
+     */
+    public record Started(EmbeddedPostgres server, Path pgData, Map<String, String> properties)
+            implements AutoCloseable {
+        /**
+         * Stops the server: whichever postmaster holds its data directory now, a restarted one included, and also
+         * where the library's own stop ({@code pg_ctl}, which refuses to run as root) could not.
+         */
+        @Override
+        public void close() {
+            try {
+                server.close();
+                stopLeftover(pgData);
+            } catch (IOException e) {
+                LOG.warnf(e, "Could not stop the embedded PostgreSQL catalog");
+            }
+        }
+    }
+
+    /** Starts the embedded PostgreSQL under {@code <dataPath>/catalog}, stopping one a killed earlier run left. */
+    public static Started startEmbedded(Path dataPath) throws IOException {
         Path pgData = dataPath.resolve("catalog");
         Files.createDirectories(dataPath);
         stopLeftover(pgData);
@@ -41,7 +74,7 @@ public final class EmbeddedCatalog {
                 .setPort(freePortOtherThan(httpPort()))
                 .setDataDirectory(pgData)
                 .setCleanDataDirectory(false)
-                .setRegisterShutdownHook(true)
+                .setRegisterShutdownHook(false)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 // The catalog records what is durable: keep PostgreSQL's own durability on (the library turns it off).
                 .setServerConfig("fsync", "on")
@@ -51,10 +84,12 @@ public final class EmbeddedCatalog {
         LOG.infof("Embedded PostgreSQL catalog at %s on port %d (started in %d ms)", pgData, pg.getPort(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         String hostPort = "localhost:" + pg.getPort() + "/postgres";
-        System.setProperty("quarkus.datasource.reactive.url", "postgresql://" + hostPort);
-        System.setProperty("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPort);
-        System.setProperty("quarkus.datasource.username", "postgres");
-        System.setProperty("quarkus.datasource.password", "");
+        return new Started(pg, pgData, Map.of(
+                "quarkus.datasource.reactive.url", "postgresql://" + hostPort,
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPort,
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "",
+                DATA_DIR, pgData.toString()));
     }
 
     /**

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A fault-injecting HTTP/1.1 proxy on loopback, between the service and an S3-compatible server. Requests pass
  * through unchanged until it is told to answer the next N with an error status, to stall them (hold them unanswered,
- * then close the connection), or to drop their connections (reset without an answer) - or to do so for every request
- * until {@link #heal()}. Counts the requests it saw and the ones it passed on. Thread-safe; one virtual thread per
+ * then close the connection), or to drop their connections (reset without an answer) - or to do so for every request,
+ * or every write, until {@link #heal()}. Counts the requests it saw and the ones it passed on. Thread-safe; one virtual thread per
  * client connection, each with its own upstream connection.
  */
 final class FaultProxy implements Closeable {
@@ -37,6 +37,7 @@ final class FaultProxy implements Closeable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Deque<Fault> scheduled = new ArrayDeque<>(); // guarded by this
     private Fault always = Fault.NONE; // guarded by this
+    private Fault writes = Fault.NONE; // guarded by this
     private final AtomicInteger seen = new AtomicInteger();
     private final AtomicInteger forwarded = new AtomicInteger();
     private final AtomicInteger faulted = new AtomicInteger();
@@ -65,9 +66,15 @@ final class FaultProxy implements Closeable {
         always = fault;
     }
 
+    /** Every write (PUT, POST, DELETE) meets {@code fault} until {@link #heal()}; reads pass. */
+    synchronized void failWrites(Fault fault) {
+        writes = fault;
+    }
+
     synchronized void heal() {
         scheduled.clear();
         always = Fault.NONE;
+        writes = Fault.NONE;
     }
 
     void stallFor(long millis) {
@@ -86,9 +93,13 @@ final class FaultProxy implements Closeable {
         return faulted.get();
     }
 
-    private synchronized Fault nextFault() {
+    private synchronized Fault nextFault(String method) {
         Fault next = scheduled.poll();
-        return next != null ? next : always;
+        if (next != null) {
+            return next;
+        }
+        boolean write = "PUT".equals(method) || "POST".equals(method) || "DELETE".equals(method);
+        return write && writes != Fault.NONE ? writes : always;
     }
 
     @Override
@@ -128,7 +139,7 @@ final class FaultProxy implements Closeable {
                     return; // the client closed its connection
                 }
                 seen.incrementAndGet();
-                Fault fault = nextFault();
+                Fault fault = nextFault(request.method());
                 if (fault != Fault.NONE) {
                     faulted.incrementAndGet();
                     inject(fault, client, request, in, out);

@@ -1,0 +1,50 @@
+package io.vermilion.resilience;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.pgclient.PgException;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.util.concurrent.CompletionException;
+import org.hibernate.exception.ConstraintViolationException;
+import org.junit.jupiter.api.Test;
+
+/** How catalog failures are classified: outages count toward the breaker, PostgreSQL's answers never do. */
+class FailuresTest {
+
+    private static PgException pg(String state) {
+        return new PgException("message", "ERROR", state, null);
+    }
+
+    @Test
+    void constraintViolationsAreNeitherOutagesNorRetried() {
+        Throwable wrapped = new CompletionException(new ConstraintViolationException("duplicate key",
+                new SQLException("duplicate key value", "23505"), "collections_database_name_key"));
+        assertFalse(Failures.catalogOutage(wrapped));
+        assertFalse(Failures.transientCatalog(wrapped));
+        assertEquals("23505", Failures.sqlState(wrapped));
+        assertFalse(Failures.catalogOutage(pg("23505")));
+    }
+
+    @Test
+    void serializationFailuresAndDeadlocksAreRetriedButAreNotOutages() {
+        for (String state : new String[] {"40001", "40P01"}) {
+            assertFalse(Failures.catalogOutage(pg(state)), state);
+            assertTrue(Failures.transientCatalog(pg(state)), state);
+            assertTrue(Failures.concurrencyConflict(new CompletionException(pg(state))), state);
+            assertTrue(Failures.catalogCallNotApplied(pg(state)), state);
+        }
+    }
+
+    @Test
+    void connectionFailuresShutdownsAndTimeoutsAreOutages() {
+        for (String state : new String[] {"08006", "08001", "57P01", "57P03", "53300"}) {
+            assertTrue(Failures.catalogOutage(pg(state)), state);
+        }
+        assertTrue(Failures.catalogOutage(new CompletionException(new ConnectException("refused"))));
+        assertTrue(Failures.catalogOutage(new java.util.concurrent.TimeoutException()));
+        assertTrue(Failures.catalogOutage(new SQLException("no connection", "08003")));
+    }
+}

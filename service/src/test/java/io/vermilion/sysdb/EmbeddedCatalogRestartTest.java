@@ -1,0 +1,75 @@
+package io.vermilion.sysdb;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded PostgreSQL killed under the running service is restarted on its own data directory and port: requests
+ * succeed again, with the data written before the kill, without restarting Vermilion.
+ */
+@QuarkusTest
+@TestProfile(EmbeddedCatalogProfile.class)
+class EmbeddedCatalogRestartTest {
+
+    private static final String COLLECTIONS = "/api/v2/tenants/default_tenant/databases/default_database/collections";
+
+    @ConfigProperty(name = EmbeddedCatalog.DATA_DIR)
+    String dataDir;
+
+    @Test
+    void killedEmbeddedPostgresIsRestartedAndServesAgain() throws Exception {
+        String name = "survivor-" + UUID.randomUUID();
+        String id = given().contentType("application/json").body("{\"name\":\"" + name + "\"}")
+                .post(COLLECTIONS).then().statusCode(200).extract().path("id");
+        add(id, "a");
+
+        long pid = Long.parseLong(Files.readAllLines(Path.of(dataDir, "postmaster.pid")).getFirst().trim());
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(postmaster.destroyForcibly(), "could not kill PostgreSQL " + pid);
+        postmaster.onExit().get(30, TimeUnit.SECONDS);
+
+        awaitCatalog(name);
+        add(id, "b");
+        given().get(COLLECTIONS + "/" + id + "/count").then().statusCode(200).body(equalTo("2"));
+        given().get(COLLECTIONS + "/" + name).then().statusCode(200).body("id", equalTo(id));
+        awaitReady();
+    }
+
+    private static void add(String id, String recordId) {
+        given().contentType("application/json").body("{\"ids\":[\"" + recordId + "\"],\"embeddings\":[[1,2]]}")
+                .post(COLLECTIONS + "/" + id + "/add").then().statusCode(201);
+    }
+
+    private static void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (given().get("/q/health/ready").statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not ready 30 s after PostgreSQL was back: "
+                        + given().get("/q/health/ready").asString());
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** Waits (up to a minute) for the catalog to answer again; PostgreSQL is only restarted if something does it. */
+    private static void awaitCatalog(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int status;
+        while ((status = given().get(COLLECTIONS + "/" + name).statusCode()) != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the catalog still answers " + status + " a minute after PostgreSQL died");
+            }
+            Thread.sleep(250);
+        }
+    }
+}
