@@ -3,6 +3,7 @@ package io.vermilion.api;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
+import io.vermilion.config.VermilionConfig;
 import io.vermilion.gateway.AuthFilter;
 import io.vermilion.gateway.Caller;
 import io.vermilion.gateway.CallerContext;
@@ -11,6 +12,7 @@ import io.vermilion.gateway.Quota;
 import io.vermilion.gateway.Quotas;
 import io.vermilion.gateway.Requires;
 import io.vermilion.gateway.Role;
+import io.vermilion.sysdb.Catalog;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -31,10 +33,18 @@ public class SystemResource {
     private final CallerContext callerContext;
     private final Quotas quotas;
 
-    public SystemResource(AuthFilter auth, CallerContext callerContext, Quotas quotas) {
+    private final VermilionConfig config;
+    private final Catalog catalog;
+    private final Records records;
+
+    public SystemResource(AuthFilter auth, CallerContext callerContext, Quotas quotas, VermilionConfig config,
+            Catalog catalog, Records records) {
         this.auth = auth;
         this.callerContext = callerContext;
         this.quotas = quotas;
+        this.config = config;
+        this.catalog = catalog;
+        this.records = records;
     }
 
     @GET
@@ -99,10 +109,21 @@ public class SystemResource {
         return id;
     }
 
+    /**
+     * Chroma's reset: deletes every tenant, database and collection and answers {@code true}, when the settings allow
+     * it ({@link ResetGate}); refused with a 403 naming the setting otherwise.
+     */
     @POST
     @Requires(value = Role.ADMIN, global = true)
     @Path("/reset")
-    public void reset() {
-        throw new ChromaException(ErrorCode.PERMISSION_DENIED, "Reset is disabled by config");
+    public Uni<Boolean> reset() {
+        String refusal = ResetGate.refusal(config.allowReset(), config.allowResetWithAuth(), auth.enabled());
+        if (refusal != null) {
+            throw new ChromaException(ErrorCode.PERMISSION_DENIED, refusal);
+        }
+        return catalog.reset().map(ids -> {
+            ids.forEach(records::dropped);
+            return true;
+        });
     }
 }
