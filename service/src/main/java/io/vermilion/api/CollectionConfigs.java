@@ -57,7 +57,7 @@ public final class CollectionConfigs {
     public static ObjectNode forCreate(JsonNode configuration, ObjectNode metadata) {
         ObjectNode hnsw = defaultHnsw();
         JsonNode ef = null;
-        boolean indexSection = false;
+        boolean spannSection = false;
         if (configuration != null && !configuration.isNull()) {
             ObjectNode cfg = requireMap(configuration, "configuration");
             rejectUnknown(cfg, CONFIG_FIELDS, "configuration");
@@ -67,10 +67,9 @@ public final class CollectionConfigs {
                 throw ChromaException.invalid("Multiple vector index configurations provided");
             }
             if (h != null) {
-                indexSection = true;
                 applyHnsw(hnsw, requireMap(h, "configuration.hnsw"), HNSW_CREATE_FIELDS, "configuration.hnsw");
             } else if (s != null) {
-                indexSection = true;
+                spannSection = true;
                 ObjectNode spann = requireMap(s, "configuration.spann");
                 rejectUnknown(spann, SPANN_CREATE_FIELDS, "configuration.spann");
                 JsonNode space = present(spann.get("space"));
@@ -80,13 +79,35 @@ public final class CollectionConfigs {
             }
             ef = embeddingFunction(cfg.get("embedding_function"), "configuration.embedding_function");
         }
-        if (!indexSection && metadata != null) {
-            applyLegacy(hnsw, metadata);
+        if (!spannSection && metadata != null) {
+            // As Chroma: legacy keys are always checked, and they configure the index when the configuration asks
+            // for nothing but the defaults (absent, empty, or naming only default values).
+            ObjectNode legacy = defaultHnsw();
+            applyLegacy(legacy, metadata);
+            if (isDefaultHnsw(hnsw)) {
+                hnsw = legacy;
+            }
         }
         ObjectNode stored = F.objectNode();
         stored.set("hnsw", hnsw);
         stored.set("embedding_function", ef == null ? F.nullNode() : ef);
         return stored;
+    }
+
+    /** Whether these HNSW parameters are all Chroma's defaults (numbers compared by value, not by JSON type). */
+    static boolean isDefaultHnsw(JsonNode hnsw) {
+        ObjectNode defaults = defaultHnsw();
+        for (Iterator<Map.Entry<String, JsonNode>> it = defaults.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = hnsw.get(e.getKey());
+            boolean same = v != null && (e.getValue().isNumber()
+                    ? v.isNumber() && v.doubleValue() == e.getValue().doubleValue()
+                    : v.equals(e.getValue()));
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Applies a modify request's {@code new_configuration} to a stored configuration, returning the new one. */
@@ -192,7 +213,7 @@ public final class CollectionConfigs {
         return n;
     }
 
-    private static void applyHnsw(ObjectNode target, ObjectNode given, List<String> allowed, String path) {
+    static void applyHnsw(ObjectNode target, ObjectNode given, List<String> allowed, String path) {
         rejectUnknown(given, allowed, path);
         for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -248,7 +269,7 @@ public final class CollectionConfigs {
         }
     }
 
-    private static JsonNode embeddingFunction(JsonNode v, String path) {
+    static JsonNode embeddingFunction(JsonNode v, String path) {
         if (v == null || v.isNull()) {
             return null;
         }
@@ -272,7 +293,7 @@ public final class CollectionConfigs {
         return ef.deepCopy();
     }
 
-    private static String space(JsonNode v, String path) {
+    static String space(JsonNode v, String path) {
         if (!v.isTextual() || !SPACES.contains(v.textValue())) {
             throw ChromaException.shape(path, "unknown variant " + variant(v) + ", expected one of `l2`, `cosine`, `ip`");
         }
@@ -304,7 +325,7 @@ public final class CollectionConfigs {
         return v == null || v.isNull() ? null : v;
     }
 
-    private static ObjectNode requireMap(JsonNode v, String path) {
+    static ObjectNode requireMap(JsonNode v, String path) {
         if (!v.isObject()) {
             throw ChromaException.shape(path, "invalid type: " + JsonBody.describe(v) + ", expected a map");
         }

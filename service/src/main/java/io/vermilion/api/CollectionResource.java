@@ -60,7 +60,8 @@ public class CollectionResource {
         JsonNode configuration = JsonBody.optional(req, "configuration");
         boolean getOrCreate = JsonBody.optionalBoolean(req, "get_or_create", false);
         Names.requireCollectionName("name", name);
-        ObjectNode stored = CollectionConfigs.forCreate(configuration, metadata);
+        ObjectNode stored = CollectionSchemas.apply(JsonBody.optional(req, "schema"),
+                CollectionConfigs.forCreate(configuration, metadata));
         return withinCollectionQuota(tenant, database, name, getOrCreate).flatMap(existing -> existing != null
                 ? Uni.createFrom().item(existing)
                 : catalog.createCollection(

@@ -11,6 +11,8 @@ public enum ErrorCode {
     UNAUTHENTICATED(401, "ChromaError"),
     PERMISSION_DENIED(403, "ChromaError"),
     NOT_FOUND(404, "NotFoundError"),
+    /** A known route asked with a method it does not serve. */
+    METHOD_NOT_ALLOWED(405, "ChromaError"),
     ALREADY_EXISTS(409, "ChromaError"),
     FAILED_PRECONDITION(412, "ChromaError"),
     PAYLOAD_TOO_LARGE(413, "ChromaError"),

@@ -12,6 +12,7 @@ import io.vermilion.log.DimensionMismatchException;
 import io.vermilion.filter.InvalidFilterException;
 import io.vermilion.resilience.DependencyUnavailableException;
 import io.vermilion.resilience.Failures;
+import io.vertx.core.http.HttpServerRequest;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,18 +43,27 @@ public class ErrorResponses {
 
     /** As {@link #of(ErrorCode, String)}; a 503 tells the client when to retry ({@code retryAfter}, or a default). */
     static Response of(ErrorCode code, String message, Duration retryAfter) {
-        ObjectNode body = JsonNodeFactory.instance.objectNode();
-        body.put("error", code.errorName());
-        body.put("message", message);
         Response.ResponseBuilder b = Response.status(code.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header(TRACE_HEADER, ZERO_TRACE)
-                .entity(body);
+                .entity(body(code, message));
         if (code == ErrorCode.UNAVAILABLE) {
             Duration after = retryAfter != null ? retryAfter : DEFAULT_RETRY_AFTER;
             b.header(RETRY_AFTER, Math.max(1, (after.toMillis() + 999) / 1000)); // whole seconds, rounded up
         }
         return b.build();
+    }
+
+    /** Chroma's error body: {@code {"error": <name>, "message": <message>}}. */
+    static ObjectNode body(ErrorCode code, String message) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("error", code.errorName());
+        body.put("message", message);
+        return body;
+    }
+
+    static String noSuchRoute(String method, String path) {
+        return "No such route: " + method + " " + path;
     }
 
     @ServerExceptionMapper
@@ -62,20 +72,24 @@ public class ErrorResponses {
     }
 
     /**
-     * Framework refusals: an unknown route (404) and a wrong method (405) keep Chroma's empty body; any other
-     * status the framework produces is given Chroma's error body.
+     * Framework refusals get Chroma's error body: an unknown route is a 404 NotFoundError and a wrong method a 405
+     * (with its {@code Allow} header), each naming the method and path, so a client that calls a route this server
+     * lacks reads why; any other status the framework produces is mapped by its number.
      */
     @ServerExceptionMapper
-    public Response framework(WebApplicationException e) {
+    public Response framework(WebApplicationException e, HttpServerRequest request) {
         Response r = e.getResponse();
         int status = r.getStatus();
         if (status == 404 || status == 405) {
-            Response.ResponseBuilder b = Response.status(status);
+            String route = request.method().name() + " " + request.path();
+            Response answer = status == 404
+                    ? of(ErrorCode.NOT_FOUND, noSuchRoute(request.method().name(), request.path()))
+                    : of(ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed: " + route);
             String allow = r.getHeaderString("Allow");
             if (allow != null) {
-                b.header("Allow", allow);
+                answer.getHeaders().putSingle("Allow", allow);
             }
-            return b.build();
+            return answer;
         }
         ErrorCode code = status == 415 ? ErrorCode.UNSUPPORTED_MEDIA_TYPE
                 : status == 413 ? ErrorCode.PAYLOAD_TOO_LARGE

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.health.SmallRyeHealthReporter;
 import io.smallrye.mutiny.Uni;
+import io.vermilion.config.VermilionConfig;
 import io.vermilion.gateway.AuthFilter;
 import io.vermilion.gateway.Caller;
 import io.vermilion.gateway.CallerContext;
@@ -12,6 +13,7 @@ import io.vermilion.gateway.Quota;
 import io.vermilion.gateway.Quotas;
 import io.vermilion.gateway.Requires;
 import io.vermilion.gateway.Role;
+import io.vermilion.sysdb.Catalog;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -34,11 +36,19 @@ public class SystemResource {
     private final Quotas quotas;
     private final SmallRyeHealthReporter health;
 
-    public SystemResource(AuthFilter auth, CallerContext callerContext, Quotas quotas, SmallRyeHealthReporter health) {
+    private final VermilionConfig config;
+    private final Catalog catalog;
+    private final Records records;
+
+    public SystemResource(AuthFilter auth, CallerContext callerContext, Quotas quotas, SmallRyeHealthReporter health,
+            VermilionConfig config, Catalog catalog, Records records) {
         this.health = health;
         this.auth = auth;
         this.callerContext = callerContext;
         this.quotas = quotas;
+        this.config = config;
+        this.catalog = catalog;
+        this.records = records;
     }
 
     @GET
@@ -111,10 +121,21 @@ public class SystemResource {
         return id;
     }
 
+    /**
+     * Chroma's reset: deletes every tenant, database and collection and answers {@code true}, when the settings allow
+     * it ({@link ResetGate}); refused with a 403 naming the setting otherwise.
+     */
     @POST
     @Requires(value = Role.ADMIN, global = true)
     @Path("/reset")
-    public void reset() {
-        throw new ChromaException(ErrorCode.PERMISSION_DENIED, "Reset is disabled by config");
+    public Uni<Boolean> reset() {
+        String refusal = ResetGate.refusal(config.allowReset(), config.allowResetWithAuth(), auth.enabled());
+        if (refusal != null) {
+            throw new ChromaException(ErrorCode.PERMISSION_DENIED, refusal);
+        }
+        return catalog.reset().map(ids -> {
+            ids.forEach(records::dropped);
+            return true;
+        });
     }
 }

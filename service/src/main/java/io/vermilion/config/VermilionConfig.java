@@ -21,6 +21,20 @@ public interface VermilionConfig {
      */
     Optional<String> adminKey();
 
+    /**
+     * Whether {@code POST /api/v2/reset} may delete every tenant, database and collection ({@code VERMILION_ALLOW_RESET},
+     * Chroma's {@code ALLOW_RESET}); off by default. With auth on, reset also needs {@link #allowResetWithAuth()}.
+     */
+    @WithDefault("false")
+    boolean allowReset();
+
+    /**
+     * With auth on, reset stays refused unless this is true as well ({@code VERMILION_ALLOW_RESET_WITH_AUTH}): it
+     * deletes every tenant's data and API keys, leaving only the bootstrap key.
+     */
+    @WithDefault("false")
+    boolean allowResetWithAuth();
+
     Storage storage();
 
     Log log();

@@ -24,6 +24,10 @@ public class Catalog {
     private static final String UNIQUE_VIOLATION = "23505";
     /** Creates with get_or_create that find the name taken and then gone again before giving up (a 409). */
     private static final int CREATE_RACE_ATTEMPTS = 10;
+    /** The tenant and database every fresh catalog holds (V1__catalog.sql), recreated by {@link #reset()}. */
+    private static final String DEFAULT_TENANT = "default_tenant";
+    private static final String DEFAULT_DATABASE = "default_database";
+    private static final String DEFAULT_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
 
     // ---- tenants ----
 
@@ -267,6 +271,25 @@ public class Catalog {
                         : CollectionEntity.delete("id", c.id).flatMap(deleted -> deleted == 0
                                 ? Uni.createFrom().<UUID>failure(collectionMissing(name))
                                 : Uni.createFrom().item(c.id))));
+    }
+
+    // ---- reset ----
+
+    /**
+     * Deletes every tenant, database and collection (with their API keys, quotas, log and version rows) and recreates
+     * the default tenant and database, as Chroma's reset does; returns the ids of the deleted collections.
+     */
+    public Uni<List<UUID>> reset() {
+        return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session
+                .createNativeQuery("SELECT CAST(id AS TEXT) FROM collections", String.class).getResultList()
+                .flatMap(ids -> session.createNativeQuery("DELETE FROM tenants").executeUpdate()
+                        .flatMap(n -> session.createNativeQuery("DELETE FROM rate_limit_buckets").executeUpdate())
+                        .flatMap(n -> session.createNativeQuery("INSERT INTO tenants (name) VALUES ('"
+                                + DEFAULT_TENANT + "')").executeUpdate())
+                        .flatMap(n -> session.createNativeQuery("INSERT INTO databases (id, name, tenant) VALUES ('"
+                                + DEFAULT_DATABASE_ID + "', '" + DEFAULT_DATABASE + "', '" + DEFAULT_TENANT + "')")
+                                .executeUpdate())
+                        .map(n -> ids.stream().map(UUID::fromString).toList()))));
     }
 
     // ---- helpers ----

@@ -49,19 +49,24 @@ class SystemResourceTest {
     }
 
     @Test
-    void unknownRouteIs404WithEmptyBody() {
-        given().get("/api/v2/nope").then().statusCode(404).body(equalTo(""));
-        given().get("/api/v2/heartbeat/").then().statusCode(404).body(equalTo(""));
+    void unknownRouteIsAJson404NamingTheRoute() {
+        ApiTestSupport.assertError(given().contentType("application/json").body("{}")
+                        .post("/api/v2/tenants/t/databases/d/collections/c/search").then(),
+                404, "NotFoundError", "No such route: POST /api/v2/tenants/t/databases/d/collections/c/search");
+        ApiTestSupport.assertError(given().get("/api/v2/nope").then(),
+                404, "NotFoundError", "No such route: GET /api/v2/nope");
     }
 
     @Test
-    void wrongMethodIs405WithEmptyBody() {
-        given().delete("/api/v2/heartbeat").then().statusCode(405).body(equalTo(""));
+    void wrongMethodIsAJson405() {
+        ApiTestSupport.assertError(given().delete("/api/v2/heartbeat").then(),
+                405, "ChromaError", "Method not allowed: DELETE /api/v2/heartbeat");
     }
 
     @Test
-    void resetIsDisabled() {
-        given().contentType("application/json").post("/api/v2/reset").then().statusCode(403)
-                .body("error", equalTo("ChromaError")).body("message", equalTo("Reset is disabled by config"));
+    void resetIsDisabledByDefaultAndNamesTheSetting() {
+        ApiTestSupport.assertError(given().contentType("application/json").post("/api/v2/reset").then(), 403,
+                "ChromaError", "Reset is disabled by config: set vermilion.allow-reset=true (VERMILION_ALLOW_RESET=true) "
+                        + "to allow deleting all data");
     }
 }
