@@ -1,8 +1,8 @@
 package io.vermilion.gateway;
 
 import io.smallrye.mutiny.Uni;
-import io.vermilion.api.ErrorCode;
-import io.vermilion.api.ErrorResponses;
+import io.vermilion.error.ErrorCode;
+import io.vermilion.error.ErrorResponses;
 import io.vermilion.config.VermilionConfig;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -3,7 +3,7 @@ package io.vermilion.gateway;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.smallrye.mutiny.Uni;
-import io.vermilion.api.ChromaException;
+import io.vermilion.error.ChromaException;
 import io.vermilion.api.WriteLimits;
 import io.vermilion.config.VermilionConfig;
 import io.vertx.mutiny.sqlclient.Pool;

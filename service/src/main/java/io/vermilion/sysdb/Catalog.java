@@ -2,8 +2,8 @@ package io.vermilion.sysdb;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vermilion.api.ChromaException;
-import io.vermilion.api.ErrorCode;
+import io.vermilion.error.ChromaException;
+import io.vermilion.error.ErrorCode;
 import io.vermilion.resilience.CatalogCall;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;

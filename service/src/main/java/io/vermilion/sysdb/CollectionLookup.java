@@ -1,7 +1,7 @@
 package io.vermilion.sysdb;
 
 import io.smallrye.mutiny.Uni;
-import io.vermilion.api.ChromaException;
+import io.vermilion.error.ChromaException;
 import io.vermilion.resilience.CatalogCall;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

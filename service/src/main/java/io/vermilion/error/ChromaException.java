@@ -1,4 +1,6 @@
-package io.vermilion.api;
+package io.vermilion.error;
+
+import io.vermilion.error.ErrorCode;
 
 /** A refusal the client should see as Chroma's {@code {"error","message"}} body with the code's status. */
 public class ChromaException extends RuntimeException {
