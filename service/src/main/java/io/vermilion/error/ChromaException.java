@@ -1,6 +1,5 @@
 package io.vermilion.error;
 
-import io.vermilion.error.ErrorCode;
 
 /** A refusal the client should see as Chroma's {@code {"error","message"}} body with the code's status. */
 public class ChromaException extends RuntimeException {

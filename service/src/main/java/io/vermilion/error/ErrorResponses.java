@@ -1,7 +1,5 @@
 package io.vermilion.error;
 
-import io.vermilion.error.ErrorCode;
-import io.vermilion.error.ChromaException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.WebApplicationException;

@@ -1,6 +1,5 @@
 package io.vermilion.jobs;
 
-import io.vermilion.jobs.RetryBackoff;
 import io.vermilion.config.VermilionConfig;
 import java.time.Duration;
 import java.time.Instant;

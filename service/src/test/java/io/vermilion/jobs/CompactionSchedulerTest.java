@@ -5,8 +5,6 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vermilion.jobs.CompactEveryTailProfile;
-import io.vermilion.jobs.CompactionScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vermilion.jobs.RetryBackoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
