@@ -2,8 +2,8 @@ package io.vermilion.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
-import io.vermilion.api.CollectionLanes;
-import io.vermilion.api.WriteLimits;
+import io.vermilion.executor.CollectionLanes;
+import io.vermilion.gateway.WriteLimits;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.log.LogWriter;

@@ -1,7 +1,5 @@
-package io.vermilion.api;
+package io.vermilion.gateway;
 
-import io.vermilion.gateway.Quota;
-import io.vermilion.gateway.QuotaLimits;
 
 /**
  * The server-wide size limits of writes when auth is off (the embedded default, like Chroma's local server), from

@@ -1,6 +1,5 @@
-package io.vermilion.config;
+package io.vermilion.storage;
 
-import io.vermilion.storage.ObjectStore;
 
 /**
  * An object store that adds one concern (retries, metrics, ...) around another, as in SlateDB's stack of small
