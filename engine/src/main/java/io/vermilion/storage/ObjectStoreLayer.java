@@ -1,6 +1,5 @@
 package io.vermilion.storage;
 
-
 /**
  * An object store that adds one concern (retries, metrics, ...) around another, as in SlateDB's stack of small
  * wrappers: each layer knows only the store it wraps.

@@ -3,7 +3,6 @@ package io.vermilion.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.vermilion.executor.CollectionLanes;
-import io.vermilion.gateway.WriteLimits;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.log.LogWriter;
@@ -243,12 +242,6 @@ public class EngineWiring {
         return new LogGarbageCollector(store, catalog);
     }
 
-    @Produces
-    @Singleton
-    WriteLimits writeLimits(VermilionConfig config) {
-        VermilionConfig.Limits l = config.limits();
-        return new WriteLimits(l.maxBatchSize(), l.maxIdBytes(), l.maxDocumentBytes(), l.maxUriBytes());
-    }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {
         return Thread.ofPlatform().name(prefix + "-", 0).daemon(true).factory();

@@ -33,10 +33,10 @@ public class Quotas {
     private final Cache<String, QuotaLimits> cache =
             Caffeine.newBuilder().expireAfterWrite(CACHE_TTL).maximumSize(100_000).build();
 
-    public Quotas(Pool pool, VermilionConfig config, WriteLimits writeLimits) {
+    public Quotas(Pool pool, VermilionConfig config) {
         this.pool = pool;
         this.enforced = config.adminKey().filter(k -> !k.isBlank()).isPresent();
-        this.local = writeLimits.asQuotas();
+        this.local = WriteLimits.of(config.limits()).asQuotas();
         this.defaults = QuotaLimits.cloudDefaults().with(configured(config.quota()));
     }
 
