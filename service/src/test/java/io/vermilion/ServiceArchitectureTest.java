@@ -1,5 +1,7 @@
 package io.vermilion;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import io.vermilion.record.Record;
 import io.vermilion.testing.ArchitectureRules;
@@ -8,15 +10,26 @@ import org.junit.jupiter.api.Test;
 /**
  * The service's production classes, together with the engine's, keep the architecture: the io.vermilion packages of
  * both modules form no dependency cycle (api, error, gateway, sysdb, jobs, resilience, metrics, health, config and the
- * engine's packages each depend one way).
+ * engine's packages each depend one way), and only sysdb talks SQL to the catalog.
  */
 class ServiceArchitectureTest {
 
     private static final JavaClasses SERVICE_AND_ENGINE =
             ArchitectureRules.classesBeside(VermilionMain.class, Record.class);
+    private static final JavaClasses SERVICE = ArchitectureRules.classesBeside(VermilionMain.class);
 
     @Test
     void serviceAndEnginePackagesFormNoCycle() {
         ArchitectureRules.noPackageCycles().check(SERVICE_AND_ENGINE);
+    }
+
+    @Test
+    void onlySysdbIssuesCatalogStatements() {
+        noClasses().that().resideOutsideOfPackage("io.vermilion.sysdb..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.vertx.mutiny.sqlclient..",
+                        "io.vertx.sqlclient.templates..", "io.quarkus.hibernate..", "org.hibernate..",
+                        "io.github.bucket4j.postgresql..", "io.github.bucket4j.distributed.jdbc..")
+                .as("only io.vermilion.sysdb issues SQL (reactive client, Hibernate, Bucket4j's JDBC tables)")
+                .check(SERVICE);
     }
 }
