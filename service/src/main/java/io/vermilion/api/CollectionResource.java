@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.sysdb.Catalog;
 import io.vermilion.sysdb.CollectionChange;
-import io.vermilion.sysdb.CollectionView;
+import io.vermilion.sysdb.CollectionEntry;
 import io.vermilion.gateway.Caller;
 import io.vermilion.gateway.CallerContext;
 import io.vermilion.gateway.Quota;
@@ -80,7 +80,7 @@ public class CollectionResource {
      * existing collection of that name is still returned (as the item; null when the create may go ahead).
      * Concurrent creates may overshoot the limit by one each.
      */
-    private Uni<CollectionView> withinCollectionQuota(String tenant, String database, String name, boolean getOrCreate) {
+    private Uni<CollectionEntry> withinCollectionQuota(String tenant, String database, String name, boolean getOrCreate) {
         return quotas.forTenant(tenant).flatMap(limits -> {
             if (!limits.limits(Quota.NUM_COLLECTIONS)) {
                 return Uni.createFrom().nullItem();
@@ -228,7 +228,7 @@ public class CollectionResource {
         return existing(tenant, database, id).map(c -> F.objectNode().put("count", 0));
     }
 
-    private Uni<CollectionView> existing(String tenant, String database, String id) {
+    private Uni<CollectionEntry> existing(String tenant, String database, String id) {
         Names.requireDatabasePathSegment(database);
         UUID uuid = parseUuid(id, "Collection ID is not a valid UUIDv4");
         return catalog.getCollectionById(tenant, database, uuid);
