@@ -10,8 +10,7 @@ import io.smallrye.mutiny.Uni;
 import io.vermilion.sysdb.Catalog;
 import io.vermilion.sysdb.CollectionChange;
 import io.vermilion.sysdb.CollectionEntry;
-import io.vermilion.gateway.Caller;
-import io.vermilion.gateway.CallerContext;
+import io.vermilion.gateway.TenantGuard;
 import io.vermilion.gateway.Quota;
 import io.vermilion.gateway.QuotaExceededException;
 import io.vermilion.gateway.Quotas;
@@ -40,13 +39,13 @@ public class CollectionResource {
     private static final String BASE = "/tenants/{tenant}/databases/{database}";
     private final Catalog catalog;
     private final Records records;
-    private final CallerContext callerContext;
+    private final TenantGuard tenantGuard;
     private final Quotas quotas;
 
-    public CollectionResource(Catalog catalog, Records records, CallerContext callerContext, Quotas quotas) {
+    public CollectionResource(Catalog catalog, Records records, TenantGuard tenantGuard, Quotas quotas) {
         this.catalog = catalog;
         this.records = records;
-        this.callerContext = callerContext;
+        this.tenantGuard = tenantGuard;
         this.quotas = quotas;
     }
 
@@ -150,9 +149,8 @@ public class CollectionResource {
             throw ChromaException.validation("crn",
                     "CRN must be in the format <tenant_resource_name>:<database_name>:<collection_name> with non-empty parts");
         }
-        Caller caller = callerContext.get();
         return catalog.getCollectionByCrn(parts[0], parts[1], parts[2]).map(c -> {
-            if (!caller.coversDatabase(c.tenant(), c.database())) {
+            if (!tenantGuard.allows(c.tenant(), c.database())) {
                 // Another tenant's collection looks exactly like a missing one.
                 throw ChromaException.notFound("Collection [" + crn + "] does not exist");
             }

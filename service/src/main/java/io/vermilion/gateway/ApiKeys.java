@@ -69,11 +69,11 @@ public class ApiKeys {
         return rows.live(id)
                 .flatMap(found -> {
                     KeyRow k = found.orElse(null);
-                    if (k == null || !by.coversTenant(k.tenant())) {
+                    if (k == null || !TenantGuard.allows(by, k.tenant(), null)) {
                         throw notFound(id);
                     }
-                    if (!by.coversKey(k.tenant(), k.databases())) {
-                        throw new ChromaException(ErrorCode.PERMISSION_DENIED, AuthFilter.PERMISSION_DENIED);
+                    if (!TenantGuard.allowsKey(by, k.tenant(), k.databases())) {
+                        throw TenantGuard.denied();
                     }
                     return rows.revoke(id);
                 })
