@@ -23,14 +23,20 @@ public final class ArchitectureRules {
 
     private ArchitectureRules() {}
 
-    /** Every class compiled into the same class folder or jar as {@code anchor} (a module's production classes). */
-    public static JavaClasses classesBeside(Class<?> anchor) {
-        try {
-            var location = Location.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return new ClassFileImporter().importLocations(Set.of(location));
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("cannot locate the classes of " + anchor, e);
+    /**
+     * Every class compiled into the same class folders or jars as the {@code anchors} (one class per module: those
+     * modules' production classes, together).
+     */
+    public static JavaClasses classesBeside(Class<?>... anchors) {
+        Set<Location> locations = new java.util.LinkedHashSet<>();
+        for (Class<?> anchor : anchors) {
+            try {
+                locations.add(Location.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI()));
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException("cannot locate the classes of " + anchor, e);
+            }
         }
+        return new ClassFileImporter().importLocations(locations);
     }
 
     /** No dependency cycle among io.vermilion packages; each package (sub-packages included) is its own slice. */

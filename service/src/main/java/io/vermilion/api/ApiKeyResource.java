@@ -1,13 +1,14 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ChromaException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.gateway.ApiKeys;
-import io.vermilion.gateway.Caller;
 import io.vermilion.gateway.CallerContext;
+import io.vermilion.gateway.TenantGuard;
 import io.vermilion.gateway.Requires;
 import io.vermilion.gateway.Role;
 import jakarta.ws.rs.DELETE;
@@ -33,10 +34,12 @@ public class ApiKeyResource {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private final ApiKeys keys;
     private final CallerContext callerContext;
+    private final TenantGuard tenantGuard;
 
-    public ApiKeyResource(ApiKeys keys, CallerContext callerContext) {
+    public ApiKeyResource(ApiKeys keys, CallerContext callerContext, TenantGuard tenantGuard) {
         this.keys = keys;
         this.callerContext = callerContext;
+        this.tenantGuard = tenantGuard;
     }
 
     @POST
@@ -57,9 +60,7 @@ public class ApiKeyResource {
         if (databases != null && databases.isEmpty()) {
             throw ChromaException.validation("databases", "Give at least one database, or omit it for every database");
         }
-        if (!callerContext.get().coversKey(tenant, databases)) {
-            throw new ChromaException(ErrorCode.PERMISSION_DENIED, "Permission denied.");
-        }
+        tenantGuard.requireKeyScope(tenant, databases);
         return keys.create(tenant, role, databases).map(created -> {
             ObjectNode out = F.objectNode().put("id", created.id().toString()).put("key", created.key())
                     .put("tenant", created.tenant()).put("role", created.role().wire());
@@ -75,14 +76,11 @@ public class ApiKeyResource {
         if (tenant == null || tenant.isEmpty()) {
             throw ChromaException.invalid("Failed to deserialize query string: missing field `tenant`");
         }
-        Caller caller = callerContext.get();
-        if (!caller.coversTenant(tenant)) {
-            throw new ChromaException(ErrorCode.PERMISSION_DENIED, "Permission denied.");
-        }
+        tenantGuard.requireTenant(tenant);
         return keys.list(tenant).map(all -> {
             ArrayNode out = F.arrayNode();
             for (ApiKeys.Listed k : all) {
-                if (!caller.coversKey(k.tenant(), k.databases())) {
+                if (!tenantGuard.allowsKey(k.tenant(), k.databases())) {
                     continue;
                 }
                 ObjectNode o = out.addObject().put("id", k.id().toString()).put("tenant", k.tenant())

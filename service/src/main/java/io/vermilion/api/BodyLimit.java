@@ -1,5 +1,7 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ErrorResponses;
+import io.vermilion.error.ErrorCode;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

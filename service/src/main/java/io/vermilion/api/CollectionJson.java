@@ -3,7 +3,7 @@ package io.vermilion.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vermilion.sysdb.CollectionView;
+import io.vermilion.sysdb.CollectionEntry;
 
 /** Renders a catalog collection as the Collection JSON every collection endpoint returns. */
 final class CollectionJson {
@@ -12,7 +12,7 @@ final class CollectionJson {
 
     private CollectionJson() {}
 
-    static ObjectNode render(CollectionView c) {
+    static ObjectNode render(CollectionEntry c) {
         JsonNode stored = JsonBody.read(c.configurationJson());
         ObjectNode out = F.objectNode();
         out.put("id", c.id().toString());

@@ -1,5 +1,6 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ChromaException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

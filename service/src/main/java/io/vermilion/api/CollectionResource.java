@@ -1,5 +1,7 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ErrorCode;
+import io.vermilion.error.ChromaException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -7,9 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.sysdb.Catalog;
 import io.vermilion.sysdb.CollectionChange;
-import io.vermilion.sysdb.CollectionView;
-import io.vermilion.gateway.Caller;
-import io.vermilion.gateway.CallerContext;
+import io.vermilion.sysdb.CollectionEntry;
+import io.vermilion.gateway.TenantGuard;
 import io.vermilion.gateway.Quota;
 import io.vermilion.gateway.QuotaExceededException;
 import io.vermilion.gateway.Quotas;
@@ -38,13 +39,13 @@ public class CollectionResource {
     private static final String BASE = "/tenants/{tenant}/databases/{database}";
     private final Catalog catalog;
     private final Records records;
-    private final CallerContext callerContext;
+    private final TenantGuard tenantGuard;
     private final Quotas quotas;
 
-    public CollectionResource(Catalog catalog, Records records, CallerContext callerContext, Quotas quotas) {
+    public CollectionResource(Catalog catalog, Records records, TenantGuard tenantGuard, Quotas quotas) {
         this.catalog = catalog;
         this.records = records;
-        this.callerContext = callerContext;
+        this.tenantGuard = tenantGuard;
         this.quotas = quotas;
     }
 
@@ -79,7 +80,7 @@ public class CollectionResource {
      * existing collection of that name is still returned (as the item; null when the create may go ahead).
      * Concurrent creates may overshoot the limit by one each.
      */
-    private Uni<CollectionView> withinCollectionQuota(String tenant, String database, String name, boolean getOrCreate) {
+    private Uni<CollectionEntry> withinCollectionQuota(String tenant, String database, String name, boolean getOrCreate) {
         return quotas.forTenant(tenant).flatMap(limits -> {
             if (!limits.limits(Quota.NUM_COLLECTIONS)) {
                 return Uni.createFrom().nullItem();
@@ -149,9 +150,8 @@ public class CollectionResource {
             throw ChromaException.validation("crn",
                     "CRN must be in the format <tenant_resource_name>:<database_name>:<collection_name> with non-empty parts");
         }
-        Caller caller = callerContext.get();
         return catalog.getCollectionByCrn(parts[0], parts[1], parts[2]).map(c -> {
-            if (!caller.coversDatabase(c.tenant(), c.database())) {
+            if (!tenantGuard.allows(c.tenant(), c.database())) {
                 // Another tenant's collection looks exactly like a missing one.
                 throw ChromaException.notFound("Collection [" + crn + "] does not exist");
             }
@@ -227,7 +227,7 @@ public class CollectionResource {
         return existing(tenant, database, id).map(c -> F.objectNode().put("count", 0));
     }
 
-    private Uni<CollectionView> existing(String tenant, String database, String id) {
+    private Uni<CollectionEntry> existing(String tenant, String database, String id) {
         Names.requireDatabasePathSegment(database);
         UUID uuid = parseUuid(id, "Collection ID is not a valid UUIDv4");
         return catalog.getCollectionById(tenant, database, uuid);

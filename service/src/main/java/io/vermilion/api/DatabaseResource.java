@@ -6,8 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.sysdb.Catalog;
 import io.vermilion.sysdb.DatabaseEntity;
-import io.vermilion.gateway.Caller;
-import io.vermilion.gateway.CallerContext;
+import io.vermilion.gateway.TenantGuard;
 import io.vermilion.gateway.Requires;
 import io.vermilion.gateway.Role;
 import jakarta.ws.rs.DELETE;
@@ -27,12 +26,12 @@ public class DatabaseResource {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private final Catalog catalog;
     private final Records records;
-    private final CallerContext callerContext;
+    private final TenantGuard tenantGuard;
 
-    public DatabaseResource(Catalog catalog, Records records, CallerContext callerContext) {
+    public DatabaseResource(Catalog catalog, Records records, TenantGuard tenantGuard) {
         this.catalog = catalog;
         this.records = records;
-        this.callerContext = callerContext;
+        this.tenantGuard = tenantGuard;
     }
 
     @POST
@@ -50,10 +49,9 @@ public class DatabaseResource {
             @PathParam("tenant") String tenant, @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
         Integer l = QueryParams.u32("limit", limit);
         Integer o = QueryParams.u32("offset", offset);
-        Caller caller = callerContext.get();
         return catalog.listDatabases(tenant, l, o == null ? 0 : o).map(list -> {
             ArrayNode out = F.arrayNode();
-            list.stream().filter(d -> caller.coversDatabase(d.tenant, d.name)).forEach(d -> out.add(render(d)));
+            list.stream().filter(d -> tenantGuard.allows(d.tenant, d.name)).forEach(d -> out.add(render(d)));
             return out;
         });
     }

@@ -1,5 +1,7 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ErrorCode;
+import io.vermilion.error.ChromaException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;

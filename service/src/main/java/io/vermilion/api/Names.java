@@ -1,5 +1,6 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ChromaException;
 import java.util.regex.Pattern;
 
 /**

@@ -1,5 +1,7 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ChromaException;
+
 /** Parses optional query-string values (unsigned integers, empty values) with Chroma's error wording. */
 final class QueryParams {
 

@@ -1,5 +1,6 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ChromaException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +16,7 @@ import io.vermilion.record.LogRecord;
 import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
 import io.vermilion.sysdb.CollectionLookup;
-import io.vermilion.sysdb.CollectionView;
+import io.vermilion.sysdb.CollectionEntry;
 import io.vermilion.gateway.Quota;
 import io.vermilion.gateway.QuotaLimits;
 import io.vermilion.gateway.Quotas;
@@ -294,7 +295,7 @@ public class RecordResource {
     }
 
     /** Refuses embeddings of another width than the collection's (a negative width: none given). */
-    private static void requireDimension(CollectionView c, int dimension) {
+    private static void requireDimension(CollectionEntry c, int dimension) {
         if (dimension >= 0 && c.dimension() != null && c.dimension() != dimension) {
             throw new DimensionMismatchException(c.dimension(), dimension);
         }
@@ -304,7 +305,7 @@ public class RecordResource {
      * The collection named by the path, delivered on a worker thread: everything after the lookup (validation,
      * encoding, filtering) is CPU work that must not run on the event loop.
      */
-    private Uni<CollectionView> collection(String tenant, String database, String id) {
+    private Uni<CollectionEntry> collection(String tenant, String database, String id) {
         Names.requireDatabasePathSegment(database);
         UUID uuid = CollectionResource.parseUuid(id, "Collection ID is not a valid UUIDv4");
         return lookup.get(tenant, database, uuid).emitOn(workers);

@@ -1,5 +1,6 @@
 package io.vermilion.api;
 
+import io.vermilion.executor.CollectionLanes;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.log.LogWriter;

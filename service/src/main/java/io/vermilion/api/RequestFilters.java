@@ -1,5 +1,7 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ErrorResponses;
+import io.vermilion.error.ErrorCode;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

@@ -1,5 +1,6 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ChromaException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ErrorCode;
+import io.vermilion.error.ChromaException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.health.SmallRyeHealthReporter;

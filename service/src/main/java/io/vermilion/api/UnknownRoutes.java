@@ -1,5 +1,8 @@
 package io.vermilion.api;
 
+import io.vermilion.error.ErrorCode;
+import io.vermilion.error.ErrorResponses;
+
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

@@ -2,9 +2,9 @@ package io.vermilion.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
-import io.vermilion.api.CollectionLanes;
-import io.vermilion.api.WriteLimits;
+import io.vermilion.executor.CollectionLanes;
 import io.vermilion.catalog.LogCatalog;
+import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.log.LogWriter;
 import io.vermilion.log.LogWriterOptions;
@@ -13,6 +13,7 @@ import io.vermilion.metrics.WalMetrics;
 import io.vermilion.resilience.Guards;
 import io.vermilion.resilience.ResilientLogCatalog;
 import io.vermilion.resilience.ResilientObjectStore;
+import io.vermilion.resilience.ResilientVersionCatalog;
 import io.vermilion.sysdb.PgLogCatalog;
 import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.compactor.Compactor;
@@ -69,6 +70,16 @@ public class EngineWiring {
     @Singleton
     LogCatalog logCatalog(PgLogCatalog catalog, Guards guards) {
         return new ResilientLogCatalog(catalog, guards);
+    }
+
+    /**
+     * The compactions' and reads' version catalog in PostgreSQL, guarded like the log's catalog (timeouts, retries,
+     * circuit breaker).
+     */
+    @Produces
+    @Singleton
+    VersionCatalog versionCatalog(PgVersionCatalog catalog, Guards guards) {
+        return new ResilientVersionCatalog(catalog, guards);
     }
 
     private static ObjectStore storage(VermilionConfig config) {
@@ -197,7 +208,7 @@ public class EngineWiring {
 
     @Produces
     @Singleton
-    CollectionStateCache stateCache(CachedObjectStore cache, LogCatalog catalog, PgVersionCatalog versions,
+    CollectionStateCache stateCache(CachedObjectStore cache, LogCatalog catalog, VersionCatalog versions,
             IndexFileCache indexFiles, BufferAllocator allocator, @Named("readers") ExecutorService readers) {
         return new CollectionStateCache(cache, catalog, versions, indexFiles, SearchParameters.DEFAULTS, allocator,
                 readers, ENVIRONMENT);
@@ -217,7 +228,8 @@ public class EngineWiring {
 
     @Produces
     @Singleton
-    Compactor compactor(ObjectStore store, LogCatalog catalog, PgVersionCatalog versions, BufferAllocator allocator,
+    Compactor compactor(ObjectStore store, LogCatalog catalog, VersionCatalog versions, PgVersionCatalog settings,
+            BufferAllocator allocator,
             VermilionConfig config, @Named("compactions") ExecutorService compactions,
             @Named("scheduler") ScheduledExecutorService scheduler) {
         VermilionConfig.Compaction c = config.compaction();
@@ -226,14 +238,14 @@ public class EngineWiring {
                 .withMergeThreads(MergeThreads.pool(Runtime.getRuntime().availableProcessors()))
                 .withLeaseTtl(c.leaseTtl())
                 .withBlockLimits(BlockLimits.defaults().withMaxRecords(c.blockRecords()))
-                .withSchemas(new IndexSchemas(versions))
+                .withSchemas(new IndexSchemas(settings))
                 .withWorkDir(compactionWorkDir(config));
         return new Compactor(store, catalog, versions, allocator, ENVIRONMENT.clock(), options, compactions, scheduler);
     }
 
     @Produces
     @Singleton
-    VersionGarbageCollector versionGarbageCollector(ObjectStore store, PgVersionCatalog versions, LogCatalog catalog) {
+    VersionGarbageCollector versionGarbageCollector(ObjectStore store, VersionCatalog versions, LogCatalog catalog) {
         return new VersionGarbageCollector(store, versions, catalog, ENVIRONMENT.clock());
     }
 
@@ -243,12 +255,6 @@ public class EngineWiring {
         return new LogGarbageCollector(store, catalog);
     }
 
-    @Produces
-    @Singleton
-    WriteLimits writeLimits(VermilionConfig config) {
-        VermilionConfig.Limits l = config.limits();
-        return new WriteLimits(l.maxBatchSize(), l.maxIdBytes(), l.maxDocumentBytes(), l.maxUriBytes());
-    }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {
         return Thread.ofPlatform().name(prefix + "-", 0).daemon(true).factory();

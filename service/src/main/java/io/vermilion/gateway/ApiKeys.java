@@ -3,20 +3,16 @@ package io.vermilion.gateway;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.smallrye.mutiny.Uni;
-import io.vermilion.api.ChromaException;
-import io.vermilion.api.ErrorCode;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgException;
+import io.vermilion.error.ChromaException;
+import io.vermilion.error.ErrorCode;
+import io.vermilion.sysdb.ApiKeyRows;
+import io.vermilion.sysdb.ApiKeyRows.KeyRow;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,9 +20,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * API keys in the catalog: created with a random secret shown once, stored only as a SHA-256 hash, scoped to a
- * tenant (and optionally some databases) with a role, revocable. Lookups are cached briefly, so a revocation
- * takes effect on every replica within {@link #CACHE_TTL}.
+ * API keys: created with a random secret shown once, stored only as a SHA-256 hash ({@link ApiKeyRows}), scoped to a
+ * tenant (and optionally some databases) with a role, revocable. Lookups are cached briefly, so a revocation takes
+ * effect on every replica within {@link #CACHE_TTL}.
  */
 @ApplicationScoped
 public class ApiKeys {
@@ -35,12 +31,12 @@ public class ApiKeys {
     private static final String PREFIX = "vmk_";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Pool pool;
+    private final ApiKeyRows rows;
     private final Cache<String, Optional<Caller>> cache =
             Caffeine.newBuilder().expireAfterWrite(CACHE_TTL).maximumSize(100_000).build();
 
-    public ApiKeys(Pool pool) {
-        this.pool = pool;
+    public ApiKeys(ApiKeyRows rows) {
+        this.rows = rows;
     }
 
     /** A created key: the secret is in {@code key} and is never stored. */
@@ -54,27 +50,15 @@ public class ApiKeys {
         RANDOM.nextBytes(secret);
         String key = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         UUID id = UUID.randomUUID();
-        String[] dbs = databases == null ? null : databases.toArray(String[]::new);
-        return pool.preparedQuery("INSERT INTO api_keys (id, key_hash, tenant, databases, role) VALUES ($1, $2, $3, $4, $5)")
-                .execute(Tuple.of(id, hash(key), tenant, dbs, role.wire()))
-                .map(r -> new Created(id, key, tenant, databases, role))
-                .onFailure(ApiKeys::isForeignKeyViolation)
-                .transform(e -> ChromaException.notFound("Tenant [" + tenant + "] not found"));
+        return rows.insert(id, hash(key), tenant, databases, role.wire())
+                .map(v -> new Created(id, key, tenant, databases, role));
     }
 
     public Uni<List<Listed>> list(String tenant) {
-        return pool.preparedQuery("""
-                        SELECT id, tenant, databases, role, created_at::text AS created, revoked_at::text AS revoked
-                          FROM api_keys WHERE tenant = $1 ORDER BY created_at, id""")
-                .execute(Tuple.of(tenant))
-                .map(rows -> {
-                    List<Listed> out = new ArrayList<>();
-                    for (Row r : rows) {
-                        out.add(new Listed(r.getUUID("id"), r.getString("tenant"), databases(r),
-                                Role.fromWire(r.getString("role")), r.getString("created"), r.getString("revoked")));
-                    }
-                    return out;
-                });
+        return rows.list(tenant).map(keys -> keys.stream()
+                .map(k -> new Listed(k.id(), k.tenant(), k.databases(), Role.fromWire(k.role()), k.createdAt(),
+                        k.revokedAt()))
+                .toList());
     }
 
     /**
@@ -82,22 +66,19 @@ public class ApiKeys {
      * included), 403 when the key is in its tenant but beyond its databases.
      */
     public Uni<Void> revoke(UUID id, Caller by) {
-        return pool.preparedQuery("SELECT tenant, databases FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
-                .execute(Tuple.of(id))
-                .flatMap(rows -> {
-                    var it = rows.iterator();
-                    Row r = it.hasNext() ? it.next() : null;
-                    if (r == null || !by.coversTenant(r.getString("tenant"))) {
+        return rows.live(id)
+                .flatMap(found -> {
+                    KeyRow k = found.orElse(null);
+                    if (k == null || !TenantGuard.allows(by, k.tenant(), null)) {
                         throw notFound(id);
                     }
-                    if (!by.coversKey(r.getString("tenant"), databases(r))) {
-                        throw new ChromaException(ErrorCode.PERMISSION_DENIED, AuthFilter.PERMISSION_DENIED);
+                    if (!TenantGuard.allowsKey(by, k.tenant(), k.databases())) {
+                        throw TenantGuard.denied();
                     }
-                    return pool.preparedQuery("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
-                            .execute(Tuple.of(id));
+                    return rows.revoke(id);
                 })
-                .map(rows -> {
-                    if (rows.rowCount() == 0) {
+                .map(revoked -> {
+                    if (!revoked) {
                         throw notFound(id);
                     }
                     cache.invalidateAll();
@@ -116,24 +97,11 @@ public class ApiKeys {
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return pool.preparedQuery("SELECT id, tenant, databases, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
-                .execute(Tuple.of(h))
-                .map(rows -> {
-                    var it = rows.iterator();
-                    Optional<Caller> caller = Optional.empty();
-                    if (it.hasNext()) {
-                        Row r = it.next();
-                        caller = Optional.of(new Caller(r.getUUID("id"), r.getString("tenant"), databases(r),
-                                Role.fromWire(r.getString("role"))));
-                    }
-                    cache.put(h, caller);
-                    return caller;
-                });
-    }
-
-    private static List<String> databases(Row r) {
-        String[] dbs = r.getArrayOfStrings("databases");
-        return dbs == null ? null : List.copyOf(Arrays.asList(dbs));
+        return rows.liveByHash(h).map(found -> {
+            Optional<Caller> caller = found.map(k -> new Caller(k.id(), k.tenant(), k.databases(), Role.fromWire(k.role())));
+            cache.put(h, caller);
+            return caller;
+        });
     }
 
     static String hash(String key) {
@@ -147,10 +115,6 @@ public class ApiKeys {
     /** Constant-time comparison of a presented key with a configured one. */
     static boolean sameKey(String presented, String configured) {
         return MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), configured.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static boolean isForeignKeyViolation(Throwable e) {
-        return e instanceof PgException pg && "23503".equals(pg.getSqlState());
     }
 
     static ChromaException unauthenticated(String message) {

@@ -1,8 +1,8 @@
 package io.vermilion.gateway;
 
 import io.smallrye.mutiny.Uni;
-import io.vermilion.api.ErrorCode;
-import io.vermilion.api.ErrorResponses;
+import io.vermilion.error.ErrorCode;
+import io.vermilion.error.ErrorResponses;
 import io.vermilion.config.VermilionConfig;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -17,11 +17,11 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Authentication and authorization of every API request, in one place. With {@code VERMILION_ADMIN_KEY} unset
  * auth is off (Chroma's local server behaves so). Otherwise a key is read from {@code x-chroma-token} or
  * {@code Authorization: Bearer}; an unknown key is a 401, and a key outside its tenant, databases or role a
- * 403, decided before the request touches any data.
+ * 403, decided before the request touches any data (the path's tenant and database by {@link TenantGuard}).
  */
 public class AuthFilter {
 
-    static final String PERMISSION_DENIED = "Permission denied.";
+    static final String PERMISSION_DENIED = TenantGuard.PERMISSION_DENIED;
     private final Optional<String> adminKey;
     private final ApiKeys keys;
     private final CallerContext callerContext;
@@ -93,12 +93,7 @@ public class AuthFilter {
         if (requires != null && requires.tenantWide() && caller.databases() != null) {
             return false;
         }
-        String tenant = path.getFirst("tenant");
-        if (tenant != null && !caller.coversTenant(tenant)) {
-            return false;
-        }
-        String database = path.getFirst("database");
-        return database == null || caller.coversDatabase(tenant, database);
+        return TenantGuard.allows(caller, path.getFirst("tenant"), path.getFirst("database"));
     }
 
     private static String token(ContainerRequestContext ctx) {

@@ -1,5 +1,6 @@
 package io.vermilion.gateway;
 
+import io.vermilion.sysdb.BucketStore;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;

@@ -1,7 +1,7 @@
 package io.vermilion.gateway;
 
-import io.vermilion.api.ChromaException;
-import io.vermilion.api.ErrorCode;
+import io.vermilion.error.ChromaException;
+import io.vermilion.error.ErrorCode;
 
 /**
  * A request refused because it would go over one of its tenant's quotas: 422 with Chroma Cloud's message, which

@@ -3,16 +3,12 @@ package io.vermilion.gateway;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.smallrye.mutiny.Uni;
-import io.vermilion.api.ChromaException;
-import io.vermilion.api.WriteLimits;
 import io.vermilion.config.VermilionConfig;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vermilion.sysdb.QuotaRows;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -27,17 +23,17 @@ public class Quotas {
 
     public static final Duration CACHE_TTL = Duration.ofSeconds(10);
 
-    private final Pool pool;
+    private final QuotaRows rows;
     private final boolean enforced;
     private final QuotaLimits local;
     private final QuotaLimits defaults;
     private final Cache<String, QuotaLimits> cache =
             Caffeine.newBuilder().expireAfterWrite(CACHE_TTL).maximumSize(100_000).build();
 
-    public Quotas(Pool pool, VermilionConfig config, WriteLimits writeLimits) {
-        this.pool = pool;
+    public Quotas(QuotaRows rows, VermilionConfig config) {
+        this.rows = rows;
         this.enforced = config.adminKey().filter(k -> !k.isBlank()).isPresent();
-        this.local = writeLimits.asQuotas();
+        this.local = WriteLimits.of(config.limits()).asQuotas();
         this.defaults = QuotaLimits.cloudDefaults().with(configured(config.quota()));
     }
 
@@ -60,13 +56,11 @@ public class Quotas {
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return pool.preparedQuery("SELECT name, value FROM tenant_quotas WHERE tenant = $1")
-                .execute(Tuple.of(tenant))
-                .map(rows -> {
-                    QuotaLimits limits = defaults.with(overrides(rows));
-                    cache.put(tenant, limits);
-                    return limits;
-                });
+        return rows.overrides(tenant).map(stored -> {
+            QuotaLimits limits = defaults.with(known(stored));
+            cache.put(tenant, limits);
+            return limits;
+        });
     }
 
     /** The limits of the caller's own tenant; the defaults for a caller of every tenant (or none). */
@@ -82,52 +76,20 @@ public class Quotas {
 
     /** A tenant's overrides; 404 for an unknown tenant. */
     public Uni<Map<Quota, Long>> overrides(String tenant) {
-        return overrides(pool, tenant);
+        return rows.overridesOfExisting(tenant).map(Quotas::known);
     }
 
     /** Sets ({@code value}) or removes ({@code null}) overrides of a tenant at once; returns all its overrides. */
     public Uni<Map<Quota, Long>> update(String tenant, Map<Quota, Long> changes) {
-        return pool.withTransaction(conn -> overrides(conn, tenant).flatMap(before -> {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (Map.Entry<Quota, Long> c : changes.entrySet()) {
-                        String name = c.getKey().key();
-                        Long value = c.getValue();
-                        chain = chain.flatMap(v -> (value == null
-                                ? conn.preparedQuery("DELETE FROM tenant_quotas WHERE tenant = $1 AND name = $2")
-                                        .execute(Tuple.of(tenant, name))
-                                : conn.preparedQuery("""
-                                                INSERT INTO tenant_quotas (tenant, name, value) VALUES ($1, $2, $3)
-                                                ON CONFLICT (tenant, name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()""")
-                                        .execute(Tuple.of(tenant, name, value)))
-                                .replaceWithVoid());
-                    }
-                    return chain.flatMap(v -> overrides(conn, tenant));
-                }))
-                .invoke(() -> cache.invalidate(tenant));
+        Map<String, Long> byName = new LinkedHashMap<>();
+        changes.forEach((quota, value) -> byName.put(quota.key(), value));
+        return rows.update(tenant, byName).map(Quotas::known).invoke(() -> cache.invalidate(tenant));
     }
 
-    private static Uni<Map<Quota, Long>> overrides(SqlClient client, String tenant) {
-        return client.preparedQuery("""
-                        SELECT q.name, q.value FROM tenants t LEFT JOIN tenant_quotas q ON q.tenant = t.name
-                         WHERE t.name = $1""")
-                .execute(Tuple.of(tenant))
-                .map(rows -> {
-                    if (rows.rowCount() == 0) {
-                        throw ChromaException.notFound("Tenant [" + tenant + "] not found");
-                    }
-                    return overrides(rows);
-                });
-    }
-
-    private static Map<Quota, Long> overrides(Iterable<Row> rows) {
+    /** The stored overrides this version knows; a name written by a newer version is left alone. */
+    private static Map<Quota, Long> known(Map<String, Long> stored) {
         Map<Quota, Long> out = new EnumMap<>(Quota.class);
-        for (Row r : rows) {
-            String name = r.getString("name");
-            if (name != null) {
-                // A name this version does not know (written by a newer one) is left alone.
-                Quota.byKey(name).ifPresent(q -> out.put(q, r.getLong("value")));
-            }
-        }
+        stored.forEach((name, value) -> Quota.byKey(name).ifPresent(q -> out.put(q, value)));
         return out;
     }
 

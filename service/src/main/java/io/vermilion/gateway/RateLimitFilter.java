@@ -2,8 +2,8 @@ package io.vermilion.gateway;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vermilion.api.ErrorCode;
-import io.vermilion.api.ErrorResponses;
+import io.vermilion.error.ErrorCode;
+import io.vermilion.error.ErrorResponses;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,5 +1,7 @@
 package io.vermilion.gateway;
 
+import io.vermilion.sysdb.PostgresBucketStore;
+import io.vermilion.sysdb.BucketStore;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;

@@ -2,7 +2,7 @@ package io.vermilion.health;
 
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
-import io.vermilion.config.ObjectStoreLayer;
+import io.vermilion.storage.ObjectStoreLayer;
 import io.vermilion.resilience.Guards;
 import io.vermilion.resilience.ResilienceConfig;
 import io.vermilion.storage.ObjectStore;

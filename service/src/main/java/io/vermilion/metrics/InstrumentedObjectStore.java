@@ -3,7 +3,7 @@ package io.vermilion.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vermilion.config.ObjectStoreLayer;
+import io.vermilion.storage.ObjectStoreLayer;
 import io.vermilion.storage.ObjectInfo;
 import io.vermilion.storage.ObjectNotFoundException;
 import io.vermilion.storage.ObjectStore;

@@ -1,22 +1,19 @@
 package io.vermilion.resilience;
 
-import io.smallrye.faulttolerance.api.Guard;
 import io.vermilion.catalog.FragmentRef;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.catalog.LogPosition;
 import jakarta.enterprise.util.TypeLiteral;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * The log's catalog with every call guarded ({@link Guards#catalog()}): each attempt times out, transient failures
+ * The log's catalog with every call guarded ({@link GuardedCatalogCalls}): each attempt times out, transient failures
  * (PostgreSQL unreachable or restarting, a lost connection, a timeout) are retried with backoff, and a circuit breaker
  * fails calls fast while the database keeps failing. What is left of a transient failure reaches the caller as a
  * {@link DependencyUnavailableException} (a 503). Thread-safe.
@@ -37,15 +34,11 @@ public final class ResilientLogCatalog implements LogCatalog {
     private static final TypeLiteral<CompletionStage<Integer>> COUNT = new TypeLiteral<>() {};
 
     private final LogCatalog delegate;
-    private final Guards guards;
-    private final Guard guard;
-    private final Duration timeout;
+    private final GuardedCatalogCalls calls;
 
     public ResilientLogCatalog(LogCatalog delegate, Guards guards) {
         this.delegate = delegate;
-        this.guards = guards;
-        this.guard = guards.catalog();
-        this.timeout = guards.catalogTimeout();
+        this.calls = new GuardedCatalogCalls(guards);
     }
 
     @Override
@@ -89,19 +82,10 @@ public final class ResilientLogCatalog implements LogCatalog {
     }
 
     private <T> CompletableFuture<T> timed(CompletionStage<T> attempt) {
-        return attempt.toCompletableFuture().copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return calls.timed(attempt);
     }
 
     private <T> CompletionStage<T> guarded(Supplier<CompletionStage<T>> call, TypeLiteral<CompletionStage<T>> type) {
-        CompletionStage<T> stage;
-        try {
-            stage = guard.get(call, type);
-        } catch (RuntimeException e) {
-            stage = CompletableFuture.failedFuture(e);
-        }
-        return stage.handle((value, failure) -> failure == null
-                        ? CompletableFuture.completedFuture(value)
-                        : CompletableFuture.<T>failedFuture(guards.catalogFailure(failure)))
-                .thenCompose(f -> f);
+        return calls.guarded(call, type);
     }
 }

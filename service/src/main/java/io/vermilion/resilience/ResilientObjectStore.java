@@ -1,7 +1,7 @@
 package io.vermilion.resilience;
 
 import io.smallrye.faulttolerance.api.Guard;
-import io.vermilion.config.ObjectStoreLayer;
+import io.vermilion.storage.ObjectStoreLayer;
 import io.vermilion.storage.ObjectInfo;
 import io.vermilion.storage.ObjectStore;
 import jakarta.enterprise.util.TypeLiteral;

@@ -2,8 +2,8 @@ package io.vermilion.sysdb;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vermilion.api.ChromaException;
-import io.vermilion.api.ErrorCode;
+import io.vermilion.error.ChromaException;
+import io.vermilion.error.ErrorCode;
 import io.vermilion.resilience.CatalogCall;
 import io.vermilion.resilience.Failures;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -130,18 +130,18 @@ public class Catalog {
      * return the winner's collection - and should the winner's collection be deleted before they read it, they try
      * again to create it.
      */
-    public Uni<CollectionView> createCollection(
+    public Uni<CollectionEntry> createCollection(
             String tenant, String database, String name, String metadataJson, String configurationJson, boolean getOrCreate) {
         return createCollection(tenant, database, name, metadataJson, configurationJson, getOrCreate, CREATE_RACE_ATTEMPTS);
     }
 
-    private Uni<CollectionView> createCollection(String tenant, String database, String name, String metadataJson,
+    private Uni<CollectionEntry> createCollection(String tenant, String database, String name, String metadataJson,
             String configurationJson, boolean getOrCreate, int attemptsLeft) {
         return Panache.withTransaction(() -> requireDatabaseForCreate(tenant, database).flatMap(d ->
                         findCollection(d.id, name).flatMap(existing -> {
                             if (existing != null) {
                                 return getOrCreate
-                                        ? Uni.createFrom().item(CollectionView.of(existing, d))
+                                        ? Uni.createFrom().item(CollectionEntry.of(existing, d))
                                         : Uni.createFrom().failure(collectionExists(name));
                             }
                             CollectionEntity c = new CollectionEntity();
@@ -151,7 +151,7 @@ public class Catalog {
                             c.metadata = metadataJson;
                             c.configuration = configurationJson;
                             c.updatedAt = OffsetDateTime.now();
-                            return c.persist().map(ignored -> CollectionView.of(c, d));
+                            return c.persist().map(ignored -> CollectionEntry.of(c, d));
                         })))
                 .onFailure(Catalog::isUniqueViolation)
                 .recoverWithUni(e -> {
@@ -172,19 +172,19 @@ public class Catalog {
     }
 
     @CatalogCall(idempotent = true)
-    public Uni<List<CollectionView>> listCollections(String tenant, String database, Integer limit, int offset) {
+    public Uni<List<CollectionEntry>> listCollections(String tenant, String database, Integer limit, int offset) {
         if (limit != null && limit == 0) {
             return Uni.createFrom().item(List.of());
         }
         return Panache.withSession(() -> findDatabase(tenant, database).flatMap(d -> {
             if (d == null) {
-                return Uni.createFrom().item(List.<CollectionView>of());
+                return Uni.createFrom().item(List.<CollectionEntry>of());
             }
             var query = CollectionEntity.<CollectionEntity>find("databaseId = ?1 order by id", d.id);
             Uni<List<CollectionEntity>> rows = limit == null
                     ? query.list().map(all -> all.subList(Math.min(offset, all.size()), all.size()))
                     : query.range(offset, offset + limit - 1).list();
-            return rows.map(list -> list.stream().map(c -> CollectionView.of(c, d)).toList());
+            return rows.map(list -> list.stream().map(c -> CollectionEntry.of(c, d)).toList());
         }));
     }
 
@@ -195,7 +195,7 @@ public class Catalog {
     }
 
     @CatalogCall(idempotent = true)
-    public Uni<CollectionView> getCollectionByName(String tenant, String database, String name) {
+    public Uni<CollectionEntry> getCollectionByName(String tenant, String database, String name) {
         return Panache.withSession(() -> findByName(tenant, database, name))
                 .onItem()
                 .ifNull()
@@ -204,7 +204,7 @@ public class Catalog {
 
     /** Looks a collection up by id within the given tenant and database. */
     @CatalogCall(idempotent = true)
-    public Uni<CollectionView> getCollectionById(String tenant, String database, UUID id) {
+    public Uni<CollectionEntry> getCollectionById(String tenant, String database, UUID id) {
         return Panache.withSession(() -> findById(id))
                 .map(v -> v != null && v.tenant().equals(tenant) && v.database().equals(database) ? v : null)
                 .onItem()
@@ -214,14 +214,14 @@ public class Catalog {
 
     /** Resolves {@code tenant_resource_name:database:collection}; the tenant part may also be the tenant's name. */
     @CatalogCall(idempotent = true)
-    public Uni<CollectionView> getCollectionByCrn(String tenantPart, String database, String name) {
+    public Uni<CollectionEntry> getCollectionByCrn(String tenantPart, String database, String name) {
         return Panache.withSession(() -> TenantEntity.<TenantEntity>find("resourceName", tenantPart)
                         .firstResult()
                         .map(t -> t != null ? t.name : tenantPart)
                         .flatMap(tenant -> findDatabase(tenant, database))
                         .flatMap(d -> d == null
-                                ? Uni.createFrom().<CollectionView>nullItem()
-                                : findCollection(d.id, name).map(c -> c == null ? null : CollectionView.of(c, d))))
+                                ? Uni.createFrom().<CollectionEntry>nullItem()
+                                : findCollection(d.id, name).map(c -> c == null ? null : CollectionEntry.of(c, d))))
                 .onItem()
                 .ifNull()
                 .failWith(() -> collectionMissing(tenantPart + ":" + database + ":" + name));
@@ -303,16 +303,16 @@ public class Catalog {
                 .firstResult();
     }
 
-    private static Uni<CollectionView> findByName(String tenant, String database, String name) {
+    private static Uni<CollectionEntry> findByName(String tenant, String database, String name) {
         return findDatabase(tenant, database).flatMap(d -> d == null
-                ? Uni.createFrom().<CollectionView>nullItem()
-                : findCollection(d.id, name).map(c -> c == null ? null : CollectionView.of(c, d)));
+                ? Uni.createFrom().<CollectionEntry>nullItem()
+                : findCollection(d.id, name).map(c -> c == null ? null : CollectionEntry.of(c, d)));
     }
 
-    private static Uni<CollectionView> findById(UUID id) {
+    private static Uni<CollectionEntry> findById(UUID id) {
         return CollectionEntity.<CollectionEntity>findById(id).flatMap(c -> c == null
                 ? Uni.createFrom().nullItem()
-                : DatabaseEntity.<DatabaseEntity>findById(c.databaseId).map(d -> CollectionView.of(c, d)));
+                : DatabaseEntity.<DatabaseEntity>findById(c.databaseId).map(d -> CollectionEntry.of(c, d)));
     }
 
     private static Uni<DatabaseEntity> requireDatabaseForCreate(String tenant, String database) {

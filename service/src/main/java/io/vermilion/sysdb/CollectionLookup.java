@@ -1,7 +1,7 @@
 package io.vermilion.sysdb;
 
 import io.smallrye.mutiny.Uni;
-import io.vermilion.api.ChromaException;
+import io.vermilion.error.ChromaException;
 import io.vermilion.resilience.CatalogCall;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -24,7 +24,7 @@ public class CollectionLookup {
     }
 
     /** The collection if it exists in this tenant and database; a 404 otherwise (another tenant's looks missing). */
-    public Uni<CollectionView> get(String tenant, String database, UUID id) {
+    public Uni<CollectionEntry> get(String tenant, String database, UUID id) {
         return pool.preparedQuery("""
                         SELECT c.id, c.name, c.metadata, c.configuration, c.dimension, c.log_position, c.version,
                                d.id AS database_id, d.name AS database_name, d.tenant
@@ -40,7 +40,7 @@ public class CollectionLookup {
                     if (!r.getString("tenant").equals(tenant) || !r.getString("database_name").equals(database)) {
                         return null;
                     }
-                    return new CollectionView(r.getUUID("id"), r.getString("name"), r.getString("tenant"),
+                    return new CollectionEntry(r.getUUID("id"), r.getString("name"), r.getString("tenant"),
                             r.getString("database_name"), r.getUUID("database_id"), r.getString("metadata"),
                             r.getString("configuration"), r.getInteger("dimension"), r.getLong("log_position"),
                             r.getInteger("version"));

@@ -774,7 +774,7 @@ class CrashRecoveryIT {
                     // Compact every few dozen writes, so kills land in the middle of compactions too.
                     "-Dvermilion.compaction.records=40", "-Dvermilion.compaction.interval=100ms",
                     "-Dvermilion.compaction.grace-period=2s", "-Dvermilion.compaction.lease-ttl=3s", "-Dvermilion.compaction.block-records=16",
-                    "-Dquarkus.log.category.\"io.vermilion.config.CompactionScheduler\".level=DEBUG", "-jar", jar));
+                    "-Dquarkus.log.category.\"io.vermilion.jobs.CompactionScheduler\".level=DEBUG", "-jar", jar));
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().keySet().removeIf(k -> k.startsWith("VERMILION_") || k.startsWith("QUARKUS_"));

@@ -1,4 +1,4 @@
-package io.vermilion.api;
+package io.vermilion.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.vermilion.api;
+package io.vermilion.error;
 
 /**
  * Every error the API can answer with, mapped once to an HTTP status and Chroma's {@code error} name.

@@ -1,5 +1,6 @@
-package io.vermilion.config;
+package io.vermilion.jobs;
 
+import io.vermilion.config.VermilionConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

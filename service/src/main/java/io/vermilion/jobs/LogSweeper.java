@@ -1,5 +1,7 @@
-package io.vermilion.config;
+package io.vermilion.jobs;
 
+import io.vermilion.config.VermilionConfig;
+import io.vermilion.storage.ObjectStoreLayer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vermilion.log.LogGarbageCollector;

@@ -1,4 +1,4 @@
-package io.vermilion.api;
+package io.vermilion.error;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,8 +26,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 public class ErrorResponses {
 
-    static final String TRACE_HEADER = "chroma-trace-id";
-    static final String ZERO_TRACE = "00000000000000000000000000000000";
+    public static final String TRACE_HEADER = "chroma-trace-id";
+    public static final String ZERO_TRACE = "00000000000000000000000000000000";
     static final String RETRY_AFTER = "Retry-After";
     /** The pause a 503 asks for when its cause names none. */
     static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
@@ -42,7 +42,7 @@ public class ErrorResponses {
     }
 
     /** As {@link #of(ErrorCode, String)}; a 503 tells the client when to retry ({@code retryAfter}, or a default). */
-    static Response of(ErrorCode code, String message, Duration retryAfter) {
+    public static Response of(ErrorCode code, String message, Duration retryAfter) {
         Response.ResponseBuilder b = Response.status(code.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header(TRACE_HEADER, ZERO_TRACE)
@@ -55,14 +55,14 @@ public class ErrorResponses {
     }
 
     /** Chroma's error body: {@code {"error": <name>, "message": <message>}}. */
-    static ObjectNode body(ErrorCode code, String message) {
+    public static ObjectNode body(ErrorCode code, String message) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("error", code.errorName());
         body.put("message", message);
         return body;
     }
 
-    static String noSuchRoute(String method, String path) {
+    public static String noSuchRoute(String method, String path) {
         return "No such route: " + method + " " + path;
     }
 
@@ -145,7 +145,7 @@ public class ErrorResponses {
     }
 
     /** The client-facing meaning of an engine failure, looking through async wrappers; null when unexpected. */
-    static ChromaException translate(Throwable e) {
+    public static ChromaException translate(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             switch (t) {
                 case ChromaException c -> {

@@ -1,4 +1,4 @@
-package io.vermilion.config;
+package io.vermilion.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

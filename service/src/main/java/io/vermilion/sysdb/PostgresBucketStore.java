@@ -1,4 +1,4 @@
-package io.vermilion.gateway;
+package io.vermilion.sysdb;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;

@@ -3,7 +3,7 @@ package io.vermilion.sysdb;
 import java.util.UUID;
 
 /** An immutable copy of a collection's catalog entry, with the names of its tenant and database. */
-public record CollectionView(
+public record CollectionEntry(
         UUID id,
         String name,
         String tenant,
@@ -15,8 +15,8 @@ public record CollectionView(
         long logPosition,
         int version) {
 
-    static CollectionView of(CollectionEntity c, DatabaseEntity d) {
-        return new CollectionView(
+    static CollectionEntry of(CollectionEntity c, DatabaseEntity d) {
+        return new CollectionEntry(
                 c.id, c.name, d.tenant, d.name, d.id, c.metadata, c.configuration, c.dimension, c.logPosition, c.version);
     }
 }

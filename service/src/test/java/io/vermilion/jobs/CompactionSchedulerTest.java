@@ -1,4 +1,4 @@
-package io.vermilion.config;
+package io.vermilion.jobs;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;

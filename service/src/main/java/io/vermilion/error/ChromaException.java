@@ -1,4 +1,4 @@
-package io.vermilion.api;
+package io.vermilion.error;
 
 /** A refusal the client should see as Chroma's {@code {"error","message"}} body with the code's status. */
 public class ChromaException extends RuntimeException {

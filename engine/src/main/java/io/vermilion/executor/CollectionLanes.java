@@ -1,4 +1,4 @@
-package io.vermilion.api;
+package io.vermilion.executor;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;

@@ -1,6 +1,4 @@
-package io.vermilion.config;
-
-import io.vermilion.storage.ObjectStore;
+package io.vermilion.storage;
 
 /**
  * An object store that adds one concern (retries, metrics, ...) around another, as in SlateDB's stack of small

@@ -1,4 +1,4 @@
-package io.vermilion.config;
+package io.vermilion.jobs;
 
 import java.util.Map;
 
