@@ -23,10 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 import io.vermilion.blockstore.BlockRef;
 import io.vermilion.blockstore.RecordBlock;
 import io.vermilion.blockstore.RecordBlockReader;
+import io.vermilion.blockstore.RecordBlockWriter;
 import io.vermilion.blockstore.SequencedRecord;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.log.FragmentReader;
+import io.vermilion.log.FragmentWriter;
 import io.vermilion.log.LogFragment;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.GetRequest;
@@ -37,12 +39,14 @@ import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
 import io.vermilion.version.ManifestReader;
+import io.vermilion.version.ManifestWriter;
 import io.vermilion.version.VersionFile;
 import io.vermilion.version.VersionManifest;
 
 /**
  * Every frozen fixture ({@code src/test/resources/fixtures/}, written by earlier builds) still opens with this
- * build's readers and gives back exactly the content it was written with ({@link FrozenFixtures}).
+ * build's readers and gives back exactly the content it was written with ({@link FrozenFixtures}); while a format's
+ * version is unchanged, this build's writer also still writes the same bytes.
  */
 class FrozenFormatsTest {
 
@@ -167,6 +171,18 @@ class FrozenFormatsTest {
                 assertSameRecord(expected.get(i), all.get(i));
             }
         }
+    }
+
+    @Test
+    void todaysWritersStillWriteTheFrozenBytes() {
+        assertArrayEquals(fixture("fragment-v1/fragment.bin"), new FragmentWriter(allocator)
+                .write(FrozenFixtures.fragmentRecords(), FrozenFixtures.FRAGMENT_FIRST_OFFSET));
+        RecordBlockWriter blocks = new RecordBlockWriter(allocator);
+        assertArrayEquals(fixture("block-v1/0000000000.arrow"), blocks.write(FrozenFixtures.versionBlock(0)));
+        assertArrayEquals(fixture("block-v1/0000000001.arrow"), blocks.write(FrozenFixtures.versionBlock(1)));
+        assertArrayEquals(fixture("block-v1/mixed-lengths.arrow"), blocks.write(FrozenFixtures.mixedLengthRecords()));
+        byte[] manifest = fixture("manifest-v1/manifest.json");
+        assertArrayEquals(manifest, new ManifestWriter().write(new ManifestReader().read(manifest, "manifest-v1")));
     }
 
     /** {@link FrozenFixtures#everyType()} spelled out, so a change to the generator's data cannot hide here. */
