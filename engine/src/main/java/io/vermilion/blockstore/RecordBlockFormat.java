@@ -9,11 +9,14 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import io.vermilion.format.FormatVersions;
+import io.vermilion.format.Framing;
 import io.vermilion.storage.ObjectKeys;
 
 /**
  * The byte layout of a record block: an immutable object holding a run of a version's records sorted by id, written
- * once by {@link RecordBlockWriter} and read by {@link RecordBlockReader}. All integers are big-endian.
+ * once by {@link RecordBlockWriter} and read by {@link RecordBlockReader}, framed by {@link Framing} with a 4-byte
+ * header field. All integers are big-endian.
  *
  * <pre>
  * offset   size  field
@@ -46,10 +49,11 @@ public final class RecordBlockFormat {
      */
     public static final Comparator<String> ID_ORDER = ObjectKeys.UTF8_ORDER;
 
-    static final byte[] MAGIC = {'V', 'B', 'L', 'K'};
     static final int VERSION = 1;
-    static final int HEADER_LENGTH = 12;
-    static final int FOOTER_LENGTH = 12;
+    /** The versions this build reads: every one so far. */
+    static final FormatVersions VERSIONS = new FormatVersions("record block", 1, VERSION);
+    /** The frame: magic "VBLK", then the record count as the one header field. */
+    static final Framing FRAMING = new Framing("VBLK", VERSIONS, Integer.BYTES, CorruptBlockException::new);
 
     static final String ID = "id";
     static final String SEQUENCE = "sequence";

@@ -2,12 +2,10 @@ package io.vermilion.blockstore;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -20,14 +18,16 @@ import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import io.vermilion.format.Framing;
 import io.vermilion.record.MetadataJson;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
 
 /**
- * Decodes a record block ({@link RecordBlockFormat}) after checking magic, version, length and CRC32C, then checks
- * what the writer promises (schema, record count, ids distinct and sorted, sequences non-negative, metadata valid);
- * any failure is a {@link CorruptBlockException} naming the object key. Thread-safe; each call takes a child of the
+ * Decodes a record block ({@link RecordBlockFormat}) after its {@link Framing} checked magic, length, CRC32C and
+ * version, then checks what the writer promises (schema, record count, ids distinct and sorted, sequences
+ * non-negative, metadata valid); damaged bytes are a {@link CorruptBlockException} naming the object key, a block in
+ * a version this build does not read a {@link io.vermilion.format.UnsupportedFormatVersionException}. Thread-safe; each call takes a child of the
  * given allocator and frees it before returning.
  */
 public final class RecordBlockReader {
@@ -41,47 +41,21 @@ public final class RecordBlockReader {
 
     /** @param key the object key the bytes were read from, for error messages and {@link RecordBlock#key()} */
     public RecordBlock read(byte[] bytes, String key) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        int magicLength = RecordBlockFormat.MAGIC.length;
-        if (bytes.length >= magicLength
-                && !Arrays.equals(bytes, 0, magicLength, RecordBlockFormat.MAGIC, 0, magicLength)) {
-            throw new CorruptBlockException(key, "bad magic (not a record block)");
-        }
-        int minimum = RecordBlockFormat.HEADER_LENGTH + RecordBlockFormat.FOOTER_LENGTH;
-        if (bytes.length < minimum) {
-            throw new CorruptBlockException(key, "truncated: " + bytes.length + " bytes, a block has at least " + minimum);
-        }
-        int version = in.getInt(4);
-        if (version != RecordBlockFormat.VERSION) {
-            throw new CorruptBlockException(key, "unsupported format version " + version
-                    + " (this build reads version " + RecordBlockFormat.VERSION + ")");
-        }
-        long arrowLength = in.getLong(bytes.length - RecordBlockFormat.FOOTER_LENGTH);
-        if (arrowLength != bytes.length - minimum) {
-            throw new CorruptBlockException(key, "truncated or padded: footer says " + arrowLength
-                    + " Arrow bytes, the object has room for " + (bytes.length - minimum));
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        int expected = in.getInt(bytes.length - 4);
-        if ((int) crc.getValue() != expected) {
-            throw new CorruptBlockException(key, "checksum mismatch: stored %08x, computed %08x"
-                    .formatted(expected, (int) crc.getValue()));
-        }
-        int count = in.getInt(8);
+        Framing.Frame frame = RecordBlockFormat.FRAMING.read(bytes, key);
+        int count = frame.header().getInt(0);
         if (count < 1) {
             throw new CorruptBlockException(key, "record count " + count + ", a block holds at least one record");
         }
-        return decodeArrow(bytes, (int) arrowLength, count, key);
+        return decodeArrow(bytes, frame, count, key);
     }
 
-    private RecordBlock decodeArrow(byte[] bytes, int length, int count, String key) {
+    private RecordBlock decodeArrow(byte[] bytes, Framing.Frame frame, int count, String key) {
         Record[] records = new Record[count];
         long[] sequences = new long[count];
         int rows = 0;
         try (BufferAllocator child = allocator.newChildAllocator("record-block-reader", 0, Long.MAX_VALUE);
              ArrowStreamReader reader = new ArrowStreamReader(
-                     new ByteArrayInputStream(bytes, RecordBlockFormat.HEADER_LENGTH, length), child)) {
+                     new ByteArrayInputStream(bytes, frame.payloadOffset(), frame.payloadLength()), child)) {
             VectorSchemaRoot root = reader.getVectorSchemaRoot();
             Integer dimension = checkSchema(root.getSchema(), key);
             VarCharVector id = (VarCharVector) root.getVector(RecordBlockFormat.ID);

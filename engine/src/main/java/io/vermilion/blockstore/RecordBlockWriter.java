@@ -3,11 +3,9 @@ package io.vermilion.blockstore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -53,14 +51,8 @@ public final class RecordBlockWriter {
                         + rows.get(i - 1).idString() + "' comes before '" + rows.get(i).idString() + "'");
             }
         }
-        byte[] arrow = encodeArrow(rows, uniformDimension(rows));
-        ByteBuffer out = ByteBuffer.allocate(RecordBlockFormat.HEADER_LENGTH + arrow.length + RecordBlockFormat.FOOTER_LENGTH);
-        out.put(RecordBlockFormat.MAGIC).putInt(RecordBlockFormat.VERSION).putInt(rows.size());
-        out.put(arrow).putLong(arrow.length);
-        CRC32C crc = new CRC32C();
-        crc.update(out.array(), 0, out.position());
-        out.putInt((int) crc.getValue());
-        return out.array();
+        return RecordBlockFormat.FRAMING.write(header -> header.putInt(rows.size()),
+                encodeArrow(rows, uniformDimension(rows)));
     }
 
     /** The one length of every non-null embedding if it is at least 1, else null (variable-length layout). */

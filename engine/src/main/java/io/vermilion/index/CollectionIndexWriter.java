@@ -71,7 +71,8 @@ public final class CollectionIndexWriter implements Closeable {
     public static CollectionIndexWriter append(Directory directory, MergeThreads merges) throws IOException {
         IndexSchema schema;
         try (DirectoryReader reader = DirectoryReader.open(directory)) {
-            schema = IndexSchema.fromCommitData(reader.getIndexCommit().getUserData());
+            schema = IndexSchema.fromCommitData(reader.getIndexCommit().getUserData(),
+                    IndexedCollectionReader.where(directory));
         }
         return open(directory, schema, merges, IndexWriterConfig.OpenMode.APPEND);
     }

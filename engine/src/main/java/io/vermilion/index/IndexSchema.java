@@ -1,5 +1,6 @@
 package io.vermilion.index;
 
+import io.vermilion.format.FormatVersions;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.record.Record;
 import java.util.LinkedHashMap;
@@ -47,7 +48,10 @@ public record IndexSchema(
     static final float UNIT_NORM_TOLERANCE = 1e-3f;
 
     static final String FORMAT_KEY = "vermilion.index.format";
-    static final String FORMAT_VERSION = "2"; // 2: embeddings in binary doc values (1: stored fields)
+    /** 2: embeddings in binary doc values (1: stored fields, no longer read). */
+    static final int FORMAT_VERSION = 2;
+    /** The index layouts this build reads; Lucene's own codec headers and footers frame and check each file. */
+    static final FormatVersions VERSIONS = new FormatVersions("collection index", 2, FORMAT_VERSION);
 
     public IndexSchema {
         Objects.requireNonNull(space, "space");
@@ -116,7 +120,7 @@ public record IndexSchema(
     /** This schema as commit user data. */
     public Map<String, String> toCommitData() {
         Map<String, String> data = new LinkedHashMap<>();
-        data.put(FORMAT_KEY, FORMAT_VERSION);
+        data.put(FORMAT_KEY, Integer.toString(FORMAT_VERSION));
         data.put("vermilion.index.space", space.wireName());
         data.put("vermilion.index.similarity", similarity.name());
         data.put("vermilion.index.quantization", quantization.name());
@@ -127,9 +131,24 @@ public record IndexSchema(
 
     /** The schema {@link #toCommitData} wrote; throws {@link IllegalArgumentException} for anything else. */
     public static IndexSchema fromCommitData(Map<String, String> data) {
-        if (!FORMAT_VERSION.equals(data.get(FORMAT_KEY))) {
-            throw new IllegalArgumentException("not a Vermilion collection index (format " + data.get(FORMAT_KEY) + ")");
+        return fromCommitData(data, "index");
+    }
+
+    /**
+     * The schema {@link #toCommitData} wrote. Throws {@link IllegalArgumentException} for commit data without a
+     * Vermilion index format, and a {@link io.vermilion.format.FormatTooNewException} or
+     * {@link io.vermilion.format.FormatTooOldException} naming {@code where} for an index format this build does not
+     * read.
+     */
+    public static IndexSchema fromCommitData(Map<String, String> data, String where) {
+        String format = data.get(FORMAT_KEY);
+        long version;
+        try {
+            version = Long.parseLong(format == null ? "" : format);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a Vermilion collection index (format " + format + ")", e);
         }
+        VERSIONS.check(version, where);
         return new IndexSchema(
                 DistanceFunction.fromWireName(data.get("vermilion.index.space")),
                 VectorSimilarityFunction.valueOf(data.get("vermilion.index.similarity")),

@@ -73,7 +73,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     public IndexedCollectionReader(DirectoryReader reader, SearchParameters parameters) throws IOException {
         this.reader = Objects.requireNonNull(reader, "reader");
         this.parameters = Objects.requireNonNull(parameters, "parameters");
-        this.schema = IndexSchema.fromCommitData(reader.getIndexCommit().getUserData());
+        this.schema = IndexSchema.fromCommitData(reader.getIndexCommit().getUserData(), where(reader.directory()));
         this.searcher = new IndexSearcher(reader);
         searcher.setQueryCache(null); // filters carry per-request verifiers; caching is done per request instead
         int dim = -1;
@@ -84,6 +84,13 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
             }
         }
         this.dimension = dim;
+    }
+
+    /** Names an index folder in errors: its path, else the directory's description. */
+    static String where(Directory directory) {
+        return org.apache.lucene.store.FilterDirectory.unwrap(directory) instanceof org.apache.lucene.store.FSDirectory fs
+                ? fs.getDirectory().toString()
+                : directory.toString();
     }
 
     /** Opens the latest commit in {@code directory}. */

@@ -8,11 +8,14 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import io.vermilion.format.FormatVersions;
+import io.vermilion.format.Framing;
 import io.vermilion.record.Operation;
 
 /**
  * The byte layout of a log fragment: one immutable object holding a batch of log records, written once by
- * {@link FragmentWriter} and read by {@link FragmentReader}. All integers are big-endian.
+ * {@link FragmentWriter} and read by {@link FragmentReader}, framed by {@link Framing} with an 8-byte header field.
+ * All integers are big-endian.
  *
  * <pre>
  * offset   size  field
@@ -36,10 +39,11 @@ import io.vermilion.record.Operation;
  */
 public final class FragmentFormat {
 
-    static final byte[] MAGIC = {'V', 'L', 'O', 'G'};
     static final int VERSION = 1;
-    static final int HEADER_LENGTH = 16;
-    static final int FOOTER_LENGTH = 12;
+    /** The versions this build reads: every one so far. */
+    static final FormatVersions VERSIONS = new FormatVersions("log fragment", 1, VERSION);
+    /** The frame: magic "VLOG", then the first log offset as the one header field. */
+    static final Framing FRAMING = new Framing("VLOG", VERSIONS, Long.BYTES, CorruptFragmentException::new);
 
     static final String OPERATION = "operation";
     static final String ID = "id";

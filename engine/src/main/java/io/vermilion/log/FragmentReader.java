@@ -2,13 +2,10 @@ package io.vermilion.log;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.Float4Vector;
@@ -19,14 +16,16 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 
 import io.vermilion.catalog.FragmentRef;
+import io.vermilion.format.Framing;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataJson;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
 
 /**
- * Decodes a log fragment ({@link FragmentFormat}) after checking magic, version, length and CRC32C; any failure is a
- * {@link CorruptFragmentException} naming the object key. Thread-safe; each call takes a child of the given allocator
+ * Decodes a log fragment ({@link FragmentFormat}) after its {@link io.vermilion.format.Framing} checked magic, length,
+ * CRC32C and version; damaged bytes are a {@link CorruptFragmentException} naming the object key, a fragment in a
+ * version this build does not read a {@link io.vermilion.format.UnsupportedFormatVersionException}. Thread-safe; each call takes a child of the given allocator
  * and frees it before returning.
  */
 public final class FragmentReader {
@@ -54,41 +53,15 @@ public final class FragmentReader {
 
     /** @param key the object key the bytes were read from, for error messages */
     public LogFragment read(byte[] bytes, String key) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        if (bytes.length >= FragmentFormat.MAGIC.length
-                && !Arrays.equals(bytes, 0, FragmentFormat.MAGIC.length, FragmentFormat.MAGIC, 0, FragmentFormat.MAGIC.length)) {
-            throw new CorruptFragmentException(key, "bad magic (not a log fragment)");
-        }
-        int minimum = FragmentFormat.HEADER_LENGTH + FragmentFormat.FOOTER_LENGTH;
-        if (bytes.length < minimum) {
-            throw new CorruptFragmentException(key, "truncated: " + bytes.length + " bytes, a fragment has at least " + minimum);
-        }
-        int version = in.getInt(4);
-        if (version != FragmentFormat.VERSION) {
-            throw new CorruptFragmentException(key, "unsupported format version " + version
-                    + " (this build reads version " + FragmentFormat.VERSION + ")");
-        }
-        long arrowLength = in.getLong(bytes.length - FragmentFormat.FOOTER_LENGTH);
-        if (arrowLength != bytes.length - minimum) {
-            throw new CorruptFragmentException(key, "truncated or padded: footer says " + arrowLength
-                    + " Arrow bytes, the object has room for " + (bytes.length - minimum));
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        int expected = in.getInt(bytes.length - 4);
-        if ((int) crc.getValue() != expected) {
-            throw new CorruptFragmentException(key, "checksum mismatch: stored %08x, computed %08x"
-                    .formatted(expected, (int) crc.getValue()));
-        }
-        long firstOffset = in.getLong(8);
-        return new LogFragment(firstOffset, decodeArrow(bytes, (int) arrowLength, key));
+        Framing.Frame frame = FragmentFormat.FRAMING.read(bytes, key);
+        return new LogFragment(frame.header().getLong(0), decodeArrow(bytes, frame, key));
     }
 
-    private List<LogRecord> decodeArrow(byte[] bytes, int length, String key) {
+    private List<LogRecord> decodeArrow(byte[] bytes, Framing.Frame frame, String key) {
         List<LogRecord> records = new ArrayList<>();
         try (BufferAllocator child = allocator.newChildAllocator("fragment-reader", 0, Long.MAX_VALUE);
              ArrowStreamReader reader = new ArrowStreamReader(
-                     new ByteArrayInputStream(bytes, FragmentFormat.HEADER_LENGTH, length), child)) {
+                     new ByteArrayInputStream(bytes, frame.payloadOffset(), frame.payloadLength()), child)) {
             VectorSchemaRoot root = reader.getVectorSchemaRoot();
             if (!root.getSchema().equals(FragmentFormat.SCHEMA)) {
                 throw new CorruptFragmentException(key, "unexpected Arrow schema " + root.getSchema());

@@ -11,7 +11,6 @@ import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.Float4Vector;
@@ -45,14 +44,7 @@ public final class FragmentWriter {
         if (firstOffset < 0) {
             throw new IllegalArgumentException("negative first offset: " + firstOffset);
         }
-        byte[] arrow = encodeArrow(records);
-        ByteBuffer out = ByteBuffer.allocate(FragmentFormat.HEADER_LENGTH + arrow.length + FragmentFormat.FOOTER_LENGTH);
-        out.put(FragmentFormat.MAGIC).putInt(FragmentFormat.VERSION).putLong(firstOffset);
-        out.put(arrow).putLong(arrow.length);
-        CRC32C crc = new CRC32C();
-        crc.update(out.array(), 0, out.position());
-        out.putInt((int) crc.getValue());
-        return out.array();
+        return FragmentFormat.FRAMING.write(header -> header.putLong(firstOffset), encodeArrow(records));
     }
 
     private byte[] encodeArrow(List<LogRecord> records) {

@@ -1,8 +1,9 @@
 package io.vermilion.storage;
 
 /**
- * An object's bytes are not what its format promises (bad magic, unknown version, truncation, checksum mismatch).
- * The message always names the object key; format readers throw a subclass naming the format.
+ * An object cannot be read as its format: its bytes are not what the format promises (bad magic, truncation,
+ * checksum mismatch, bad content), or it is in a format version this build does not read. The message always names
+ * the object key; format readers throw a subclass naming the format or the unsupported version.
  */
 public class CorruptObjectException extends RuntimeException {
 
@@ -10,6 +11,12 @@ public class CorruptObjectException extends RuntimeException {
 
     public CorruptObjectException(String what, String key, String detail, Throwable cause) {
         super("corrupt " + what + " '" + key + "': " + detail, cause);
+        this.key = key;
+    }
+
+    /** For subclasses that word the whole message themselves; it must name {@code key}. */
+    protected CorruptObjectException(String key, String message) {
+        super(message);
         this.key = key;
     }
 

@@ -10,7 +10,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32C;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -19,6 +18,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.vermilion.format.FormatVersions;
+import io.vermilion.format.Framing;
 
 /**
  * The layout of a version manifest ({@code manifest.json}), written by {@link ManifestWriter} and read by
@@ -46,12 +48,19 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * others {@code \}{@code u00xx} lowercase), integers in plain decimal (a manifest holds no fractions), encoded as
  * UTF-8. The checksum therefore covers the content, not its formatting: a reader re-derives the canonical body from
  * whatever it parsed, so any change to a value, key or structure is detected, while re-indenting the file is not an
- * error. Every field is required, no other field is allowed, and a reader refuses format versions it does not know.
+ * error. Every field is required and no other field is allowed.
+ *
+ * <p>The manifest is the one file whose frame is JSON rather than binary {@link Framing} (it is read by people and
+ * tools, and its checksum covers content, not bytes); it shares the framing's version range and typed errors: a
+ * {@code format_version} outside {@link #VERSIONS} is a {@link io.vermilion.format.FormatTooNewException} or
+ * {@link io.vermilion.format.FormatTooOldException}, checked before the checksum (which covers only the body).
  */
 public final class ManifestFormat {
 
     static final String MAGIC_VALUE = "vermilion-version-manifest";
     static final int VERSION = 1;
+    /** The versions this build reads: every one so far. */
+    static final FormatVersions VERSIONS = new FormatVersions("version manifest", 1, VERSION);
 
     static final String MAGIC = "magic";
     static final String FORMAT_VERSION = "format_version";
@@ -89,9 +98,8 @@ public final class ManifestFormat {
 
     /** The CRC32C of {@code body}'s canonical form, as 8 lowercase hex digits. */
     static String checksum(JsonNode body) {
-        CRC32C crc = new CRC32C();
-        crc.update(canonical(body));
-        return hex((int) crc.getValue());
+        byte[] canonical = canonical(body);
+        return hex(Framing.crc32c(canonical, 0, canonical.length));
     }
 
     static String hex(int crc) {

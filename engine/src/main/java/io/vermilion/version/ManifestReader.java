@@ -20,7 +20,9 @@ import io.vermilion.model.DistanceFunction;
 /**
  * Decodes {@code manifest.json} ({@link ManifestFormat}): checks the JSON, magic, format version and the checksum of
  * the canonical body, then every field's presence, type and canonical text, and finally that the parts agree
- * ({@link VersionManifest}). Any failure is a {@link CorruptManifestException} naming the object key. Stateless and
+ * ({@link VersionManifest}). A format version this build does not read is a
+ * {@link io.vermilion.format.UnsupportedFormatVersionException}; any other failure is a
+ * {@link CorruptManifestException} naming the object key. Stateless and
  * thread-safe.
  */
 public final class ManifestReader {
@@ -51,10 +53,8 @@ public final class ManifestReader {
         if (version == null || !version.isIntegralNumber()) {
             throw new CorruptManifestException(key, "malformed: format_version is missing or not an integer");
         }
-        if (!version.canConvertToInt() || version.intValue() != ManifestFormat.VERSION) {
-            throw new CorruptManifestException(key, "unsupported format version " + version
-                    + " (this build reads version " + ManifestFormat.VERSION + ")");
-        }
+        int formatVersion = ManifestFormat.VERSIONS.check(version.canConvertToLong() ? version.longValue()
+                : version.bigIntegerValue().signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE, key);
         try {
             requireFields(file, ENVELOPE_FIELDS, "the manifest");
             JsonNode body = file.get(ManifestFormat.BODY);
@@ -66,13 +66,13 @@ public final class ManifestReader {
             if (!computed.equals(stored)) {
                 throw new CorruptManifestException(key, "checksum mismatch: stored " + stored + ", computed " + computed);
             }
-            return manifest(body);
+            return manifest(body, formatVersion);
         } catch (IllegalArgumentException e) {
             throw new CorruptManifestException(key, "malformed: " + e.getMessage(), e);
         }
     }
 
-    private static VersionManifest manifest(JsonNode body) {
+    private static VersionManifest manifest(JsonNode body, int formatVersion) {
         requireFields(body, BODY_FIELDS, "body");
         String collectionText = text(body, ManifestFormat.COLLECTION_ID);
         UUID collection = UUID.fromString(collectionText);
@@ -117,7 +117,7 @@ public final class ManifestReader {
             blocks.add(new BlockRef(text(block, ManifestFormat.KEY), text(block, ManifestFormat.FIRST_ID),
                     text(block, ManifestFormat.LAST_ID), (int) records));
         }
-        return new VersionManifest(ManifestFormat.VERSION, collection, integer(body, ManifestFormat.VERSION_NUMBER),
+        return new VersionManifest(formatVersion, collection, integer(body, ManifestFormat.VERSION_NUMBER),
                 integer(body, ManifestFormat.LOG_END_OFFSET), integer(body, ManifestFormat.RECORD_COUNT),
                 dimension,
                 DistanceFunction.fromWireName(text(body, ManifestFormat.SPACE)), files, new BlockIndex(blocks),

@@ -1,8 +1,8 @@
 package io.vermilion.version;
 
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
+import io.vermilion.format.Framing;
 import io.vermilion.storage.ObjectKeys;
 
 /**
@@ -58,8 +58,6 @@ public record VersionFile(String key, Role role, long size, int crc32c) {
     }
 
     static int crc32c(byte[] bytes) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes);
-        return (int) crc.getValue();
+        return Framing.crc32c(bytes, 0, bytes.length);
     }
 }

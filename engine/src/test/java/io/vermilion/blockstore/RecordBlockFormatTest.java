@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.CRC32C;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -31,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.vermilion.format.FormatTooNewException;
+import io.vermilion.format.Framing;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
 
@@ -246,14 +247,24 @@ class RecordBlockFormatTest {
     }
 
     @Test
-    void unknownVersionIsACorruptBlock() {
+    void blockFromANewerVermilionIsTooNew() {
+        byte[] bytes = smallBlock();
+        ByteBuffer.wrap(bytes).putInt(4, 2);
+
+        FormatTooNewException e = assertThrows(FormatTooNewException.class, () -> reader.read(rechecksum(bytes), KEY));
+
+        assertEquals("record block '" + KEY + "' is in format version 2, written by a newer Vermilion: this build"
+                + " reads version 1", e.getMessage());
+    }
+
+    @Test
+    void damagedVersionFieldIsACorruptBlock() {
         byte[] bytes = smallBlock();
         ByteBuffer.wrap(bytes).putInt(4, 2);
 
         CorruptBlockException e = assertThrows(CorruptBlockException.class, () -> reader.read(bytes, KEY));
 
-        assertEquals("corrupt record block '" + KEY + "': unsupported format version 2 (this build reads version 1)",
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("corrupt record block '" + KEY + "': checksum mismatch"), e.getMessage());
     }
 
     @Test
@@ -300,7 +311,7 @@ class RecordBlockFormatTest {
                 .getMessage().startsWith("corrupt record block '" + KEY + "': unexpected Arrow schema "));
 
         byte[] garbage = smallBlock();
-        Arrays.fill(garbage, RecordBlockFormat.HEADER_LENGTH + 8, RecordBlockFormat.HEADER_LENGTH + 24, (byte) 0x7F);
+        Arrays.fill(garbage, PAYLOAD_OFFSET + 8, PAYLOAD_OFFSET + 24, (byte) 0x7F);
         assertTrue(assertThrows(CorruptBlockException.class, () -> reader.read(rechecksum(garbage), KEY))
                 .getMessage().startsWith("corrupt record block '" + KEY + "': undecodable Arrow data"));
     }
@@ -332,21 +343,20 @@ class RecordBlockFormatTest {
     }
 
     private static ArrowType embeddingType(byte[] block) throws IOException {
-        int arrowLength = block.length - RecordBlockFormat.HEADER_LENGTH - RecordBlockFormat.FOOTER_LENGTH;
+        int arrowLength = block.length - PAYLOAD_OFFSET - Framing.FOOTER_LENGTH;
         try (BufferAllocator child = allocator.newChildAllocator("test", 0, Long.MAX_VALUE);
              ArrowStreamReader arrow = new ArrowStreamReader(
-                     new ByteArrayInputStream(block, RecordBlockFormat.HEADER_LENGTH, arrowLength), child)) {
+                     new ByteArrayInputStream(block, PAYLOAD_OFFSET, arrowLength), child)) {
             return arrow.getVectorSchemaRoot().getSchema().findField(RecordBlockFormat.EMBEDDING).getType();
         }
     }
 
     /** Rewrites the trailing CRC32C so that only the content checks can catch a change. */
     private static byte[] rechecksum(byte[] bytes) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
-        return bytes;
+        return Framing.rechecksum(bytes);
     }
+
+    private static final int PAYLOAD_OFFSET = Framing.PREFIX_LENGTH + RecordBlockFormat.FRAMING.headerLength();
 
     /** Replaces the only occurrence of {@code from} with the equally long {@code to}, in place. */
     private static void replace(byte[] bytes, String from, String to) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vermilion.executor.ExactCollectionReader;
 import io.vermilion.filter.WhereParser;
+import io.vermilion.format.FormatTooNewException;
+import io.vermilion.format.FormatTooOldException;
 import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.GetRequest;
@@ -354,6 +356,50 @@ class IndexedCollectionReaderTest {
                 () -> new IndexSchema(DistanceFunction.COSINE, VectorSimilarityFunction.COSINE, VectorQuantization.FLOAT32, 16, 100));
         assertThrows(IllegalArgumentException.class,
                 () -> new IndexSchema(DistanceFunction.L2, VectorSimilarityFunction.EUCLIDEAN, VectorQuantization.FLOAT32, 0, 100));
+    }
+
+    @Test
+    void indexInFormatOneIsTooOldAndInFormatThreeTooNew(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        IndexSchema schema = IndexSchema.defaults(DistanceFunction.L2, List.of());
+
+        FormatTooOldException old = assertThrows(FormatTooOldException.class,
+                () -> IndexedCollectionReader.open(indexWithFormat(temp, schema, "1"), SearchParameters.DEFAULTS));
+        assertEquals("collection index '" + temp.resolve("1") + "' is in format version 1, no longer supported: this build reads"
+                + " version 2", old.getMessage());
+        FormatTooNewException newer = assertThrows(FormatTooNewException.class,
+                () -> IndexedCollectionReader.open(indexWithFormat(temp, schema, "3"), SearchParameters.DEFAULTS));
+        assertEquals(3, newer.version());
+        assertThrows(FormatTooNewException.class, () -> CollectionIndexWriter.append(indexWithFormat(temp, schema, "3")));
+        assertEquals("not a Vermilion collection index (format null)", assertThrows(IllegalArgumentException.class,
+                () -> IndexedCollectionReader.open(indexWithFormat(temp, schema, null), SearchParameters.DEFAULTS))
+                .getMessage());
+        try (IndexedCollectionReader current = IndexedCollectionReader.open(indexWithFormat(temp, schema, "2"),
+                SearchParameters.DEFAULTS)) {
+            assertEquals(schema, current.schema());
+        }
+    }
+
+    /** A committed index of one record whose commit data names index format {@code format} (null: none). */
+    private static Directory indexWithFormat(Path temp, IndexSchema schema, String format) throws java.io.IOException {
+        Directory directory = org.apache.lucene.store.FSDirectory.open(temp.resolve(String.valueOf(format)));
+        CollectionIndexWriter.write(directory, schema, List.of(new Record("a", new float[] {1f, 0f}, null, null, null)));
+        java.util.Map<String, String> data = new java.util.HashMap<>(schema.toCommitData());
+        if (format == null) {
+            data.remove(IndexSchema.FORMAT_KEY);
+        } else {
+            data.put(IndexSchema.FORMAT_KEY, format);
+        }
+        try (org.apache.lucene.index.IndexWriter writer = new org.apache.lucene.index.IndexWriter(directory,
+                new org.apache.lucene.index.IndexWriterConfig().setOpenMode(
+                        org.apache.lucene.index.IndexWriterConfig.OpenMode.APPEND)
+                        .setCodec(schema.codec(MergeThreads.NONE))
+                        .setIndexSort(new org.apache.lucene.search.Sort(
+                                new org.apache.lucene.search.SortField(IndexFields.SEQ,
+                                        org.apache.lucene.search.SortField.Type.LONG))))) {
+            writer.setLiveCommitData(data.entrySet());
+            writer.commit();
+        }
+        return directory;
     }
 
     @Test

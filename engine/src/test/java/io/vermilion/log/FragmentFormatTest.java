@@ -22,6 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.vermilion.format.FormatTooNewException;
+import io.vermilion.format.FormatTooOldException;
+import io.vermilion.format.Framing;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
@@ -160,14 +163,35 @@ class FragmentFormatTest {
     }
 
     @Test
-    void unknownVersionIsACorruptFragment() {
+    void fragmentFromANewerVermilionIsTooNew() {
+        byte[] bytes = smallFragment();
+        ByteBuffer.wrap(bytes).putInt(4, 2);
+        Framing.rechecksum(bytes);
+
+        FormatTooNewException e = assertThrows(FormatTooNewException.class, () -> reader.read(bytes, KEY));
+
+        assertEquals("log fragment '" + KEY + "' is in format version 2, written by a newer Vermilion: this build"
+                + " reads version 1", e.getMessage());
+        assertEquals(KEY, e.key());
+    }
+
+    @Test
+    void fragmentInAVersionBeforeTheFirstIsTooOld() {
+        byte[] bytes = smallFragment();
+        ByteBuffer.wrap(bytes).putInt(4, 0);
+        Framing.rechecksum(bytes);
+
+        assertEquals(0, assertThrows(FormatTooOldException.class, () -> reader.read(bytes, KEY)).version());
+    }
+
+    @Test
+    void damagedVersionFieldIsACorruptFragment() {
         byte[] bytes = smallFragment();
         ByteBuffer.wrap(bytes).putInt(4, 2);
 
         CorruptFragmentException e = assertThrows(CorruptFragmentException.class, () -> reader.read(bytes, KEY));
 
-        assertEquals("corrupt log fragment '" + KEY + "': unsupported format version 2 (this build reads version 1)",
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("corrupt log fragment '" + KEY + "': checksum mismatch"), e.getMessage());
     }
 
     @Test

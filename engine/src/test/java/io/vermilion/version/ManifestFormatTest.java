@@ -2,6 +2,7 @@ package io.vermilion.version;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.vermilion.blockstore.BlockIndex;
 import io.vermilion.blockstore.BlockRef;
+import io.vermilion.format.FormatTooNewException;
+import io.vermilion.format.FormatTooOldException;
+import io.vermilion.format.UnsupportedFormatVersionException;
 import io.vermilion.model.DistanceFunction;
+import io.vermilion.storage.CorruptObjectException;
 
 class ManifestFormatTest {
 
@@ -110,21 +115,32 @@ class ManifestFormatTest {
         assertEquals(sample(), reader.read(pretty, KEY));
     }
 
+    /**
+     * A flip inside the format_version digit (outside the checksum, which covers the body) may read as another
+     * format version; every other flip is a corrupt manifest.
+     */
     @Test
     void everyFlippedBitIsDetected() {
         byte[] original = writer.write(sample());
-        assertTrue(new String(original, StandardCharsets.UTF_8).contains("😀"), "written as UTF-8, not escaped");
+        String text = new String(original, StandardCharsets.UTF_8);
+        assertTrue(text.contains("😀"), "written as UTF-8, not escaped");
+        int versionDigit = text.indexOf("\"format_version\":1,") + "\"format_version\":".length();
         for (int i = 0; i < original.length - 1; i++) { // the final newline is whitespace
             for (int bit = 0; bit < 8; bit++) {
                 byte[] bytes = original.clone();
                 bytes[i] ^= (byte) (1 << bit);
-                String flipped = new String(bytes, StandardCharsets.UTF_8);
+                String flipped = "flip of bit " + bit + " at " + i + ": " + new String(bytes, StandardCharsets.UTF_8);
 
-                CorruptManifestException e = assertThrows(CorruptManifestException.class, () -> reader.read(bytes, KEY),
-                        "flip of bit " + bit + " at " + i + ": " + flipped);
+                CorruptObjectException e = assertThrows(CorruptObjectException.class, () -> reader.read(bytes, KEY),
+                        flipped);
 
                 assertEquals(KEY, e.key());
-                assertTrue(e.getMessage().startsWith("corrupt version manifest '" + KEY + "': "), e.getMessage());
+                if (e instanceof UnsupportedFormatVersionException) {
+                    assertEquals(versionDigit, i, flipped);
+                } else {
+                    assertInstanceOf(CorruptManifestException.class, e, flipped);
+                    assertTrue(e.getMessage().startsWith("corrupt version manifest '" + KEY + "': "), e.getMessage());
+                }
             }
         }
     }
@@ -176,9 +192,17 @@ class ManifestFormatTest {
     }
 
     @Test
-    void unknownFormatVersionIsACorruptManifest() {
-        assertEquals("corrupt version manifest '" + KEY + "': unsupported format version 2 (this build reads version 1)",
-                assertThrows(CorruptManifestException.class, () -> reader.read(rewrite(m -> m.put("format_version", 2)), KEY))
+    void manifestFromANewerVermilionIsTooNewAndOneBeforeTheFirstTooOld() {
+        assertEquals("version manifest '" + KEY + "' is in format version 2, written by a newer Vermilion: this build"
+                        + " reads version 1",
+                assertThrows(FormatTooNewException.class, () -> reader.read(rewrite(m -> m.put("format_version", 2)), KEY))
+                        .getMessage());
+        assertEquals(Long.MAX_VALUE, assertThrows(FormatTooNewException.class, () -> reader.read(
+                rewrite(m -> m.put("format_version", new BigInteger("123456789012345678901234567890"))), KEY))
+                .version());
+        assertEquals("version manifest '" + KEY + "' is in format version 0, no longer supported: this build reads"
+                        + " version 1",
+                assertThrows(FormatTooOldException.class, () -> reader.read(rewrite(m -> m.put("format_version", 0)), KEY))
                         .getMessage());
         assertEquals("corrupt version manifest '" + KEY + "': malformed: format_version is missing or not an integer",
                 assertThrows(CorruptManifestException.class,
