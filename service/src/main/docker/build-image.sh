@@ -82,5 +82,5 @@ podman logs "$trainer" 2>&1 | grep -q ' started in ' || { podman logs "$trainer"
 podman stop --time 120 "$trainer" >/dev/null
 podman diff "$trainer" | grep -q '/deployments/app.aot$' || { podman logs "$trainer" | tail -20 >&2; echo "build-image.sh: no AOT cache was written" >&2; exit 1; }
 podman commit --quiet --change "USER 1001" --change "ENTRYPOINT $entrypoint" "$trainer" "$tag" >/dev/null
-podman rmi "$plain" >/dev/null 2>&1 || true
+podman untag "$plain" >/dev/null 2>&1 || true
 echo "image $tag size $(podman image inspect --format '{{.Size}}' "$tag")"
