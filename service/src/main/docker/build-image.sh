@@ -32,7 +32,10 @@ trap 'rm -rf "$work"' EXIT
 # need), the glibc files its native libraries load (found with ldd), an /etc/passwd naming the runtime user 1001, /tmp.
 build_runtime() {
   local image="$1" jdk="${JAVA_HOME:-}"
-  [ -x "$jdk/bin/jlink" ] || { echo "build-image.sh: JAVA_HOME must be a JDK 25 with jlink to build $image" >&2; exit 1; }
+  local major
+  major="$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)" || true
+  [ -x "$jdk/bin/jlink" ] && [ "${major:-0}" -ge 25 ] \
+    || { echo "build-image.sh: JAVA_HOME must be a JDK 25 or newer (with jlink) to build $image; or pass --base" >&2; exit 1; }
   local rootfs="$work/runtime/rootfs"
   mkdir -p "$rootfs/opt/java" "$rootfs/etc" "$rootfs/tmp" "$rootfs/lib64"
   "$jdk/bin/jlink" --add-modules java.se,jdk.unsupported,jdk.incubator.vector,jdk.management,jdk.jfr,jdk.crypto.ec,jdk.zipfs,jdk.net,jdk.naming.dns,jdk.charsets,jdk.crypto.cryptoki,jdk.localedata \
