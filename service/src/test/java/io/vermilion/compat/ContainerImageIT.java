@@ -52,6 +52,7 @@ class ContainerImageIT {
         }
         if (built) {
             podman("rmi", "--force", tag);
+            podman("image", "prune", "--force"); // the layers only this build used (its untagged intermediate image)
         }
         if (s3 != null) {
             s3.close();
