@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -38,10 +40,12 @@ class EmbeddedCatalogRestartTest {
         assertTrue(postmaster.destroyForcibly(), "could not kill PostgreSQL " + pid);
         postmaster.onExit().get(30, TimeUnit.SECONDS);
 
-        awaitCatalog(name);
-        add(id, "b");
-        given().get(COLLECTIONS + "/" + id + "/count").then().statusCode(200).body(equalTo("2"));
-        given().get(COLLECTIONS + "/" + name).then().statusCode(200).body("id", equalTo(id));
+        // Each catalog path (entities, log, versions) has its own breaker, which lets requests through again once its
+        // wait is over: a client retries a 503 after its Retry-After, and so do these checks.
+        awaitAnswer(() -> given().get(COLLECTIONS + "/" + name)).then().statusCode(200).body("id", equalTo(id));
+        awaitAnswer(() -> given().contentType("application/json").body("{\"ids\":[\"b\"],\"embeddings\":[[1,2]]}")
+                .post(COLLECTIONS + "/" + id + "/add")).then().statusCode(201);
+        awaitAnswer(() -> given().get(COLLECTIONS + "/" + id + "/count")).then().statusCode(200).body(equalTo("2"));
         awaitReady();
     }
 
@@ -61,15 +65,19 @@ class EmbeddedCatalogRestartTest {
         }
     }
 
-    /** Waits (up to a minute) for the catalog to answer again; PostgreSQL is only restarted if something does it. */
-    private static void awaitCatalog(String name) throws InterruptedException {
+    /**
+     * Sends the request until it gets an answer other than 503 (up to a minute): PostgreSQL is only restarted if
+     * something does it, and the breakers that opened meanwhile close only after their wait.
+     */
+    private static Response awaitAnswer(Supplier<Response> request) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        int status;
-        while ((status = given().get(COLLECTIONS + "/" + name).statusCode()) != 200) {
+        Response answer;
+        while ((answer = request.get()).statusCode() == 503) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the catalog still answers " + status + " a minute after PostgreSQL died");
+                throw new AssertionError("still 503 a minute after PostgreSQL died: " + answer.asString());
             }
             Thread.sleep(250);
         }
+        return answer;
     }
 }
