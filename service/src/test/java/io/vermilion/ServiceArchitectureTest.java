@@ -1,5 +1,8 @@
 package io.vermilion;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -34,10 +37,12 @@ class ServiceArchitectureTest {
     @Test
     void onlySysdbIssuesCatalogStatements() {
         noClasses().that().resideOutsideOfPackage("io.vermilion.sysdb..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.vertx.mutiny.sqlclient..",
+                .should().dependOnClassesThat(resideInAnyPackage("io.vertx.mutiny.sqlclient..",
                         "io.vertx.sqlclient.templates..", "io.quarkus.hibernate..", "org.hibernate..",
                         "io.github.bucket4j.postgresql..", "io.github.bucket4j.distributed.jdbc..")
-                .as("only io.vermilion.sysdb issues SQL (reactive client, Hibernate, Bucket4j's JDBC tables)")
+                        .and(not(assignableTo(Throwable.class))))
+                .as("only io.vermilion.sysdb issues SQL (reactive client, Hibernate, Bucket4j's JDBC tables); "
+                        + "others may only classify their exceptions")
                 .check(SERVICE);
     }
 
