@@ -18,7 +18,7 @@ public final class VermilionMain {
 
     public static void main(String... args) throws Exception {
         try {
-            CloudProfile.check(setting("quarkus.profile", "QUARKUS_PROFILE"),
+            CloudProfile.check(CloudProfile.active(setting("quarkus.profile", "QUARKUS_PROFILE")),
                     setting("vermilion.catalog.url", "VERMILION_CATALOG_URL") != null
                             || setting("quarkus.datasource.reactive.url", "QUARKUS_DATASOURCE_REACTIVE_URL") != null,
                     Objects.requireNonNullElse(setting("vermilion.storage.type", "VERMILION_STORAGE_TYPE"), "local"));

@@ -47,8 +47,8 @@ public final class CloudProfile {
     }
 
     /** Fails with every problem in one message when the cloud profile is active and refuses the configuration. */
-    public static void check(String profiles, boolean externalCatalog, String storageType) {
-        if (!active(profiles)) {
+    public static void check(boolean cloud, boolean externalCatalog, String storageType) {
+        if (!cloud) {
             return;
         }
         List<String> problems = problems(externalCatalog, storageType);

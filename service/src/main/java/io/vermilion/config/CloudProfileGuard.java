@@ -14,7 +14,7 @@ import jakarta.enterprise.event.Observes;
 public class CloudProfileGuard {
 
     void check(@Observes @Priority(1) StartupEvent event, VermilionConfig config) {
-        CloudProfile.check(String.join(",", ConfigUtils.getProfiles()),
+        CloudProfile.check(ConfigUtils.isProfileActive(CloudProfile.NAME),
                 config.catalog().embeddedDataDir().filter(d -> !d.isBlank()).isEmpty(), config.storage().type());
     }
 }

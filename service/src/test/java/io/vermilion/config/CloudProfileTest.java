@@ -24,7 +24,7 @@ class CloudProfileTest {
     @Test
     void cloudProfileRefusesTheEmbeddedCatalogAndTheLocalStoreNamingTheirSettings() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> CloudProfile.check("cloud", false, "local"));
+                () -> CloudProfile.check(true, false, "local"));
         assertEquals("The cloud profile needs an external PostgreSQL catalog: set VERMILION_CATALOG_URL"
                 + " (vermilion.catalog.url, postgresql://host:port/db) with VERMILION_CATALOG_USER and"
                 + " VERMILION_CATALOG_PASSWORD; the embedded PostgreSQL serves one machine only. The cloud profile"
@@ -36,11 +36,11 @@ class CloudProfileTest {
 
     @Test
     void cloudProfileStartsOnExternalCatalogAndS3() {
-        assertDoesNotThrow(() -> CloudProfile.check("cloud", true, "s3"));
+        assertDoesNotThrow(() -> CloudProfile.check(true, true, "s3"));
     }
 
     @Test
     void otherProfilesKeepTheSingleMachineDefaults() {
-        assertDoesNotThrow(() -> CloudProfile.check("prod", false, "local"));
+        assertDoesNotThrow(() -> CloudProfile.check(false, false, "local"));
     }
 }
