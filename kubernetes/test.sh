@@ -90,6 +90,11 @@ check "prod: api scaled on request rate and latency" has "$out/prod.yaml" 'rate\
 check "prod: PodDisruptionBudget, ServiceMonitor on /q/metrics" has "$out/prod.yaml" 'kind: PodDisruptionBudget(.|\n)*path: /q/metrics'
 check "prod: probes on /q/health, read-only root, cache emptyDir" \
   has "$out/prod.yaml" 'path: /q/health/ready(.|\n)*readOnlyRootFilesystem: true(.|\n)*mountPath: /var/lib/vermilion(.|\n)*emptyDir'
+check "prod: api and compactor pods select their work by role alone" \
+  has "$out/prod.yaml" 'name: VERMILION_ROLES\n\s+value: api\n(.|\n)*name: VERMILION_ROLES\n\s+value: compactor\n|name: VERMILION_ROLES\n\s+value: compactor\n(.|\n)*name: VERMILION_ROLES\n\s+value: api\n'
+for overlay in dev prod serverless; do
+  check "$overlay: no VERMILION_COMPACTION_ENABLED stopgap" bash -c "! grep -q VERMILION_COMPACTION_ENABLED '$out/$overlay.yaml'"
+done
 check "serverless: api scaled from zero by the HTTP add-on" has "$out/serverless.yaml" 'kind: HTTPScaledObject(.|\n)*min: 0'
 # The backlog query names the catalog's real tables and columns (service/src/main/resources/db/migration).
 check "compactor backlog query matches the catalog schema" has "$out/prod.yaml" \

@@ -33,6 +33,7 @@ import io.vermilion.storage.ObjectStore;
 import io.vermilion.storage.S3ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -43,6 +44,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.jboss.logging.Logger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 
 /** Builds the plain-Java engine from configuration: object store, log writer, read cache, worker pools. */
 @ApplicationScoped
@@ -61,8 +70,40 @@ public class EngineWiring {
      */
     @Produces
     @Singleton
-    ObjectStore objectStore(VermilionConfig config, Guards guards, MeterRegistry registry) {
-        return new ResilientObjectStore(new InstrumentedObjectStore(storage(config), registry), guards);
+    ObjectStore objectStore(VermilionConfig config, Guards guards, MeterRegistry registry, Instance<S3AsyncClient> s3) {
+        return new ResilientObjectStore(new InstrumentedObjectStore(storage(config, s3), registry), guards);
+    }
+
+    /** The name of the credentials bean that {@code quarkus.s3.aws.credentials.custom-provider.name} points at. */
+    static final String S3_CREDENTIALS = "vermilion-s3-credentials";
+
+    /**
+     * The S3 client, built by the Quarkus Amazon S3 extension from {@code quarkus.s3.*} (which application.properties
+     * maps from {@code vermilion.storage.*}), with the SDK's own retries off: {@link ResilientObjectStore} retries
+     * (one layer, not two multiplying). Created only when the storage type is {@code s3}.
+     */
+    @Produces
+    @Singleton
+    S3AsyncClient s3Client(S3AsyncClientBuilder builder) {
+        ClientOverrideConfiguration extensions = builder.overrideConfiguration();
+        return builder.overrideConfiguration(extensions.toBuilder().retryStrategy(AwsRetryStrategy.doNotRetry()).build())
+                .build();
+    }
+
+    void closeS3Client(@Disposes S3AsyncClient client) {
+        client.close();
+    }
+
+    /** Static credentials when {@code vermilion.storage.access-key} is set; the AWS default chain otherwise. */
+    @Produces
+    @Singleton
+    @Named(S3_CREDENTIALS)
+    AwsCredentialsProvider s3Credentials(VermilionConfig config) {
+        VermilionConfig.Storage s = config.storage();
+        return s.accessKey().isPresent()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s.accessKey().get(),
+                        s.secretKey().orElse("")))
+                : DefaultCredentialsProvider.builder().build();
     }
 
     /** The log's catalog in PostgreSQL, guarded (timeouts, retries, circuit breaker). */
@@ -82,7 +123,7 @@ public class EngineWiring {
         return new ResilientVersionCatalog(catalog, guards);
     }
 
-    private static ObjectStore storage(VermilionConfig config) {
+    private static ObjectStore storage(VermilionConfig config, Instance<S3AsyncClient> s3) {
         VermilionConfig.Storage s = config.storage();
         return switch (s.type()) {
             case "local" -> {
@@ -98,11 +139,7 @@ public class EngineWiring {
                         "vermilion.storage.bucket (VERMILION_STORAGE_BUCKET) is required when the storage type is s3"));
                 LOG.infof("Object store: S3 bucket %s prefix '%s' at %s", bucket, s.prefix().orElse(""),
                         s.endpoint().map(Object::toString).orElse("AWS"));
-                yield new S3ObjectStore(
-                        // The SDK's own retries are off: ResilientObjectStore retries (one layer, not two multiplying).
-                        S3ObjectStore.client(s.endpoint().orElse(null), s.region(), s.accessKey().orElse(null),
-                                s.secretKey().orElse(null), s.pathStyle(), false),
-                        bucket, s.prefix().orElse(""));
+                yield new S3ObjectStore(s3.get(), bucket, s.prefix().orElse(""));
             }
             default -> throw new IllegalStateException(
                     "vermilion.storage.type must be 'local' or 's3', not '" + s.type() + "'");

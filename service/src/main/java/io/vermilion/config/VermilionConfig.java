@@ -1,11 +1,13 @@
 package io.vermilion.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Vermilion's own settings ({@code vermilion.*}, or {@code VERMILION_*} environment variables). */
 @ConfigMapping(prefix = "vermilion")
@@ -34,6 +36,13 @@ public interface VermilionConfig {
      */
     @WithDefault("false")
     boolean allowResetWithAuth();
+
+    /**
+     * What this replica does ({@code VERMILION_ROLES}, a comma list): {@code api} serves the HTTP API, {@code compactor}
+     * runs compaction, version garbage collection and the log sweep; both by default. See {@link ReplicaRole}.
+     */
+    @WithDefault("api,compactor")
+    Set<@WithConverter(ReplicaRole.Parser.class) ReplicaRole> roles();
 
     Storage storage();
 
@@ -66,7 +75,10 @@ public interface VermilionConfig {
 
     /** When and how the log is folded into indexed versions ({@code vermilion.compaction.*}). */
     interface Compaction {
-        /** Whether this replica compacts (every replica still reads compacted versions). */
+        /**
+         * Whether this replica compacts, if its roles include {@code compactor} (every replica still reads compacted
+         * versions). Kept as an extra switch; {@code vermilion.roles} is the way to split the work between replicas.
+         */
         @WithDefault("true")
         boolean enabled();
 

@@ -1,5 +1,6 @@
 package io.vermilion.jobs;
 
+import io.vermilion.config.ReplicaRole;
 import io.vermilion.config.VermilionConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,7 @@ import jakarta.inject.Named;
  * published more than the grace period ago, once per version per replica. A collection whose compaction (or garbage
  * collection) fails is tried again only after a capped exponential backoff ({@link RetryBackoff}), while the others
  * keep compacting; a failed pass is logged and retried at the next interval. Nothing here is needed for correctness
- * of reads or writes.
+ * of reads or writes. Only a replica whose roles include {@code compactor} schedules the passes.
  */
 @ApplicationScoped
 public class CompactionScheduler {
@@ -50,6 +51,8 @@ public class CompactionScheduler {
     private final PgVersionCatalog catalog;
     private final ScheduledExecutorService scheduler;
     private final VermilionConfig.Compaction config;
+    /** Whether this replica compacts: its roles include {@code compactor} and compaction is enabled. */
+    private final boolean compacts;
     private final CompactionThresholds thresholds;
     private final Map<UUID, Instant> pendingSince = new ConcurrentHashMap<>();
     private final Map<UUID, Long> collectedVersion = new ConcurrentHashMap<>();
@@ -73,6 +76,7 @@ public class CompactionScheduler {
         this.catalog = catalog;
         this.scheduler = scheduler;
         this.config = config.compaction();
+        this.compacts = config.roles().contains(ReplicaRole.COMPACTOR) && this.config.enabled();
         this.thresholds = new CompactionThresholds(this.config.records(), this.config.bytes().asLongValue(),
                 this.config.age());
         String name = "vermilion.compactions";
@@ -91,8 +95,9 @@ public class CompactionScheduler {
     }
 
     void start(@Observes StartupEvent event) {
-        if (!config.enabled()) {
-            LOG.info("Compaction is disabled on this replica");
+        if (!compacts) {
+            LOG.infof("This replica runs no compactions (%s)", config.enabled()
+                    ? "its roles do not include compactor" : "vermilion.compaction.enabled is false");
             return;
         }
         long every = config.interval().toMillis();
@@ -103,6 +108,11 @@ public class CompactionScheduler {
         if (task != null) {
             task.cancel(false);
         }
+    }
+
+    /** Whether the passes are scheduled on this replica (they are unless its roles or the switch turn them off). */
+    boolean scheduled() {
+        return task != null;
     }
 
     void runOnce() {

@@ -1,5 +1,6 @@
 package io.vermilion.jobs;
 
+import io.vermilion.config.ReplicaRole;
 import io.vermilion.config.VermilionConfig;
 import io.vermilion.storage.ObjectStoreLayer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -21,7 +22,7 @@ import org.jboss.logging.Logger;
 /**
  * Periodically removes log fragments that were written to object storage but never recorded in the catalog
  * (a writer crashed or lost a commit race), and temp files of interrupted local writes. Only fragments that can
- * never be recorded any more are removed.
+ * never be recorded any more are removed. Runs only on replicas whose roles include {@code compactor}.
  */
 @ApplicationScoped
 public class LogSweeper {
@@ -46,6 +47,9 @@ public class LogSweeper {
     }
 
     void start(@Observes StartupEvent event) {
+        if (!config.roles().contains(ReplicaRole.COMPACTOR)) {
+            return; // the sweep is the compactor role's work
+        }
         long every = config.log().sweepInterval().toMillis();
         task = scheduler.scheduleWithFixedDelay(this::sweepAll, every, every, TimeUnit.MILLISECONDS);
     }
@@ -54,6 +58,11 @@ public class LogSweeper {
         if (task != null) {
             task.cancel(false);
         }
+    }
+
+    /** Whether the sweep is scheduled on this replica (only where its roles include {@code compactor}). */
+    boolean scheduled() {
+        return task != null;
     }
 
     void sweepAll() {
