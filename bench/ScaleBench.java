@@ -3,7 +3,7 @@ import io.vermilion.index.IndexSchema;
 import io.vermilion.index.MergeThreads;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
-import io.vermilion.index.VectorQuantization;
+import io.vermilion.model.VectorQuantization;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;

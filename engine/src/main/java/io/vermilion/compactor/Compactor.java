@@ -42,8 +42,7 @@ import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
-import io.vermilion.log.FragmentReader;
-import io.vermilion.log.LogFragment;
+import io.vermilion.log.LogReader;
 import io.vermilion.model.MutableCollectionState;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
@@ -74,7 +73,7 @@ public final class Compactor {
     private final Clock clock;
     private final CompactorOptions options;
     private final Executor executor;
-    private final FragmentReader fragmentReader;
+    private final LogReader log;
     private final RecordBlockWriter blockWriter;
     private final CompactedCollectionLoader loader;
     private final ManifestWriter manifestWriter = new ManifestWriter();
@@ -104,7 +103,7 @@ public final class Compactor {
         this.options = Objects.requireNonNull(options, "options");
         this.executor = Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(allocator, "allocator");
-        this.fragmentReader = new FragmentReader(allocator);
+        this.log = new LogReader(store, logCatalog, allocator, executor);
         this.blockWriter = new RecordBlockWriter(allocator);
         this.loader = new CompactedCollectionLoader(store, allocator, executor);
     }
@@ -201,27 +200,13 @@ public final class Compactor {
             }
 
             // The tail: every recorded fragment in [from, to), applied in log order.
-            long expected = from;
-            for (FragmentRef fragment : logCatalog.fragments(collection, from).toCompletableFuture().join()) {
-                if (fragment.startOffset() >= to) {
-                    break;
-                }
-                if (fragment.startOffset() != expected) {
-                    throw new IllegalStateException("the log of collection " + collection + " is not contiguous:"
-                            + " expected a fragment at offset " + expected + ", found " + fragment);
-                }
-                LogFragment decoded = read(fragment);
+            log.read(collection, from, to, (fragment, decoded) -> {
                 for (int i = 0; i < decoded.records().size(); i++) {
-                    LogRecord log = decoded.records().get(i);
-                    touched.add(log.id());
-                    state.apply(log, fragment.startOffset() + i, sequences);
+                    LogRecord record = decoded.records().get(i);
+                    touched.add(record.id());
+                    state.apply(record, fragment.startOffset() + i, sequences);
                 }
-                expected = fragment.endOffset();
-            }
-            if (expected != to) {
-                throw new IllegalStateException("the catalog puts the end of the log of collection " + collection
-                        + " at offset " + to + " but records fragments up to " + expected + " only");
-            }
+            }).toCompletableFuture().join();
 
             long version = current.map(VersionRef::version).orElse(VersionCatalog.NO_VERSION) + 1;
             removeLeftovers(version);
@@ -260,10 +245,6 @@ public final class Compactor {
             for (var leftover : store.list(VersionKeys.versionPrefix(collection, version)).toCompletableFuture().join()) {
                 store.delete(leftover.key()).toCompletableFuture().join();
             }
-        }
-
-        private LogFragment read(FragmentRef fragment) {
-            return fragmentReader.read(store.get(fragment.key()).toCompletableFuture().join(), fragment);
         }
 
         private BlockIndex writeBlocks(long version, List<Record> records, Map<String, Long> sequences,

@@ -42,12 +42,10 @@ public record CompactorOptions(String holder, Duration leaseTtl, BlockLimits blo
         }
     }
 
-    /** A random holder id, 5-minute leases, default block limits, Chroma's default HNSW parameters with l2. */
-    public static CompactorOptions defaults() {
-        return defaults(Environment.system());
-    }
-
-    /** As {@link #defaults()}, with the holder id drawn from {@code environment}. */
+    /**
+     * A holder id drawn from {@code environment}, 5-minute leases, default block limits, Chroma's default HNSW
+     * parameters with l2.
+     */
     public static CompactorOptions defaults(Environment environment) {
         return new CompactorOptions("compactor-" + environment.newId(), DEFAULT_LEASE_TTL, BlockLimits.defaults(),
                 (collection, records) -> IndexSchema.defaults(DistanceFunction.L2, records),

@@ -1,7 +1,5 @@
 package io.vermilion.executor;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 
 import io.vermilion.catalog.CollectionMissingException;
-import io.vermilion.catalog.FragmentRef;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.catalog.LogPosition;
 import io.vermilion.catalog.VersionCatalog;
@@ -23,8 +20,8 @@ import io.vermilion.env.Environment;
 import io.vermilion.index.IndexFileCache;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.log.CorruptFragmentException;
-import io.vermilion.log.FragmentReader;
-import io.vermilion.log.LogFragment;
+import io.vermilion.log.LogGapException;
+import io.vermilion.log.LogReader;
 import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.model.GetRequest;
 import io.vermilion.model.VersionReader;
@@ -33,8 +30,8 @@ import io.vermilion.storage.ObjectStore;
 /**
  * The query executor's state: per collection, its published version opened from {@link IndexFileCache} plus the log
  * tail after it ({@link CollectionTail}), kept caught up. Every {@link #view} asks the catalog where the log ends, so a
- * write acknowledged before the call (by any replica) is in the view it returns. Fragments are read only once the
- * catalog recorded them, in parallel, and applied in log order exactly once: catching up is serialized per
+ * write acknowledged before the call (by any replica) is in the view it returns. Fragments are read ({@link LogReader})
+ * only once the catalog recorded them, in parallel, and applied in log order exactly once: catching up is serialized per
  * collection. When a newer version is published, views keep coming from the previous version and its (longer) tail
  * until the new version is open, then switch; the previous version's reader closes when its last view does. A state
  * left behind while the log it needs was collected (a newer version covers it) reloads from the newest version.
@@ -42,16 +39,11 @@ import io.vermilion.storage.ObjectStore;
  */
 public final class CollectionStateCache {
 
-    /** Fragments read at once while catching up; also bounds the raw bytes held in memory. */
-    private static final int PARALLEL_READS = 32;
-
-    private final ObjectStore store;
     private final LogCatalog catalog;
     private final VersionCatalog versions;
     private final IndexFileCache indexFiles;
     private final SearchParameters parameters;
-    private final FragmentReader reader;
-    private final Executor executor;
+    private final LogReader log;
     private final ConcurrentHashMap<UUID, CachedCollection> collections = new ConcurrentHashMap<>();
     private final AtomicLong snapshotsCached = new AtomicLong();
     private final Environment environment;
@@ -79,7 +71,6 @@ public final class CollectionStateCache {
                                 SearchParameters parameters, BufferAllocator allocator, Executor executor,
                                 Environment environment) {
         this.environment = Objects.requireNonNull(environment, "environment");
-        this.store = Objects.requireNonNull(store, "store");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         if ((versions == null) != (indexFiles == null)) {
             throw new IllegalArgumentException("a version catalog needs an index file cache and vice versa");
@@ -87,8 +78,7 @@ public final class CollectionStateCache {
         this.versions = versions;
         this.indexFiles = indexFiles;
         this.parameters = Objects.requireNonNull(parameters, "parameters");
-        this.reader = new FragmentReader(Objects.requireNonNull(allocator, "allocator"));
-        this.executor = Objects.requireNonNull(executor, "executor");
+        this.log = new LogReader(store, catalog, allocator, executor);
     }
 
     /**
@@ -360,65 +350,43 @@ public final class CollectionStateCache {
             }
         }
 
+        /** Replays the log from the state's offset to {@code target} into its tail. */
         private CompletableFuture<Void> advance(Building state, long target) {
             if (state.offset >= target) {
                 return CompletableFuture.completedFuture(null);
             }
-            return catalog.fragments(collection, state.offset).toCompletableFuture()
-                    .thenCompose(fragments -> fragments.isEmpty() || fragments.get(0).startOffset() > state.offset
-                            ? fragmentsMissing(state, target, fragments.isEmpty() ? -1 : fragments.get(0).startOffset())
-                            : applyFrom(state, fragments, 0))
-                    .thenCompose(ignored -> state.offset >= target
-                            ? CompletableFuture.completedFuture(null)
-                            : fragmentsMissing(state, target, -1));
+            long from = state.offset;
+            return log.read(collection, from, target, (fragment, decoded) -> {
+                        state.tail.apply(decoded.records(), fragment.startOffset());
+                        state.offset = fragment.endOffset();
+                    }).toCompletableFuture()
+                    .exceptionallyCompose(failure -> {
+                        Throwable cause = failure instanceof java.util.concurrent.CompletionException
+                                && failure.getCause() != null ? failure.getCause() : failure;
+                        // A gap where the state resumes, or at the end: the fragments it needs are not recorded.
+                        return cause instanceof LogGapException gap && (gap.expected() == from || gap.found() < 0)
+                                ? fragmentsMissing(gap.expected(), target, gap.found())
+                                : CompletableFuture.failedFuture(cause);
+                    });
         }
 
         /**
-         * The catalog no longer records the fragments at the state's offset: the collection was dropped meanwhile, or
+         * The catalog no longer records the fragments from {@code offset} on: the collection was dropped meanwhile, or
          * a newer version covers them and they were collected ({@link LogTruncatedException}).
          *
-         * @param firstRecorded the first recorded fragment's start past the state's offset, or -1 if none is
+         * @param firstRecorded the first recorded fragment's start past {@code offset}, or -1 if none is
          */
-        private CompletableFuture<Void> fragmentsMissing(Building state, long target, long firstRecorded) {
+        private CompletableFuture<Void> fragmentsMissing(long offset, long target, long firstRecorded) {
             return catalog.position(collection).toCompletableFuture().thenApply(found -> {
                 if (found.isEmpty()) {
                     throw new CollectionMissingException(collection);
                 }
                 throw new LogTruncatedException(firstRecorded < 0
                         ? "the catalog puts the end of the log of collection " + collection + " at offset " + target
-                                + " but records fragments up to " + state.offset + " only"
+                                + " but records fragments up to " + offset + " only"
                         : "the catalog's log of collection " + collection + " resumes at offset " + firstRecorded
-                                + ", after the offset " + state.offset + " the cached state needs next");
+                                + ", after the offset " + offset + " the cached state needs next");
             });
-        }
-
-        /** Reads {@code fragments[first ..]} a chunk at a time, applying each chunk in log order once it is read. */
-        private CompletableFuture<Void> applyFrom(Building state, List<FragmentRef> fragments, int first) {
-            if (first >= fragments.size()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            List<FragmentRef> chunk = fragments.subList(first, Math.min(fragments.size(), first + PARALLEL_READS));
-            long expected = state.offset;
-            List<CompletableFuture<LogFragment>> reads = new ArrayList<>(chunk.size());
-            for (FragmentRef fragment : chunk) {
-                if (fragment.startOffset() != expected) {
-                    return CompletableFuture.failedFuture(new IllegalStateException("the catalog's log of collection "
-                            + collection + " is not contiguous: expected a fragment at offset " + expected
-                            + ", found " + fragment));
-                }
-                expected = fragment.endOffset();
-                reads.add(store.get(fragment.key()).toCompletableFuture()
-                        .thenApplyAsync(bytes -> reader.read(bytes, fragment), executor));
-            }
-            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-                    .thenApplyAsync(ignored -> {
-                        for (int i = 0; i < chunk.size(); i++) {
-                            state.tail.apply(reads.get(i).join().records(), chunk.get(i).startOffset());
-                            state.offset = chunk.get(i).endOffset();
-                        }
-                        return null;
-                    }, executor)
-                    .thenCompose(ignored -> applyFrom(state, fragments, first + chunk.size()));
         }
 
         /** Publishes the building state unless what is published already reflects it. */

@@ -1,7 +1,9 @@
 package io.vermilion.index;
 
 import io.vermilion.format.FormatVersions;
+import io.vermilion.model.CollectionConfiguration;
 import io.vermilion.model.DistanceFunction;
+import io.vermilion.model.VectorQuantization;
 import io.vermilion.record.Record;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,8 +42,8 @@ public record IndexSchema(
         int efConstruction) {
 
     /** Chroma's defaults ({@code max_neighbors}, {@code ef_construction}). */
-    public static final int DEFAULT_MAX_NEIGHBORS = 16;
-    public static final int DEFAULT_EF_CONSTRUCTION = 100;
+    public static final int DEFAULT_MAX_NEIGHBORS = CollectionConfiguration.DEFAULT_MAX_NEIGHBORS;
+    public static final int DEFAULT_EF_CONSTRUCTION = CollectionConfiguration.DEFAULT_EF_CONSTRUCTION;
     /** Lucene caps HNSW fields at 1024 dimensions by default; embeddings of 1536 or 3072 are common, so we lift it. */
     public static final int MAX_DIMENSIONS = 16_384;
     /** How far {@code |v|²} may stray from 1 for an {@code ip} collection to still use {@code DOT_PRODUCT}. */
@@ -87,6 +89,12 @@ public record IndexSchema(
             case IP -> allUnitNorm(records) ? VectorSimilarityFunction.DOT_PRODUCT : VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
         };
         return new IndexSchema(space, similarity, quantization, maxNeighbors, efConstruction);
+    }
+
+    /** The schema {@code configuration} asks for (space, HNSW parameters, quantization), for these records. */
+    public static IndexSchema forCollection(CollectionConfiguration configuration, Iterable<Record> records) {
+        return forCollection(configuration.space(), configuration.quantization(), configuration.maxNeighbors(),
+                configuration.efConstruction(), records);
     }
 
     /** Chroma's default HNSW parameters, float32 vectors. */

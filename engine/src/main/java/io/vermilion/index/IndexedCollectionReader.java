@@ -6,6 +6,7 @@ import io.vermilion.model.GetRequest;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
 import io.vermilion.model.SequencedHit;
+import io.vermilion.model.VectorQuantization;
 import io.vermilion.model.VersionReader;
 import io.vermilion.record.Record;
 import java.io.Closeable;

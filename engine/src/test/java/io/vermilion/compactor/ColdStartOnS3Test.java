@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Clock;
+
+import io.vermilion.env.Environment;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
@@ -70,7 +72,7 @@ class ColdStartOnS3Test {
                 await(writer.append(collection, request));
             }
             Compactor compactor = new Compactor(s3, log, versions, allocator, Clock.systemUTC(),
-                    CompactorOptions.defaults().withBlockLimits(BlockLimits.defaults().withMaxRecords(8)), work);
+                    CompactorOptions.defaults(Environment.deterministic(Clock.systemUTC(), 1)).withBlockLimits(BlockLimits.defaults().withMaxRecords(8)), work);
             assertEquals(1, await(compactor.compact(collection)).orElseThrow().version());
             for (List<LogRecord> request : writes.get(0).subList(40, 60)) { // the tail after version 1
                 await(writer.append(collection, request));

@@ -67,6 +67,7 @@ import io.vermilion.record.Record;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectInfo;
 import io.vermilion.testing.FaultyObjectStore;
+import io.vermilion.env.Environment;
 import io.vermilion.testing.MutableClock;
 import io.vermilion.testing.Seeds;
 import io.vermilion.version.VersionFile;
@@ -125,7 +126,7 @@ class CompactorTest {
     /** Tiny blocks (3 records) so every version has several. */
     private Compactor compactor(String holder) {
         return new Compactor(store, logCatalog, versions, allocator, clock,
-                CompactorOptions.defaults().withHolder(holder).withLeaseTtl(TTL)
+                CompactorOptions.defaults(Environment.deterministic(clock, 1)).withHolder(holder).withLeaseTtl(TTL)
                         .withBlockLimits(BlockLimits.defaults().withMaxRecords(3)), work);
     }
 
@@ -674,7 +675,7 @@ class CompactorTest {
         writeRandomly(seeded("heartbeatKeepsTheLeaseOfACompactionLongerThanItsTtl"), 10);
         InMemoryVersionCatalog realTime = new InMemoryVersionCatalog(java.time.Clock.systemUTC());
         Duration ttl = Duration.ofMillis(300);
-        CompactorOptions options = CompactorOptions.defaults().withLeaseTtl(ttl);
+        CompactorOptions options = CompactorOptions.defaults(Environment.deterministic(clock, 1)).withLeaseTtl(ttl);
         Compactor withoutHeartbeat = new Compactor(store, logCatalog, realTime, allocator, clock,
                 options.withHolder("plain"), work);
         Compactor withHeartbeat = new Compactor(store, logCatalog, realTime, allocator, clock,

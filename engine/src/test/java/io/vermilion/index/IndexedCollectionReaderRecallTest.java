@@ -11,6 +11,7 @@ import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
+import io.vermilion.model.VectorQuantization;
 import io.vermilion.record.Record;
 import java.util.ArrayList;
 import java.util.HashSet;

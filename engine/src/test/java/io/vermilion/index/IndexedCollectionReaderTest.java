@@ -15,6 +15,7 @@ import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.GetRequest;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
+import io.vermilion.model.VectorQuantization;
 import io.vermilion.record.Record;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -190,16 +190,6 @@ public final class CollectionConfigs {
         return schema;
     }
 
-    /** The HNSW {@code ef_search} of a stored configuration (Chroma's default, 100, when it has none). */
-    public static int efSearch(JsonNode stored) {
-        return Math.max(1, stored.path("hnsw").path("ef_search").asInt(100));
-    }
-
-    /** The distance space of a stored configuration. */
-    public static String space(JsonNode stored) {
-        return stored.get("hnsw").get("space").asText();
-    }
-
     private static ObjectNode typeSlot(String first, boolean firstEnabled, String second, boolean secondEnabled) {
         ObjectNode slot = F.objectNode();
         slot.set(first, index(firstEnabled, F.objectNode()));

@@ -13,7 +13,7 @@ final class CollectionJson {
     private CollectionJson() {}
 
     static ObjectNode render(CollectionEntry c) {
-        JsonNode stored = JsonBody.read(c.configurationJson());
+        JsonNode stored = JsonBody.read(c.configuration().json());
         ObjectNode out = F.objectNode();
         out.put("id", c.id().toString());
         out.put("name", c.name());

@@ -16,7 +16,7 @@ public final class CollectionMetadata {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     /** The metadata key choosing a collection's vector index encoding (read by the compactor's schema source). */
-    static final String QUANTIZATION_KEY = io.vermilion.config.IndexSchemas.QUANTIZATION_KEY;
+    static final String QUANTIZATION_KEY = io.vermilion.model.CollectionConfiguration.QUANTIZATION_KEY;
 
     private CollectionMetadata() {}
 

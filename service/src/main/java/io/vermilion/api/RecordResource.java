@@ -242,9 +242,8 @@ public class RecordResource {
                     RecordWrites.requireIndexable("query_embeddings", q.length);
                     requireDimension(c, q.length);
                 }
-                JsonNode configuration = JsonBody.read(c.configurationJson());
-                var distance = io.vermilion.model.DistanceFunction.fromWireName(CollectionConfigs.space(configuration));
-                int efSearch = CollectionConfigs.efSearch(configuration);
+                var distance = c.configuration().space();
+                int efSearch = c.configuration().efSearch();
                 int n = nResults == null ? 10 : nResults;
                 return records.read(c.id(), reader -> {
                     if (c.dimension() == null && reader.count() == 0) {

@@ -1,8 +1,12 @@
 package io.vermilion.sysdb;
 
+import io.vermilion.model.CollectionConfiguration;
 import java.util.UUID;
 
-/** An immutable copy of a collection's catalog entry, with the names of its tenant and database. */
+/**
+ * An immutable copy of a collection's catalog entry, with the names of its tenant and database, and its
+ * configuration parsed once as the row is read.
+ */
 public record CollectionEntry(
         UUID id,
         String name,
@@ -10,13 +14,14 @@ public record CollectionEntry(
         String database,
         UUID databaseId,
         String metadataJson,
-        String configurationJson,
+        CollectionConfiguration configuration,
         Integer dimension,
         long logPosition,
         int version) {
 
     static CollectionEntry of(CollectionEntity c, DatabaseEntity d) {
         return new CollectionEntry(
-                c.id, c.name, d.tenant, d.name, d.id, c.metadata, c.configuration, c.dimension, c.logPosition, c.version);
+                c.id, c.name, d.tenant, d.name, d.id, c.metadata,
+                CollectionConfiguration.parse(c.configuration, c.metadata), c.dimension, c.logPosition, c.version);
     }
 }

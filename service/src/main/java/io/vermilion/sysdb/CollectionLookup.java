@@ -2,6 +2,7 @@ package io.vermilion.sysdb;
 
 import io.smallrye.mutiny.Uni;
 import io.vermilion.error.ChromaException;
+import io.vermilion.model.CollectionConfiguration;
 import io.vermilion.resilience.CatalogCall;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -40,10 +41,11 @@ public class CollectionLookup {
                     if (!r.getString("tenant").equals(tenant) || !r.getString("database_name").equals(database)) {
                         return null;
                     }
+                    String metadata = r.getString("metadata");
                     return new CollectionEntry(r.getUUID("id"), r.getString("name"), r.getString("tenant"),
-                            r.getString("database_name"), r.getUUID("database_id"), r.getString("metadata"),
-                            r.getString("configuration"), r.getInteger("dimension"), r.getLong("log_position"),
-                            r.getInteger("version"));
+                            r.getString("database_name"), r.getUUID("database_id"), metadata,
+                            CollectionConfiguration.parse(r.getString("configuration"), metadata),
+                            r.getInteger("dimension"), r.getLong("log_position"), r.getInteger("version"));
                 })
                 .onItem()
                 .ifNull()

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
+import io.vermilion.model.CollectionConfiguration;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -182,20 +183,18 @@ public class PgVersionCatalog implements VersionCatalog {
                 .subscribeAsCompletionStage();
     }
 
-    /** A collection's stored configuration and metadata, as JSON text (metadata may be null). */
-    public record IndexSettings(String configuration, String metadata) {}
-
-    /** The collection's stored configuration and metadata (JSON text; metadata may be null), or empty if missing. */
-    public CompletionStage<Optional<IndexSettings>> indexSettings(UUID collection) {
+    /** The collection's configuration, parsed from its row, or empty if it is missing. */
+    public CompletionStage<Optional<CollectionConfiguration>> configuration(UUID collection) {
         return pool.preparedQuery("SELECT configuration, metadata FROM collections WHERE id = $1")
                 .execute(Tuple.of(collection))
                 .map(rows -> {
                     var it = rows.iterator();
                     if (!it.hasNext()) {
-                        return Optional.<IndexSettings>empty();
+                        return Optional.<CollectionConfiguration>empty();
                     }
                     Row r = it.next();
-                    return Optional.<IndexSettings>of(new IndexSettings(r.getString("configuration"), r.getString("metadata")));
+                    return Optional.of(
+                            CollectionConfiguration.parse(r.getString("configuration"), r.getString("metadata")));
                 })
                 .subscribeAsCompletionStage();
     }

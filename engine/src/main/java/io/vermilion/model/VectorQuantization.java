@@ -1,4 +1,4 @@
-package io.vermilion.index;
+package io.vermilion.model;
 
 /**
  * How a collection's HNSW graph holds its vectors: full float32, or int8 scalar-quantized (about a quarter of the
