@@ -106,7 +106,9 @@ public final class Compactor {
         Objects.requireNonNull(allocator, "allocator");
         this.fragmentReader = new FragmentReader(allocator);
         this.blockWriter = new RecordBlockWriter(allocator);
-        this.loader = new CompactedCollectionLoader(store, allocator, executor);
+        // Blocks decode on the compaction's own threads when it has them (the attempt waits for them on executor).
+        this.loader = new CompactedCollectionLoader(store, allocator,
+                options.merges().executor() != null ? options.merges().executor() : executor);
     }
 
     /**
@@ -287,8 +289,7 @@ public final class Compactor {
             Path work = workFolder();
             try (Directory directory = FSDirectory.open(work)) {
                 try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, options.merges())) {
-                    writer.addAll(records, record -> sequences.get(record.id()),
-                            Runtime.getRuntime().availableProcessors());
+                    writer.addAll(records, record -> sequences.get(record.id()));
                     writer.forceMerge();
                     writer.commit();
                 }

@@ -224,6 +224,65 @@ class CompactorTest {
         return await(store.list(prefix)).stream().map(ObjectInfo::key).toList();
     }
 
+    /** {@code count} records with distinct random vectors, appended in requests of 500. */
+    private void addMany(Random random, int count) {
+        for (int start = 0; start < count; start += 500) {
+            List<LogRecord> request = new ArrayList<>();
+            for (int i = start; i < Math.min(count, start + 500); i++) {
+                float[] embedding = new float[DIMENSION];
+                for (int d = 0; d < DIMENSION; d++) {
+                    embedding[d] = random.nextFloat() * 2 - 1;
+                }
+                request.add(LogTestKit.add("r" + i, embedding));
+            }
+            await(writer.append(collection, request));
+        }
+    }
+
+    @Test
+    void compactionComputesOnItsBudgetOfLowPriorityThreads() throws Exception {
+        addMany(seeded("compactionComputesOnItsBudgetOfLowPriorityThreads"), 2_500);
+
+        try (CompactionThreads threads = new CompactionThreads(2)) {
+            Compactor compactor = new Compactor(store, logCatalog, versions, allocator, clock,
+                    CompactorOptions.defaults().withHolder("a").withLeaseTtl(TTL).withMergeThreads(threads.work()),
+                    threads.coordinator());
+            VersionManifest manifest = await(compactor.compact(collection)).orElseThrow();
+
+            assertIndexHolds(manifest);
+            assertEquals(2_500, manifest.recordCount());
+            var work = (java.util.concurrent.ThreadPoolExecutor) threads.work().executor();
+            var coordinator = (java.util.concurrent.ThreadPoolExecutor) threads.coordinator();
+            assertEquals(2, threads.work().workers());
+            assertEquals(2, work.getMaximumPoolSize());
+            assertEquals(1, coordinator.getMaximumPoolSize());
+            assertTrue(work.getCompletedTaskCount() > 0, "the build split its adds and merges over the work threads");
+            assertEquals(List.of(Thread.MIN_PRIORITY, Thread.MIN_PRIORITY), List.of(
+                    work.submit(() -> Thread.currentThread().getPriority()).get(),
+                    coordinator.submit(() -> Thread.currentThread().getPriority()).get()));
+        }
+    }
+
+    @Test
+    void compactionWithABudgetOfOneThreadBuildsAndUpdatesTheIndex() throws Exception {
+        Random random = seeded("compactionWithABudgetOfOneThreadBuildsAndUpdatesTheIndex");
+        addMany(random, 1_500);
+
+        try (CompactionThreads threads = new CompactionThreads(1)) {
+            Compactor compactor = new Compactor(store, logCatalog, versions, allocator, clock,
+                    CompactorOptions.defaults().withHolder("a").withLeaseTtl(TTL).withMergeThreads(threads.work()),
+                    threads.coordinator());
+            assertIndexHolds(await(compactor.compact(collection)).orElseThrow());
+            writeRandomly(random, 10); // a small tail: the next version updates the index in place
+            VersionManifest second = await(compactor.compact(collection)).orElseThrow();
+
+            assertEquals(2, second.version());
+            assertIndexHolds(second);
+            assertSameRecords(replayWholeLog(), loadCurrent().snapshot(), "version 2");
+            assertEquals(1, ((java.util.concurrent.ThreadPoolExecutor) threads.work().executor()).getLargestPoolSize());
+        }
+    }
+
     @Test
     void compactedVersionEqualsReplayOfWholeLog() throws Exception {
         writeRandomly(seeded("compactedVersionEqualsReplayOfWholeLog"), 60);

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadPoolExecutor;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +20,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vermilion.catalog.VersionRef;
+import io.vermilion.compactor.CompactionThreads;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.log.LogWriter;
@@ -49,6 +52,27 @@ class CompactionSchedulerTest {
 
     @Inject
     LogCatalog logCatalog;
+
+    @Inject
+    CompactionThreads threads;
+
+    @Test
+    void compactionsRunOnTheConfiguredThreads() {
+        var coordinator = (ThreadPoolExecutor) threads.coordinator();
+        var work = (ThreadPoolExecutor) threads.work().executor();
+        assertEquals(3, threads.threads());
+        assertEquals(3, threads.work().workers());
+        assertEquals(3, work.getMaximumPoolSize());
+        assertEquals(1, coordinator.getMaximumPoolSize());
+
+        UUID collection = createCollection("configured-threads");
+        join(writer.append(collection, List.of(record("t1"))));
+        long before = coordinator.getCompletedTaskCount();
+        scheduler.runOnce(T0);
+
+        assertEquals(Optional.of(1L), version(collection));
+        assertTrue(coordinator.getCompletedTaskCount() > before, "the compaction ran on the configured coordinator");
+    }
 
     @Test
     void failingCollectionBacksOffWhileOthersKeepCompacting() {
