@@ -503,6 +503,57 @@ class CompactorTest {
     }
 
     /**
+     * Issue 12: once told of a version its replica published, the cache opens it and replays the tail beside the state
+     * it serves, so the next read finds it open: nothing to open, fetch or read.
+     */
+    @Test
+    void preparedVersionIsOpenBeforeTheNextRead() throws Exception {
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        await(writer.append(collection, List.of(added("a"), added("b"))));
+        assertEquals(List.of("a", "b"), ids(await(views.snapshot(collection))));
+        await(writer.append(collection, List.of(added("c"))));
+        VersionManifest manifest = await(compactor("a").compact(collection)).orElseThrow();
+        await(writer.append(collection, List.of(added("d"))));
+
+        await(views.prepare(collection, new VersionRef(manifest.version(), VersionKeys.manifest(collection, 1), 3)));
+        assertEquals(1, views.versionsOpenedAhead());
+        assertEquals(1, views.versionSwitches());
+        long opens = files.localOpens() + files.fetches();
+        long caughtUp = views.snapshotsCaughtUp();
+
+        try (CollectionView view = await(views.view(collection))) {
+            assertEquals(1, view.versionNumber(), "the first read after the publication reads the new version");
+            assertEquals(1, view.tailSize());
+            assertEquals(List.of("a", "b", "c", "d"), view.get(GetRequest.all()).stream().map(Record::id).toList());
+        }
+        assertEquals(opens, files.localOpens() + files.fetches(), "the read opened nothing");
+        assertEquals(caughtUp, views.snapshotsCaughtUp(), "the read read nothing");
+    }
+
+    @Test
+    void preparingACollectionNeverReadOpensItsVersionForTheFirstRead() throws Exception {
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        await(writer.append(collection, List.of(added("a"), added("b"))));
+        VersionManifest manifest = await(compactor("a").compact(collection)).orElseThrow();
+
+        await(views.prepare(collection, new VersionRef(manifest.version(), VersionKeys.manifest(collection, 1), 2)));
+        long opens = files.localOpens() + files.fetches();
+
+        try (CollectionView view = await(views.view(collection))) {
+            assertEquals(1, view.versionNumber());
+            assertEquals(List.of("a", "b"), view.get(GetRequest.all()).stream().map(Record::id).toList());
+        }
+        assertEquals(opens, files.localOpens() + files.fetches(), "the read opened nothing");
+        assertEquals(1, views.snapshotsCached());
+        assertEquals(0, views.snapshotsCaughtUp());
+        assertEquals(1, views.versionsOpenedAhead());
+    }
+
+    /**
      * Issue 10: a replica caches a collection (no version yet), the collection is written again, compacted, and its
      * log collected past the grace period while nobody reads it. The next read catches up from the new version.
      */

@@ -24,6 +24,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.vermilion.compactor.CompactionThresholds;
 import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.VersionGarbageCollector;
+import io.vermilion.catalog.VersionRef;
+import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.version.VersionKeys;
 import io.vermilion.version.VersionManifest;
 import io.vermilion.sysdb.PgVersionCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +40,8 @@ import jakarta.inject.Named;
  * compactor's lease keeps replicas from compacting one collection together. Then it collects the garbage of versions
  * published more than the grace period ago, once per version per replica. A collection whose compaction (or garbage
  * collection) fails is tried again only after a capped exponential backoff ({@link RetryBackoff}), while the others
- * keep compacting; a failed pass is logged and retried at the next interval. Nothing here is needed for correctness
+ * keep compacting; a failed pass is logged and retried at the next interval. A version this replica publishes is
+ * opened for its reads right away ({@link CollectionStateCache#prepare}). Nothing here is needed for correctness
  * of reads or writes.
  */
 @ApplicationScoped
@@ -46,6 +50,7 @@ public class CompactionScheduler {
     private static final Logger LOG = Logger.getLogger(CompactionScheduler.class);
 
     private final Compactor compactor;
+    private final CollectionStateCache states;
     private final VersionGarbageCollector garbage;
     private final PgVersionCatalog catalog;
     private final ScheduledExecutorService scheduler;
@@ -66,9 +71,11 @@ public class CompactionScheduler {
     private final Counter garbageObjects;
     private ScheduledFuture<?> task;
 
-    public CompactionScheduler(Compactor compactor, VersionGarbageCollector garbage, PgVersionCatalog catalog,
-            @Named("scheduler") ScheduledExecutorService scheduler, VermilionConfig config, MeterRegistry registry) {
+    public CompactionScheduler(Compactor compactor, CollectionStateCache states, VersionGarbageCollector garbage,
+            PgVersionCatalog catalog, @Named("scheduler") ScheduledExecutorService scheduler, VermilionConfig config,
+            MeterRegistry registry) {
         this.compactor = compactor;
+        this.states = states;
         this.garbage = garbage;
         this.catalog = catalog;
         this.scheduler = scheduler;
@@ -167,6 +174,10 @@ public class CompactionScheduler {
             }
             duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             published.increment();
+            // This replica's reads find the new version open (opening it is not left to the first read).
+            states.prepare(p.collection(), new VersionRef(manifest.get().version(),
+                    VersionKeys.manifest(p.collection(), manifest.get().version()), manifest.get().logEndOffset()))
+                    .toCompletableFuture().join(); // one at a time, like compactions; it never fails
             LOG.infof("Compacted collection %s to version %d (%d records, log up to %d) in %d ms", p.collection(),
                     manifest.get().version(), manifest.get().recordCount(), manifest.get().logEndOffset(),
                     (System.nanoTime() - start) / 1_000_000);

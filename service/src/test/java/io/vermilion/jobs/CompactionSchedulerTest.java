@@ -21,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.compactor.CompactionThreads;
+import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.log.LogWriter;
@@ -55,6 +56,28 @@ class CompactionSchedulerTest {
 
     @Inject
     CompactionThreads threads;
+
+    @Inject
+    CollectionStateCache states;
+
+    /** Issue 12: the first read after this replica published a version finds it open and caught up. */
+    @Test
+    void aVersionThisReplicaPublishesIsOpenBeforeTheNextRead() {
+        UUID collection = createCollection("prepared");
+        String records = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + collection;
+        add(records, "a", "b");
+        given().get(records + "/count").then().statusCode(200).body(equalTo("2"));
+        add(records, "c");
+        long openedAhead = states.versionsOpenedAhead();
+        scheduler.runOnce(T0.plus(Duration.ofDays(2)));
+        assertEquals(Optional.of(1L), version(collection));
+        assertTrue(states.versionsOpenedAhead() > openedAhead, "the scheduler opened the version it published");
+        long caughtUp = states.snapshotsCaughtUp();
+
+        given().contentType("application/json").body("{}").post(records + "/get").then().statusCode(200)
+                .body("ids", contains("a", "b", "c"));
+        assertEquals(caughtUp, states.snapshotsCaughtUp(), "the read found the new version open: nothing to read");
+    }
 
     @Test
     void compactionsRunOnTheConfiguredThreads() {
