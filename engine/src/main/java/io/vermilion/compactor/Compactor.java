@@ -103,9 +103,12 @@ public final class Compactor {
         this.options = Objects.requireNonNull(options, "options");
         this.executor = Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(allocator, "allocator");
-        this.log = new LogReader(store, logCatalog, allocator, executor);
+        // Fragments and blocks decode on the compaction's work threads when it has them: the attempt waits for them
+        // on executor, which may have a single thread.
+        Executor work = options.merges().executor() != null ? options.merges().executor() : executor;
+        this.log = new LogReader(store, logCatalog, allocator, work);
         this.blockWriter = new RecordBlockWriter(allocator);
-        this.loader = new CompactedCollectionLoader(store, allocator, executor);
+        this.loader = new CompactedCollectionLoader(store, allocator, work);
     }
 
     /**
@@ -268,8 +271,7 @@ public final class Compactor {
             Path work = workFolder();
             try (Directory directory = FSDirectory.open(work)) {
                 try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, options.merges())) {
-                    writer.addAll(records, record -> sequences.get(record.id()),
-                            Runtime.getRuntime().availableProcessors());
+                    writer.addAll(records, record -> sequences.get(record.id()));
                     writer.forceMerge();
                     writer.commit();
                 }

@@ -31,9 +31,10 @@ import io.vermilion.storage.ObjectStore;
  * The query executor's state: per collection, its published version opened from {@link IndexFileCache} plus the log
  * tail after it ({@link CollectionTail}), kept caught up. Every {@link #view} asks the catalog where the log ends, so a
  * write acknowledged before the call (by any replica) is in the view it returns. Fragments are read ({@link LogReader})
- * only once the catalog recorded them, in parallel, and applied in log order exactly once: catching up is serialized per
- * collection. When a newer version is published, views keep coming from the previous version and its (longer) tail
- * until the new version is open, then switch; the previous version's reader closes when its last view does. A state
+ * only once the catalog recorded them, in parallel, and applied in log order exactly once: catching up is serialized
+ * per collection. When a newer version is published (a read notices it, or {@link #prepare} is told), views keep
+ * coming from the previous version and its (longer) tail while the new version is opened and its tail replayed beside
+ * them, then switch; reads never wait for the opening. The previous version's reader closes when its last view does. A state
  * left behind while the log it needs was collected (a newer version covers it) reloads from the newest version.
  * Without a version catalog every collection is served from its whole log. Thread-safe; views are immutable.
  */
@@ -49,6 +50,7 @@ public final class CollectionStateCache {
     private final Environment environment;
     private final AtomicLong snapshotsCaughtUp = new AtomicLong();
     private final AtomicLong versionSwitches = new AtomicLong();
+    private final AtomicLong versionsOpenedAhead = new AtomicLong();
 
     /** Serves every collection from its whole log (no compacted versions). */
     public CollectionStateCache(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, Executor executor) {
@@ -110,7 +112,7 @@ public final class CollectionStateCache {
                 if (view != null) {
                     snapshotsCached.incrementAndGet();
                     if (newer(ref, published.ref)) {
-                        cached.switchInBackground(ref); // this view is complete already
+                        cached.switchInBackground(ref, offset); // this view is complete already
                     }
                     return CompletableFuture.completedFuture(view);
                 }
@@ -142,6 +144,29 @@ public final class CollectionStateCache {
     /** Times a collection moved to a newer published version. */
     public long versionSwitches() {
         return versionSwitches.get();
+    }
+
+    /** Versions opened, and their tails replayed, before any read needed them (see {@link #prepare}). */
+    public long versionsOpenedAhead() {
+        return versionsOpenedAhead.get();
+    }
+
+    /**
+     * A version of the collection was published (by this replica, or a reader saw it): opens it and replays the log
+     * after it up to where the catalog ends it now, in the background, then switches to it, so no read waits for it. Reads meanwhile are served from the
+     * state held, as complete as ever. Completes when the switch is done, skipped (nothing newer, a move already under
+     * way) or failed (a later read tries again); never fails.
+     */
+    public CompletionStage<Void> prepare(UUID collection, VersionRef version) {
+        Objects.requireNonNull(version, "version");
+        if (versions == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return catalog.position(collection).toCompletableFuture()
+                .thenCompose(end -> end.isEmpty() ? CompletableFuture.<Void>completedFuture(null)
+                        : collections.computeIfAbsent(collection, CachedCollection::new)
+                                .switchInBackground(version, end.get().nextOffset()))
+                .exceptionally(failure -> null);
     }
 
     /**
@@ -259,7 +284,7 @@ public final class CollectionStateCache {
                 loaded = advance(building, target).thenApply(ignored -> {
                     CollectionView view = publish().open();
                     if (stale) {
-                        switchInBackground(ref);
+                        switchInBackground(ref, target);
                     }
                     return view;
                 });
@@ -286,20 +311,65 @@ public final class CollectionStateCache {
             });
         }
 
-        /** Queues a move to {@code ref} unless one is queued already or the last one failed under a second ago. */
-        void switchInBackground(VersionRef ref) {
+        /**
+         * Moves to {@code ref} without holding up reads, unless a move is under way or the last one failed under a
+         * second ago: the version is opened and the tail after it replayed up to {@code target} (or what is published,
+         * if more), off the queue
+         * (the new state is nobody else's yet); then, in the queue, the few fragments since are applied and the state
+         * switches. Completes when the move is done, skipped or failed.
+         */
+        CompletableFuture<Void> switchInBackground(VersionRef ref, long target) {
             if (environment.nanoTime() - lastSwitchFailure < SWITCH_RETRY_NANOS || !switching.compareAndSet(false, true)) {
-                return;
+                return CompletableFuture.completedFuture(null);
             }
-            enqueue(() -> (building == null || newer(ref, building.ref)
-                    ? switchTo(ref, 0) : CompletableFuture.<Published>completedFuture(null))
+            Published seen = published;
+            if (seen != null && !newer(ref, seen.ref)) {
+                switching.set(false);
+                return CompletableFuture.completedFuture(null);
+            }
+            return opening(ref)
+                    .thenCompose(base -> {
+                        Building next = new Building(ref, base);
+                        Published now = published;
+                        return advance(next, Math.max(target, now == null ? 0 : now.nextOffset))
+                                .handle((ignored, failure) -> {
+                                    if (failure != null) {
+                                        releaseQuietly(base);
+                                        throw failure instanceof RuntimeException e ? e
+                                                : new java.util.concurrent.CompletionException(failure);
+                                    }
+                                    return next;
+                                });
+                    })
+                    .thenCompose(next -> enqueue(() -> {
+                        if (collections.get(collection) != this || (building != null && !newer(ref, building.ref))) {
+                            releaseQuietly(next.base); // dropped meanwhile, or a read moved there first
+                            return CompletableFuture.<Published>completedFuture(null);
+                        }
+                        return install(next, 0).thenApply(published -> {
+                            versionsOpenedAhead.incrementAndGet();
+                            return published;
+                        });
+                    }))
                     .handle((done, failure) -> {
                         if (failure != null) {
                             lastSwitchFailure = environment.nanoTime();
                         }
                         switching.set(false);
                         return null;
-                    }));
+                    });
+        }
+
+        private CompletableFuture<VersionReader> opening(VersionRef ref) {
+            return ref == null
+                    ? CompletableFuture.completedFuture(null)
+                    : indexFiles.open(collection, ref, parameters).toCompletableFuture().thenApply(r -> r);
+        }
+
+        private static void releaseQuietly(VersionReader base) {
+            if (base != null) {
+                base.release();
+            }
         }
 
         /** Opens {@code ref} (if any), replays the tail after it up to at least {@code target}, publishes it. */
@@ -307,28 +377,28 @@ public final class CollectionStateCache {
             if (building != null && sameVersion(building.ref, ref)) {
                 return advance(building, target).thenApply(ignored -> publish());
             }
-            CompletableFuture<VersionReader> opening = ref == null
-                    ? CompletableFuture.completedFuture(null)
-                    : indexFiles.open(collection, ref, parameters).toCompletableFuture().thenApply(r -> r);
-            return opening.thenCompose(base -> {
-                Building next = new Building(ref, base);
-                long goal = Math.max(target, building == null ? 0 : building.offset);
-                return advance(next, goal).handle((ignored, failure) -> {
-                    if (failure != null) {
-                        if (base != null) {
-                            base.release();
-                        }
-                        throw failure instanceof RuntimeException e ? e : new java.util.concurrent.CompletionException(failure);
-                    }
-                    Building previous = building;
-                    building = next;
-                    Published published = publish();
-                    if (previous != null) {
-                        versionSwitches.incrementAndGet();
-                        release(previous, previous.ref != null && !sameVersion(previous.ref, ref));
-                    }
-                    return published;
-                });
+            return opening(ref).thenCompose(base -> install(new Building(ref, base), target));
+        }
+
+        /**
+         * Replays {@code next}'s tail up to at least {@code target} and what the current state holds, then makes it
+         * the collection's state and publishes it; on failure {@code next}'s version is released.
+         */
+        private CompletableFuture<Published> install(Building next, long target) {
+            long goal = Math.max(target, building == null ? 0 : building.offset);
+            return advance(next, goal).handle((ignored, failure) -> {
+                if (failure != null) {
+                    releaseQuietly(next.base);
+                    throw failure instanceof RuntimeException e ? e : new java.util.concurrent.CompletionException(failure);
+                }
+                Building previous = building;
+                building = next;
+                Published published = publish();
+                if (previous != null) {
+                    versionSwitches.incrementAndGet();
+                    release(previous, previous.ref != null && !sameVersion(previous.ref, next.ref));
+                }
+                return published;
             });
         }
 

@@ -22,6 +22,7 @@ import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SerialMergeScheduler;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
@@ -45,10 +46,12 @@ public final class CollectionIndexWriter implements Closeable {
 
     private final IndexSchema schema;
     private final IndexWriter writer;
+    private final MergeThreads threads;
 
-    private CollectionIndexWriter(IndexSchema schema, IndexWriter writer) {
+    private CollectionIndexWriter(IndexSchema schema, IndexWriter writer, MergeThreads threads) {
         this.schema = schema;
         this.writer = writer;
+        this.threads = threads;
     }
 
     /** Starts a new index in {@code directory}, replacing whatever index was there; merges on the writing thread. */
@@ -94,12 +97,66 @@ public final class CollectionIndexWriter implements Closeable {
                 .setCodec(schema.codec(merges))
                 .setIndexSort(new Sort(new SortField(IndexFields.SEQ, SortField.Type.LONG)))
                 .setRAMBufferSizeMB(RAM_BUFFER_MB)
+                // Merges run on the thread that needs them (an adder, or the one forcing a merge) and fold graphs on
+                // the merge threads: no background merge thread computes beside the writer's threads.
+                .setMergeScheduler(new SerialMergeScheduler())
                 .setCommitOnClose(false);
-        return new CollectionIndexWriter(schema, new IndexWriter(directory, config));
+        return new CollectionIndexWriter(schema, new IndexWriter(directory, config), merges);
     }
 
     public IndexSchema schema() {
         return schema;
+    }
+
+    /**
+     * Adds records whose ids are not in the index yet, split over the writer's {@link MergeThreads} (this thread takes
+     * one part, the pool the others, so at most {@code workers} threads add at once), each with
+     * {@code sequence.applyAsLong(record)} as its sequence. Without a pool, adds on this thread.
+     */
+    public void addAll(List<Record> records, java.util.function.ToLongFunction<Record> sequence) throws IOException {
+        int parts = Math.max(1, Math.min(threads.workers(), records.size() / 1_000 + 1));
+        List<java.util.concurrent.Future<?>> forked = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int p = 1; p < parts; p++) {
+            List<Record> part = records.subList(records.size() * p / parts, records.size() * (p + 1) / parts);
+            forked.add(threads.executor().submit(() -> addPart(part, sequence, failure)));
+        }
+        addPart(records.subList(0, records.size() / parts), sequence, failure);
+        for (java.util.concurrent.Future<?> part : forked) {
+            try {
+                part.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while adding records");
+            } catch (java.util.concurrent.ExecutionException e) {
+                failure.compareAndSet(null, e.getCause());
+            }
+        }
+        rethrow(failure.get());
+    }
+
+    private void addPart(List<Record> part, java.util.function.ToLongFunction<Record> sequence,
+                         java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
+        try {
+            for (Record record : part) {
+                if (failure.get() != null) {
+                    return;
+                }
+                add(record, sequence.applyAsLong(record));
+            }
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        }
+    }
+
+    private static void rethrow(Throwable t) throws IOException {
+        if (t instanceof IOException e) {
+            throw e;
+        } else if (t instanceof RuntimeException e) {
+            throw e;
+        } else if (t != null) {
+            throw new IllegalStateException("adding records failed", t);
+        }
     }
 
     /**

@@ -109,10 +109,10 @@ public record IndexSchema(
     public Codec codec(MergeThreads merges) {
         KnnVectorsFormat hnsw = switch (quantization) {
             case FLOAT32 -> new Lucene99HnswVectorsFormat(maxNeighbors, efConstruction, merges.workers(),
-                    merges.executor());
+                    merges.graphMergeExecutor());
             case INT8 -> new Lucene104HnswScalarQuantizedVectorsFormat(
                     QuantizedByteVectorValues.ScalarEncoding.UNSIGNED_BYTE, maxNeighbors, efConstruction,
-                    merges.workers(), merges.executor());
+                    merges.workers(), merges.graphMergeExecutor());
         };
         KnnVectorsFormat vectors = new UncappedVectorsFormat(hnsw, MAX_DIMENSIONS);
         // An anonymous subclass keeps the codec name "Lucene104", so any reader opens the index through SPI; the

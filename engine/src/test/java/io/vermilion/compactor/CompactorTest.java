@@ -225,6 +225,65 @@ class CompactorTest {
         return await(store.list(prefix)).stream().map(ObjectInfo::key).toList();
     }
 
+    /** {@code count} records with distinct random vectors, appended in requests of 500. */
+    private void addMany(Random random, int count) {
+        for (int start = 0; start < count; start += 500) {
+            List<LogRecord> request = new ArrayList<>();
+            for (int i = start; i < Math.min(count, start + 500); i++) {
+                float[] embedding = new float[DIMENSION];
+                for (int d = 0; d < DIMENSION; d++) {
+                    embedding[d] = random.nextFloat() * 2 - 1;
+                }
+                request.add(LogTestKit.add("r" + i, embedding));
+            }
+            await(writer.append(collection, request));
+        }
+    }
+
+    @Test
+    void compactionComputesOnItsBudgetOfLowPriorityThreads() throws Exception {
+        addMany(seeded("compactionComputesOnItsBudgetOfLowPriorityThreads"), 2_500);
+
+        try (CompactionThreads threads = new CompactionThreads(2)) {
+            Compactor compactor = new Compactor(store, logCatalog, versions, allocator, clock,
+                    CompactorOptions.defaults(Environment.deterministic(clock, 1)).withHolder("a").withLeaseTtl(TTL).withMergeThreads(threads.work()),
+                    threads.coordinator());
+            VersionManifest manifest = await(compactor.compact(collection)).orElseThrow();
+
+            assertIndexHolds(manifest);
+            assertEquals(2_500, manifest.recordCount());
+            var work = (java.util.concurrent.ThreadPoolExecutor) threads.work().executor();
+            var coordinator = (java.util.concurrent.ThreadPoolExecutor) threads.coordinator();
+            assertEquals(2, threads.work().workers());
+            assertEquals(2, work.getMaximumPoolSize());
+            assertEquals(1, coordinator.getMaximumPoolSize());
+            assertTrue(work.getTaskCount() > 0, "the build split its adds and merges over the work threads");
+            assertEquals(List.of(Thread.MIN_PRIORITY, Thread.MIN_PRIORITY), List.of(
+                    work.submit(() -> Thread.currentThread().getPriority()).get(),
+                    coordinator.submit(() -> Thread.currentThread().getPriority()).get()));
+        }
+    }
+
+    @Test
+    void compactionWithABudgetOfOneThreadBuildsAndUpdatesTheIndex() throws Exception {
+        Random random = seeded("compactionWithABudgetOfOneThreadBuildsAndUpdatesTheIndex");
+        addMany(random, 1_500);
+
+        try (CompactionThreads threads = new CompactionThreads(1)) {
+            Compactor compactor = new Compactor(store, logCatalog, versions, allocator, clock,
+                    CompactorOptions.defaults(Environment.deterministic(clock, 1)).withHolder("a").withLeaseTtl(TTL).withMergeThreads(threads.work()),
+                    threads.coordinator());
+            assertIndexHolds(await(compactor.compact(collection)).orElseThrow());
+            writeRandomly(random, 10); // a small tail: the next version updates the index in place
+            VersionManifest second = await(compactor.compact(collection)).orElseThrow();
+
+            assertEquals(2, second.version());
+            assertIndexHolds(second);
+            assertSameRecords(replayWholeLog(), loadCurrent().snapshot(), "version 2");
+            assertEquals(1, ((java.util.concurrent.ThreadPoolExecutor) threads.work().executor()).getLargestPoolSize());
+        }
+    }
+
     @Test
     void compactedVersionEqualsReplayOfWholeLog() throws Exception {
         writeRandomly(seeded("compactedVersionEqualsReplayOfWholeLog"), 60);
@@ -442,6 +501,57 @@ class CompactorTest {
         CollectionStateCache cold = new CollectionStateCache(store, logCatalog, versions, files, SearchParameters.DEFAULTS,
                 allocator, work);
         assertSameRecords(expected, await(cold.snapshot(collection)), "version 2 + tail after collection");
+    }
+
+    /**
+     * Issue 12: once told of a version its replica published, the cache opens it and replays the tail beside the state
+     * it serves, so the next read finds it open: nothing to open, fetch or read.
+     */
+    @Test
+    void preparedVersionIsOpenBeforeTheNextRead() throws Exception {
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        await(writer.append(collection, List.of(added("a"), added("b"))));
+        assertEquals(List.of("a", "b"), ids(await(views.snapshot(collection))));
+        await(writer.append(collection, List.of(added("c"))));
+        VersionManifest manifest = await(compactor("a").compact(collection)).orElseThrow();
+        await(writer.append(collection, List.of(added("d"))));
+
+        await(views.prepare(collection, new VersionRef(manifest.version(), VersionKeys.manifest(collection, 1), 3)));
+        assertEquals(1, views.versionsOpenedAhead());
+        assertEquals(1, views.versionSwitches());
+        long opens = files.localOpens() + files.fetches();
+        long caughtUp = views.snapshotsCaughtUp();
+
+        try (CollectionView view = await(views.view(collection))) {
+            assertEquals(1, view.versionNumber(), "the first read after the publication reads the new version");
+            assertEquals(1, view.tailSize());
+            assertEquals(List.of("a", "b", "c", "d"), view.get(GetRequest.all()).stream().map(Record::id).toList());
+        }
+        assertEquals(opens, files.localOpens() + files.fetches(), "the read opened nothing");
+        assertEquals(caughtUp, views.snapshotsCaughtUp(), "the read read nothing");
+    }
+
+    @Test
+    void preparingACollectionNeverReadOpensItsVersionForTheFirstRead() throws Exception {
+        IndexFileCache files = new IndexFileCache(store, dir.resolve("index-cache"), 1L << 30, work);
+        CollectionStateCache views = new CollectionStateCache(store, logCatalog, versions, files,
+                SearchParameters.DEFAULTS, allocator, work);
+        await(writer.append(collection, List.of(added("a"), added("b"))));
+        VersionManifest manifest = await(compactor("a").compact(collection)).orElseThrow();
+
+        await(views.prepare(collection, new VersionRef(manifest.version(), VersionKeys.manifest(collection, 1), 2)));
+        long opens = files.localOpens() + files.fetches();
+
+        try (CollectionView view = await(views.view(collection))) {
+            assertEquals(1, view.versionNumber());
+            assertEquals(List.of("a", "b"), view.get(GetRequest.all()).stream().map(Record::id).toList());
+        }
+        assertEquals(opens, files.localOpens() + files.fetches(), "the read opened nothing");
+        assertEquals(1, views.snapshotsCached());
+        assertEquals(0, views.snapshotsCaughtUp());
+        assertEquals(1, views.versionsOpenedAhead());
     }
 
     /**

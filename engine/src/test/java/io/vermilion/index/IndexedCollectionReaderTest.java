@@ -113,6 +113,33 @@ class IndexedCollectionReaderTest {
     }
 
     @Test
+    void recordsAddedOverTheWritersThreadsReadBackInSequenceOrder() throws Exception {
+        Random random = new Random(12);
+        List<Record> records = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            records.add(new Record("r" + i, randomVector(random, 8), md("k", i % 7), "doc " + i, null));
+        }
+        IndexSchema schema = IndexSchema.defaults(DistanceFunction.L2, records);
+        java.util.concurrent.ThreadPoolExecutor pool = (java.util.concurrent.ThreadPoolExecutor)
+                java.util.concurrent.Executors.newFixedThreadPool(3);
+        try (org.apache.lucene.store.ByteBuffersDirectory directory = new org.apache.lucene.store.ByteBuffersDirectory()) {
+            try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, new MergeThreads(pool, 3))) {
+                writer.addAll(records, record -> Long.parseLong(record.id().substring(1)));
+                assertEquals(2, pool.getTaskCount(), "three parts: this thread adds one, the pool two");
+                assertEquals(2, pool.getLargestPoolSize());
+                writer.forceMerge();
+                writer.commit();
+            }
+            try (IndexedCollectionReader indexed = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
+                assertEquals(5_000, indexed.count());
+                IndexTestKit.assertSameRecords(records, indexed.get(GetRequest.all()), "all, in sequence order");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void emptyCollectionReadsAsEmpty() throws Exception {
         try (IndexedCollectionReader indexed = IndexTestKit.index(List.of(), DistanceFunction.L2)) {
             assertEquals(0, indexed.count());

@@ -16,11 +16,11 @@ import io.vermilion.resilience.ResilientObjectStore;
 import io.vermilion.resilience.ResilientVersionCatalog;
 import io.vermilion.sysdb.PgLogCatalog;
 import io.vermilion.blockstore.BlockLimits;
+import io.vermilion.compactor.CompactionThreads;
 import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.CompactorOptions;
 import io.vermilion.compactor.VersionGarbageCollector;
 import io.vermilion.env.Environment;
-import io.vermilion.index.MergeThreads;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.index.IndexFileCache;
@@ -251,33 +251,39 @@ public class EngineWiring {
                 readers, ENVIRONMENT);
     }
 
-    /** Compactions run here, one at a time per replica (2 cores: building an index takes one). */
+    /**
+     * Compactions run here, one at a time per replica, computing on at most {@code vermilion.compaction.threads}
+     * threads (default: all cores but one) so serving keeps the rest.
+     */
     @Produces
     @Singleton
-    @Named("compactions")
-    ExecutorService compactions() {
-        return Executors.newFixedThreadPool(2, named("vermilion-compact"));
+    CompactionThreads compactionThreads(VermilionConfig config) {
+        int threads = config.compaction().threads()
+                .orElse(CompactionThreads.defaultThreads(Runtime.getRuntime().availableProcessors()));
+        LOG.infof("Compaction: %d thread(s)", threads);
+        return new CompactionThreads(threads);
     }
 
-    void closeCompactions(@Disposes @Named("compactions") ExecutorService compactions) {
-        compactions.shutdownNow();
+    void closeCompactionThreads(@Disposes CompactionThreads threads) {
+        threads.close();
     }
 
     @Produces
     @Singleton
     Compactor compactor(ObjectStore store, LogCatalog catalog, VersionCatalog versions, PgVersionCatalog settings,
             BufferAllocator allocator,
-            VermilionConfig config, @Named("compactions") ExecutorService compactions,
+            VermilionConfig config, CompactionThreads compactions,
             @Named("scheduler") ScheduledExecutorService scheduler) {
         VermilionConfig.Compaction c = config.compaction();
         CompactorOptions options = CompactorOptions.defaults(ENVIRONMENT)
                 .withHolder("replica-" + ENVIRONMENT.newId())
-                .withMergeThreads(MergeThreads.pool(Runtime.getRuntime().availableProcessors()))
+                .withMergeThreads(compactions.work())
                 .withLeaseTtl(c.leaseTtl())
                 .withBlockLimits(BlockLimits.defaults().withMaxRecords(c.blockRecords()))
                 .withSchemas(new IndexSchemas(settings))
                 .withWorkDir(compactionWorkDir(config));
-        return new Compactor(store, catalog, versions, allocator, ENVIRONMENT.clock(), options, compactions, scheduler);
+        return new Compactor(store, catalog, versions, allocator, ENVIRONMENT.clock(), options, compactions.coordinator(),
+                scheduler);
     }
 
     @Produces

@@ -112,6 +112,12 @@ public interface VermilionConfig {
         /** Records per Arrow record block. */
         @WithDefault("4096")
         int blockRecords();
+
+        /**
+         * Threads a compaction computes on at once (decoding, index adds, graph merges), at the lowest priority;
+         * unset, all cores but one (at least one), so serving keeps a core.
+         */
+        java.util.Optional<Integer> threads();
     }
 
     /** The cache tier: memory, then a local folder, in front of the object store ({@code vermilion.cache.*}). */

@@ -25,6 +25,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.vermilion.compactor.CompactionThresholds;
 import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.VersionGarbageCollector;
+import io.vermilion.catalog.VersionRef;
+import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.version.VersionKeys;
 import io.vermilion.version.VersionManifest;
 import io.vermilion.sysdb.PgVersionCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,8 +41,10 @@ import jakarta.inject.Named;
  * compactor's lease keeps replicas from compacting one collection together. Then it collects the garbage of versions
  * published more than the grace period ago, once per version per replica. A collection whose compaction (or garbage
  * collection) fails is tried again only after a capped exponential backoff ({@link RetryBackoff}), while the others
- * keep compacting; a failed pass is logged and retried at the next interval. Nothing here is needed for correctness
- * of reads or writes. Only a replica whose roles include {@code compactor} schedules the passes.
+ * keep compacting; a failed pass is logged and retried at the next interval. A version this replica publishes is
+ * opened for its reads right away ({@link CollectionStateCache#prepare}) when it also serves the api role. Nothing
+ * here is needed for correctness of reads or writes. Only a replica whose roles include {@code compactor} schedules
+ * the passes.
  */
 @ApplicationScoped
 public class CompactionScheduler {
@@ -47,6 +52,7 @@ public class CompactionScheduler {
     private static final Logger LOG = Logger.getLogger(CompactionScheduler.class);
 
     private final Compactor compactor;
+    private final CollectionStateCache states;
     private final VersionGarbageCollector garbage;
     private final PgVersionCatalog catalog;
     private final ScheduledExecutorService scheduler;
@@ -68,15 +74,20 @@ public class CompactionScheduler {
     private final Timer duration;
     private final Counter garbageObjects;
     private ScheduledFuture<?> task;
+    /** Whether this replica serves reads (api role), so versions it publishes are worth opening at once. */
+    private final boolean serves;
 
-    public CompactionScheduler(Compactor compactor, VersionGarbageCollector garbage, PgVersionCatalog catalog,
-            @Named("scheduler") ScheduledExecutorService scheduler, VermilionConfig config, MeterRegistry registry) {
+    public CompactionScheduler(Compactor compactor, CollectionStateCache states, VersionGarbageCollector garbage,
+            PgVersionCatalog catalog, @Named("scheduler") ScheduledExecutorService scheduler, VermilionConfig config,
+            MeterRegistry registry) {
         this.compactor = compactor;
+        this.states = states;
         this.garbage = garbage;
         this.catalog = catalog;
         this.scheduler = scheduler;
         this.config = config.compaction();
         this.compacts = config.roles().contains(ReplicaRole.COMPACTOR) && this.config.enabled();
+        this.serves = config.roles().contains(ReplicaRole.API);
         this.thresholds = new CompactionThresholds(this.config.records(), this.config.bytes().asLongValue(),
                 this.config.age());
         String name = "vermilion.compactions";
@@ -177,6 +188,13 @@ public class CompactionScheduler {
             }
             duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             published.increment();
+            // This replica's reads find the new version open (opening it is not left to the first read); a
+            // compactor-only replica serves no reads and opens nothing.
+            if (serves) {
+                states.prepare(p.collection(), new VersionRef(manifest.get().version(),
+                        VersionKeys.manifest(p.collection(), manifest.get().version()), manifest.get().logEndOffset()))
+                        .toCompletableFuture().join(); // one at a time, like compactions; it never fails
+            }
             LOG.infof("Compacted collection %s to version %d (%d records, log up to %d) in %d ms", p.collection(),
                     manifest.get().version(), manifest.get().recordCount(), manifest.get().logEndOffset(),
                     (System.nanoTime() - start) / 1_000_000);

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadPoolExecutor;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +20,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vermilion.catalog.VersionRef;
+import io.vermilion.compactor.CompactionThreads;
+import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.log.LogWriter;
@@ -49,6 +53,49 @@ class CompactionSchedulerTest {
 
     @Inject
     LogCatalog logCatalog;
+
+    @Inject
+    CompactionThreads threads;
+
+    @Inject
+    CollectionStateCache states;
+
+    /** Issue 12: the first read after this replica published a version finds it open and caught up. */
+    @Test
+    void aVersionThisReplicaPublishesIsOpenBeforeTheNextRead() {
+        UUID collection = createCollection("prepared");
+        String records = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + collection;
+        add(records, "a", "b");
+        given().get(records + "/count").then().statusCode(200).body(equalTo("2"));
+        add(records, "c");
+        long openedAhead = states.versionsOpenedAhead();
+        scheduler.runOnce(T0.plus(Duration.ofDays(2)));
+        assertEquals(Optional.of(1L), version(collection));
+        assertTrue(states.versionsOpenedAhead() > openedAhead, "the scheduler opened the version it published");
+        long caughtUp = states.snapshotsCaughtUp();
+
+        given().contentType("application/json").body("{}").post(records + "/get").then().statusCode(200)
+                .body("ids", contains("a", "b", "c"));
+        assertEquals(caughtUp, states.snapshotsCaughtUp(), "the read found the new version open: nothing to read");
+    }
+
+    @Test
+    void compactionsRunOnTheConfiguredThreads() {
+        var coordinator = (ThreadPoolExecutor) threads.coordinator();
+        var work = (ThreadPoolExecutor) threads.work().executor();
+        assertEquals(3, threads.threads());
+        assertEquals(3, threads.work().workers());
+        assertEquals(3, work.getMaximumPoolSize());
+        assertEquals(1, coordinator.getMaximumPoolSize());
+
+        UUID collection = createCollection("configured-threads");
+        join(writer.append(collection, List.of(record("t1"))));
+        long before = coordinator.getTaskCount();
+        scheduler.runOnce(T0);
+
+        assertEquals(Optional.of(1L), version(collection));
+        assertTrue(coordinator.getTaskCount() > before, "the compaction ran on the configured coordinator");
+    }
 
     @Test
     void failingCollectionBacksOffWhileOthersKeepCompacting() {

@@ -1,0 +1,64 @@
+package io.vermilion.compactor;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+
+import io.vermilion.index.MergeThreads;
+
+/**
+ * The threads a replica's compactions run on, within a budget of {@code threads}: one coordinator runs compactions
+ * one at a time (reading, encoding, uploading, then waiting while the work threads build), and {@code threads} work
+ * threads decode blocks, add records to the index and merge its graphs, so at most {@code threads} compute at once and
+ * the remaining cores stay with serving. All are daemon threads at the lowest priority (a hint the OS may ignore).
+ */
+public final class CompactionThreads implements AutoCloseable {
+
+    /** Names of the coordinator's thread and prefix of the work threads'. */
+    public static final String COORDINATOR = "vermilion-compact", WORKER = "vermilion-compact-work-";
+
+    private final int threads;
+    private final ExecutorService coordinator;
+    private final MergeThreads work;
+
+    /** A budget of {@code threads} computing threads (at least one). */
+    public CompactionThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("compaction needs at least one thread: " + threads);
+        }
+        this.threads = threads;
+        this.coordinator = Executors.newFixedThreadPool(1, factory(Thread.ofPlatform().name(COORDINATOR)));
+        this.work = new MergeThreads(Executors.newFixedThreadPool(threads, factory(Thread.ofPlatform().name(WORKER, 0))),
+                threads);
+    }
+
+    /** The default budget on a machine with {@code cores} cores: all but one, at least one. */
+    public static int defaultThreads(int cores) {
+        return Math.max(1, cores - 1);
+    }
+
+    private static ThreadFactory factory(Thread.Builder.OfPlatform builder) {
+        return builder.daemon(true).priority(Thread.MIN_PRIORITY).factory();
+    }
+
+    /** The budget: threads that compute at once. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Runs compactions (the {@link Compactor}'s executor): one thread, so one compaction at a time. */
+    public ExecutorService coordinator() {
+        return coordinator;
+    }
+
+    /** The work threads, for {@link CompactorOptions#withMergeThreads}. */
+    public MergeThreads work() {
+        return work;
+    }
+
+    @Override
+    public void close() {
+        coordinator.shutdownNow();
+        work.executor().shutdownNow();
+    }
+}
