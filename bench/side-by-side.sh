@@ -34,7 +34,11 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep
 trap cleanup EXIT
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 1 600); do curl -sf "$1" >/dev/null && return 0; sleep 0.5; done; echo "no answer from $1" >&2; exit 1; }
-stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+stop() { # Chroma's CLI may ignore SIGTERM: give it 15 s, then SIGKILL
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true
+}
 
 start_chroma() {
   port=$(free_port)
