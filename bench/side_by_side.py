@@ -605,7 +605,7 @@ def plot(runs, kinds, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(len(kinds), 2, figsize=(12, 4 * len(kinds)), squeeze=False)
-    colors = {"chroma": "tab:orange", "vermilion": "tab:red"}
+    colors = {"chroma": "tab:blue", "vermilion": "tab:red"}
     for row, kind in enumerate(kinds):
         for system, run in sorted(runs.items()):
             c = next(x for x in run["clients"] if x["client"] == kind)
