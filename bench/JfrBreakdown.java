@@ -56,10 +56,27 @@ public class JfrBreakdown {
         Map<Long, String> typeNames = new TreeMap<>();
         List<RecordedEvent> settings = new ArrayList<>();
         long cpu = 0, nat = 0;
+        double userSum = 0, systemSum = 0;
+        int loads = 0;
+        Duration gcPauses = Duration.ZERO, compiling = Duration.ZERO;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             String type = e.getEventType().getName();
             if (type.equals("jdk.ActiveSetting")) {
                 settings.add(e);
+                continue;
+            }
+            if (type.equals("jdk.CPULoad")) {
+                userSum += e.getFloat("jvmUser");
+                systemSum += e.getFloat("jvmSystem");
+                loads++;
+                continue;
+            }
+            if (type.equals("jdk.Compilation")) {
+                compiling = compiling.plus(e.getDuration());
+                continue;
+            }
+            if (type.equals("jdk.GarbageCollection")) {
+                gcPauses = gcPauses.plus(e.getDuration("sumOfPauses"));
                 continue;
             }
             boolean isCpu = type.equals("jdk.ExecutionSample");
@@ -83,14 +100,25 @@ public class JfrBreakdown {
         }
         System.out.printf("samples: %d on CPU (every %d ms per thread), %d in native (every %d ms); %d requests%n",
                 cpu, periodJava, nat, periodNative, requests);
+        double seconds = loads; // jdk.CPULoad comes once a second (profile and default settings)
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf("whole JVM (jdk.CPULoad, %d samples = %.0f s, %d cores): user %.3f + system %.3f ms per request;"
+                        + " GC pauses %.3f, JIT compiling (compiler threads, wall) %.3f ms per request%n", loads, seconds, cores,
+                loads == 0 ? 0 : userSum / loads * cores * seconds * 1000 / requests,
+                loads == 0 ? 0 : systemSum / loads * cores * seconds * 1000 / requests,
+                gcPauses.toNanos() / 1e6 / requests, compiling.toNanos() / 1e6 / requests);
         System.out.println("| where | CPU ms per request | share of CPU samples | native (blocked/IO) ms per request |");
         System.out.println("|---|---:|---:|---:|");
-        buckets.entrySet().stream()
-                .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
-                .forEach(en -> System.out.printf("| %s | %.3f | %.1f %% | %.3f |%n", en.getKey(),
-                        en.getValue()[0] * (double) periodJava / requests, 100.0 * en.getValue()[0] / Math.max(1, cpu),
-                        en.getValue()[1] * (double) periodNative / requests));
+        List<Map.Entry<String, long[]>> rows = new ArrayList<>(buckets.entrySet());
+        rows.sort((a, b) -> Long.compare(b.getValue()[0] + b.getValue()[1], a.getValue()[0] + a.getValue()[1]));
+        for (Map.Entry<String, long[]> en : rows) {
+            System.out.printf("| %s | %.3f | %.1f %% | %.3f |%n", en.getKey(),
+                    en.getValue()[0] * (double) periodJava / requests, 100.0 * en.getValue()[0] / Math.max(1, cpu),
+                    en.getValue()[1] * (double) periodNative / requests);
+        }
     }
+
+    static final String IDLE = "(idle: waiting for network events)";
 
     static long millis(String v) {
         String s = v.trim();
@@ -100,7 +128,8 @@ public class JfrBreakdown {
     }
 
     static String bucket(String thread, RecordedStackTrace stack) {
-        String pool = thread.startsWith("vermilion-compact") || thread.contains("merge") ? "compaction"
+        String pool = thread.startsWith("vermilion-compact") || thread.startsWith("vermilion-index-add")
+                || thread.startsWith("vermilion-hnsw-merge") || thread.startsWith("Lucene Merge Thread") ? "compaction"
                 : thread.startsWith("vert.x-eventloop") ? "event loop"
                 : thread.startsWith("executor-thread") || thread.startsWith("vert.x-worker") ? "request worker"
                 : thread.startsWith("vermilion-read") ? "read pool"
@@ -108,6 +137,13 @@ public class JfrBreakdown {
                 : "other threads";
         if (pool.equals("compaction")) return "[compaction] background compaction (all of it)";
         if (stack == null) return "[" + pool + "] (no stack)";
+        if (!stack.getFrames().isEmpty() && stack.getFrames().get(0).getMethod() != null) {
+            String top = stack.getFrames().get(0).getMethod().getType().getName();
+            if (top.equals("sun.nio.ch.EPoll") || top.equals("sun.nio.ch.EPollSelectorImpl") || top.equals("sun.nio.ch.Net")
+                    && stack.getFrames().get(0).getMethod().getName().equals("accept")) {
+                return IDLE;
+            }
+        }
         for (Rule r : RULES) {
             for (RecordedFrame f : stack.getFrames()) {
                 if (f.getMethod() == null || f.getMethod().getType() == null) continue;

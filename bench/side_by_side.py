@@ -173,9 +173,49 @@ def count(url, name):
 
 
 # ------------------------------------------------------------------------------------------------ server CPU use
+def _catalog_postmasters(pid):
+    """Postmaster pids of the PostgreSQL servers the process pid holds TCP connections to. The embedded PostgreSQL
+    detaches from the JVM (its parent is init), so it is found by port: the JVM's sockets, their peers' ports, and a
+    postgres whose command line says "-p PORT". Best effort: any failure gives an empty set."""
+    try:
+        inodes = set()
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+        ports = set()
+        for table in ("tcp", "tcp6"):
+            with open(f"/proc/{pid}/net/{table}") as f:
+                for line in f.readlines()[1:]:
+                    cols = line.split()
+                    if cols[9] in inodes and cols[3] == "01":  # established
+                        ports.add(int(cols[2].split(":")[1], 16))
+        found = set()
+        for p in os.listdir("/proc"):
+            if not p.isdigit():
+                continue
+            try:
+                with open(f"/proc/{p}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if argv and argv[0].endswith(b"postgres") and b"-p" in argv:
+                i = argv.index(b"-p")
+                if i + 1 < len(argv) and argv[i + 1].isdigit() and int(argv[i + 1]) in ports:
+                    found.add(int(p))
+        return found
+    except Exception:
+        return set()
+
+
 def tree_cpu(pid):
-    """CPU seconds (user + system) of pid and of its descendants (Vermilion's embedded PostgreSQL), and of pid alone."""
+    """CPU seconds (user + system) of pid, its descendants and the PostgreSQL server it talks to (Vermilion's
+    embedded catalog), and of pid alone."""
     tck = os.sysconf("SC_CLK_TCK")
+    roots = {pid} | _catalog_postmasters(pid)
     parent, cpu = {}, {}
     for p in os.listdir("/proc"):
         if not p.isdigit():
@@ -188,14 +228,13 @@ def tree_cpu(pid):
         fields = s[s.rindex(")") + 2:].split()
         parent[int(p)] = int(fields[1])
         cpu[int(p)] = (int(fields[11]) + int(fields[12])) / tck
-    total, seen = 0.0, set()
+    total = 0.0
     for p in cpu:
         q = p
-        while q in parent and q != pid and q > 1:
+        while q in parent and q not in roots and q > 1:
             q = parent[q]
-        if q == pid:
+        if q in roots:
             total += cpu[p]
-            seen.add(p)
     return total, cpu.get(pid, 0.0)
 
 
