@@ -260,7 +260,7 @@ def pct(lat, p):
 def summary(lat, seconds, cpu=None):
     out = {"n": len(lat), "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99),
            "mean_ms": float(np.mean(lat) * 1000.0) if lat else None, "per_s": len(lat) / seconds if seconds else None,
-           "seconds": seconds}
+           "seconds": seconds, "load1": os.getloadavg()[0]}
     if cpu is not None:
         out["server_cpu_ms_per_req"] = cpu[0] * 1000.0 / max(1, len(lat))
         out["server_main_cpu_ms_per_req"] = cpu[1] * 1000.0 / max(1, len(lat))
