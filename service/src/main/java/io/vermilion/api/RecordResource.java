@@ -17,6 +17,9 @@ import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
 import io.vermilion.sysdb.CollectionLookup;
 import io.vermilion.sysdb.CollectionEntry;
+import io.vermilion.embedding.DefaultEmbeddingFunction;
+import io.vermilion.embedding.EmbeddingPool;
+import io.vermilion.embedding.MiniLmEmbedder;
 import io.vermilion.gateway.Quota;
 import io.vermilion.gateway.QuotaLimits;
 import io.vermilion.gateway.Quotas;
@@ -55,13 +58,15 @@ public class RecordResource {
     private final Records records;
     private final Quotas quotas;
     private final ExecutorService workers;
+    private final EmbeddingPool embedding;
 
     public RecordResource(CollectionLookup lookup, Records records, Quotas quotas,
-            @Named("readers") ExecutorService workers) {
+            @Named("readers") ExecutorService workers, EmbeddingPool embedding) {
         this.lookup = lookup;
         this.records = records;
         this.quotas = quotas;
         this.workers = workers;
+        this.embedding = embedding;
     }
 
     @POST
@@ -91,21 +96,59 @@ public class RecordResource {
     private Uni<Void> write(String tenant, String database, String id, String body, Operation op) {
         return parsed(body).flatMap(req -> quotas.forTenant(tenant).flatMap(limits -> collection(tenant, database, id)
                 .flatMap(c -> {
-                    List<LogRecord> batch = RecordWrites.parse(req, op, limits);
-                    requireDimension(c, batch.stream().map(LogRecord::embedding).filter(e -> e != null).findFirst()
+                    boolean serverEmbedded = DefaultEmbeddingFunction.isServerEmbedded(c.configuration());
+                    List<LogRecord> parsed = RecordWrites.parse(req, op, limits, serverEmbedded);
+                    requireDimension(c, parsed.stream().map(LogRecord::embedding).filter(e -> e != null).findFirst()
                             .map(e -> e.length).orElse(-1));
-                    if (batch.isEmpty()) {
+                    if (parsed.isEmpty()) {
                         return Uni.createFrom().voidItem();
                     }
-                    if (op == Operation.UPDATE || !limits.limits(Quota.COLLECTION_SIZE_RECORDS)) {
-                        return records.append(c.id(), batch);
-                    }
-                    return records.read(c.id(), reader -> {
-                                checkCollectionSize(reader, batch, limits, RecordWrites.action(op));
-                                return true;
-                            })
-                            .flatMap(ok -> records.append(c.id(), batch));
+                    return withServerEmbeddings(c, parsed, serverEmbedded).flatMap(batch -> append(c, batch, op, limits));
                 })));
+    }
+
+    /**
+     * The records with an embedding computed for each document that came without one, when the collection is
+     * embedded on the server (for an update too: a changed document with no embedding is embedded again, as Chroma's
+     * clients do); unchanged otherwise. Delivered on a worker thread.
+     */
+    private Uni<List<LogRecord>> withServerEmbeddings(CollectionEntry c, List<LogRecord> parsed, boolean serverEmbedded) {
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < parsed.size(); i++) {
+            if (serverEmbedded && parsed.get(i).embedding() == null && parsed.get(i).document() != null) {
+                missing.add(i);
+            }
+        }
+        if (missing.isEmpty()) {
+            return Uni.createFrom().item(parsed);
+        }
+        for (LogRecord r : parsed) {
+            if (r.embedding() != null && r.embedding().length != MiniLmEmbedder.DIMENSION) {
+                throw ChromaException.invalid("Inconsistent dimensions in provided embeddings");
+            }
+        }
+        requireDimension(c, MiniLmEmbedder.DIMENSION);
+        List<String> texts = missing.stream().map(i -> parsed.get(i).document()).toList();
+        return embedding.embed(texts).emitOn(workers).map(vectors -> {
+            List<LogRecord> out = new ArrayList<>(parsed);
+            for (int k = 0; k < missing.size(); k++) {
+                LogRecord r = parsed.get(missing.get(k));
+                out.set(missing.get(k), new LogRecord(r.operation(), r.id(), vectors.get(k), r.metadata(), r.document(),
+                        r.uri()));
+            }
+            return out;
+        });
+    }
+
+    private Uni<Void> append(CollectionEntry c, List<LogRecord> batch, Operation op, QuotaLimits limits) {
+        if (op == Operation.UPDATE || !limits.limits(Quota.COLLECTION_SIZE_RECORDS)) {
+            return records.append(c.id(), batch);
+        }
+        return records.read(c.id(), reader -> {
+                    checkCollectionSize(reader, batch, limits, RecordWrites.action(op));
+                    return true;
+                })
+                .flatMap(ok -> records.append(c.id(), batch));
     }
 
     /**
@@ -218,14 +261,16 @@ public class RecordResource {
     public Uni<ObjectNode> query(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, String body) {
         return parsed(body).flatMap(req -> {
-            List<float[]> queries = queryEmbeddings(req);
+            List<String> texts = queryTexts(req);
+            List<float[]> given = texts == null ? queryEmbeddings(req) : null;
+            int queryCount = texts == null ? given.size() : texts.size();
             Integer nResults = JsonBody.optionalU32(req, "n_results");
             List<String> ids = optionalIds(req);
             Where where = where(req);
             WhereDocument whereDocument = whereDocument(req);
             List<String> include = Include.names(req, Include.QUERY_DEFAULT);
             return quotas.forTenant(tenant).invoke(limits -> {
-                limits.check(Quota.NUM_QUERY_EMBEDDINGS, "Query", queries.size());
+                limits.check(Quota.NUM_QUERY_EMBEDDINGS, "Query", queryCount);
                 if (nResults != null) {
                     limits.check(Quota.NUM_RESULTS, "Query", nResults);
                 }
@@ -233,31 +278,60 @@ public class RecordResource {
                 if (where != null) {
                     WhereParser.requireIndexed(where);
                 }
-                for (float[] q : queries) {
-                    for (float v : q) {
-                        if (!Float.isFinite(v)) {
-                            throw ChromaException.validation("query_embeddings", "Embeddings must not contain NaN or Infinity values");
-                        }
-                    }
-                    RecordWrites.requireIndexable("query_embeddings", q.length);
-                    requireDimension(c, q.length);
+                if (texts == null) {
+                    return query(c, given, nResults, ids, where, whereDocument, include);
                 }
-                var distance = c.configuration().space();
-                int efSearch = c.configuration().efSearch();
-                int n = nResults == null ? 10 : nResults;
-                return records.read(c.id(), reader -> {
-                    if (c.dimension() == null && reader.count() == 0) {
-                        List<List<io.vermilion.model.QueryHit>> empty = new ArrayList<>();
-                        queries.forEach(q -> empty.add(List.of()));
-                        return RecordJson.queryResponse(empty, include);
-                    }
-                    return RecordJson.queryResponse(
-                            reader.query(new QueryRequest(queries, n, ids, where, whereDocument, distance, efSearch,
-                                    include.contains("embeddings"))),
-                            include);
-                });
+                if (!DefaultEmbeddingFunction.isServerEmbedded(c.configuration())) {
+                    throw ChromaException.invalid("query_texts needs a collection embedded on the server (its "
+                            + "configuration's embedding_function is Chroma's default); provide query_embeddings");
+                }
+                requireDimension(c, MiniLmEmbedder.DIMENSION);
+                return embedding.embed(texts).emitOn(workers).flatMap(queries -> query(c, queries, nResults, ids,
+                        where, whereDocument, include));
             });
         });
+    }
+
+    private Uni<ObjectNode> query(CollectionEntry c, List<float[]> queries, Integer nResults, List<String> ids,
+            Where where, WhereDocument whereDocument, List<String> include) {
+        for (float[] q : queries) {
+            for (float v : q) {
+                if (!Float.isFinite(v)) {
+                    throw ChromaException.validation("query_embeddings", "Embeddings must not contain NaN or Infinity values");
+                }
+            }
+            RecordWrites.requireIndexable("query_embeddings", q.length);
+            requireDimension(c, q.length);
+        }
+        var distance = c.configuration().space();
+        int efSearch = c.configuration().efSearch();
+        int n = nResults == null ? 10 : nResults;
+        return records.read(c.id(), reader -> {
+            if (c.dimension() == null && reader.count() == 0) {
+                List<List<io.vermilion.model.QueryHit>> empty = new ArrayList<>();
+                queries.forEach(q -> empty.add(List.of()));
+                return RecordJson.queryResponse(empty, include);
+            }
+            return RecordJson.queryResponse(
+                    reader.query(new QueryRequest(queries, n, ids, where, whereDocument, distance, efSearch,
+                            include.contains("embeddings"))),
+                    include);
+        });
+    }
+
+    /**
+     * Vermilion's extension: {@code query_texts}, strings embedded on the server, in place of {@code query_embeddings}
+     * (null when absent; both given is a 400).
+     */
+    private static List<String> queryTexts(ObjectNode req) {
+        JsonNode v = JsonBody.optional(req, "query_texts");
+        if (v == null) {
+            return null;
+        }
+        if (JsonBody.optional(req, "query_embeddings") != null) {
+            throw ChromaException.invalid("Provide query_embeddings or query_texts, not both");
+        }
+        return RecordWrites.stringList(v, "query_texts", false);
     }
 
     private static List<float[]> queryEmbeddings(ObjectNode req) {

@@ -32,8 +32,16 @@ final class RecordWrites {
     private RecordWrites() {}
 
     static List<LogRecord> parse(ObjectNode body, Operation op, QuotaLimits limits) {
+        return parse(body, op, limits, false);
+    }
+
+    /**
+     * As {@link #parse(ObjectNode, Operation, QuotaLimits)}; when {@code serverEmbedded}, embeddings may be absent
+     * or null for records with a document (the caller embeds those), and a record with neither is refused.
+     */
+    static List<LogRecord> parse(ObjectNode body, Operation op, QuotaLimits limits, boolean serverEmbedded) {
         List<String> ids = ids(body);
-        List<float[]> embeddings = embeddings(body, op);
+        List<float[]> embeddings = embeddings(body, op, serverEmbedded);
         List<String> documents = strings(body, "documents");
         List<String> uris = strings(body, "uris");
         List<Map<String, MetadataValue>> metadatas = metadatas(body, op);
@@ -111,7 +119,12 @@ final class RecordWrites {
                     metadata = null;
                 }
             }
-            records.add(new LogRecord(op, ids.get(i), embeddings == null ? null : embeddings.get(i), metadata, document, uri));
+            float[] embedding = embeddings == null ? null : embeddings.get(i);
+            if (serverEmbedded && embedding == null && document == null && op != Operation.UPDATE) {
+                throw ChromaException.invalid("Record " + ids.get(i) + " has neither an embedding nor a document to "
+                        + "embed: provide embeddings or documents");
+            }
+            records.add(new LogRecord(op, ids.get(i), embedding, metadata, document, uri));
         }
         return records;
     }
@@ -218,8 +231,8 @@ final class RecordWrites {
         return v == null ? null : stringList(v, field, true);
     }
 
-    private static List<float[]> embeddings(ObjectNode body, Operation op) {
-        boolean required = op != Operation.UPDATE;
+    private static List<float[]> embeddings(ObjectNode body, Operation op, boolean serverEmbedded) {
+        boolean required = op != Operation.UPDATE && !serverEmbedded;
         JsonNode v = required ? JsonBody.required(body, "embeddings") : JsonBody.optional(body, "embeddings");
         if (v == null) {
             return null;

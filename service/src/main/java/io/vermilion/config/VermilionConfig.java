@@ -64,6 +64,40 @@ public interface VermilionConfig {
 
     Catalog catalog();
 
+    Embedding embedding();
+
+    /**
+     * Server-side embedding with all-MiniLM-L6-v2 ({@code vermilion.embedding.*}) for collections whose
+     * {@code embedding_function} is Chroma's {@code default}; see README "Server-side embedding".
+     */
+    interface Embedding {
+        /** Whether this replica embeds at all; when off, records and queries without embeddings are refused. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Threads that run the model at once; unset, all cores but one (at least one), so serving keeps a core. */
+        Optional<Integer> threads();
+
+        /** Texts embedded in one inference (one batch, padded to its longest text). */
+        @WithDefault("32")
+        int batchSize();
+
+        /**
+         * Word pieces of a text, with [CLS] and [SEP], that the model sees; the rest of a longer text is ignored.
+         * 256 is sentence-transformers' and Chroma's Python default; the model takes at most 512.
+         */
+        @WithDefault("256")
+        int maxTokens();
+
+        /** Texts one request may have embedded (documents of a write, or query texts); more is a 400. */
+        @WithDefault("1000")
+        int maxTextsPerRequest();
+
+        /** Texts waiting for the model across all requests; a request that would go past it gets a 429. */
+        @WithDefault("10000")
+        int maxQueuedTexts();
+    }
+
     /** The catalog (PostgreSQL); its URL and credentials are read before start, see {@code EmbeddedCatalog}. */
     interface Catalog {
         /**
