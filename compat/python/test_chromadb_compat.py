@@ -100,3 +100,48 @@ def test_records_roundtrip(client):
     assert col.count() == 1
     with pytest.raises(InvalidArgumentError, match="Collection expecting embedding with dimension of 2, got 3"):
         col.add(ids=["z"], embeddings=[[1.0, 2.0, 3.0]])
+
+
+def _http(method, path, body=None):
+    """A raw request to the server's v2 API (what a client without a local embedding function cannot send)."""
+    import json
+    import urllib.request
+    req = urllib.request.Request(f"{URL.scheme}://{URL.netloc}/api/v2/tenants/default_tenant/databases/"
+                                 f"default_database/collections/{path}", method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_server_embedded_collection(client):
+    """A collection configured with Chroma's default embedding function is embedded on the server (README
+    "Server-side embedding"): the client cannot send documents without embeddings (it embeds on the client, and
+    chromadb-client has no model), but it reads and queries what the server embedded."""
+    from chromadb.utils.embedding_functions import DefaultEmbeddingFunction
+    col = client.create_collection(unique("srv-emb"), embedding_function=DefaultEmbeddingFunction(),
+                                   configuration={"hnsw": {"space": "cosine"}})
+    status, stored = _http("GET", str(col.id))
+    assert stored["configuration_json"]["embedding_function"]["name"] == "default"
+    assert stored["configuration_json"]["embedding_function"]["type"] == "known"
+    with pytest.raises(Exception):
+        col.add(ids=["a"], documents=["apple pie recipe"])  # refused on the client: nothing is sent
+    assert col.count() == 0
+    assert _http("POST", f"{col.id}/add", {"ids": ["a", "b"], "documents": [
+        "apple pie recipe", "how to repair a bicycle tyre"]})[0] == 201
+    got = col.get(include=["embeddings", "documents"])
+    assert got["ids"] == ["a", "b"] and len(got["embeddings"][1]) == 384
+    assert col.query(query_embeddings=[got["embeddings"][1]], n_results=1)["ids"] == [["b"]]
+    status, answer = _http("POST", f"{col.id}/query", {"query_texts": ["fixing a flat bike wheel"], "n_results": 1})
+    assert status == 200 and answer["ids"] == [["b"]]
+
+
+def test_collection_without_embedding_function_is_not_embedded(client):
+    col = client.create_collection(unique("no-emb"), embedding_function=None)
+    with pytest.raises(ValueError, match="You must provide an embedding function"):
+        col.add(ids=["a"], documents=["apple"])
+    assert _http("POST", f"{col.id}/add", {"ids": ["a"], "documents": ["apple"]})[0] == 422
+    assert col.count() == 0
