@@ -17,7 +17,7 @@ async function post(path, body) {
 test("a collection created without an embedding function is embedded on the server", async () => {
   // Without @chroma-core/default-embed the client still names Chroma's default function in the configuration.
   const col = await client.createCollection({ name: unique("srv-emb"), configuration: { hnsw: { space: "cosine" } } });
-  const stored = await (await fetch(`${base}/${col.id}`)).json();
+  const stored = await (await fetch(`${base}/${col.name}`)).json();
   assert.deepEqual(stored.configuration_json.embedding_function, { type: "known", name: "default", config: {} });
 
   // The client refuses documents without embeddings itself (it would embed them on the client): nothing is sent.

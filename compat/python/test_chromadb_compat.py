@@ -124,11 +124,11 @@ def test_server_embedded_collection(client):
     from chromadb.utils.embedding_functions import DefaultEmbeddingFunction
     col = client.create_collection(unique("srv-emb"), embedding_function=DefaultEmbeddingFunction(),
                                    configuration={"hnsw": {"space": "cosine"}})
-    status, stored = _http("GET", str(col.id))
+    status, stored = _http("GET", col.name)
     assert stored["configuration_json"]["embedding_function"]["name"] == "default"
     assert stored["configuration_json"]["embedding_function"]["type"] == "known"
-    with pytest.raises(Exception):
-        col.add(ids=["a"], documents=["apple pie recipe"])  # refused on the client: nothing is sent
+    with pytest.raises(ValueError, match="onnxruntime"):
+        col.add(ids=["a"], documents=["apple pie recipe"])  # the client embeds itself, has no model: nothing is sent
     assert col.count() == 0
     assert _http("POST", f"{col.id}/add", {"ids": ["a", "b"], "documents": [
         "apple pie recipe", "how to repair a bicycle tyre"]})[0] == 201
@@ -141,7 +141,9 @@ def test_server_embedded_collection(client):
 
 def test_collection_without_embedding_function_is_not_embedded(client):
     col = client.create_collection(unique("no-emb"), embedding_function=None)
-    with pytest.raises(ValueError, match="You must provide an embedding function"):
+    # The client sends {"type": "legacy"}: no function, stored as null.
+    assert _http("GET", col.name)[1]["configuration_json"]["embedding_function"] is None
+    with pytest.raises(ValueError, match="onnxruntime"):
         col.add(ids=["a"], documents=["apple"])
     assert _http("POST", f"{col.id}/add", {"ids": ["a"], "documents": ["apple"]})[0] == 422
     assert col.count() == 0
