@@ -56,16 +56,16 @@ public class Records {
             CompletableFuture<T> answer = new CompletableFuture<>();
             states.view(collection, new LogPosition(entry.logPosition(), entry.dimension()), entry.compacted())
                     .whenCompleteAsync((view, failure) -> {
-                if (failure != null) {
-                    answer.completeExceptionally(failure);
-                    return;
-                }
-                try (view) {
-                    answer.complete(read.apply(view));
-                } catch (Throwable t) {
-                    answer.completeExceptionally(t);
-                }
-            }, lanes.of(collection));
+                        if (failure != null) {
+                            answer.completeExceptionally(failure);
+                            return;
+                        }
+                        try (view) {
+                            answer.complete(read.apply(view));
+                        } catch (Throwable t) {
+                            answer.completeExceptionally(t);
+                        }
+                    }, lanes.of(collection));
             return answer;
         });
     }
