@@ -100,26 +100,40 @@ public final class CollectionStateCache {
                 forget(collection);
                 return CompletableFuture.failedFuture(new CollectionMissingException(collection));
             }
-            long offset = target.position.get().nextOffset();
-            VersionRef ref = target.version.orElse(null);
-            CachedCollection cached = collections.computeIfAbsent(collection, CachedCollection::new);
-            for (int attempt = 0; attempt < 3; attempt++) {
-                Published published = cached.published;
-                if (published == null || published.nextOffset < offset) {
-                    break;
-                }
-                CollectionView view = published.open();
-                if (view != null) {
-                    snapshotsCached.incrementAndGet();
-                    if (newer(ref, published.ref)) {
-                        cached.switchInBackground(ref, offset); // this view is complete already
-                    }
-                    return CompletableFuture.completedFuture(view);
-                }
-            }
-            snapshotsCaughtUp.incrementAndGet();
-            return cached.catchUp(offset, ref);
+            return view(collection, target.position.get(), target.version.orElse(null));
         });
+    }
+
+    /**
+     * A view of the collection as of (at least) {@code position}, on {@code version} or a newer one, both as the
+     * caller read them from the catalog (or a cache of it that is as new) after the read arrived; the caller closes
+     * it. The catalog is not asked again. Fails as {@link #view(UUID)} does, except that a missing collection is the
+     * caller's to notice.
+     *
+     * @param version the collection's current version, null if none is published (ignored without a version catalog)
+     */
+    public CompletionStage<CollectionView> view(UUID collection, LogPosition position, VersionRef version) {
+        Objects.requireNonNull(collection, "collection");
+        Objects.requireNonNull(position, "position");
+        long offset = position.nextOffset();
+        VersionRef ref = versions == null ? null : version;
+        CachedCollection cached = collections.computeIfAbsent(collection, CachedCollection::new);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Published published = cached.published;
+            if (published == null || published.nextOffset < offset) {
+                break;
+            }
+            CollectionView view = published.open();
+            if (view != null) {
+                snapshotsCached.incrementAndGet();
+                if (newer(ref, published.ref)) {
+                    cached.switchInBackground(ref, offset); // this view is complete already
+                }
+                return CompletableFuture.completedFuture(view);
+            }
+        }
+        snapshotsCaughtUp.incrementAndGet();
+        return cached.catchUp(offset, ref);
     }
 
     /** The whole collection materialized in insertion order (through {@link #view}); for small collections and tests. */

@@ -144,7 +144,7 @@ public class RecordResource {
         if (op == Operation.UPDATE || !limits.limits(Quota.COLLECTION_SIZE_RECORDS)) {
             return records.append(c.id(), batch);
         }
-        return records.read(c.id(), reader -> {
+        return records.read(c, reader -> {
                     checkCollectionSize(reader, batch, limits, RecordWrites.action(op));
                     return true;
                 })
@@ -199,7 +199,7 @@ public class RecordResource {
                     List<LogRecord> batch = ids.stream().map(LogRecord::delete).toList();
                     return records.append(c.id(), batch).map(v -> deleted(ids.size()));
                 }
-                return records.read(c.id(), reader -> reader.get(new GetRequest(ids, where, whereDocument, limit, 0, false)))
+                return records.read(c, reader -> reader.get(new GetRequest(ids, where, whereDocument, limit, 0, false)))
                         .flatMap(matches -> {
                             if (matches.isEmpty()) {
                                 return Uni.createFrom().item(deleted(0));
@@ -227,7 +227,7 @@ public class RecordResource {
         if (readLevel != null && !READ_LEVELS.contains(readLevel)) {
             throw ChromaException.invalid("Failed to deserialize query string: " + unknownReadLevel(readLevel));
         }
-        return collection(tenant, database, id).flatMap(c -> records.read(c.id(), CollectionReader::count));
+        return collection(tenant, database, id).flatMap(c -> records.read(c, CollectionReader::count));
     }
 
     @POST
@@ -249,7 +249,7 @@ public class RecordResource {
                 if (where != null) {
                     WhereParser.requireIndexed(where);
                 }
-                return records.read(c.id(), reader -> RecordJson.getResponse(
+                return records.read(c, reader -> RecordJson.getResponse(
                         reader.get(new GetRequest(ids, where, whereDocument, limit, offset == null ? 0 : offset,
                                 include.contains("embeddings"))), include));
             });
@@ -306,7 +306,7 @@ public class RecordResource {
         var distance = c.configuration().space();
         int efSearch = c.configuration().efSearch();
         int n = nResults == null ? 10 : nResults;
-        return records.read(c.id(), reader -> {
+        return records.read(c, reader -> {
             if (c.dimension() == null && reader.count() == 0) {
                 List<List<io.vermilion.model.QueryHit>> empty = new ArrayList<>();
                 queries.forEach(q -> empty.add(List.of()));

@@ -6,7 +6,9 @@ import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.log.LogWriter;
 import io.vermilion.model.CollectionReader;
 import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.catalog.LogPosition;
 import io.vermilion.record.LogRecord;
+import io.vermilion.sysdb.CollectionEntry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.UUID;
@@ -42,24 +44,28 @@ public class Records {
     /**
      * Runs {@code read} on a worker thread over one view of the collection that holds every write acknowledged
      * before this call (its compacted version plus the log after it), and releases the view afterwards. The work
-     * runs in the collection's lane of the read pool, so one collection's slow reads cannot hold every thread.
+     * runs in the collection's lane of the read pool, so one collection's slow reads cannot hold every thread. The
+     * collection's log position and version are those {@code entry} carries (CollectionLookup found them after this
+     * read arrived, as new as the catalog's), so the engine does not ask the catalog again.
      */
-    public <T> Uni<T> read(UUID collection, Function<CollectionReader, T> read) {
+    public <T> Uni<T> read(CollectionEntry entry, Function<CollectionReader, T> read) {
+        UUID collection = entry.id();
         return Uni.createFrom().completionStage(() -> {
             // The view is closed by the step that receives it, which nothing outside can cancel: a request whose
             // client went away still releases its view (and with it, perhaps, a superseded version's files).
             CompletableFuture<T> answer = new CompletableFuture<>();
-            states.view(collection).whenCompleteAsync((view, failure) -> {
-                if (failure != null) {
-                    answer.completeExceptionally(failure);
-                    return;
-                }
-                try (view) {
-                    answer.complete(read.apply(view));
-                } catch (Throwable t) {
-                    answer.completeExceptionally(t);
-                }
-            }, lanes.of(collection));
+            states.view(collection, new LogPosition(entry.logPosition(), entry.dimension()), entry.compacted())
+                    .whenCompleteAsync((view, failure) -> {
+                        if (failure != null) {
+                            answer.completeExceptionally(failure);
+                            return;
+                        }
+                        try (view) {
+                            answer.complete(read.apply(view));
+                        } catch (Throwable t) {
+                            answer.completeExceptionally(t);
+                        }
+                    }, lanes.of(collection));
             return answer;
         });
     }

@@ -14,6 +14,9 @@ import io.vermilion.resilience.Guards;
 import io.vermilion.resilience.ResilientLogCatalog;
 import io.vermilion.resilience.ResilientObjectStore;
 import io.vermilion.resilience.ResilientVersionCatalog;
+import io.vermilion.sysdb.CachedLogCatalog;
+import io.vermilion.sysdb.CachedVersionCatalog;
+import io.vermilion.sysdb.CatalogFeed;
 import io.vermilion.sysdb.PgLogCatalog;
 import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.compactor.CompactionThreads;
@@ -106,21 +109,26 @@ public class EngineWiring {
                 : DefaultCredentialsProvider.builder().build();
     }
 
-    /** The log's catalog in PostgreSQL, guarded (timeouts, retries, circuit breaker). */
+    /**
+     * The log's catalog in PostgreSQL, answering log positions from the catalog cache when the feed says it is up to
+     * date (and advancing it on commit), guarded (timeouts, retries, circuit breaker). */
     @Produces
     @Singleton
-    LogCatalog logCatalog(PgLogCatalog catalog, Guards guards) {
-        return new ResilientLogCatalog(catalog, guards);
+    LogCatalog logCatalog(PgLogCatalog catalog, Guards guards, CatalogFeed feed,
+            @Named("readers") ExecutorService readers) {
+        return new ResilientLogCatalog(new CachedLogCatalog(catalog, feed, readers), guards);
     }
 
     /**
-     * The compactions' and reads' version catalog in PostgreSQL, guarded like the log's catalog (timeouts, retries,
+     * The compactions' and reads' version catalog in PostgreSQL, with current versions from the catalog cache when it is
+     * up to date, guarded like the log's catalog (timeouts, retries,
      * circuit breaker).
      */
     @Produces
     @Singleton
-    VersionCatalog versionCatalog(PgVersionCatalog catalog, Guards guards) {
-        return new ResilientVersionCatalog(catalog, guards);
+    VersionCatalog versionCatalog(PgVersionCatalog catalog, Guards guards, CatalogFeed feed,
+            @Named("readers") ExecutorService readers) {
+        return new ResilientVersionCatalog(new CachedVersionCatalog(catalog, feed, readers), guards);
     }
 
     private static ObjectStore storage(VermilionConfig config, Instance<S3AsyncClient> s3) {

@@ -105,6 +105,16 @@ public interface VermilionConfig {
          * {@link EmbeddedCatalogSupervisor} restarts should it die. Unset for an external PostgreSQL.
          */
         Optional<String> embeddedDataDir();
+
+        /**
+         * How reads learn the catalog state of a collection ({@code io.vermilion.sysdb.CatalogFeed}): {@code auto}
+         * (default) is {@code sole-writer} with the embedded PostgreSQL this process started and {@code sync}
+         * otherwise; {@code sync}: from memory, kept up to date by LISTEN/NOTIFY, after one shared round trip on the
+         * listen connection; {@code sole-writer}: from memory without a round trip (only when no other process writes
+         * the catalog); {@code off}: a catalog query per read.
+         */
+        @WithDefault("auto")
+        String readCache();
     }
 
     /** When and how the log is folded into indexed versions ({@code vermilion.compaction.*}). */

@@ -7,6 +7,7 @@ import io.vermilion.error.ErrorCode;
 import io.vermilion.resilience.CatalogCall;
 import io.vermilion.resilience.Failures;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
@@ -15,11 +16,15 @@ import java.util.UUID;
  * The catalog of tenants, databases and collections in PostgreSQL. Every method runs in its own reactive
  * transaction and fails with a {@link ChromaException} worded as Chroma words it; nothing here blocks. Every call is
  * guarded ({@link CatalogCall}): reads are retried after transient failures, writes only when they cannot have been
- * applied.
+ * applied. A committed change or delete of a collection row is applied to this replica's {@link CatalogCache} before
+ * the call completes (other replicas hear of it from the {@link CatalogFeed}).
  */
 @ApplicationScoped
 @CatalogCall
 public class Catalog {
+
+    @Inject
+    CatalogCache cache;
 
     private static final String UNIQUE_VIOLATION = "23505";
     /** Creates with get_or_create that find the name taken and then gone again before giving up (a 409). */
@@ -119,7 +124,7 @@ public class Catalog {
                 List<UUID> ids = cols.stream().map(c -> c.id).toList();
                 return CollectionEntity.delete("databaseId", d.id).flatMap(n -> d.delete()).replaceWith(ids);
             });
-        }));
+        })).invoke(ids -> ids.forEach(cache::deleted));
     }
 
     // ---- collections ----
@@ -254,7 +259,8 @@ public class Catalog {
                     });
                 }))
                 .onFailure(Catalog::isUniqueViolation)
-                .transform(e -> collectionExists(change.newName()));
+                .transform(e -> collectionExists(change.newName()))
+                .invoke(() -> cache.rowChanged(id));
     }
 
     /**
@@ -270,7 +276,8 @@ public class Catalog {
                         ? Uni.createFrom().<UUID>failure(collectionMissing(name))
                         : CollectionEntity.delete("id", c.id).flatMap(deleted -> deleted == 0
                                 ? Uni.createFrom().<UUID>failure(collectionMissing(name))
-                                : Uni.createFrom().item(c.id))));
+                                : Uni.createFrom().item(c.id))))
+                .invoke(cache::deleted);
     }
 
     // ---- reset ----
@@ -289,7 +296,8 @@ public class Catalog {
                         .flatMap(n -> session.createNativeQuery("INSERT INTO databases (id, name, tenant) VALUES ('"
                                 + DEFAULT_DATABASE_ID + "', '" + DEFAULT_DATABASE + "', '" + DEFAULT_TENANT + "')")
                                 .executeUpdate())
-                        .map(n -> ids.stream().map(UUID::fromString).toList()))));
+                        .map(n -> ids.stream().map(UUID::fromString).toList()))))
+                .invoke(ids -> ids.forEach(cache::deleted));
     }
 
     // ---- helpers ----
