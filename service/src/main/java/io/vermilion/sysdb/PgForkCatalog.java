@@ -164,7 +164,7 @@ public class PgForkCatalog implements ForkLineage {
         return steps
                 .flatMap(done -> conn.preparedQuery("""
                                 INSERT INTO collection_lineage (collection_id, root_id, parent_id)
-                                SELECT $1, $1, NULL WHERE $1 = $2
+                                SELECT $1::uuid, $1::uuid, NULL::uuid WHERE $1::uuid = $2::uuid
                                 ON CONFLICT (collection_id) DO NOTHING""")
                         .execute(Tuple.of(source, root)))
                 .flatMap(done -> conn.preparedQuery("""
