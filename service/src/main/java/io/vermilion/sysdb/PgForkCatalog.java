@@ -3,6 +3,7 @@ package io.vermilion.sysdb;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.catalog.ForkLineage;
 import io.vermilion.catalog.VersionRef;
+import io.vermilion.resilience.CatalogCall;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -25,7 +26,8 @@ import java.util.concurrent.CompletionStage;
  * migration V6). A fork is one transaction: it locks the source's row (so no write or compaction of the source
  * interleaves), serializes forks of one tree with an advisory lock on the root (so the limit on fork edges holds),
  * and inserts the new collection pointing at the source's version manifest and log fragments where they lie: no
- * record data is copied. Also the garbage collectors' {@link ForkLineage}. Callable from any thread.
+ * record data is copied. Also the garbage collectors' {@link ForkLineage}. Callable from any thread; the API's
+ * calls are guarded like the rest of the catalog ({@link CatalogCall}).
  */
 @ApplicationScoped
 @Typed(PgForkCatalog.class)
@@ -65,6 +67,7 @@ public class PgForkCatalog implements ForkLineage {
      * Forks {@code source} (of database {@code databaseId}) as {@code newName} from {@code point}, unless its tree
      * already has {@code limit} fork edges.
      */
+    @CatalogCall
     public Uni<ForkResult> fork(UUID source, UUID databaseId, String newName, ForkPoint point, long limit) {
         UUID target = UUID.randomUUID();
         return pool.withTransaction(conn -> conn.preparedQuery("""
@@ -185,6 +188,7 @@ public class PgForkCatalog implements ForkLineage {
     }
 
     /** The number of fork edges of the collection's tree (Chroma counts per root, from any member); 0 outside one. */
+    @CatalogCall(idempotent = true)
     public Uni<Long> forkCount(UUID collection) {
         return pool.withConnection(conn -> conn.preparedQuery(
                         "SELECT root_id FROM collection_lineage WHERE collection_id = $1")
@@ -195,6 +199,7 @@ public class PgForkCatalog implements ForkLineage {
     }
 
     /** The versions the collection retains, oldest first; the last one is current. */
+    @CatalogCall(idempotent = true)
     public Uni<List<RetainedVersion>> versions(UUID collection) {
         return pool.preparedQuery("""
                         SELECT h.version, h.log_end_offset, h.published_at, (v.version = h.version) AS current
