@@ -171,6 +171,38 @@ class ForkTest {
     }
 
     @Test
+    void aForkTakenDuringWritesHoldsExactlyAPrefixOfThem() throws Exception {
+        UUID source = create(unique("racing"));
+        List<String> written = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread writer = new Thread(() -> {
+            for (int i = 0; i < 40; i++) {
+                String id = "w" + (1000 + i);
+                given().contentType("application/json").body("{\"ids\":[\"" + id + "\"],\"embeddings\":[[" + i + ",1]]}")
+                        .post(DB + "/collections/" + source + "/add").then().statusCode(201);
+                written.add(id);
+                if (i == 20) {
+                    join(compactor.compact(source)); // a compaction in the middle, too
+                }
+            }
+        });
+        writer.start();
+        List<UUID> forks = new ArrayList<>();
+        while (writer.isAlive()) {
+            forks.add(UUID.fromString(fork(source, unique("racing-fork"), "").then().statusCode(200)
+                    .extract().jsonPath().getString("id")));
+        }
+        writer.join();
+        assertTrue(forks.size() >= 2, "forks were taken while writing: " + forks.size());
+        List<String> all = List.copyOf(written);
+        for (UUID fork : forks) {
+            List<String> ids = given().contentType("application/json").body("{}")
+                    .post(DB + "/collections/" + fork + "/get").then().statusCode(200).extract().jsonPath()
+                    .getList("ids");
+            assertEquals(all.subList(0, ids.size()), ids, "fork " + fork + " holds a prefix of the writes");
+        }
+    }
+
+    @Test
     void forkErrorsAreChromas() {
         UUID source = create(unique("errors"));
         String taken = unique("taken");
