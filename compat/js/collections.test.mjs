@@ -119,3 +119,28 @@ test("the default tenant and database exist from the start", async () => {
   assert.equal(col.configuration.hnsw.space, "l2");
   await client.deleteCollection({ name });
 });
+
+test("fork: a copy-on-write collection that goes its own way", async () => {
+  const client = new ChromaClient(server);
+  const source = await client.createCollection({ name: unique("fork-src"), embeddingFunction: null });
+  await source.add({ ids: ["a", "b"], embeddings: [[1, 0], [0, 1]], documents: ["alpha", "beta"] });
+  const forkName = unique("fork-dst");
+  const forked = await source.fork({ name: forkName });
+  assert.equal(forked.name, forkName);
+  assert.notEqual(forked.id, source.id);
+  assert.deepEqual((await forked.get()).ids, ["a", "b"]);
+
+  await forked.add({ ids: ["c"], embeddings: [[1, 1]], documents: ["gamma"] });
+  await source.delete({ ids: ["a"] });
+  assert.deepEqual((await forked.get()).ids, ["a", "b", "c"]);
+  assert.deepEqual((await source.get()).ids, ["b"]);
+  assert.equal(await source.forkCount(), 1);
+  assert.equal(await forked.forkCount(), 1);
+  await assert.rejects(source.fork({ name: forkName }), ChromaUniqueError);
+
+  await client.deleteCollection({ name: source.name });
+  const left = await forked.get({ include: ["documents", "embeddings"] });
+  assert.deepEqual(left.documents, ["alpha", "beta", "gamma"]);
+  assert.deepEqual(left.embeddings, [[1, 0], [0, 1], [1, 1]]);
+  await assert.rejects(source.fork({ name: unique("orphan") }), ChromaNotFoundError);
+});

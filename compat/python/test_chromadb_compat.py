@@ -147,3 +147,27 @@ def test_collection_without_embedding_function_is_not_embedded(client):
         col.add(ids=["a"], documents=["apple"])
     assert _http("POST", f"{col.id}/add", {"ids": ["a"], "documents": ["apple"]})[0] == 422
     assert col.count() == 0
+
+
+def test_fork(client):
+    src = client.create_collection(unique("fork-src"), embedding_function=None)
+    src.add(ids=["a", "b"], embeddings=[[1.0, 0.0], [0.0, 1.0]], documents=["alpha", "beta"])
+    name = unique("fork-dst")
+    fork = src.fork(name)
+    assert fork.name == name and fork.id != src.id
+    assert fork.get()["ids"] == ["a", "b"]
+
+    fork.add(ids=["c"], embeddings=[[1.0, 1.0]], documents=["gamma"])
+    src.delete(ids=["a"])
+    assert fork.get()["ids"] == ["a", "b", "c"]
+    assert src.get()["ids"] == ["b"]
+    assert src.fork_count() == 1 and fork.fork_count() == 1
+    with pytest.raises(ChromaError, match=f"Collection \\[{name}\\] already exists"):
+        src.fork(name)
+
+    client.delete_collection(src.name)
+    left = fork.get(include=["documents", "embeddings"])
+    assert left["documents"] == ["alpha", "beta", "gamma"]
+    assert [list(map(float, e)) for e in left["embeddings"]] == [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    with pytest.raises(NotFoundError):
+        src.fork(unique("orphan"))

@@ -62,7 +62,7 @@ public final class CompactedCollectionLoader {
     public CompletionStage<CompactedCollection> load(UUID collection, VersionRef ref) {
         return store.get(ref.manifestKey()).thenApplyAsync(bytes -> {
             VersionManifest manifest = manifestReader.read(bytes, ref.manifestKey());
-            if (!manifest.collectionId().equals(collection) || manifest.version() != ref.version()
+            if (!VersionKeys.belongs(manifest, collection, ref.manifestKey()) || manifest.version() != ref.version()
                     || manifest.logEndOffset() != ref.logEndOffset()) {
                 throw new CorruptManifestException(ref.manifestKey(), "describes version " + manifest.version()
                         + " of collection " + manifest.collectionId() + " up to log offset " + manifest.logEndOffset()

@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import io.vermilion.catalog.ForkLineage;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
@@ -24,8 +25,11 @@ import io.vermilion.version.VersionManifest;
 /**
  * Deletes what a collection's current version made obsolete, once that version has been current for a grace period
  * (so readers still on the previous version, on any replica, can finish and move on): the objects of every older
- * version except the index files the current version still uses, and the log fragments the current version covers (forgotten by the catalog, then swept). Never touches the
- * current version, anything newer, or the log after the current version. Thread-safe (stateless).
+ * version except the files the current version still uses, and the log fragments the current version covers
+ * (forgotten by the catalog, then swept). Never touches the current version, anything newer, or the log after the
+ * current version; never deletes an object that a version retained for time travel (superseded less than the
+ * retention ago) or any version of a fork of the collection still reads ({@link ForkLineage}). Thread-safe
+ * (stateless).
  */
 public final class VersionGarbageCollector {
 
@@ -39,13 +43,28 @@ public final class VersionGarbageCollector {
     private final LogCatalog log;
     private final LogGarbageCollector logGarbage;
     private final Clock clock;
+    private final ForkLineage lineage;
+    private final Duration retention;
+    private final ReferencedObjects referenced;
     private final ManifestReader manifestReader = new ManifestReader();
 
     public VersionGarbageCollector(ObjectStore store, VersionCatalog versions, LogCatalog log, Clock clock) {
+        this(store, versions, log, ForkLineage.NONE, Duration.ZERO, clock);
+    }
+
+    /**
+     * @param lineage   which versions forks still read and which older versions are retained
+     * @param retention how long a superseded version stays readable for time travel
+     */
+    public VersionGarbageCollector(ObjectStore store, VersionCatalog versions, LogCatalog log, ForkLineage lineage,
+            Duration retention, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.versions = Objects.requireNonNull(versions, "versions");
         this.log = Objects.requireNonNull(log, "log");
-        this.logGarbage = new LogGarbageCollector(store, log);
+        this.lineage = Objects.requireNonNull(lineage, "lineage");
+        this.retention = Objects.requireNonNull(retention, "retention");
+        this.logGarbage = new LogGarbageCollector(store, log, lineage);
+        this.referenced = new ReferencedObjects(store);
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -61,10 +80,20 @@ public final class VersionGarbageCollector {
                 if (clock.instant().isBefore(manifest.createdAt().plus(grace))) {
                     return CompletableFuture.completedFuture(Collected.NOTHING);
                 }
-                Set<String> referenced = new HashSet<>();
-                manifest.files().forEach(file -> referenced.add(file.key()));
-                return deleteOlderVersions(collection, current.version(), referenced).thenCompose(versionObjects ->
-                        log.forget(collection, current.logEndOffset())
+                // Expire first, then ask what forks read: a fork made of a version after it expired is seen below.
+                return lineage.expireVersions(collection, current.version(), clock.instant().minus(retention))
+                        .thenCompose(retained -> lineage.sharedManifests(collection).thenCompose(shared -> {
+                            List<String> manifests = new ArrayList<>(shared);
+                            retained.forEach(ref -> manifests.add(ref.manifestKey()));
+                            return referenced.of(manifests);
+                        }))
+                        .thenCompose(kept -> {
+                            Set<String> keep = new HashSet<>(kept);
+                            keep.add(current.manifestKey());
+                            manifest.files().forEach(file -> keep.add(file.key()));
+                            return deleteOlderVersions(collection, current.version(), keep);
+                        })
+                        .thenCompose(versionObjects -> log.forget(collection, current.logEndOffset())
                                 .thenCompose(forgotten -> logGarbage.sweep(collection))
                                 .thenApply(fragments -> new Collected(versionObjects, fragments)));
             });

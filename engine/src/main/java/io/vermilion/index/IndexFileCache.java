@@ -29,6 +29,7 @@ import io.vermilion.storage.ObjectStore;
 import io.vermilion.version.CorruptManifestException;
 import io.vermilion.version.ManifestReader;
 import io.vermilion.version.VersionFile;
+import io.vermilion.version.VersionKeys;
 import io.vermilion.version.VersionManifest;
 
 /**
@@ -186,7 +187,7 @@ public final class IndexFileCache {
     private CompletableFuture<Path> fetch(UUID collection, VersionRef ref, Path folder) {
         return store.get(ref.manifestKey()).toCompletableFuture().thenComposeAsync(bytes -> {
             VersionManifest manifest = manifestReader.read(bytes, ref.manifestKey());
-            if (!manifest.collectionId().equals(collection) || manifest.version() != ref.version()) {
+            if (!VersionKeys.belongs(manifest, collection, ref.manifestKey()) || manifest.version() != ref.version()) {
                 throw new CorruptManifestException(ref.manifestKey(), "describes version " + manifest.version()
                         + " of collection " + manifest.collectionId() + ", not " + ref + " of " + collection);
             }

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import io.vermilion.catalog.CollectionMissingException;
+import io.vermilion.catalog.ForkLineage;
 import io.vermilion.catalog.FragmentRef;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.catalog.LogPosition;
@@ -20,16 +21,24 @@ import io.vermilion.storage.ObjectStore;
  * Deletes log fragments that can never become part of a log: written, but never recorded by the catalog (a commit that
  * failed or conflicted, a writer that crashed). Safe to run at any time, beside any number of writers: a fragment is
  * deleted only if its start offset is below the log's end, and the catalog only records a fragment that starts exactly
- * at the end, which only grows. Thread-safe (stateless).
+ * at the end, which only grows. A fragment another collection's log records (a fork reads it where it is) is never
+ * deleted. Thread-safe (stateless).
  */
 public final class LogGarbageCollector {
 
     private final ObjectStore store;
     private final LogCatalog catalog;
+    private final ForkLineage lineage;
 
     public LogGarbageCollector(ObjectStore store, LogCatalog catalog) {
+        this(store, catalog, ForkLineage.NONE);
+    }
+
+    /** @param lineage tells which of a collection's fragments its forks still record */
+    public LogGarbageCollector(ObjectStore store, LogCatalog catalog, ForkLineage lineage) {
         this.store = Objects.requireNonNull(store, "store");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.lineage = Objects.requireNonNull(lineage, "lineage");
     }
 
     /**
@@ -44,14 +53,17 @@ public final class LogGarbageCollector {
                 .thenCompose(found -> {
                     LogPosition position = found.orElseThrow(() -> new CollectionMissingException(collection));
                     return catalog.fragments(collection, 0).toCompletableFuture()
-                            .thenCompose(recorded -> store.list(FragmentKeys.logPrefix(collection))
-                                    .thenCompose(objects -> deleteOrphans(collection, position, recorded, objects)));
+                            .thenCompose(recorded -> lineage.sharedFragments(collection)
+                                    .thenCompose(shared -> store.list(FragmentKeys.logPrefix(collection))
+                                            .thenCompose(objects -> deleteOrphans(
+                                                    collection, position, recorded, shared, objects))));
                 });
     }
 
     private CompletionStage<Integer> deleteOrphans(
-            UUID collection, LogPosition position, List<FragmentRef> recorded, List<ObjectInfo> objects) {
-        Set<String> keep = new HashSet<>();
+            UUID collection, LogPosition position, List<FragmentRef> recorded, Set<String> shared,
+            List<ObjectInfo> objects) {
+        Set<String> keep = new HashSet<>(shared);
         for (FragmentRef fragment : recorded) {
             keep.add(fragment.key());
         }
@@ -67,7 +79,8 @@ public final class LogGarbageCollector {
 
     /**
      * Deletes every object under {@code {collection_id}/} (log and versions), for a collection the catalog has dropped.
-     * Deletion by prefix assumes no other collection references these objects (true until forks exist).
+     * Deletion by prefix assumes no other collection references these objects: for a collection of a fork tree,
+     * {@code io.vermilion.compactor.DroppedCollections} deletes only what no fork reads.
      */
     public CompletionStage<Void> deleteCollection(UUID collection) {
         return store.list(FragmentKeys.collectionPrefix(collection)).thenCompose(objects -> {

@@ -71,4 +71,14 @@ public final class VersionKeys {
             return -1; // 20 digits can exceed Long.MAX_VALUE
         }
     }
+
+    /**
+     * Whether {@code collection} may read {@code manifest} stored under {@code manifestKey}: its own version, or (for
+     * a fork, which starts from its source's version where it lies) another collection's version stored at exactly
+     * that version's own key.
+     */
+    public static boolean belongs(VersionManifest manifest, UUID collection, String manifestKey) {
+        return manifest.collectionId().equals(collection)
+                || manifestKey.equals(manifest(manifest.collectionId(), manifest.version()));
+    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.sysdb.Catalog;
+import io.vermilion.sysdb.PgForkCatalog;
 import io.vermilion.sysdb.CollectionChange;
 import io.vermilion.sysdb.CollectionEntry;
 import io.vermilion.gateway.TenantGuard;
@@ -29,7 +30,8 @@ import java.util.UUID;
 
 /**
  * Collections of a database: create (with get_or_create), list, count, get by name / id / CRN, modify by id,
- * delete by name — the paths and quirks of Chroma's v2 API.
+ * delete by name, fork (copy-on-write, optionally as of a retained version) and count forks — the paths and quirks of
+ * Chroma's v2 API — and the retained versions (a Vermilion extension).
  */
 @Path("/api/v2")
 @Produces(MediaType.APPLICATION_JSON)
@@ -41,8 +43,11 @@ public class CollectionResource {
     private final Records records;
     private final TenantGuard tenantGuard;
     private final Quotas quotas;
+    private final PgForkCatalog forks;
 
-    public CollectionResource(Catalog catalog, Records records, TenantGuard tenantGuard, Quotas quotas) {
+    public CollectionResource(Catalog catalog, Records records, TenantGuard tenantGuard, Quotas quotas,
+            PgForkCatalog forks) {
+        this.forks = forks;
         this.catalog = catalog;
         this.records = records;
         this.tenantGuard = tenantGuard;
@@ -214,17 +219,57 @@ public class CollectionResource {
     public Uni<ObjectNode> fork(
             @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("id") String id,
             String body) {
-        JsonBody.requiredString(JsonBody.object(body), "new_name");
-        return existing(tenant, database, id).map(c -> {
-            throw new ChromaException(ErrorCode.UNIMPLEMENTED, "Collection forking is not supported yet");
-        });
+        ObjectNode req = JsonBody.object(body);
+        String newName = JsonBody.requiredString(req, "new_name");
+        Names.requireCollectionName("new_name", newName);
+        PgForkCatalog.ForkPoint point = ForkRequests.point(req);
+        return existing(tenant, database, id).flatMap(source -> quotas.forTenant(tenant).flatMap(limits -> {
+            long limit = limits.limits(Quota.NUM_FORKS) ? limits.of(Quota.NUM_FORKS) : Quota.NUM_FORKS.cloudDefault();
+            return forks.fork(source.id(), source.databaseId(), newName, point, limit)
+                    .flatMap(result -> switch (result) {
+                        case PgForkCatalog.ForkResult.Forked forked ->
+                                catalog.getCollectionById(tenant, database, forked.id()).map(CollectionJson::render);
+                        case PgForkCatalog.ForkResult.SourceMissing missing -> Uni.createFrom().failure(
+                                ChromaException.notFound("Collection [" + source.id() + "] does not exist"));
+                        case PgForkCatalog.ForkResult.VersionMissing missing -> Uni.createFrom().failure(
+                                ChromaException.notFound("Collection [" + source.id() + "] has no retained "
+                                        + missing.asked()));
+                        case PgForkCatalog.ForkResult.NameTaken taken -> Uni.createFrom().failure(
+                                new ChromaException(ErrorCode.ALREADY_EXISTS,
+                                        "Collection [" + newName + "] already exists"));
+                        case PgForkCatalog.ForkResult.LimitReached reached -> Uni.createFrom().failure(
+                                new QuotaExceededException(Quota.NUM_FORKS, "Fork Collection", reached.edges() + 1,
+                                        limit));
+                    });
+        }));
     }
 
     @GET
     @Path(BASE + "/collections/{id}/fork_count")
     public Uni<ObjectNode> forkCount(
             @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("id") String id) {
-        return existing(tenant, database, id).map(c -> F.objectNode().put("count", 0));
+        return existing(tenant, database, id)
+                .flatMap(c -> forks.forkCount(c.id()))
+                .map(count -> F.objectNode().put("count", count));
+    }
+
+    /** Vermilion extension: the versions the collection retains (time travel), oldest first, the last one current. */
+    @GET
+    @Path(BASE + "/collections/{id}/versions")
+    public Uni<ObjectNode> versions(
+            @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("id") String id) {
+        return existing(tenant, database, id).flatMap(c -> forks.versions(c.id())).map(list -> {
+            ObjectNode out = F.objectNode();
+            ArrayNode versions = out.putArray("versions");
+            for (PgForkCatalog.RetainedVersion v : list) {
+                versions.addObject()
+                        .put("version", v.version())
+                        .put("log_position", v.logEndOffset())
+                        .put("published_at", v.publishedAt().toString())
+                        .put("current", v.current());
+            }
+            return out;
+        });
     }
 
     private Uni<CollectionEntry> existing(String tenant, String database, String id) {

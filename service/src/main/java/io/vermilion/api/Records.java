@@ -2,7 +2,7 @@ package io.vermilion.api;
 
 import io.vermilion.executor.CollectionLanes;
 import io.smallrye.mutiny.Uni;
-import io.vermilion.log.LogGarbageCollector;
+import io.vermilion.compactor.DroppedCollections;
 import io.vermilion.log.LogWriter;
 import io.vermilion.model.CollectionReader;
 import io.vermilion.executor.CollectionStateCache;
@@ -26,10 +26,10 @@ public class Records {
     private final LogWriter writer;
     private static final Logger LOG = Logger.getLogger(Records.class);
     private final CollectionStateCache states;
-    private final LogGarbageCollector garbage;
+    private final DroppedCollections garbage;
     private final CollectionLanes lanes;
 
-    public Records(LogWriter writer, CollectionStateCache states, LogGarbageCollector garbage, CollectionLanes lanes) {
+    public Records(LogWriter writer, CollectionStateCache states, DroppedCollections garbage, CollectionLanes lanes) {
         this.writer = writer;
         this.garbage = garbage;
         this.states = states;
@@ -71,12 +71,12 @@ public class Records {
     }
 
     /**
-     * A collection left the catalog: drop its cached state and delete its objects in the background (the catalog
-     * no longer references them, so a failure here only leaves garbage for a later sweep).
+     * A collection left the catalog: drop its cached state and delete its objects in the background, except those
+     * its forks still read (a failure here only leaves garbage for a later sweep).
      */
     public void dropped(UUID collection) {
         states.forget(collection);
-        garbage.deleteCollection(collection).whenComplete((v, e) -> {
+        garbage.purge(collection).whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warnf(e, "Could not delete the objects of dropped collection %s", collection);
             }

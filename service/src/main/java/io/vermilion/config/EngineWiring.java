@@ -22,6 +22,7 @@ import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.compactor.CompactionThreads;
 import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.CompactorOptions;
+import io.vermilion.compactor.DroppedCollections;
 import io.vermilion.compactor.VersionGarbageCollector;
 import io.vermilion.env.Environment;
 import io.vermilion.index.SearchParameters;
@@ -29,6 +30,7 @@ import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.index.IndexFileCache;
 import io.vermilion.storage.CacheFolder;
 import io.vermilion.storage.CachedObjectStore;
+import io.vermilion.sysdb.PgForkCatalog;
 import io.vermilion.sysdb.PgVersionCatalog;
 import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.LocalObjectStore;
@@ -296,14 +298,22 @@ public class EngineWiring {
 
     @Produces
     @Singleton
-    VersionGarbageCollector versionGarbageCollector(ObjectStore store, VersionCatalog versions, LogCatalog catalog) {
-        return new VersionGarbageCollector(store, versions, catalog, ENVIRONMENT.clock());
+    VersionGarbageCollector versionGarbageCollector(ObjectStore store, VersionCatalog versions, LogCatalog catalog,
+            PgForkCatalog forks, VermilionConfig config) {
+        return new VersionGarbageCollector(store, versions, catalog, forks, config.compaction().versionRetention(),
+                ENVIRONMENT.clock());
     }
 
     @Produces
     @Singleton
-    LogGarbageCollector garbageCollector(ObjectStore store, LogCatalog catalog) {
-        return new LogGarbageCollector(store, catalog);
+    LogGarbageCollector garbageCollector(ObjectStore store, LogCatalog catalog, PgForkCatalog forks) {
+        return new LogGarbageCollector(store, catalog, forks);
+    }
+
+    @Produces
+    @Singleton
+    DroppedCollections droppedCollections(ObjectStore store, PgForkCatalog forks) {
+        return new DroppedCollections(store, forks);
     }
 
 

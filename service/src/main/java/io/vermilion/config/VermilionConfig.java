@@ -147,6 +147,13 @@ public interface VermilionConfig {
         Duration gracePeriod();
 
         /**
+         * How long a superseded version stays retained for time travel (listed by {@code GET .../versions}, forkable
+         * with {@code "version"} or {@code "as_of"}); 0 keeps only the current version (after the grace period).
+         */
+        @WithDefault("0s")
+        Duration versionRetention();
+
+        /**
          * How long a compactor's lease lasts without renewal; a running compaction renews it every third of this, so
          * it bounds how long a crashed replica keeps its collections from being compacted by another.
          */

@@ -25,7 +25,9 @@ public enum Quota {
     NUM_QUERY_EMBEDDINGS("num_query_embeddings", "Number of query embeddings", 20),
     COLLECTION_SIZE_RECORDS("collection_size_records", "Collection size (records)", 5_000_000),
     /** Collections per database. */
-    NUM_COLLECTIONS("num_collections", "Number of collections", 1_000_000);
+    NUM_COLLECTIONS("num_collections", "Number of collections", 1_000_000),
+    /** Fork edges per fork tree (a root and all its forks); applied with auth off too, as Chroma's source has it. */
+    NUM_FORKS("num_forks", "Number of forks", 256);
 
     private final String key;
     private final String usage;

@@ -24,6 +24,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vermilion.compactor.CompactionThresholds;
 import io.vermilion.compactor.Compactor;
+import io.vermilion.compactor.DroppedCollections;
 import io.vermilion.compactor.VersionGarbageCollector;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.executor.CollectionStateCache;
@@ -54,6 +55,7 @@ public class CompactionScheduler {
     private final Compactor compactor;
     private final CollectionStateCache states;
     private final VersionGarbageCollector garbage;
+    private final DroppedCollections dropped;
     private final PgVersionCatalog catalog;
     private final ScheduledExecutorService scheduler;
     private final VermilionConfig.Compaction config;
@@ -61,7 +63,16 @@ public class CompactionScheduler {
     private final boolean compacts;
     private final CompactionThresholds thresholds;
     private final Map<UUID, Instant> pendingSince = new ConcurrentHashMap<>();
-    private final Map<UUID, Long> collectedVersion = new ConcurrentHashMap<>();
+    /** The version each collection's garbage was last collected for, and when (forks and retention make it worth redoing). */
+    private final Map<UUID, LastCollection> collectedVersion = new ConcurrentHashMap<>();
+
+    private record LastCollection(long version, Instant at) {}
+
+    /**
+     * A version's garbage is collected again this long after the last time: a fork that moved on, or a retained
+     * version that left the retention window, frees objects without the collection publishing anything new.
+     */
+    private static final Duration RECOLLECT_AFTER = Duration.ofMinutes(1);
     /** Collections whose last compaction failed, and when to try them again. */
     private final RetryBackoff compactionBackoff = new RetryBackoff();
     /** Collections whose last garbage collection failed, and when to try them again. */
@@ -78,11 +89,12 @@ public class CompactionScheduler {
     private final boolean serves;
 
     public CompactionScheduler(Compactor compactor, CollectionStateCache states, VersionGarbageCollector garbage,
-            PgVersionCatalog catalog, @Named("scheduler") ScheduledExecutorService scheduler, VermilionConfig config,
+            DroppedCollections dropped, PgVersionCatalog catalog, @Named("scheduler") ScheduledExecutorService scheduler, VermilionConfig config,
             MeterRegistry registry) {
         this.compactor = compactor;
         this.states = states;
         this.garbage = garbage;
+        this.dropped = dropped;
         this.catalog = catalog;
         this.scheduler = scheduler;
         this.config = config.compaction();
@@ -212,21 +224,30 @@ public class CompactionScheduler {
         Map<UUID, Long> due = catalog.publishedBefore(config.gracePeriod()).toCompletableFuture().join();
         garbageBackoff.retain(due.keySet());
         for (Map.Entry<UUID, Long> version : due.entrySet()) {
-            if (version.getValue().equals(collectedVersion.get(version.getKey()))
-                    || !garbageBackoff.allows(version.getKey(), now)) {
+            LastCollection last = collectedVersion.get(version.getKey());
+            boolean recent = last != null && last.version() == version.getValue()
+                    && now.isBefore(last.at().plus(RECOLLECT_AFTER.compareTo(config.gracePeriod()) > 0
+                            ? RECOLLECT_AFTER : config.gracePeriod()));
+            if (recent || !garbageBackoff.allows(version.getKey(), now)) {
                 continue;
             }
             try {
                 VersionGarbageCollector.Collected collected =
                         garbage.collect(version.getKey(), config.gracePeriod()).toCompletableFuture().join();
                 garbageObjects.increment(collected.versionObjects() + collected.fragments());
-                collectedVersion.put(version.getKey(), version.getValue());
+                collectedVersion.put(version.getKey(), new LastCollection(version.getValue(), now));
                 garbageBackoff.succeeded(version.getKey());
             } catch (RuntimeException e) {
                 Duration wait = garbageBackoff.failed(version.getKey(), now);
                 LOG.warnf(e, "Garbage collection of collection %s failed; next attempt in %d s", version.getKey(),
                         wait.toSeconds());
             }
+        }
+        try {
+            // Deleted collections whose forks still read some of their objects: delete what is no longer read.
+            garbageObjects.increment(dropped.purgeAll().toCompletableFuture().join());
+        } catch (RuntimeException e) {
+            LOG.warn("Purging deleted collections of fork trees failed; the next pass tries again", e);
         }
     }
 }

@@ -96,6 +96,7 @@ class ContractTest {
             "GET /api/v2/collections/{crn}",
             "POST " + DB + "/collections/{collection_id}/fork",
             "GET " + DB + "/collections/{collection_id}/fork_count",
+            "GET " + DB + "/collections/{collection_id}/versions",
             "POST " + DB + "/collections/{collection_id}/add",
             "POST " + DB + "/collections/{collection_id}/upsert",
             "POST " + DB + "/collections/{collection_id}/update",
@@ -302,12 +303,18 @@ class ContractTest {
             return Call.of("GET", "/api/v2/collections/" + resource + ":" + d + ":" + col.path("name").asText())
                     .then(b -> assertEquals(col.path("id"), b.path("id")));
         });
-        // Forking is not implemented yet: an existing collection gets the documented 501.
         c.put("POST " + DB + "/collections/{collection_id}/fork", () -> {
             String db = db();
             JsonNode col = collection(db, obj("name", unique("col")));
-            return Call.of("POST", db + "/collections/" + col.path("id").asText() + "/fork",
-                    obj("new_name", unique("fork"))).expect(501);
+            String name = unique("fork");
+            return Call.of("POST", db + "/collections/" + col.path("id").asText() + "/fork", obj("new_name", name))
+                    .then(b -> assertEquals(name, b.path("name").asText()));
+        });
+        c.put("GET " + DB + "/collections/{collection_id}/versions", () -> {
+            String db = db();
+            JsonNode col = collection(db, obj("name", unique("col")));
+            return Call.of("GET", db + "/collections/" + col.path("id").asText() + "/versions")
+                    .then(b -> assertEquals(0, b.path("versions").size()));
         });
         c.put("GET " + DB + "/collections/{collection_id}/fork_count", () -> {
             String db = db();
