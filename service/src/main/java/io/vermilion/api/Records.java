@@ -6,6 +6,7 @@ import io.vermilion.log.LogGarbageCollector;
 import io.vermilion.log.LogWriter;
 import io.vermilion.model.CollectionReader;
 import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.executor.CollectionView;
 import io.vermilion.record.LogRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -56,6 +57,34 @@ public class Records {
                 }
                 try (view) {
                     answer.complete(read.apply(view));
+                } catch (Throwable t) {
+                    answer.completeExceptionally(t);
+                }
+            }, lanes.of(collection));
+            return answer;
+        });
+    }
+
+    /**
+     * As {@link #read}, over the engine's view itself; with {@code indexOnly} the view leaves the log tail out
+     * (Chroma's {@code index_only} read level: only what compaction has published).
+     */
+    public <T> Uni<T> readView(UUID collection, boolean indexOnly, Function<CollectionView, T> read) {
+        return Uni.createFrom().completionStage(() -> {
+            CompletableFuture<T> answer = new CompletableFuture<>();
+            states.view(collection).whenCompleteAsync((view, failure) -> {
+                if (failure != null) {
+                    answer.completeExceptionally(failure);
+                    return;
+                }
+                try (view) {
+                    if (indexOnly) {
+                        try (CollectionView compacted = view.indexOnly()) {
+                            answer.complete(read.apply(compacted));
+                        }
+                    } else {
+                        answer.complete(read.apply(view));
+                    }
                 } catch (Throwable t) {
                     answer.completeExceptionally(t);
                 }

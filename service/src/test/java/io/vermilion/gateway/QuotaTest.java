@@ -231,7 +231,8 @@ class QuotaTest {
         assertEquals("Failed to deserialize the JSON body into the target type: unknown field `records`, expected one of "
                 + "`num_records`, `embedding_dimensions`, `document_size_bytes`, `id_size_bytes`, `uri_size_bytes`, "
                 + "`metadata_key_size_bytes`, `metadata_value_size_bytes`, `num_metadata_keys`, `limit_value`, "
-                + "`num_results`, `num_query_embeddings`, `collection_size_records`, `num_collections`",
+                + "`num_results`, `num_query_embeddings`, `collection_size_records`, `num_collections`, "
+                + "`num_search_payloads`, `num_rank_knn`, `rank_knn_limit`, `num_group_by_keys`, `num_aggregate_keys`",
                 unknown.jsonPath().getString("message"));
         setQuotas(tenant, "{\"num_records\":-1}").then().statusCode(422).body("message", equalTo(
                 "Failed to deserialize the JSON body into the target type: num_records: invalid value: integer `-1`, "
