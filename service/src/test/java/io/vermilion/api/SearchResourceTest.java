@@ -93,6 +93,8 @@ class SearchResourceTest {
         JsonNode indexOnly = search("{\"searches\": [{\"rank\": {\"$knn\": {\"query\": [2.5, 0], \"limit\": 1}}}],"
                 + " \"read_level\": \"index_only\"}");
         assertEquals(0, indexOnly.get("ids").get(0).size(), "nothing is compacted yet");
+        assertEquals("0", get(col + "/count?read_level=index_only").statusCode(200).extract().asString());
+        assertEquals("5", get(col + "/count?read_level=index_and_wal").statusCode(200).extract().asString());
         assertEquals(JSON.readTree("{\"op_indexing_progress\": 0.0, \"num_unindexed_ops\": 5, \"num_indexed_ops\": 0,"
                 + " \"total_ops\": 5}"), JSON.readTree(get(col + "/indexing_status").statusCode(200).extract().asString()));
     }
