@@ -138,6 +138,14 @@ class SearchResourceTest {
     }
 
     @Test
+    void theLargestLimitsAreServedWithoutQuotas() throws Exception {
+        JsonNode r = search("{\"searches\": [{\"rank\": {\"$knn\": {\"query\": [0, 0], \"limit\": 4294967295}},"
+                + " \"limit\": {\"offset\": 4294967295}}, {\"rank\": {\"$knn\": {\"query\": [0, 0], \"limit\": 4294967295}},"
+                + " \"limit\": {\"offset\": 1, \"limit\": 4294967295}}]}");
+        assertEquals(JSON.readTree("[[], [\"b\", \"c\", \"d\"]]"), r.get("ids"));
+    }
+
+    @Test
     void searchOfAMissingCollectionIsNotFound() {
         post("/api/v2/tenants/default_tenant/databases/default_database/collections/"
                 + "00000000-0000-4000-8000-000000000000/search", "{\"searches\": []}").statusCode(404);

@@ -150,6 +150,24 @@ class QuotaTest {
     }
 
     @Test
+    void searchQuotasRefuseOversizedSearches() {
+        post(records() + "/add", "{\"ids\":[\"r0\"],\"embeddings\":[[1,2]]}").then().statusCode(201);
+        String knn = "{\"$knn\":{\"query\":[1,2],\"limit\":384}}";
+        String six = IntStream.range(0, 6).mapToObj(i -> "{}").collect(Collectors.joining(","));
+        assertQuota(post(records() + "/search", "{\"searches\":[" + six + "]}"),
+                "Number of search payloads in a search", "Search", 6, 5);
+        String sixKnn = IntStream.range(0, 6).mapToObj(i -> knn).collect(Collectors.joining(","));
+        assertQuota(post(records() + "/search", "{\"searches\":[{\"rank\":{\"$sum\":[" + sixKnn + "]}}]}"),
+                "Number of knn searches in a rank expression", "Search", 6, 5);
+        assertQuota(post(records() + "/search", "{\"searches\":[{\"rank\":{\"$knn\":{\"query\":[1,2],\"limit\":385}}}]}"),
+                "Limit value in rank expression", "Search", 385, 384);
+        assertQuota(post(records() + "/search", "{\"searches\":[{\"limit\":{\"limit\":301}}]}"),
+                "Limit value", "Search", 301, 300);
+        post(records() + "/search", "{\"searches\":[{\"rank\":" + knn + ",\"limit\":{\"limit\":300}}]}").then()
+                .statusCode(200).body("ids[0]", contains("r0"));
+    }
+
+    @Test
     void collectionSizeCountsOnlyRecordsNotThereYet() {
         setQuotas(tenant, "{\"collection_size_records\":3}").then().statusCode(200);
         post(records() + "/add", batch("r", 2)).then().statusCode(201);
