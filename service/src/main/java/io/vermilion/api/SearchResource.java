@@ -166,7 +166,8 @@ public class SearchResource {
                 rowDocuments.add(r.document() == null ? F.nullNode() : F.textNode(r.document()));
                 rowEmbeddings.add(RecordJson.embedding(r.embedding()));
                 rowMetadatas.add(selectedMetadata(r, keys));
-                rowScores.add(hit.score());
+                // As serde_json writes a non-finite float: null (log of a negative, division by zero).
+                rowScores.add(Float.isFinite(hit.score()) ? F.numberNode(hit.score()) : F.nullNode());
             }
             ids.add(rowIds);
             documents.add(keys.document() ? rowDocuments : F.nullNode());

@@ -146,6 +146,19 @@ class SearchResourceTest {
     }
 
     @Test
+    void nonFiniteScoresAreNullAndRankLast() throws Exception {
+        // 1 / (0 * distance) is +inf for every hit but a (0 * 0 = 0, 1 / 0 = inf too); log(distance - 2) is NaN below 2.
+        JsonNode r = search("""
+                {"searches": [{"rank": {"$div": {"left": {"$val": 1}, "right": {"$mul": [{"$val": 0},
+                                   {"$knn": {"query": [0, 0], "limit": 2}}]}}}, "select": {"keys": ["#score"]}},
+                              {"rank": {"$log": {"$sub": {"left": {"$knn": {"query": [0, 0], "limit": 4}},
+                                   "right": {"$val": 2}}}}, "select": {"keys": ["#score"]}}]}""");
+        assertEquals(JSON.readTree("[[\"a\", \"b\"], [\"c\", \"d\", \"a\", \"b\"]]"), r.get("ids"));
+        assertEquals(JSON.readTree("[[null, null], [" + (float) Math.log(2) + ", " + (float) Math.log(7)
+                + ", null, null]]"), r.get("scores"));
+    }
+
+    @Test
     void searchOfAMissingCollectionIsNotFound() {
         post("/api/v2/tenants/default_tenant/databases/default_database/collections/"
                 + "00000000-0000-4000-8000-000000000000/search", "{\"searches\": []}").statusCode(404);
