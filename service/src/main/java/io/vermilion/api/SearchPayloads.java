@@ -228,12 +228,14 @@ final class SearchPayloads {
         String at = path + ".aggregate." + (max ? "$max_k" : "$min_k");
         ObjectNode spec = object(aggregate.get(max ? "$max_k" : "$min_k"), at, "struct variant Aggregate");
         List<String> aggregateKeys = RecordWrites.stringList(JsonBody.required(spec, "keys"), at + ".keys", false);
-        JsonNode kNode = JsonBody.required(spec, "k");
+        if (JsonBody.required(spec, "k").isNull()) {
+            throw ChromaException.shape(at + ".k", "invalid type: null, expected u32");
+        }
         Integer k = u32(spec, "k", at + ".k");
         if (aggregateKeys.isEmpty()) {
             throw ChromaException.validation(path, "aggregate keys must not be empty");
         }
-        if (k == null || k == 0 || kNode.isNull()) {
+        if (k == 0) {
             throw ChromaException.validation(path, "aggregate k must be greater than 0");
         }
         for (String key : aggregateKeys) {
