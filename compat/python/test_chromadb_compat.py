@@ -171,3 +171,57 @@ def test_fork(client):
     assert [list(map(float, e)) for e in left["embeddings"]] == [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
     with pytest.raises(NotFoundError):
         src.fork(unique("orphan"))
+
+
+# ---- Search API ----
+
+def four_points(client):
+    col = client.create_collection(unique("search"), embedding_function=None)
+    col.add(ids=["a", "b", "c", "d"], embeddings=[[0, 0], [1, 0], [2, 0], [3, 0]],
+            documents=["apple pie", "banana split", "cherry tart", "date loaf"],
+            metadatas=[{"kind": "fruit", "n": 1}, {"kind": "fruit", "n": 2},
+                       {"kind": "stone", "n": 3}, {"kind": "stone", "n": 4}])
+    return col
+
+
+def test_search_dense_knn_with_select_and_limit(client):
+    from chromadb import Search, K, Knn
+    col = four_points(client)
+    result = col.search(Search().rank(Knn(query=[2.4, 0], limit=3)).limit(2).select(K.DOCUMENT, K.SCORE, "kind"))
+    assert result["ids"] == [["c", "d"]]
+    assert result["documents"] == [["cherry tart", "date loaf"]]
+    assert result["metadatas"] == [[{"kind": "stone"}, {"kind": "stone"}]]
+    assert result["embeddings"] == [None]
+    assert result["scores"][0] == pytest.approx([0.16, 0.36], abs=1e-6)
+    assert [row["id"] for row in result.rows()[0]] == ["c", "d"]
+
+
+def test_search_reciprocal_rank_fusion_filter_and_group_by(client):
+    from chromadb import Search, K, Knn, Rrf
+    from chromadb.execution.expression import GroupBy, MinK
+    col = four_points(client)
+    rrf = Rrf(ranks=[Knn(query=[0, 0], limit=3, return_rank=True), Knn(query=[3, 0], limit=3, return_rank=True)], k=60)
+    result = col.search(Search().rank(rrf).select(K.SCORE))
+    # knn(0,0): a 0, b 1, c 2; knn(3,0): d 0, c 1, b 2. Without defaults only b and c are in both.
+    assert result["ids"] == [["b", "c"]]
+    assert result["scores"][0][0] == pytest.approx(-(1 / 61 + 1 / 62), abs=1e-6)
+
+    grouped = col.search(Search()
+                         .where(K.ID.not_in(["a"]) & K.DOCUMENT.contains("a"))
+                         .rank(Knn(query=[0, 0], limit=4))
+                         .group_by(GroupBy(keys=[K("kind")], aggregate=MinK(keys=[K.SCORE], k=1)))
+                         .select(K.SCORE))
+    assert grouped["ids"] == [["b", "c"]]
+    assert grouped["scores"] == [[1.0, 4.0]]
+
+
+def test_search_batch_read_levels_and_indexing_status(client):
+    from chromadb import Search, Knn, ReadLevel
+    col = four_points(client)
+    col.add(ids=["e"], embeddings=[[2.5, 0]])
+    latest = col.search([Search().rank(Knn(query=[2.5, 0], limit=1)), Search().limit(2, 3)])
+    assert latest["ids"] == [["e"], ["d", "e"]]
+    compacted_only = col.search(Search().rank(Knn(query=[2.5, 0], limit=1)), read_level=ReadLevel.INDEX_ONLY)
+    assert compacted_only["ids"] == [[]]
+    status = col.get_indexing_status()
+    assert status.total_ops == 5 and status.num_unindexed_ops == 5 and status.num_indexed_ops == 0

@@ -220,3 +220,27 @@ def test_collections_are_listed_counted_renamed_and_deleted(server, tenant):
     assert client.count_collections() == 0
     with pytest.raises(NotFoundError):
         client.delete_collection("notes")
+
+
+def test_search_ranks_filters_groups_and_reports_indexing(server, tenant):
+    client = server.client(tenant, "main")
+    col = client.create_collection("search")
+    col.add(ids=["a", "b", "c", "d"], embeddings=[[0, 0], [1, 0], [2, 0], [3, 0]],
+            documents=["apple pie", "banana split", "cherry tart", "date loaf"],
+            metadatas=[{"kind": "fruit"}, {"kind": "fruit"}, {"kind": "stone"}, {"kind": "stone"}])
+    dense = vermilion.Search(rank=vermilion.knn([2.4, 0], limit=3), limit=2, select=["#document", "#score", "kind"])
+    fused = vermilion.Search(rank=vermilion.rrf(vermilion.knn([0, 0], 3, return_rank=True),
+                                                 vermilion.knn([3, 0], 3, return_rank=True)), select=["#score"])
+    grouped = vermilion.Search(where={"#id": {"$nin": ["a"]}}, rank=vermilion.knn([0, 0], 4),
+                               group_by=["kind"], select=["#score"])
+    result = col.search(dense, fused, grouped)
+    assert result.ids == [["c", "d"], ["b", "c"], ["b", "c"]]
+    assert result.documents[0] == ["cherry tart", "date loaf"]
+    assert result.metadatas[0] == [{"kind": "stone"}, {"kind": "stone"}]
+    assert result.scores[0] == pytest.approx([0.16, 0.36], abs=1e-6)
+    assert result.scores[1][0] == pytest.approx(-(1 / 61 + 1 / 62), abs=1e-6)
+    assert result.scores[2] == [1.0, 4.0]
+    assert result.documents[1] is None and result.select[2] == ["#score"]
+    assert col.search(vermilion.Search(rank=vermilion.knn([0, 0])), read_level="index_only").ids == [[]]
+    status = col.indexing_status()
+    assert (status.total_ops, status.num_unindexed_ops, status.num_indexed_ops) == (4, 4, 0)

@@ -9,7 +9,8 @@ print(docs.query(query_embeddings=[[0.1, 0.2, 0.3]], n_results=1).ids)
 
 from ._version import __version__
 from .client import DEFAULT_DATABASE, DEFAULT_TENANT, Client, CloudClient, Database
-from .collection import Collection, GetResult, QueryResult
+from .collection import Collection, GetResult, IndexingStatus, QueryResult, SearchResult
+from .search import Search, knn, rrf
 from .errors import (
     AuthError,
     InvalidArgumentError,
@@ -33,7 +34,12 @@ __all__ = [
     "GetResult",
     "InvalidArgumentError",
     "NotFoundError",
+    "IndexingStatus",
     "QueryResult",
+    "Search",
+    "SearchResult",
+    "knn",
+    "rrf",
     "QuotaExceededError",
     "RateLimitError",
     "ServerError",

@@ -12,6 +12,7 @@ from vermilion_gen.models import (
     Embeddings,
     GetRequestPayload,
     QueryRequestPayload,
+    SearchRequestPayload,
     UpdateCollectionConfiguration,
     UpdateCollectionRecordsPayload,
     UpdateCollectionRequest,
@@ -52,6 +53,29 @@ class QueryResult:
     metadatas: list[list[Metadata | None]] | None
     distances: list[list[float]] | None
     include: list[str]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Per search, its results best first: ``ids[s][i]`` is the i-th result of search ``s``; a column the search did
+    not select is ``None`` in its row; ``select`` lists each search's keys in the server's order."""
+
+    ids: list[list[str]]
+    documents: list[list[str | None] | None]
+    embeddings: list[list[list[float] | None] | None]
+    metadatas: list[list[Metadata | None] | None]
+    scores: list[list[float] | None]
+    select: list[list[str]]
+
+
+@dataclass(frozen=True)
+class IndexingStatus:
+    """Log operations compacted into the index, still only in the log, in total, and the indexed share."""
+
+    num_indexed_ops: int
+    num_unindexed_ops: int
+    total_ops: int
+    op_indexing_progress: float
 
 
 def _present(**kwargs: Any) -> dict[str, Any]:
@@ -240,6 +264,33 @@ class Collection:
             distances=answer.get("distances"),
             include=answer.get("include") or [],
         )
+
+    @_wire.translate_errors
+    def search(self, *searches: Any, read_level: str | None = None) -> SearchResult:
+        """Runs the searches (``vermilion.Search`` objects or their dicts) over one view of the collection;
+        ``read_level`` ``index_only`` leaves out what is not compacted yet."""
+        body: dict[str, Any] = {"searches": [s.to_dict() if hasattr(s, "to_dict") else dict(s) for s in searches]}
+        if read_level is not None:
+            body["read_level"] = read_level
+        answer = _wire.json_answer(
+            self._api.records.collection_search_without_preload_content(
+                search_request_payload=SearchRequestPayload.from_dict(body), **self._where()
+            )
+        )
+        return SearchResult(
+            ids=answer["ids"],
+            documents=answer["documents"],
+            embeddings=answer["embeddings"],
+            metadatas=answer["metadatas"],
+            scores=answer["scores"],
+            select=answer["select"],
+        )
+
+    @_wire.translate_errors
+    def indexing_status(self) -> IndexingStatus:
+        """How far compaction has caught up with the collection's log."""
+        answer = _wire.json_answer(self._api.records.indexing_status_without_preload_content(**self._where()))
+        return IndexingStatus(**answer)
 
     @_wire.translate_errors
     def modify(

@@ -7,6 +7,7 @@ import {
   type UpdateCollectionMetadata as UpdateCollectionMetadataModel,
   type UpdateMetadata as UpdateMetadataModel,
 } from "./gen";
+import { type ReadLevel, type Search, type SearchResult } from "./search";
 import { type Api, type EmbeddingInput, call, floatArrays, oneOrMany } from "./wire";
 
 export type MetadataValue = string | number | boolean;
@@ -264,6 +265,31 @@ export class Collection {
       distances: answer.distances ?? null,
       include: answer.include,
     };
+  }
+
+  /** Runs the searches over one view of the collection; `index_only` leaves out what is not compacted yet. */
+  async search(searches: Search[], options?: { readLevel?: ReadLevel }): Promise<SearchResult> {
+    const answer = await call(() =>
+      this.api.records.collectionSearch({
+        ...this.path,
+        searchRequestPayload: {
+          searches: searches.map((s) => ({
+            filter: s.where ?? null,
+            rank: s.rank ?? null,
+            groupBy: s.groupBy ?? null,
+            limit: { offset: s.offset ?? 0, limit: s.limit ?? null },
+            select: { keys: s.select ?? [] },
+          })),
+          readLevel: options?.readLevel as never,
+        },
+      }),
+    );
+    return answer as unknown as SearchResult;
+  }
+
+  /** How far compaction has caught up with the collection's log, in log operations. */
+  async indexingStatus(): Promise<{ opIndexingProgress: number; numUnindexedOps: number; numIndexedOps: number; totalOps: number }> {
+    return call(() => this.api.records.indexingStatus(this.path));
   }
 
   /** Renames the collection, replaces its whole metadata and/or changes the mutable part of its configuration. */

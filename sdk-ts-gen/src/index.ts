@@ -39,4 +39,23 @@ export {
   VermilionError,
   errorFor,
 } from "./errors";
+export {
+  abs,
+  div,
+  exp,
+  knn,
+  log,
+  max,
+  min,
+  mul,
+  rrf,
+  sub,
+  sum,
+  val,
+  type KnnOptions,
+  type Rank,
+  type ReadLevel,
+  type Search,
+  type SearchResult,
+} from "./search";
 export type { EmbeddingInput } from "./wire";

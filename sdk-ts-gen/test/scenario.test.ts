@@ -12,6 +12,8 @@ import {
   UniqueConstraintError,
   VermilionClient,
   VermilionError,
+  knn,
+  rrf,
 } from "@vermilion/client";
 
 import { type RunningServer, startServer } from "./server";
@@ -218,6 +220,42 @@ describe("Vermilion TypeScript SDK against the packaged server", () => {
     await client.deleteCollection({ name: "notes" });
     assert.equal(await client.countCollections(), 0);
     await assert.rejects(client.deleteCollection({ name: "notes" }), NotFoundError);
+  });
+
+  test("search ranks, fuses, filters, groups and reports indexing", async () => {
+    const client = scopedClient(await newTenant());
+    const col = await client.createCollection({ name: "search" });
+    await col.add({
+      ids: ["a", "b", "c", "d"],
+      embeddings: [[0, 0], [1, 0], [2, 0], [3, 0]],
+      documents: ["apple pie", "banana split", "cherry tart", "date loaf"],
+      metadatas: [{ kind: "fruit" }, { kind: "fruit" }, { kind: "stone" }, { kind: "stone" }],
+    });
+    const result = await col.search([
+      { rank: knn({ query: [2.4, 0], limit: 3 }), limit: 2, select: ["#document", "#score", "kind"] },
+      {
+        rank: rrf([knn({ query: [0, 0], limit: 3, returnRank: true }), knn({ query: [3, 0], limit: 3, returnRank: true })]),
+        select: ["#score"],
+      },
+      {
+        where: { "#id": { $nin: ["a"] } },
+        rank: knn({ query: [0, 0], limit: 4 }),
+        groupBy: { keys: ["kind"], aggregate: { $min_k: { keys: ["#score"], k: 1 } } },
+        select: ["#score"],
+      },
+    ]);
+    assert.deepEqual(result.ids, [["c", "d"], ["b", "c"], ["b", "c"]]);
+    assert.deepEqual(result.documents[0], ["cherry tart", "date loaf"]);
+    assert.deepEqual(result.metadatas[0], [{ kind: "stone" }, { kind: "stone" }]);
+    const dense = result.scores[0] ?? [];
+    assert.ok(Math.abs((dense[0] ?? 0) - 0.16) < 1e-6 && Math.abs((dense[1] ?? 0) - 0.36) < 1e-6, `${dense}`);
+    assert.ok(Math.abs((result.scores[1]?.[0] ?? 0) + (1 / 61 + 1 / 62)) < 1e-6);
+    assert.deepEqual(result.scores[2], [1, 4]);
+    assert.equal(result.documents[1], null);
+    const compacted = await col.search([{ rank: knn({ query: [0, 0] }) }], { readLevel: "index_only" });
+    assert.deepEqual(compacted.ids, [[]]);
+    const status = await col.indexingStatus();
+    assert.deepEqual([status.totalOps, status.numUnindexedOps, status.numIndexedOps], [4, 4, 0]);
   });
 });
 

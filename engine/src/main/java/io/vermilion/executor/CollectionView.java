@@ -2,10 +2,12 @@ package io.vermilion.executor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.vermilion.blockstore.SequencedRecord;
 import io.vermilion.model.CollectionReader;
+import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.model.GetRequest;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
@@ -21,6 +23,9 @@ import io.vermilion.record.Record;
  * until {@link #close()}. Thread-safe.
  */
 public final class CollectionView implements CollectionReader, AutoCloseable {
+
+    private static final CollectionTail.View EMPTY_TAIL =
+            new CollectionTail.View(CollectionSnapshot.empty(), new long[0], Set.of());
 
     private final VersionReader version;
     private final long versionNumber;
@@ -93,33 +98,64 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
 
     @Override
     public List<List<QueryHit>> query(QueryRequest request) {
+        List<List<SequencedHit>> sequenced = sequencedQuery(request);
+        List<List<QueryHit>> results = new ArrayList<>(sequenced.size());
+        for (List<SequencedHit> hits : sequenced) {
+            List<QueryHit> plain = new ArrayList<>(hits.size());
+            hits.forEach(hit -> plain.add(hit.hit()));
+            results.add(plain);
+        }
+        return results;
+    }
+
+    /** As {@link #query}, each hit with its record's insertion sequence (the order ties break in). */
+    public List<List<SequencedHit>> sequencedQuery(QueryRequest request) {
         if (version == null) {
-            return tailReader.query(request);
+            List<List<SequencedHit>> results = new ArrayList<>();
+            for (List<QueryHit> hits : tailReader.query(request)) {
+                List<SequencedHit> sequenced = new ArrayList<>(hits.size());
+                hits.forEach(hit -> sequenced.add(new SequencedHit(hit, tail.sequenceOf(hit.record().id()))));
+                results.add(sequenced);
+            }
+            return results;
         }
         List<List<SequencedHit>> fromVersion = version.query(request, tail.shadowed());
         List<List<QueryHit>> fromTail = tail.records().size() == 0 ? null : tailReader.query(request);
-        List<List<QueryHit>> results = new ArrayList<>(fromVersion.size());
+        List<List<SequencedHit>> results = new ArrayList<>(fromVersion.size());
         for (int q = 0; q < fromVersion.size(); q++) {
             List<SequencedHit> a = fromVersion.get(q);
             List<QueryHit> b = fromTail == null ? List.of() : fromTail.get(q);
-            List<QueryHit> merged = new ArrayList<>(Math.min(request.nResults(), a.size() + b.size()));
+            List<SequencedHit> merged = new ArrayList<>(Math.min(request.nResults(), a.size() + b.size()));
             int i = 0;
             int j = 0;
             while ((i < a.size() || j < b.size()) && merged.size() < request.nResults()) {
                 if (j >= b.size()) {
-                    merged.add(a.get(i++).hit());
+                    merged.add(a.get(i++));
                 } else {
                     SequencedHit fromTailHit = new SequencedHit(b.get(j), tail.sequenceOf(b.get(j).record().id()));
                     if (i < a.size() && SequencedHit.compare(a.get(i), fromTailHit) < 0) {
-                        merged.add(a.get(i++).hit());
+                        merged.add(a.get(i++));
                     } else {
-                        merged.add(b.get(j++));
+                        merged.add(fromTailHit);
+                        j++;
                     }
                 }
             }
             results.add(merged);
         }
         return results;
+    }
+
+    /**
+     * The same version without the log tail: Chroma's {@code index_only} read level, which sees only what was
+     * compacted (nothing when no version is published). The returned view holds its own reference to the version
+     * and must be closed too.
+     */
+    public CollectionView indexOnly() {
+        if (version != null && !version.tryRetain()) {
+            throw new IllegalStateException("the view is closed");
+        }
+        return new CollectionView(version, versionNumber, EMPTY_TAIL);
     }
 
     /** Gives back the view's reference to the version; later calls do nothing. */

@@ -21,6 +21,9 @@ final class MetadataMatcher {
 
     /** The value a where clause sees for {@code key}, or null if the record lacks it. */
     static MetadataValue field(Record record, String key) {
+        if (WhereParser.ID_KEY.equals(key)) {
+            return new MetadataValue.Str(record.id());
+        }
         if (CHROMA_DOCUMENT_KEY.equals(key)) {
             return record.document() == null ? null : new MetadataValue.Str(record.document());
         }

@@ -16,6 +16,12 @@ public final class WhereParser {
     /** The document pseudo-key: its text operators become a {@link Where.Document}. */
     public static final String DOCUMENT_KEY = "#document";
 
+    /**
+     * The record id as a where key, as Chroma's search filters use it ({@code {"#id": {"$in": [...]}}}): a clause on
+     * it tests the id. Metadata keys cannot start with {@code #}, so no stored key is shadowed.
+     */
+    public static final String ID_KEY = "#id";
+
     private WhereParser() {}
 
     /**

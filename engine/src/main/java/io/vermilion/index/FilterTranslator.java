@@ -2,6 +2,7 @@ package io.vermilion.index;
 
 import io.vermilion.filter.CompareOp;
 import io.vermilion.filter.Where;
+import io.vermilion.filter.WhereParser;
 import io.vermilion.filter.WhereDocument;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
@@ -215,6 +216,9 @@ public final class FilterTranslator {
         if (op == CompareOp.NE) {
             return not(compare(key, CompareOp.EQ, value));
         }
+        if (key.equals(WhereParser.ID_KEY) && value instanceof MetadataValue.Str s) {
+            return ids(List.of(s.value()));
+        }
         return switch (value) {
             case MetadataValue.Str s -> {
                 Query q = new TermQuery(new Term(IndexFields.keywordField(key), IndexFields.stringTerm(s.value())));
@@ -272,6 +276,9 @@ public final class FilterTranslator {
 
     /** {@code $in}: equality with any of {@code values} (one scalar type, see Where.In), as a term or point set. */
     private static Part in(String key, List<MetadataValue> values) {
+        if (key.equals(WhereParser.ID_KEY) && values.get(0) instanceof MetadataValue.Str) {
+            return ids(values.stream().map(v -> ((MetadataValue.Str) v).value()).toList());
+        }
         return switch (values.get(0)) {
             case MetadataValue.Str s -> {
                 Set<BytesRef> terms = new LinkedHashSet<>();

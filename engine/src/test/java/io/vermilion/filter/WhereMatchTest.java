@@ -30,6 +30,16 @@ class WhereMatchTest {
     }
 
     @Test
+    void idKeyTestsTheRecordId() {
+        assertTrue(matches("{'#id': 'full'}", FULL));
+        assertFalse(matches("{'#id': 'full'}", EMPTY_METADATA));
+        assertTrue(matches("{'#id': {'$in': ['none', 'x']}}", NO_METADATA));
+        assertFalse(matches("{'#id': {'$nin': ['none']}}", NO_METADATA));
+        assertTrue(matches("{'#id': {'$ne': 'full'}}", NO_METADATA));
+        assertFalse(matches("{'#id': 1}", FULL));
+    }
+
+    @Test
     void stringEqualityIsExactAndCaseSensitive() {
         assertTrue(matches("{'s': 'apple'}", FULL));
         assertFalse(matches("{'s': 'Apple'}", FULL));

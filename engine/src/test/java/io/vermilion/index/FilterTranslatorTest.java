@@ -131,6 +131,17 @@ class FilterTranslatorTest {
     }
 
     @Test
+    void idKeyInWhereClausesTestsTheRecordId() {
+        for (String where : List.of("{'#id': 'r1'}", "{'#id': {'$ne': 'r1'}}", "{'#id': {'$in': ['r1', 'r3', 'nope']}}",
+                "{'#id': {'$nin': ['r1', 'none']}}", "{'$or': [{'#id': 'empty'}, {'i': 2}]}", "{'#id': 1}")) {
+            agreeWhere(where);
+        }
+        GetRequest request = new GetRequest(null, WhereParser.parse(json("{'$or': [{'#id': {'$in': ['r3', 'none']}}, "
+                + "{'i': 2}]}")), null, null, 0);
+        assertEquals(List.of("r2", "r3", "none"), indexed.get(request).stream().map(Record::id).toList());
+    }
+
+    @Test
     void idsFilterIncludingHashedIds() {
         for (List<String> ids : List.of(List.of("r1", "r3", "nope"), List.<String>of(), List.of("r2", "r2"), List.of(LONG, "x\uD800"))) {
             GetRequest request = new GetRequest(ids, WhereParser.parse(json("{'i': {'$gte': 2}}")), null, null, 0);

@@ -4,7 +4,10 @@ import io.vermilion.client.generated.model.AddCollectionRecordsPayload;
 import io.vermilion.client.generated.model.DeleteCollectionRecordsPayload;
 import io.vermilion.client.generated.model.GetResponse;
 import io.vermilion.client.generated.model.HnswConfiguration;
+import io.vermilion.client.generated.model.IndexStatusResponse;
 import io.vermilion.client.generated.model.QueryResponse;
+import io.vermilion.client.generated.model.SearchRequestPayload;
+import io.vermilion.client.generated.model.SearchResponse;
 import io.vermilion.client.generated.model.UpdateCollectionRecordsPayload;
 import io.vermilion.client.generated.model.UpdateCollectionRequest;
 import io.vermilion.client.generated.model.UpsertCollectionRecordsPayload;
@@ -128,6 +131,32 @@ public final class Collection {
     }
 
     // ---- reads ----------------------------------------------------------------------------------------------------
+
+    /** Runs {@code searches} over one view of the collection (every acknowledged write included). */
+    public SearchResult search(Search... searches) {
+        SearchRequestPayload body = new SearchRequestPayload().searches(
+                java.util.Arrays.stream(searches).map(Search::toPayload).toList());
+        SearchResponse r = Calls.call(() -> apis.records.collectionSearch(tenant, database, id, body));
+        return new SearchResult(r.getIds(), r.getDocuments(),
+                Values.map(r.getEmbeddings(), row -> Values.map(row, Collection::numbers)),
+                Values.map(r.getMetadatas(), row -> Values.map(row, Values::metadata)), r.getScores(), r.getSelect());
+    }
+
+    private static float[] numbers(List<?> values) {
+        if (values == null) {
+            return null;
+        }
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) values.get(i)).floatValue();
+        }
+        return out;
+    }
+
+    /** Log operations compacted into the index, still only in the log, and in total. */
+    public IndexStatusResponse indexingStatus() {
+        return Calls.call(() -> apis.records.indexingStatus(tenant, database, id));
+    }
 
     /** How many records the collection holds. */
     public long count() {

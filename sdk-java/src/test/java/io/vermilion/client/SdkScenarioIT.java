@@ -329,6 +329,34 @@ class SdkScenarioIT {
         assertThrows(IllegalArgumentException.class, () -> col.delete(null, null, null));
     }
 
+    @Test
+    void searchRanksFusesFiltersGroupsAndReportsIndexing() {
+        VermilionClient client = newTenantAndDatabase();
+        Collection col = client.createCollection("search");
+        col.add(Records.of("a", "b", "c", "d")
+                .withEmbeddings(new float[] {0, 0}, new float[] {1, 0}, new float[] {2, 0}, new float[] {3, 0})
+                .withDocuments("apple pie", "banana split", "cherry tart", "date loaf")
+                .withMetadatas(Map.of("kind", "fruit"), Map.of("kind", "fruit"), Map.of("kind", "stone"),
+                        Map.of("kind", "stone")));
+        SearchResult r = col.search(
+                Search.ranked(Rank.knn(new float[] {2.4f, 0}, 3)).withLimit(2, 0).withSelect("#document", "#score", "kind"),
+                Search.ranked(Rank.rrf(60, Rank.knn(new float[] {0, 0}, 3, null, true),
+                        Rank.knn(new float[] {3, 0}, 3, null, true))).withSelect("#score"),
+                Search.ranked(Rank.knn(new float[] {0, 0}, 4)).withWhere(Map.of("#id", Map.of("$nin", List.of("a"))))
+                        .withGroupBy(List.of("kind"), List.of("#score"), 1, false).withSelect("#score"));
+        assertEquals(List.of(List.of("c", "d"), List.of("b", "c"), List.of("b", "c")), r.ids());
+        assertEquals(List.of("cherry tart", "date loaf"), r.documents().get(0));
+        assertEquals(List.of(Map.of("kind", "stone"), Map.of("kind", "stone")), r.metadatas().get(0));
+        assertEquals(0.16, r.scores().get(0).get(0), TOLERANCE);
+        assertEquals(0.36, r.scores().get(0).get(1), TOLERANCE);
+        assertEquals(-(1.0 / 61 + 1.0 / 62), r.scores().get(1).get(0), TOLERANCE);
+        assertEquals(List.of(1f, 4f), r.scores().get(2));
+        assertNull(r.documents().get(1));
+        var status = col.indexingStatus();
+        assertEquals(List.of(4L, 4L, 0L), List.of(status.getTotalOps(), status.getNumUnindexedOps(),
+                status.getNumIndexedOps()));
+    }
+
     private static VermilionClient newTenantAndDatabase() {
         String tenant = "sdk-" + UUID.randomUUID().toString().substring(0, 8);
         root.createTenant(tenant);

@@ -55,4 +55,17 @@ class WireFormatTest {
         assertInstanceOf(Double.class, metadata.get("f"));
         assertEquals(List.of(List.of(0.5f, 1f)), r.getEmbeddings());
     }
+
+    @Test
+    void searchSendsRankExpressionsAsChromasJson() throws Exception {
+        Search search = Search.ranked(Rank.rrf(60, Rank.knn(new float[] {1, 0}, 5, 100f, true)))
+                .withWhere(Map.of("kind", "fruit")).withGroupBy(List.of("kind"), List.of("#score"), 2, true)
+                .withLimit(3, 1).withSelect("#score");
+        assertEquals("{\"filter\":{\"kind\":\"fruit\"},\"rank\":{\"$mul\":[{\"$val\":-1.0},{\"$sum\":[{\"$div\":"
+                        + "{\"left\":{\"$val\":1.0},\"right\":{\"$sum\":[{\"$val\":60.0},{\"$knn\":{\"query\":[1.0,0.0],"
+                        + "\"limit\":5,\"default\":100.0,\"return_rank\":true}}]}}}]}]},\"group_by\":{\"keys\":[\"kind\"],"
+                        + "\"aggregate\":{\"$max_k\":{\"keys\":[\"#score\"],\"k\":2}}},\"limit\":{\"offset\":1,\"limit\":3},"
+                        + "\"select\":{\"keys\":[\"#score\"]}}",
+                mapper.writeValueAsString(search.toPayload()));
+    }
 }

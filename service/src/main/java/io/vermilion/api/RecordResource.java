@@ -227,7 +227,8 @@ public class RecordResource {
         if (readLevel != null && !READ_LEVELS.contains(readLevel)) {
             throw ChromaException.invalid("Failed to deserialize query string: " + unknownReadLevel(readLevel));
         }
-        return collection(tenant, database, id).flatMap(c -> records.read(c, CollectionReader::count));
+        boolean indexOnly = "index_only".equals(readLevel);
+        return collection(tenant, database, id).flatMap(c -> records.readView(c, indexOnly, CollectionReader::count));
     }
 
     @POST

@@ -7,6 +7,7 @@ import io.vermilion.log.LogWriter;
 import io.vermilion.model.CollectionReader;
 import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.catalog.LogPosition;
+import io.vermilion.executor.CollectionView;
 import io.vermilion.record.LogRecord;
 import io.vermilion.sysdb.CollectionEntry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +50,14 @@ public class Records {
      * read arrived, as new as the catalog's), so the engine does not ask the catalog again.
      */
     public <T> Uni<T> read(CollectionEntry entry, Function<CollectionReader, T> read) {
+        return readView(entry, false, read::apply);
+    }
+
+    /**
+     * As {@link #read}, over the engine's view itself; with {@code indexOnly} the view leaves the log tail out
+     * (Chroma's {@code index_only} read level: only what compaction has published).
+     */
+    public <T> Uni<T> readView(CollectionEntry entry, boolean indexOnly, Function<CollectionView, T> read) {
         UUID collection = entry.id();
         return Uni.createFrom().completionStage(() -> {
             // The view is closed by the step that receives it, which nothing outside can cancel: a request whose
@@ -61,7 +70,13 @@ public class Records {
                             return;
                         }
                         try (view) {
-                            answer.complete(read.apply(view));
+                            if (indexOnly) {
+                                try (CollectionView compacted = view.indexOnly()) {
+                                    answer.complete(read.apply(compacted));
+                                }
+                            } else {
+                                answer.complete(read.apply(view));
+                            }
                         } catch (Throwable t) {
                             answer.completeExceptionally(t);
                         }

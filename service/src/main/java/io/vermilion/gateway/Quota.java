@@ -27,7 +27,12 @@ public enum Quota {
     /** Collections per database. */
     NUM_COLLECTIONS("num_collections", "Number of collections", 1_000_000),
     /** Fork edges per fork tree (a root and all its forks); applied with auth off too, as Chroma's source has it. */
-    NUM_FORKS("num_forks", "Number of forks", 256);
+    NUM_FORKS("num_forks", "Number of forks", 256),
+    NUM_SEARCH_PAYLOADS("num_search_payloads", "Number of search payloads in a search", 5),
+    NUM_RANK_KNN("num_rank_knn", "Number of knn searches in a rank expression", 5),
+    RANK_KNN_LIMIT("rank_knn_limit", "Limit value in rank expression", 384),
+    NUM_GROUP_BY_KEYS("num_group_by_keys", "Number of group by keys in a search payload", 16),
+    NUM_AGGREGATE_KEYS("num_aggregate_keys", "Number of aggregate keys in a search payload", 16);
 
     private final String key;
     private final String usage;

@@ -19,7 +19,7 @@ class ChromaJsClientTest {
 
     @Test
     void officialJsClientScenariosPass() throws Exception {
-        NodeClientRunner.Result result = NodeClientRunner.run(server, "collections.test.mjs", "records.test.mjs");
+        NodeClientRunner.Result result = NodeClientRunner.run(server, "collections.test.mjs", "records.test.mjs", "search.test.mjs");
         assertEquals(0, result.exitCode(), () -> "node --test failed:\n" + result.output());
     }
 

@@ -150,6 +150,24 @@ class QuotaTest {
     }
 
     @Test
+    void searchQuotasRefuseOversizedSearches() {
+        post(records() + "/add", "{\"ids\":[\"r0\"],\"embeddings\":[[1,2]]}").then().statusCode(201);
+        String knn = "{\"$knn\":{\"query\":[1,2],\"limit\":384}}";
+        String six = IntStream.range(0, 6).mapToObj(i -> "{}").collect(Collectors.joining(","));
+        assertQuota(post(records() + "/search", "{\"searches\":[" + six + "]}"),
+                "Number of search payloads in a search", "Search", 6, 5);
+        String sixKnn = IntStream.range(0, 6).mapToObj(i -> knn).collect(Collectors.joining(","));
+        assertQuota(post(records() + "/search", "{\"searches\":[{\"rank\":{\"$sum\":[" + sixKnn + "]}}]}"),
+                "Number of knn searches in a rank expression", "Search", 6, 5);
+        assertQuota(post(records() + "/search", "{\"searches\":[{\"rank\":{\"$knn\":{\"query\":[1,2],\"limit\":385}}}]}"),
+                "Limit value in rank expression", "Search", 385, 384);
+        assertQuota(post(records() + "/search", "{\"searches\":[{\"limit\":{\"limit\":301}}]}"),
+                "Limit value", "Search", 301, 300);
+        post(records() + "/search", "{\"searches\":[{\"rank\":" + knn + ",\"limit\":{\"limit\":300}}]}").then()
+                .statusCode(200).body("ids[0]", contains("r0"));
+    }
+
+    @Test
     void collectionSizeCountsOnlyRecordsNotThereYet() {
         setQuotas(tenant, "{\"collection_size_records\":3}").then().statusCode(200);
         post(records() + "/add", batch("r", 2)).then().statusCode(201);
@@ -231,7 +249,8 @@ class QuotaTest {
         assertEquals("Failed to deserialize the JSON body into the target type: unknown field `records`, expected one of "
                 + "`num_records`, `embedding_dimensions`, `document_size_bytes`, `id_size_bytes`, `uri_size_bytes`, "
                 + "`metadata_key_size_bytes`, `metadata_value_size_bytes`, `num_metadata_keys`, `limit_value`, "
-                + "`num_results`, `num_query_embeddings`, `collection_size_records`, `num_collections`, `num_forks`",
+                + "`num_results`, `num_query_embeddings`, `collection_size_records`, `num_collections`, `num_forks`, "
+                + "`num_search_payloads`, `num_rank_knn`, `rank_knn_limit`, `num_group_by_keys`, `num_aggregate_keys`",
                 unknown.jsonPath().getString("message"));
         setQuotas(tenant, "{\"num_records\":-1}").then().statusCode(422).body("message", equalTo(
                 "Failed to deserialize the JSON body into the target type: num_records: invalid value: integer `-1`, "

@@ -110,7 +110,9 @@ class TenantIsolationTest {
                 new Route("POST", col + "/delete", "{\"ids\":[\"r1\"]}", true),
                 new Route("GET", col + "/count", null, false),
                 new Route("POST", col + "/get", "{}", false),
-                new Route("POST", col + "/query", "{\"query_embeddings\":[[1,2]]}", false)));
+                new Route("POST", col + "/query", "{\"query_embeddings\":[[1,2]]}", false),
+                new Route("POST", col + "/search", "{\"searches\":[{\"rank\":{\"$knn\":{\"query\":[1,2]}}}]}", false),
+                new Route("GET", col + "/indexing_status", null, false)));
         return routes;
     }
 
@@ -147,7 +149,7 @@ class TenantIsolationTest {
                 reads++;
             }
         }
-        assertEquals(11, reads);
+        assertEquals(13, reads);
         assertTenantAUntouched();
     }
 

@@ -1,0 +1,121 @@
+package io.vermilion.client;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A rank expression of the Search API, as the JSON the server reads (lower scores rank first): {@link #knn} leaves
+ * combined by arithmetic. {@link #rrf} builds reciprocal rank fusion the way Chroma's clients do. Immutable.
+ */
+public final class Rank {
+
+    private final Map<String, Object> json;
+
+    private Rank(String operator, Object argument) {
+        this.json = Map.of(operator, argument);
+    }
+
+    /** The {@code limit} nearest records to {@code query} score their distance; others drop out. */
+    public static Rank knn(float[] query, int limit) {
+        return knn(query, limit, null, false);
+    }
+
+    /**
+     * The {@code limit} nearest records to {@code query} score their distance, or their 0-based position with
+     * {@code returnRank}; other records score {@code defaultScore}, or drop out when it is null.
+     */
+    public static Rank knn(float[] query, int limit, Float defaultScore, boolean returnRank) {
+        Map<String, Object> knn = new LinkedHashMap<>();
+        List<Float> values = new ArrayList<>(query.length);
+        for (float v : query) {
+            values.add(v);
+        }
+        knn.put("query", values);
+        knn.put("limit", limit);
+        if (defaultScore != null) {
+            knn.put("default", defaultScore);
+        }
+        if (returnRank) {
+            knn.put("return_rank", true);
+        }
+        return new Rank("$knn", Collections.unmodifiableMap(knn));
+    }
+
+    public static Rank val(float value) {
+        return new Rank("$val", value);
+    }
+
+    public static Rank sum(Rank... terms) {
+        return new Rank("$sum", jsons(terms));
+    }
+
+    public static Rank mul(Rank... terms) {
+        return new Rank("$mul", jsons(terms));
+    }
+
+    public static Rank max(Rank... terms) {
+        return new Rank("$max", jsons(terms));
+    }
+
+    public static Rank min(Rank... terms) {
+        return new Rank("$min", jsons(terms));
+    }
+
+    public static Rank sub(Rank left, Rank right) {
+        return new Rank("$sub", operands(left, right));
+    }
+
+    public static Rank div(Rank left, Rank right) {
+        return new Rank("$div", operands(left, right));
+    }
+
+    public static Rank abs(Rank operand) {
+        return new Rank("$abs", operand.json);
+    }
+
+    public static Rank exp(Rank operand) {
+        return new Rank("$exp", operand.json);
+    }
+
+    public static Rank log(Rank operand) {
+        return new Rank("$log", operand.json);
+    }
+
+    /**
+     * Reciprocal rank fusion: {@code -(sum of 1 / (k + rank))} over {@code ranks}, which should be {@link #knn}
+     * leaves with {@code returnRank} (and a default, to keep records only some of them found).
+     */
+    public static Rank rrf(int k, Rank... ranks) {
+        if (ranks.length == 0) {
+            throw new IllegalArgumentException("rrf needs at least one rank");
+        }
+        Rank[] terms = new Rank[ranks.length];
+        for (int i = 0; i < ranks.length; i++) {
+            terms[i] = div(val(1), sum(val(k), ranks[i]));
+        }
+        return mul(val(-1), sum(terms));
+    }
+
+    /** The JSON object the server reads. */
+    public Map<String, Object> toJson() {
+        return json;
+    }
+
+    private static Map<String, Object> operands(Rank left, Rank right) {
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("left", left.json);
+        node.put("right", right.json);
+        return Collections.unmodifiableMap(node);
+    }
+
+    private static List<Object> jsons(Rank... terms) {
+        List<Object> out = new ArrayList<>(terms.length);
+        for (Rank term : terms) {
+            out.add(term.json);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+"""The Search API's parts as the JSON the server reads: rank expressions (``knn``, arithmetic, ``rrf``) and ``Search``.
+
+Lower scores rank first. ``rrf`` builds reciprocal rank fusion the way Chroma's clients compile it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Rank = dict[str, Any]
+
+
+def knn(query: Sequence[float], limit: int = 16, default: float | None = None, return_rank: bool = False) -> Rank:
+    """The ``limit`` nearest records to ``query`` score their distance (their 0-based position with
+    ``return_rank``); other records score ``default``, or drop out when it is ``None``."""
+    body: dict[str, Any] = {"query": [float(v) for v in query], "limit": limit}
+    if default is not None:
+        body["default"] = default
+    if return_rank:
+        body["return_rank"] = True
+    return {"$knn": body}
+
+
+def val(value: float) -> Rank:
+    return {"$val": value}
+
+
+def sum_(*terms: Rank) -> Rank:
+    return {"$sum": list(terms)}
+
+
+def mul(*terms: Rank) -> Rank:
+    return {"$mul": list(terms)}
+
+
+def max_(*terms: Rank) -> Rank:
+    return {"$max": list(terms)}
+
+
+def min_(*terms: Rank) -> Rank:
+    return {"$min": list(terms)}
+
+
+def sub(left: Rank, right: Rank) -> Rank:
+    return {"$sub": {"left": left, "right": right}}
+
+
+def div(left: Rank, right: Rank) -> Rank:
+    return {"$div": {"left": left, "right": right}}
+
+
+def abs_(operand: Rank) -> Rank:
+    return {"$abs": operand}
+
+
+def exp(operand: Rank) -> Rank:
+    return {"$exp": operand}
+
+
+def log(operand: Rank) -> Rank:
+    return {"$log": operand}
+
+
+def rrf(*ranks: Rank, k: int = 60) -> Rank:
+    """Reciprocal rank fusion: ``-(sum of 1 / (k + rank))``; give the ranks ``return_rank=True`` (and a default to
+    keep records only some of them found)."""
+    if not ranks:
+        raise ValueError("rrf needs at least one rank")
+    return mul(val(-1), sum_(*(div(val(1), sum_(val(k), rank)) for rank in ranks)))
+
+
+@dataclass(frozen=True)
+class Search:
+    """One search: ``where`` (the where grammar plus ``#id`` and ``#document`` keys), ``rank``, an optional group-by
+    (``group_by`` keys, ``aggregate_by`` keys or ``#score``, ``k`` per group, ``max_k`` for the highest), a page and
+    the keys to ``select`` (``#document``, ``#embedding``, ``#metadata``, ``#score`` or metadata keys)."""
+
+    where: Mapping[str, Any] | None = None
+    rank: Rank | None = None
+    group_by: Sequence[str] = ()
+    aggregate_by: Sequence[str] = ("#score",)
+    k: int = 1
+    max_k: bool = False
+    limit: int | None = None
+    offset: int = 0
+    select: Sequence[str] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        page: dict[str, Any] = {"offset": self.offset}
+        if self.limit is not None:
+            page["limit"] = self.limit
+        body: dict[str, Any] = {
+            "filter": dict(self.where) if self.where else None,
+            "rank": self.rank,
+            "limit": page,
+            "select": {"keys": list(self.select)},
+        }
+        if self.group_by:
+            body["group_by"] = {
+                "keys": list(self.group_by),
+                "aggregate": {"$max_k" if self.max_k else "$min_k": {"keys": list(self.aggregate_by), "k": self.k}},
+            }
+        return body
