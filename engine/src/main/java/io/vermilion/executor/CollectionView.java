@@ -15,7 +15,7 @@ import io.vermilion.record.Record;
 
 /**
  * What one request reads: a collection's published version (if any) plus the log tail after it, fixed when the view
- * was taken. Version results exclude the ids the tail shadows; tail records are searched exactly; the two merge by
+ * was taken. Version results exclude the ids the tail shadows; tail records are searched exactly ({@link TailSearch}); the two merge by
  * insertion sequence ({@code get}) or by distance then sequence ({@code query}), so answers equal those of an exact
  * scan of the whole collection wherever the version's search is exact. Holds a reference to the version's reader
  * until {@link #close()}. Thread-safe.
@@ -25,7 +25,6 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
     private final VersionReader version;
     private final long versionNumber;
     private final CollectionTail.View tail;
-    private final ExactCollectionReader tailReader;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -36,7 +35,6 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
         this.version = version;
         this.versionNumber = versionNumber;
         this.tail = tail;
-        this.tailReader = new ExactCollectionReader(tail.records());
     }
 
     /** The published version this view reads, 0 if it reads the log alone. */
@@ -46,19 +44,19 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
 
     /** Records that come from the log tail rather than the version. */
     public int tailSize() {
-        return tail.records().size();
+        return tail.size();
     }
 
     @Override
     public int count() {
         int fromVersion = version == null ? 0 : version.count() - tail.shadowed().size();
-        return fromVersion + tail.records().size();
+        return fromVersion + tail.size();
     }
 
     @Override
     public List<Record> get(GetRequest request) {
         if (version == null) {
-            return tailReader.get(request);
+            return tailReader().get(request);
         }
         if (request.limit() != null && request.limit() == 0) {
             return List.of();
@@ -68,7 +66,7 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
         GetRequest first = new GetRequest(request.ids(), request.where(), request.whereDocument(), wanted, 0,
                 request.embeddings());
         List<SequencedRecord> fromVersion = version.get(first, tail.shadowed());
-        List<Record> fromTail = tailReader.get(first);
+        List<Record> fromTail = tail.size() == 0 ? List.of() : tailReader().get(first);
         List<Record> merged = new ArrayList<>();
         int v = 0;
         int t = 0;
@@ -94,32 +92,32 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
     @Override
     public List<List<QueryHit>> query(QueryRequest request) {
         if (version == null) {
-            return tailReader.query(request);
+            return tail.queryHits(request);
         }
         List<List<SequencedHit>> fromVersion = version.query(request, tail.shadowed());
-        List<List<QueryHit>> fromTail = tail.records().size() == 0 ? null : tailReader.query(request);
+        List<List<SequencedHit>> fromTail = tail.size() == 0 ? null : tail.query(request);
         List<List<QueryHit>> results = new ArrayList<>(fromVersion.size());
         for (int q = 0; q < fromVersion.size(); q++) {
             List<SequencedHit> a = fromVersion.get(q);
-            List<QueryHit> b = fromTail == null ? List.of() : fromTail.get(q);
+            List<SequencedHit> b = fromTail == null ? List.of() : fromTail.get(q);
             List<QueryHit> merged = new ArrayList<>(Math.min(request.nResults(), a.size() + b.size()));
             int i = 0;
             int j = 0;
             while ((i < a.size() || j < b.size()) && merged.size() < request.nResults()) {
-                if (j >= b.size()) {
+                if (j >= b.size() || (i < a.size() && SequencedHit.compare(a.get(i), b.get(j)) < 0)) {
                     merged.add(a.get(i++).hit());
                 } else {
-                    SequencedHit fromTailHit = new SequencedHit(b.get(j), tail.sequenceOf(b.get(j).record().id()));
-                    if (i < a.size() && SequencedHit.compare(a.get(i), fromTailHit) < 0) {
-                        merged.add(a.get(i++).hit());
-                    } else {
-                        merged.add(b.get(j++));
-                    }
+                    merged.add(b.get(j++).hit());
                 }
             }
             results.add(merged);
         }
         return results;
+    }
+
+    /** The tail's records for {@code get}: an exact scan of them in insertion order. */
+    private ExactCollectionReader tailReader() {
+        return new ExactCollectionReader(tail.records());
     }
 
     /** Gives back the view's reference to the version; later calls do nothing. */
