@@ -89,7 +89,7 @@ public class RecordResource {
     }
 
     private Uni<Void> write(String tenant, String database, String id, String body, Operation op) {
-        return parsed(body).flatMap(req -> quotas.forTenant(tenant).flatMap(limits -> collection(tenant, database, id)
+        return parsed(body, "embeddings", true).flatMap(req -> quotas.forTenant(tenant).flatMap(limits -> collection(tenant, database, id)
                 .flatMap(c -> {
                     List<LogRecord> batch = RecordWrites.parse(req, op, limits);
                     requireDimension(c, batch.stream().map(LogRecord::embedding).filter(e -> e != null).findFirst()
@@ -217,8 +217,9 @@ public class RecordResource {
     @Path(BASE + "/query")
     public Uni<ObjectNode> query(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, String body) {
-        return parsed(body).flatMap(req -> {
-            List<float[]> queries = queryEmbeddings(req);
+        return parsed(body, "query_embeddings", false).flatMap(streamed -> {
+            ObjectNode req = streamed.fields();
+            List<float[]> queries = streamed.vectors() != null ? streamed.vectors() : queryEmbeddings(req);
             Integer nResults = JsonBody.optionalU32(req, "n_results");
             List<String> ids = optionalIds(req);
             Where where = where(req);
@@ -313,5 +314,10 @@ public class RecordResource {
     /** Parses the body as a JSON object on a worker thread (a 400 or 422 before anything is looked up). */
     private Uni<ObjectNode> parsed(String body) {
         return Uni.createFrom().item(() -> JsonBody.object(body)).runSubscriptionOn(workers);
+    }
+
+    /** As {@link #parsed(String)}, with {@code field}'s embeddings streamed into float arrays (or base64 strings). */
+    private Uni<EmbeddingsBody> parsed(String body, String field, boolean base64) {
+        return Uni.createFrom().item(() -> EmbeddingsBody.parse(body, field, base64)).runSubscriptionOn(workers);
     }
 }

@@ -31,9 +31,10 @@ final class RecordWrites {
 
     private RecordWrites() {}
 
-    static List<LogRecord> parse(ObjectNode body, Operation op, QuotaLimits limits) {
+    static List<LogRecord> parse(EmbeddingsBody request, Operation op, QuotaLimits limits) {
+        ObjectNode body = request.fields();
         List<String> ids = ids(body);
-        List<float[]> embeddings = embeddings(body, op);
+        List<float[]> embeddings = request.streamed() ? streamedEmbeddings(request) : embeddings(body, op);
         List<String> documents = strings(body, "documents");
         List<String> uris = strings(body, "uris");
         List<Map<String, MetadataValue>> metadatas = metadatas(body, op);
@@ -252,6 +253,18 @@ final class RecordWrites {
                     out.set(i, Embeddings.decodeBase64(v.get(i).textValue()));
                 }
             }
+        }
+        return out;
+    }
+
+    /** The streamed field, as {@link #embeddings} reads the same elements from a tree. */
+    private static List<float[]> streamedEmbeddings(EmbeddingsBody request) {
+        if (request.vectors() != null) {
+            return new ArrayList<>(request.vectors());
+        }
+        List<float[]> out = new ArrayList<>(request.base64().size());
+        for (String text : request.base64()) {
+            out.add(Embeddings.decodeBase64(text));
         }
         return out;
     }

@@ -1,0 +1,122 @@
+package io.vermilion.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vermilion.error.ChromaException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Streaming the embeddings field gives what the tree parse gives: the same floats bit for bit and the same other
+ * fields for plain bodies, and for every other body exactly the tree parse's outcome (its value or its 4xx).
+ */
+class EmbeddingsBodyTest {
+
+    @Test
+    void plainEmbeddingsAreStreamedToTheFloatsTheTreeGives() {
+        String body = "{\"ids\": [\"a\", \"b\"], \"embeddings\": [[1, -2.5, 0.1, 3.4028235e38, 1e-46, 123456789012],"
+                + " [0, -0.0, 1E2, 7]], \"documents\": [\"x\", null], \"metadatas\": [{\"k\": 1.5}, null]}";
+        EmbeddingsBody streamed = EmbeddingsBody.parse(body, "embeddings", true);
+        ObjectNode tree = JsonBody.object(body);
+
+        assertTrue(streamed.streamed());
+        assertEquals(2, streamed.vectors().size());
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(RecordWrites.floats(tree.get("embeddings").get(i), "embeddings"), streamed.vectors().get(i));
+        }
+        tree.remove("embeddings");
+        assertEquals(tree, streamed.fields());
+        assertNull(streamed.base64());
+    }
+
+    @Test
+    void base64EmbeddingsAreKeptAsTheirStrings() {
+        EmbeddingsBody streamed = EmbeddingsBody.parse("{\"ids\": [\"a\"], \"embeddings\": [\"AACAPw==\"]}",
+                "embeddings", true);
+        assertEquals(List.of("AACAPw=="), streamed.base64());
+        assertNull(streamed.vectors());
+        assertFalse(streamed.fields().has("embeddings"));
+    }
+
+    @Test
+    void queryEmbeddingsAsStringsAreLeftToTheTree() {
+        String body = "{\"query_embeddings\": [\"AACAPw==\"], \"n_results\": 1}";
+        EmbeddingsBody parsed = EmbeddingsBody.parse(body, "query_embeddings", false);
+        assertFalse(parsed.streamed());
+        assertEquals(JsonBody.object(body), parsed.fields());
+    }
+
+    @Test
+    void aBodyWithoutTheFieldIsTheTreeParse() {
+        String body = "{\"ids\": [\"a\"], \"metadatas\": [{\"k\": \"v\"}]}";
+        EmbeddingsBody parsed = EmbeddingsBody.parse(body, "embeddings", true);
+        assertFalse(parsed.streamed());
+        assertEquals(JsonBody.object(body), parsed.fields());
+    }
+
+    @Test
+    void everyOtherBodyGetsTheTreeParsesOutcome() {
+        List<String> bodies = List.of(
+                "",
+                "   ",
+                "[1, 2]",
+                "{\"embeddings\": [[1, 2, 1e400]]}",
+                "{\"embeddings\": [[1, 2, -1e400]], \"ids\": [\"a\"]}",
+                "{\"embeddings\": [[1, NaN]]}",
+                "{\"embeddings\": [[1, 2], null]}",
+                "{\"embeddings\": [[1, 2], \"AACAPw==\"]}",
+                "{\"embeddings\": [\"AACAPw==\", [1, 2]]}",
+                "{\"embeddings\": [[1, [2]]]}",
+                "{\"embeddings\": [[1, \"2\"]]}",
+                "{\"embeddings\": [[1, true]]}",
+                "{\"embeddings\": null}",
+                "{\"embeddings\": 5}",
+                "{\"embeddings\": [[1, 2]]} trailing",
+                "{\"embeddings\": [[1, 2]]}{}",
+                "{\"embeddings\": [[1, 2]], \"embeddings\": [[3]]}",
+                "{\"ids\": [\"a\"], \"ids\": [\"b\"], \"embeddings\": [[3]]}",
+                "{\"embeddings\": [[1, 2]], \"documents\": [\"nul \\u0000 here\"]}",
+                "{\"embeddings\": [\"\\ud800\"]}",
+                "{\"embeddings\": [\"a\\u0000\"]}",
+                "{\"embeddings\": [[1, 2]], \"documents\": [\"\\udc00\"]}",
+                "{\"embeddings\": [[1, 2]], \"metadatas\": [{\"x\": 1e999}]}",
+                "{\"embeddings\": [[1, 2]",
+                "{\"embeddings\": [[1, 2]], ",
+                "{\"embeddings\": [[" + "9".repeat(400) + "]]}",
+                "{\"embeddings\": [[" + "9".repeat(2000) + "]]}");
+        for (String body : bodies) {
+            for (String field : List.of("embeddings", "query_embeddings")) {
+                Object viaTree = outcome(() -> JsonBody.object(body));
+                Object streamed = outcome(() -> {
+                    EmbeddingsBody parsed = EmbeddingsBody.parse(body, field, true);
+                    assertFalse(parsed.streamed(), "not plain, so not streamed: " + body);
+                    return parsed.fields();
+                });
+                assertEquals(viaTree, streamed, body);
+            }
+        }
+    }
+
+    @Test
+    void emptyEmbeddingsAreStreamedAsTheyAre() {
+        EmbeddingsBody parsed = EmbeddingsBody.parse("{\"embeddings\": [[], [1]]}", "embeddings", true);
+        assertEquals(2, parsed.vectors().size());
+        assertEquals(0, parsed.vectors().get(0).length);
+        assertArrayEquals(new float[] {1f}, parsed.vectors().get(1));
+        assertEquals(List.of(), EmbeddingsBody.parse("{\"embeddings\": []}", "embeddings", true).vectors());
+    }
+
+    private static Object outcome(java.util.function.Supplier<JsonNode> parse) {
+        try {
+            return parse.get();
+        } catch (ChromaException e) {
+            return e.code() + ": " + e.getMessage();
+        }
+    }
+}
