@@ -18,6 +18,7 @@ import json
 import multiprocessing as mp
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -326,7 +327,8 @@ class Cpu:
 # the start barrier and for each report with a deadline; a worker that misses it is reported as stalled (its Python
 # stack is printed by faulthandler first) and stopped, instead of the driver hanging.
 def _worker(out, barrier, deadline_s, body):
-    faulthandler.dump_traceback_later(deadline_s, exit=False)  # a stuck worker shows where it is stuck
+    faulthandler.register(signal.SIGUSR1)  # the parent asks a stuck worker where it is stuck before stopping it
+    faulthandler.dump_traceback_later(deadline_s, exit=False)  # and should the parent be gone, it says so itself
     try:
         out.put(("ok", body(barrier)))
     except BaseException:
@@ -382,9 +384,13 @@ def run_workers(bodies, budget_s, on_start=None):
     results = []
 
     def stop(reason):
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
+        stuck = [p for p in procs if p.is_alive()]
+        for p in stuck:
+            print(f"  worker {p.pid} still running; its Python stack:", file=sys.stderr, flush=True)
+            os.kill(p.pid, signal.SIGUSR1)
+            time.sleep(0.5)
+        for p in stuck:
+            p.terminate()
         for p in procs:
             p.join(5)
         raise Stalled(reason)
@@ -393,10 +399,10 @@ def run_workers(bodies, budget_s, on_start=None):
         barrier.wait(timeout=2 * REQUEST_TIMEOUT)
     except threading.BrokenBarrierError:
         errors = _drain(out)
-        if errors:
-            stop("a worker failed before the start:\n" + "\n".join(errors))
-        stop(f"workers not at the start line within {2 * REQUEST_TIMEOUT:.0f} s "
-             f"(alive: {sum(p.is_alive() for p in procs)} of {len(procs)})")
+        # Workers that only saw the barrier broken are not the cause: list the others.
+        causes = [e for e in errors if "BrokenBarrierError" not in e]
+        stop(f"not all {len(procs)} workers reached the start line within {2 * REQUEST_TIMEOUT:.0f} s"
+             + (":\n" + "\n".join(causes) if causes else " (none failed: some are stuck)"))
     t_start = time.time()
     started = on_start() if on_start else None
     errors = []

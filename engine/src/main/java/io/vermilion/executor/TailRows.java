@@ -14,6 +14,7 @@ import io.vermilion.record.Record;
 final class TailRows {
 
     private static final int ALIVE = Integer.MAX_VALUE;
+    private static final long MAX_FLOATS = Integer.MAX_VALUE - 16;
 
     private Record[] records = new Record[16];
     private long[] sequences = new long[16];
@@ -37,7 +38,7 @@ final class TailRows {
         sequences[row] = sequence;
         diedAt[row] = ALIVE;
         float[] embedding = record.embedding();
-        if (embedding != null) {
+        if (embedding != null && uniform) {
             if (dimension < 0) {
                 dimension = embedding.length;
                 vectors = new float[dimension * records.length];
@@ -78,12 +79,20 @@ final class TailRows {
      * death is written only to the new {@code diedAt}, and a view would count it alive anyway).
      */
     private void grow(int capacity) {
+        if (capacity < 0) {
+            throw new IllegalStateException("a log tail cannot hold more than " + Integer.MAX_VALUE / 2 + " record values");
+        }
         records = Arrays.copyOf(records, capacity);
         sequences = Arrays.copyOf(sequences, capacity);
         diedAt = Arrays.copyOf(diedAt, capacity);
         inverseNorms = Arrays.copyOf(inverseNorms, capacity);
-        if (dimension > 0) {
-            vectors = Arrays.copyOf(vectors, dimension * capacity);
+        if (dimension > 0 && uniform) {
+            if ((long) dimension * capacity > MAX_FLOATS) {
+                uniform = false; // beyond one array: searched record by record from here on
+                vectors = new float[0];
+            } else {
+                vectors = Arrays.copyOf(vectors, dimension * capacity);
+            }
         }
     }
 

@@ -42,6 +42,33 @@ class CollectionTailSearchDifferentialTest {
         }
     }
 
+    @Test
+    void tailWithMixedDimensionsIsSearchedRecordByRecordAsBefore() throws Exception {
+        List<LogRecord> writes = List.of(
+                new LogRecord(Operation.ADD, "a", new float[] {1, 0, 0}, Map.of("g", new MetadataValue.Int(0)), null, null),
+                new LogRecord(Operation.ADD, "b", new float[] {0, 1, 0, 0}, Map.of("g", new MetadataValue.Int(1)), null, null),
+                new LogRecord(Operation.ADD, "c", new float[] {0, 1, 0}, Map.of("g", new MetadataValue.Int(0)), null, null));
+        CollectionTail tail = new CollectionTail(null);
+        tail.apply(writes, 0);
+        MutableCollectionState reference = new MutableCollectionState();
+        writes.forEach(reference::apply);
+        ExactCollectionReader exact = new ExactCollectionReader(reference.snapshot());
+        Where g0 = WhereParser.parse(JSON.readTree("{\"g\": 0}"));
+        try (CollectionView view = new CollectionView(null, 0, tail.view())) {
+            QueryRequest filtered = new QueryRequest(List.of(new float[] {0.5f, 1, 0}), 5, null, g0, null,
+                    DistanceFunction.L2);
+            assertEquals(List.of("c", "a"), view.query(filtered).get(0).stream().map(h -> h.record().id()).toList());
+            assertEquals(exact.query(filtered).get(0).stream().map(QueryHit::distance).toList(),
+                    view.query(filtered).get(0).stream().map(QueryHit::distance).toList());
+            QueryRequest all = new QueryRequest(List.of(new float[] {0.5f, 1, 0}), 5, null, null, null, DistanceFunction.L2);
+            IllegalArgumentException before = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> exact.query(all));
+            IllegalArgumentException now = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> view.query(all));
+            assertEquals(before.getMessage(), now.getMessage());
+        }
+    }
+
     private void runOnce(Random random, int dimension, boolean grid, String context) throws Exception {
         CollectionTail tail = new CollectionTail(null);
         MutableCollectionState reference = new MutableCollectionState();
