@@ -50,7 +50,7 @@ public class TailScanBench {
 
         System.out.printf("tail of %,d records × %d; apply + view per batch of 100: %.3f ms%n", n, base[0].length,
                 applyNanos[0] / 1e6 / (n / 100.0));
-        for (int round = 0; round < 3; round++) {
+        for (int round = 0; round < 5; round++) {
             System.out.printf("round %d: simple scan %.2f ms/query, tail search %.2f ms/query%n", round,
                     perQuery(simple::query, queries), perQuery(view::query, queries));
         }

@@ -1,6 +1,8 @@
 package io.vermilion.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,8 +23,13 @@ import java.util.List;
  */
 record EmbeddingsBody(ObjectNode fields, List<float[]> vectors, List<String> base64) {
 
-    /** Sub-trees are read one value at a time, so this mapper must not look for trailing tokens. */
-    private static final ObjectMapper VALUES = new ObjectMapper();
+    /**
+     * Sub-trees are read one value at a time, so this mapper must not look for trailing tokens. Numbers go through
+     * Jackson's fast double parser (correctly rounded, so the same doubles as {@link Double#parseDouble}, in a
+     * fraction of the time: number text is most of an embeddings body).
+     */
+    private static final ObjectMapper VALUES = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build());
 
     /**
      * Parses {@code body} (a JSON object), streaming {@code field} (its strings too if {@code base64}). {@link #vectors} or {@link #base64} holds the

@@ -36,6 +36,47 @@ class EmbeddingsBodyTest {
     }
 
     @Test
+    void randomNumbersInEveryNotationDecodeToTheTreesFloatsBitForBit() {
+        long seed = io.vermilion.testing.Seeds.seed("randomNumbersInEveryNotationDecodeToTheTreesFloatsBitForBit");
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder body = new StringBuilder("{\"embeddings\": [");
+        for (int e = 0; e < 20; e++) {
+            body.append(e == 0 ? "[" : ", [");
+            for (int i = 0; i < 500; i++) {
+                double x = switch (random.nextInt(5)) {
+                    case 0 -> (double) (float) random.nextGaussian(); // as numpy float32 .tolist() gives them
+                    case 1 -> random.nextGaussian() * Math.pow(10, random.nextInt(80) - 40);
+                    case 2 -> Double.longBitsToDouble(random.nextLong() & 0x47EF_FFFF_FFFF_FFFFL); // |x| < 2^127
+                    case 3 -> random.nextInt(2_000_001) - 1_000_000;
+                    default -> Float.intBitsToFloat(random.nextInt() & 0x7F7F_FFFF); // any finite float
+                };
+                String text = switch (random.nextInt(4)) {
+                    case 0 -> Double.toString(x);
+                    case 1 -> String.format(java.util.Locale.ROOT, "%.25e", x);
+                    case 2 -> Math.abs(x) > 1e-20 && Math.abs(x) < 1e40
+                            ? new java.math.BigDecimal(x).toPlainString() // every digit of the double
+                            : Double.toString(x);
+                    default -> Double.toString(x).toUpperCase(java.util.Locale.ROOT);
+                };
+                body.append(i == 0 ? "" : ", ").append(text);
+            }
+            body.append(']');
+        }
+        body.append("]}");
+        ObjectNode tree = JsonBody.object(body.toString());
+        EmbeddingsBody streamed = EmbeddingsBody.parse(body.toString(), "embeddings", true);
+        for (int e = 0; e < 20; e++) {
+            float[] want = RecordWrites.floats(tree.get("embeddings").get(e), "embeddings");
+            float[] got = streamed.vectors().get(e);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                        "element " + i + " of " + e + ": " + tree.get("embeddings").get(e).get(i) + ", "
+                                + io.vermilion.testing.Seeds.replay(seed));
+            }
+        }
+    }
+
+    @Test
     void base64EmbeddingsAreKeptAsTheirStrings() {
         EmbeddingsBody streamed = EmbeddingsBody.parse("{\"ids\": [\"a\"], \"embeddings\": [\"AACAPw==\"]}",
                 "embeddings", true);
