@@ -367,6 +367,9 @@ def _query_worker(kind, url, name, seed, seconds, barrier):
         c.query(qi)
         lat.append(time.perf_counter() - t)
         i += 1
+    if getattr(c, "reconnects", 0):
+        print(f"  query worker {os.getpid()}: the server closed its connection {c.reconnects} times (reopened)",
+              file=sys.stderr, flush=True)
     return lat
 
 
