@@ -15,9 +15,9 @@ import io.vermilion.record.Record;
 
 /**
  * What one request reads: a collection's published version (if any) plus the log tail after it, fixed when the view
- * was taken. Version results exclude the ids the tail shadows; tail records are searched exactly ({@link TailSearch}); the two merge by
- * insertion sequence ({@code get}) or by distance then sequence ({@code query}), so answers equal those of an exact
- * scan of the whole collection wherever the version's search is exact. Holds a reference to the version's reader
+ * was taken. Version results exclude the ids the tail shadows; tail records are searched exactly ({@link TailSearch});
+ * the two merge by insertion sequence ({@code get}) or by distance then sequence ({@code query}), so answers equal
+ * those of an exact scan of the whole collection wherever the version's search is exact. Holds a reference to the version's reader
  * until {@link #close()}. Thread-safe.
  */
 public final class CollectionView implements CollectionReader, AutoCloseable {
