@@ -11,13 +11,20 @@ Started by bench/side-by-side.sh, which owns the servers; this file only talks H
 """
 import argparse
 import base64
+import faulthandler
+import functools
 import http.client
 import json
 import multiprocessing as mp
 import os
+import queue
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+import traceback
 import urllib.parse
 
 import numpy as np
@@ -25,6 +32,19 @@ import orjson
 
 TENANT, DATABASE = "default_tenant", "default_database"
 HEADERS = {"Content-Type": "application/json", "User-Agent": "Chroma Python Client v1.5.9 (https://github.com/chroma-core/chroma)"}
+
+# Seconds one request may take before the driver reports it instead of waiting (--request-timeout).
+REQUEST_TIMEOUT = 60.0
+
+
+def set_request_timeout(seconds):
+    global REQUEST_TIMEOUT
+    REQUEST_TIMEOUT = seconds
+
+
+class Stalled(RuntimeError):
+    """A request or a worker process did not answer in time: reported with what it was doing, never waited on."""
+
 
 # ---------------------------------------------------------------------------------------------------------- data
 MAX_DOC_BYTES = 16384
@@ -74,13 +94,18 @@ def recall_at_10(qi, ids, kth=None):
 
 # ------------------------------------------------------------------------------------------------------- clients
 class Official:
-    """The official chromadb-client, as a user calls it."""
+    """The official chromadb-client, as a user calls it. Its httpx session (which has no timeout of its own) gets
+    REQUEST_TIMEOUT, so a request that never returns is reported rather than waited on."""
 
     def __init__(self, url, name):
         import chromadb
+        import httpx
         from chromadb.config import Settings
         u = urllib.parse.urlparse(url)
         self.client = chromadb.HttpClient(host=u.hostname, port=u.port, settings=Settings(anonymized_telemetry=False))
+        session = getattr(getattr(self.client, "_server", None), "_session", None)
+        if session is not None:
+            session.timeout = httpx.Timeout(REQUEST_TIMEOUT)
         self.coll = self.client.get_collection(name, embedding_function=None)
 
     def add(self, lo, hi):
@@ -101,19 +126,40 @@ class Official:
 class Plain:
     """Plain HTTP (one keep-alive connection) sending byte-for-byte the bodies chromadb-client 1.5.9 sends: orjson,
     embeddings of add as base64 of little-endian float32 (the server's pre-flight says it supports it), query
-    embeddings as JSON numbers (numpy float32 .tolist()), the same include lists and null fields."""
+    embeddings as JSON numbers (numpy float32 .tolist()), the same include lists and null fields. Every request has
+    REQUEST_TIMEOUT seconds (connect, send, each read); a connection the server closed while idle is reopened once
+    (counted in `reconnects`), as the official client's pool does."""
 
     def __init__(self, url, name):
         u = urllib.parse.urlparse(url)
-        self.conn = http.client.HTTPConnection(u.hostname, u.port)
+        self.host, self.port = u.hostname, u.port
+        self.conn = self._connect()
+        self.reconnects = 0
         cid = self._call("GET", f"/api/v2/tenants/{TENANT}/databases/{DATABASE}/collections/{name}")["id"]
         self.base = f"/api/v2/tenants/{TENANT}/databases/{DATABASE}/collections/{cid}"
 
+    def _connect(self):
+        return http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT)
+
     def _call(self, method, path, body=None):
         data = None if body is None else orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
-        self.conn.request(method, path, body=data, headers=HEADERS)
-        resp = self.conn.getresponse()
-        payload = resp.read()
+        for attempt in (0, 1):
+            try:
+                self.conn.request(method, path, body=data, headers=HEADERS)
+                resp = self.conn.getresponse()
+                payload = resp.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as e:
+                # The server closed the keep-alive connection before reading this request: reopen, send again.
+                self.conn.close()
+                self.conn = self._connect()
+                self.reconnects += 1
+                if attempt == 1:
+                    raise RuntimeError(f"{method} {path}: connection closed twice by the server: {e!r}") from e
+            except (socket.timeout, TimeoutError) as e:
+                self.conn.close()
+                self.conn = self._connect()
+                raise Stalled(f"{method} {path}: no response within {REQUEST_TIMEOUT:.0f} s") from e
         if resp.status >= 400:
             raise RuntimeError(f"{method} {path}: {resp.status} {payload[:300]!r}")
         return orjson.loads(payload)
@@ -277,24 +323,42 @@ class Cpu:
 
 
 # ------------------------------------------------------------------------------------------------- workers
-def _ingest_worker(kind, url, name, batches, barrier, out):
+# Workers are forked (they share D) and always report: ("ok", value) or ("error", traceback). The parent waits for
+# the start barrier and for each report with a deadline; a worker that misses it is reported as stalled (its Python
+# stack is printed by faulthandler first) and stopped, instead of the driver hanging.
+def _worker(out, barrier, deadline_s, body):
+    faulthandler.register(signal.SIGUSR1)  # the parent asks a stuck worker where it is stuck before stopping it
+    faulthandler.dump_traceback_later(deadline_s, exit=False)  # and should the parent be gone, it says so itself
+    try:
+        out.put(("ok", body(barrier)))
+    except BaseException:
+        out.put(("error", f"worker {os.getpid()}: " + traceback.format_exc()))
+        try:
+            barrier.abort()  # the parent (and the other workers) stop waiting for this one at the start line
+        except Exception:
+            pass
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
+def _ingest_worker(kind, url, name, batches, barrier):
     c = CLIENTS[kind](url, name)
-    barrier.wait()
+    barrier.wait(timeout=REQUEST_TIMEOUT * 2)
     lat = []
     for lo, hi in batches:
         t = time.perf_counter()
         c.add(lo, hi)
         lat.append(time.perf_counter() - t)
-    out.put((time.time(), lat))
+    return time.time(), lat
 
 
-def _query_worker(kind, url, name, seed, barrier, seconds, out):
+def _query_worker(kind, url, name, seed, seconds, barrier):
     c = CLIENTS[kind](url, name)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(D["queries"]))
     for i in range(5):
         c.query(int(order[i]))
-    barrier.wait()
+    barrier.wait(timeout=REQUEST_TIMEOUT * 2)
     lat, i = [], 5
     end = time.time() + seconds
     while time.time() < end:
@@ -303,7 +367,72 @@ def _query_worker(kind, url, name, seed, barrier, seconds, out):
         c.query(qi)
         lat.append(time.perf_counter() - t)
         i += 1
-    out.put(lat)
+    if getattr(c, "reconnects", 0):
+        print(f"  query worker {os.getpid()}: the server closed its connection {c.reconnects} times (reopened)",
+              file=sys.stderr, flush=True)
+    return lat
+
+
+def run_workers(bodies, budget_s, on_start=None):
+    """Runs each body(barrier) in a forked process; once all have passed the start barrier with the parent, calls
+    on_start() and returns (start time, their values) when all have reported. Raises Stalled (after stopping them all) if the start takes longer than
+    2 × REQUEST_TIMEOUT or a report is missing budget_s + REQUEST_TIMEOUT after the start, and RuntimeError with the
+    worker's traceback if one failed."""
+    ctx = mp.get_context("fork")
+    barrier, out = ctx.Barrier(len(bodies) + 1), ctx.Queue()
+    deadline_s = 2 * REQUEST_TIMEOUT + budget_s + REQUEST_TIMEOUT
+    procs = [ctx.Process(target=_worker, args=(out, barrier, deadline_s, b), daemon=True) for b in bodies]
+    for p in procs:
+        p.start()
+    results = []
+
+    def stop(reason):
+        stuck = [p for p in procs if p.is_alive()]
+        for p in stuck:
+            print(f"  worker {p.pid} still running; its Python stack:", file=sys.stderr, flush=True)
+            os.kill(p.pid, signal.SIGUSR1)
+            time.sleep(0.5)
+        for p in stuck:
+            p.terminate()
+        for p in procs:
+            p.join(5)
+        raise Stalled(reason)
+
+    try:
+        barrier.wait(timeout=2 * REQUEST_TIMEOUT)
+    except threading.BrokenBarrierError:
+        errors = _drain(out)
+        # Workers that only saw the barrier broken are not the cause: list the others.
+        causes = [e for e in errors if "BrokenBarrierError" not in e]
+        stop(f"not all {len(procs)} workers reached the start line within {2 * REQUEST_TIMEOUT:.0f} s"
+             + (":\n" + "\n".join(causes) if causes else " (none failed: some are stuck)"))
+    t_start = time.time()
+    started = on_start() if on_start else None
+    errors = []
+    while len(results) + len(errors) < len(procs):
+        left = t_start + budget_s + REQUEST_TIMEOUT - time.time()
+        try:
+            status, value = out.get(timeout=max(0.1, left))
+        except queue.Empty:
+            stop(f"{len(procs) - len(results) - len(errors)} of {len(procs)} workers did not report within "
+                 f"{budget_s + REQUEST_TIMEOUT:.0f} s of the start" + ("; failed: " + "\n".join(errors) if errors else ""))
+        (results if status == "ok" else errors).append(value)
+    for p in procs:
+        p.join(10)
+    if errors:
+        raise RuntimeError("worker failed:\n" + "\n".join(errors))
+    return t_start, started, results
+
+
+def _drain(out):
+    errors = []
+    while True:
+        try:
+            status, value = out.get(timeout=1)
+        except queue.Empty:
+            return errors
+        if status == "error":
+            errors.append(value)
 
 
 def ingest(kind, url, name, batch, writers, pid):
@@ -320,17 +449,8 @@ def ingest(kind, url, name, batch, writers, pid):
         t_ack = time.time()
         seconds = t_ack - t0
     else:
-        ctx = mp.get_context("fork")
-        barrier, out = ctx.Barrier(writers + 1), ctx.Queue()
-        procs = [ctx.Process(target=_ingest_worker, args=(kind, url, name, batches[w::writers], barrier, out))
-                 for w in range(writers)]
-        for p in procs:
-            p.start()
-        barrier.wait()
-        t0 = time.time()
-        res = [out.get() for _ in procs]
-        for p in procs:
-            p.join()
+        t0, _, res = run_workers([functools.partial(_ingest_worker, kind, url, name, batches[w::writers])
+                                  for w in range(writers)], budget_s=len(batches) * REQUEST_TIMEOUT / writers)
         t_ack = max(r[0] for r in res)
         seconds = t_ack - t0
         lat = [x for r in res for x in r[1]]
@@ -340,18 +460,9 @@ def ingest(kind, url, name, batch, writers, pid):
 
 
 def concurrent_queries(kind, url, name, clients, seconds, pid):
-    ctx = mp.get_context("fork")
-    barrier, out = ctx.Barrier(clients + 1), ctx.Queue()
-    procs = [ctx.Process(target=_query_worker, args=(kind, url, name, 1000 + k, barrier, seconds, out))
-             for k in range(clients)]
-    for p in procs:
-        p.start()
-    barrier.wait()
-    cpu = Cpu(pid)
-    res = [out.get() for _ in procs]
+    _, cpu, res = run_workers([functools.partial(_query_worker, kind, url, name, 1000 + k, seconds)
+                               for k in range(clients)], budget_s=seconds, on_start=lambda: Cpu(pid))
     used = cpu.used()
-    for p in procs:
-        p.join()
     lat = [x for r in res for x in r]
     s = summary(lat, seconds, used)
     s["clients"] = clients
@@ -456,7 +567,12 @@ def run_client(kind, args, cfg):
     print(f"[{args.system}/{kind}] (d) concurrent clients", flush=True)
     res["concurrent"] = []
     for k in cfg["concurrency"]:
-        s = concurrent_queries(kind, url, name, k, cfg["concurrent_seconds"], pid)
+        try:
+            s = concurrent_queries(kind, url, name, k, cfg["concurrent_seconds"], pid)
+        except (Stalled, RuntimeError) as e:
+            print(f"  {k:2d} clients: FAILED — {e}", file=sys.stderr, flush=True)
+            res.setdefault("failures", []).append({"scenario": "concurrent", "clients": k, "error": str(e)})
+            continue
         res["concurrent"].append(s)
         print(f"  {k:2d} clients: {s['per_s']:.1f} q/s, p50 {s['p50_ms']:.2f} p99 {s['p99_ms']:.2f} ms", flush=True)
 
@@ -679,6 +795,8 @@ def main():
     r.add_argument("--clients", default="official,http")
     r.add_argument("--phase-hook", default="")
     r.add_argument("--only-profile", action="store_true")
+    r.add_argument("--request-timeout", type=float, default=REQUEST_TIMEOUT,
+                   help="seconds a request may take before it is reported as stalled (default %(default)s)")
     g = sub.add_parser("report")
     g.add_argument("--results", nargs="+", required=True)
     g.add_argument("--json", required=True)
@@ -686,6 +804,8 @@ def main():
     g.add_argument("--png", required=True)
     g.add_argument("--note", default="")
     a = p.parse_args()
+    if a.cmd == "run":
+        set_request_timeout(a.request_timeout)
     cmd_run(a) if a.cmd == "run" else cmd_report(a)
 
 

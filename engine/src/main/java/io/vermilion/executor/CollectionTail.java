@@ -1,8 +1,5 @@
 package io.vermilion.executor;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -14,6 +11,9 @@ import java.util.Set;
 import io.vermilion.blockstore.SequencedRecord;
 import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.model.MutableCollectionState;
+import io.vermilion.model.QueryHit;
+import io.vermilion.model.QueryRequest;
+import io.vermilion.model.SequencedHit;
 import io.vermilion.model.VersionReader;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
@@ -23,7 +23,9 @@ import io.vermilion.record.Record;
  * a record the tail touches is first looked up in the version, so an UPDATE merges into the compacted record and an
  * ADD of a compacted id is ignored. Tracks each live record's insertion sequence (the version's for records it
  * already held, the log offset of the inserting write otherwise) and which of the version's ids the tail now
- * answers for. Not thread-safe (one writer); {@link #view()} hands readers an immutable copy.
+ * answers for. Records are mirrored, as they change, into {@link TailRows} (embeddings in one contiguous array), so
+ * taking a view copies nothing and queries scan the vectors in place. Not thread-safe (one writer); {@link #view()}
+ * hands readers an immutable view.
  */
 public final class CollectionTail {
 
@@ -32,12 +34,15 @@ public final class CollectionTail {
     private final Map<String, Long> sequences = new HashMap<>();
     private final Set<String> looked = new HashSet<>();
     private final Set<String> shadowed = new HashSet<>();
+    private final TailRows rows = new TailRows();
+    private final Map<String, Integer> rowOf = new HashMap<>();
+    private Set<String> shadowedCopy = Set.of();
     private View view;
 
     /** @param base the version the tail starts after, or null for a collection with no published version */
     public CollectionTail(VersionReader base) {
         this.base = base;
-        this.view = new View(CollectionSnapshot.empty(), new long[0], Set.of());
+        this.view = new View(rows.freeze(), Set.of());
     }
 
     /** Applies log records that sit at offsets {@code firstOffset, firstOffset + 1, ...}. */
@@ -53,13 +58,26 @@ public final class CollectionTail {
                 for (SequencedRecord found : base.lookup(unseen).values()) {
                     state.put(found.record());
                     sequences.put(found.id(), found.sequence());
+                    rowOf.put(found.id(), rows.append(found.record(), found.sequence()));
                     shadowed.add(found.id());
+                    shadowedCopy = null;
                 }
                 looked.addAll(unseen);
             }
         }
         for (int i = 0; i < records.size(); i++) {
-            state.apply(records.get(i), firstOffset + i, sequences);
+            LogRecord record = records.get(i);
+            Record before = state.get(record.id());
+            state.apply(record, firstOffset + i, sequences);
+            Record after = state.get(record.id());
+            if (after != before) {
+                if (before != null) {
+                    rows.kill(rowOf.remove(record.id()));
+                }
+                if (after != null) {
+                    rowOf.put(record.id(), rows.append(after, sequences.get(record.id())));
+                }
+            }
         }
         view = null;
     }
@@ -67,54 +85,103 @@ public final class CollectionTail {
     /** The tail as it is now; cached until the next change. */
     public View view() {
         if (view == null) {
-            List<Record> live = new ArrayList<>(state.snapshot().records());
-            live.sort(Comparator.comparingLong(record -> sequences.get(record.id())));
-            long[] order = new long[live.size()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = sequences.get(live.get(i).id());
+            if (shadowedCopy == null) {
+                shadowedCopy = Set.copyOf(shadowed);
             }
-            view = new View(CollectionSnapshot.of(live), order, Set.copyOf(shadowed));
+            view = new View(rows.freeze(), shadowedCopy);
         }
         return view;
     }
 
     /**
-     * An immutable tail: its live records in insertion order with their sequences, and the version's ids it
-     * shadows (updated or deleted since the version, or deleted and added again).
+     * An immutable tail: its live records with their insertion sequences, and the version's ids it shadows (updated
+     * or deleted since the version, or deleted and added again). Taking one is O(1); the records in insertion order
+     * ({@link #records()}) are materialized on first use only, by the reads that need them (get, an id filter).
+     * Thread-safe.
      */
-    public record View(CollectionSnapshot records, long[] sequences, Set<String> shadowed) {
+    public static final class View {
+        private final TailRows.Frozen rows;
+        private final Set<String> shadowed;
+        private volatile TailSearch.IdIndex ordered;
 
-        public View {
-            Objects.requireNonNull(records, "records");
-            Objects.requireNonNull(shadowed, "shadowed");
-            if (sequences.length != records.size()) {
-                throw new IllegalArgumentException("one sequence per record");
-            }
+        View(TailRows.Frozen rows, Set<String> shadowed) {
+            this.rows = Objects.requireNonNull(rows, "rows");
+            this.shadowed = Objects.requireNonNull(shadowed, "shadowed");
+        }
+
+        /** Live records in the tail. */
+        public int size() {
+            return rows.live();
+        }
+
+        /** The version's ids this tail answers for instead of the version. */
+        public Set<String> shadowed() {
+            return shadowed;
+        }
+
+        /** The live records in insertion order (built on first call, then kept). */
+        public CollectionSnapshot records() {
+            return ordered().snapshot();
         }
 
         /** The sequence of the tail record with this id; the id must be live in the tail. */
         public long sequenceOf(String id) {
-            int position = records.positionOf(id);
+            TailSearch.IdIndex index = ordered();
+            int position = index.snapshot().positionOf(id);
             if (position < 0) {
                 throw new IllegalArgumentException("record " + id + " is not in the tail");
             }
-            return sequences[position];
+            return rows.sequence(index.rows()[position]);
         }
 
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof View v && records.equals(v.records) && Arrays.equals(sequences, v.sequences)
-                    && shadowed.equals(v.shadowed);
+        /** Exact nearest neighbours among the tail's records, with their sequences, best first per query vector. */
+        public List<List<SequencedHit>> query(QueryRequest request) {
+            boolean needsIds = request.ids() != null && !request.ids().isEmpty() && request.nResults() > 0;
+            return TailSearch.query(rows, request, needsIds ? ordered() : null);
         }
 
-        @Override
-        public int hashCode() {
-            return Objects.hash(records, Arrays.hashCode(sequences), shadowed);
+        /** {@link #query} without the sequences. */
+        public List<List<QueryHit>> queryHits(QueryRequest request) {
+            return query(request).stream().map(hits -> hits.stream().map(SequencedHit::hit).toList()).toList();
+        }
+
+        private TailSearch.IdIndex ordered() {
+            TailSearch.IdIndex index = ordered;
+            if (index == null) {
+                index = order(rows);
+                ordered = index;
+            }
+            return index;
+        }
+
+        /** Live rows sorted by insertion sequence (usually in row order already: only version records come late). */
+        private static TailSearch.IdIndex order(TailRows.Frozen rows) {
+            int[] live = new int[rows.live()];
+            int n = 0;
+            boolean sorted = true;
+            for (int row = 0; row < rows.rows(); row++) {
+                if (rows.isLive(row)) {
+                    if (n > 0 && rows.sequence(live[n - 1]) > rows.sequence(row)) {
+                        sorted = false;
+                    }
+                    live[n++] = row;
+                }
+            }
+            if (!sorted) {
+                live = java.util.Arrays.stream(live).boxed()
+                        .sorted(java.util.Comparator.comparingLong(rows::sequence))
+                        .mapToInt(Integer::intValue).toArray();
+            }
+            Record[] records = new Record[live.length];
+            for (int i = 0; i < live.length; i++) {
+                records[i] = rows.record(live[i]);
+            }
+            return new TailSearch.IdIndex(CollectionSnapshot.of(java.util.Arrays.asList(records)), live);
         }
 
         @Override
         public String toString() {
-            return "View[" + records.size() + " records, " + shadowed.size() + " shadowed]";
+            return "View[" + size() + " records, " + shadowed.size() + " shadowed]";
         }
     }
 }

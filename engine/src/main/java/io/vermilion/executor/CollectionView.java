@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.vermilion.blockstore.SequencedRecord;
 import io.vermilion.model.CollectionReader;
-import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.model.GetRequest;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
@@ -17,20 +16,18 @@ import io.vermilion.record.Record;
 
 /**
  * What one request reads: a collection's published version (if any) plus the log tail after it, fixed when the view
- * was taken. Version results exclude the ids the tail shadows; tail records are searched exactly; the two merge by
- * insertion sequence ({@code get}) or by distance then sequence ({@code query}), so answers equal those of an exact
- * scan of the whole collection wherever the version's search is exact. Holds a reference to the version's reader
+ * was taken. Version results exclude the ids the tail shadows; tail records are searched exactly ({@link TailSearch});
+ * the two merge by insertion sequence ({@code get}) or by distance then sequence ({@code query}), so answers equal
+ * those of an exact scan of the whole collection wherever the version's search is exact. Holds a reference to the version's reader
  * until {@link #close()}. Thread-safe.
  */
 public final class CollectionView implements CollectionReader, AutoCloseable {
 
-    private static final CollectionTail.View EMPTY_TAIL =
-            new CollectionTail.View(CollectionSnapshot.empty(), new long[0], Set.of());
+    private static final CollectionTail.View EMPTY_TAIL = new CollectionTail.View(new TailRows().freeze(), Set.of());
 
     private final VersionReader version;
     private final long versionNumber;
     private final CollectionTail.View tail;
-    private final ExactCollectionReader tailReader;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -41,7 +38,6 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
         this.version = version;
         this.versionNumber = versionNumber;
         this.tail = tail;
-        this.tailReader = new ExactCollectionReader(tail.records());
     }
 
     /** The published version this view reads, 0 if it reads the log alone. */
@@ -51,19 +47,19 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
 
     /** Records that come from the log tail rather than the version. */
     public int tailSize() {
-        return tail.records().size();
+        return tail.size();
     }
 
     @Override
     public int count() {
         int fromVersion = version == null ? 0 : version.count() - tail.shadowed().size();
-        return fromVersion + tail.records().size();
+        return fromVersion + tail.size();
     }
 
     @Override
     public List<Record> get(GetRequest request) {
         if (version == null) {
-            return tailReader.get(request);
+            return tailReader().get(request);
         }
         if (request.limit() != null && request.limit() == 0) {
             return List.of();
@@ -73,7 +69,7 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
         GetRequest first = new GetRequest(request.ids(), request.where(), request.whereDocument(), wanted, 0,
                 request.embeddings());
         List<SequencedRecord> fromVersion = version.get(first, tail.shadowed());
-        List<Record> fromTail = tailReader.get(first);
+        List<Record> fromTail = tail.size() == 0 ? List.of() : tailReader().get(first);
         List<Record> merged = new ArrayList<>();
         int v = 0;
         int t = 0;
@@ -98,47 +94,28 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
 
     @Override
     public List<List<QueryHit>> query(QueryRequest request) {
-        List<List<SequencedHit>> sequenced = sequencedQuery(request);
-        List<List<QueryHit>> results = new ArrayList<>(sequenced.size());
-        for (List<SequencedHit> hits : sequenced) {
-            List<QueryHit> plain = new ArrayList<>(hits.size());
-            hits.forEach(hit -> plain.add(hit.hit()));
-            results.add(plain);
-        }
-        return results;
+        return sequencedQuery(request).stream().map(hits -> hits.stream().map(SequencedHit::hit).toList()).toList();
     }
 
     /** As {@link #query}, each hit with its record's insertion sequence (the order ties break in). */
     public List<List<SequencedHit>> sequencedQuery(QueryRequest request) {
         if (version == null) {
-            List<List<SequencedHit>> results = new ArrayList<>();
-            for (List<QueryHit> hits : tailReader.query(request)) {
-                List<SequencedHit> sequenced = new ArrayList<>(hits.size());
-                hits.forEach(hit -> sequenced.add(new SequencedHit(hit, tail.sequenceOf(hit.record().id()))));
-                results.add(sequenced);
-            }
-            return results;
+            return tail.query(request);
         }
         List<List<SequencedHit>> fromVersion = version.query(request, tail.shadowed());
-        List<List<QueryHit>> fromTail = tail.records().size() == 0 ? null : tailReader.query(request);
+        List<List<SequencedHit>> fromTail = tail.size() == 0 ? null : tail.query(request);
         List<List<SequencedHit>> results = new ArrayList<>(fromVersion.size());
         for (int q = 0; q < fromVersion.size(); q++) {
             List<SequencedHit> a = fromVersion.get(q);
-            List<QueryHit> b = fromTail == null ? List.of() : fromTail.get(q);
+            List<SequencedHit> b = fromTail == null ? List.of() : fromTail.get(q);
             List<SequencedHit> merged = new ArrayList<>(Math.min(request.nResults(), a.size() + b.size()));
             int i = 0;
             int j = 0;
             while ((i < a.size() || j < b.size()) && merged.size() < request.nResults()) {
-                if (j >= b.size()) {
+                if (j >= b.size() || (i < a.size() && SequencedHit.compare(a.get(i), b.get(j)) < 0)) {
                     merged.add(a.get(i++));
                 } else {
-                    SequencedHit fromTailHit = new SequencedHit(b.get(j), tail.sequenceOf(b.get(j).record().id()));
-                    if (i < a.size() && SequencedHit.compare(a.get(i), fromTailHit) < 0) {
-                        merged.add(a.get(i++));
-                    } else {
-                        merged.add(fromTailHit);
-                        j++;
-                    }
+                    merged.add(b.get(j++));
                 }
             }
             results.add(merged);
@@ -156,6 +133,11 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
             throw new IllegalStateException("the view is closed");
         }
         return new CollectionView(version, versionNumber, EMPTY_TAIL);
+    }
+
+    /** The tail's records for {@code get}: an exact scan of them in insertion order. */
+    private ExactCollectionReader tailReader() {
+        return new ExactCollectionReader(tail.records());
     }
 
     /** Gives back the view's reference to the version; later calls do nothing. */

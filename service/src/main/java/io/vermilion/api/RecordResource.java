@@ -94,7 +94,7 @@ public class RecordResource {
     }
 
     private Uni<Void> write(String tenant, String database, String id, String body, Operation op) {
-        return parsed(body).flatMap(req -> quotas.forTenant(tenant).flatMap(limits -> collection(tenant, database, id)
+        return parsed(body, "embeddings", true).flatMap(req -> quotas.forTenant(tenant).flatMap(limits -> collection(tenant, database, id)
                 .flatMap(c -> {
                     boolean serverEmbedded = DefaultEmbeddingFunction.isServerEmbedded(c.configuration());
                     List<LogRecord> parsed = RecordWrites.parse(req, op, limits, serverEmbedded);
@@ -261,9 +261,14 @@ public class RecordResource {
     @Path(BASE + "/query")
     public Uni<ObjectNode> query(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, String body) {
-        return parsed(body).flatMap(req -> {
+        return parsed(body, "query_embeddings", false).flatMap(streamed -> {
+            ObjectNode req = streamed.fields();
             List<String> texts = queryTexts(req);
-            List<float[]> given = texts == null ? queryEmbeddings(req) : null;
+            if (texts != null && streamed.vectors() != null) {
+                throw ChromaException.invalid("Provide query_embeddings or query_texts, not both");
+            }
+            List<float[]> given = texts != null ? null
+                    : streamed.vectors() != null ? streamed.vectors() : queryEmbeddings(req);
             int queryCount = texts == null ? given.size() : texts.size();
             Integer nResults = JsonBody.optionalU32(req, "n_results");
             List<String> ids = optionalIds(req);
@@ -388,5 +393,10 @@ public class RecordResource {
     /** Parses the body as a JSON object on a worker thread (a 400 or 422 before anything is looked up). */
     private Uni<ObjectNode> parsed(String body) {
         return Uni.createFrom().item(() -> JsonBody.object(body)).runSubscriptionOn(workers);
+    }
+
+    /** As {@link #parsed(String)}, with {@code field}'s embeddings streamed into float arrays (or base64 strings). */
+    private Uni<EmbeddingsBody> parsed(String body, String field, boolean base64) {
+        return Uni.createFrom().item(() -> EmbeddingsBody.parse(body, field, base64)).runSubscriptionOn(workers);
     }
 }

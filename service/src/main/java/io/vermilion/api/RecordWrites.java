@@ -31,17 +31,19 @@ final class RecordWrites {
 
     private RecordWrites() {}
 
-    static List<LogRecord> parse(ObjectNode body, Operation op, QuotaLimits limits) {
-        return parse(body, op, limits, false);
+    static List<LogRecord> parse(EmbeddingsBody request, Operation op, QuotaLimits limits) {
+        return parse(request, op, limits, false);
     }
 
     /**
-     * As {@link #parse(ObjectNode, Operation, QuotaLimits)}; when {@code serverEmbedded}, embeddings may be absent
-     * or null for records with a document (the caller embeds those), and a record with neither is refused.
+     * As {@link #parse(EmbeddingsBody, Operation, QuotaLimits)}; when {@code serverEmbedded}, embeddings may be
+     * absent or null for records with a document (the caller embeds those), and a record with neither is refused.
      */
-    static List<LogRecord> parse(ObjectNode body, Operation op, QuotaLimits limits, boolean serverEmbedded) {
+    static List<LogRecord> parse(EmbeddingsBody request, Operation op, QuotaLimits limits, boolean serverEmbedded) {
+        ObjectNode body = request.fields();
         List<String> ids = ids(body);
-        List<float[]> embeddings = embeddings(body, op, serverEmbedded);
+        List<float[]> embeddings = request.streamed() ? streamedEmbeddings(request)
+                : embeddings(body, op, serverEmbedded);
         List<String> documents = strings(body, "documents");
         List<String> uris = strings(body, "uris");
         List<Map<String, MetadataValue>> metadatas = metadatas(body, op);
@@ -265,6 +267,18 @@ final class RecordWrites {
                     out.set(i, Embeddings.decodeBase64(v.get(i).textValue()));
                 }
             }
+        }
+        return out;
+    }
+
+    /** The streamed field, as {@link #embeddings} reads the same elements from a tree. */
+    private static List<float[]> streamedEmbeddings(EmbeddingsBody request) {
+        if (request.vectors() != null) {
+            return new ArrayList<>(request.vectors());
+        }
+        List<float[]> out = new ArrayList<>(request.base64().size());
+        for (String text : request.base64()) {
+            out.add(Embeddings.decodeBase64(text));
         }
         return out;
     }
