@@ -1,0 +1,260 @@
+package io.vermilion.cluster.local;
+
+import io.vermilion.storage.S3ProxyServer;
+import io.vermilion.sysdb.EmbeddedCatalog;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The distributed mode on one machine, used by {@code ./vermilion cluster} and by the cluster tests alike: one
+ * PostgreSQL catalog (the embedded catalog's server, under {@code DIR/catalog}), one S3-compatible server over HTTP
+ * (S3Proxy on files under {@code DIR/s3}), N api replicas and one compactor, each its own JVM on its own port with the
+ * same settings, and HAProxy in front. {@link #close()} stops every process it started, replicas first.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    public static final String BUCKET = "vermilion";
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * What to start: {@code replicas} api replicas, the front on {@code frontPort} (0: a free one), data under
+     * {@code dir}; the packaged server and the S3Proxy jar; the JVM flags of every server and settings they all share
+     * (system properties, e.g. {@code vermilion.admin-key}).
+     */
+    public record Settings(int replicas, int frontPort, Path dir, Path serverJar, Path s3proxyJar, List<String> jvmFlags,
+                           Map<String, String> properties) {
+        public Settings {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("--replicas must be at least 1, got " + replicas);
+            }
+            dir = dir.toAbsolutePath().normalize();
+            jvmFlags = List.copyOf(jvmFlags);
+            properties = Map.copyOf(properties);
+        }
+    }
+
+    private final Settings settings;
+    private final List<ServerProcess> replicas = new ArrayList<>();
+    private final List<ServerProcess> compactors = new ArrayList<>();
+    private EmbeddedCatalog.Started catalog;
+    private S3ProxyServer s3;
+    private FrontProxy front;
+    private int frontPort;
+
+    private LocalCluster(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Whether HAProxy, the front, is installed (the cluster cannot start without it). */
+    public static boolean frontAvailable() {
+        return FrontProxy.available();
+    }
+
+    /** Starts everything and returns once every replica is ready and the front listens; stops what started on failure. */
+    public static LocalCluster start(Settings settings) throws IOException, InterruptedException {
+        if (!frontAvailable()) {
+            throw new IOException("haproxy is not installed: the cluster's front is HAProxy (apt-get install haproxy)");
+        }
+        LocalCluster cluster = new LocalCluster(settings);
+        try {
+            cluster.startAll();
+            return cluster;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws IOException, InterruptedException {
+        Path dir = settings.dir();
+        Files.createDirectories(dir.resolve("logs"));
+        catalog = EmbeddedCatalog.startEmbedded(dir, Map.of("max_connections", "400"));
+        Files.createDirectories(dir.resolve("s3/buckets/" + BUCKET));
+        s3 = S3ProxyServer.start(settings.s3proxyJar(), dir.resolve("s3"));
+        List<ServerProcess> starting = new ArrayList<>();
+        for (int i = 1; i <= settings.replicas(); i++) {
+            starting.add(launch("replica-" + i, "api", freePort()));
+        }
+        starting.add(launch("compactor-1", "compactor", freePort()));
+        for (ServerProcess p : starting) {
+            p.awaitReady(READY_TIMEOUT);
+        }
+        replicas.addAll(starting.subList(0, settings.replicas()));
+        compactors.add(starting.getLast());
+        frontPort = settings.frontPort() == 0 ? freePort() : settings.frontPort();
+        front = FrontProxy.start(frontPort, replicaPorts(), dir.resolve("front"));
+    }
+
+    /** The front's address: HAProxy over the ready replicas. */
+    public URI front() {
+        return URI.create("http://127.0.0.1:" + frontPort);
+    }
+
+    /** The api replicas, in slot order (a restarted replica keeps its slot and port). */
+    public synchronized List<ServerProcess> replicas() {
+        return List.copyOf(replicas);
+    }
+
+    public synchronized List<ServerProcess> compactors() {
+        return List.copyOf(compactors);
+    }
+
+    public long frontPid() {
+        return front.pid();
+    }
+
+    /** The PostgreSQL postmaster's process id (first line of its {@code postmaster.pid}). */
+    public long catalogPid() throws IOException {
+        return Long.parseLong(Files.readAllLines(catalog.pgData().resolve("postmaster.pid")).getFirst().trim());
+    }
+
+    public long s3Pid() {
+        return s3.pid();
+    }
+
+    /** The catalog's JDBC URL (user {@code postgres}, no password), for inspecting it. */
+    public String catalogJdbcUrl() {
+        return catalog.properties().get("quarkus.datasource.jdbc.url");
+    }
+
+    /** Starts one more api replica (a fresh cache folder), waits until it is ready and adds it to the front. */
+    public ServerProcess addReplica() throws IOException, InterruptedException {
+        int slot;
+        synchronized (this) {
+            slot = replicas.size() + 1;
+        }
+        ServerProcess p = launch("replica-" + slot, "api", freePort());
+        p.awaitReady(READY_TIMEOUT);
+        synchronized (this) {
+            replicas.add(p);
+        }
+        front.update(replicaPorts());
+        return p;
+    }
+
+    /** Starts one more compactor and waits until it is ready. */
+    public ServerProcess addCompactor() throws IOException, InterruptedException {
+        int slot;
+        synchronized (this) {
+            slot = compactors.size() + 1;
+        }
+        ServerProcess p = launch("compactor-" + slot, "compactor", freePort());
+        p.awaitReady(READY_TIMEOUT);
+        synchronized (this) {
+            compactors.add(p);
+        }
+        return p;
+    }
+
+    /**
+     * Stops the replica in {@code slot} (1-based) gracefully - readiness goes down, the front stops sending to it,
+     * in-flight requests finish - then starts it again on the same port and folder and waits until it is ready.
+     */
+    public ServerProcess restartReplica(int slot) throws IOException, InterruptedException {
+        ServerProcess old = replicas().get(slot - 1);
+        old.stop(STOP_TIMEOUT);
+        ServerProcess fresh = launch(old.name(), "api", old.port());
+        fresh.awaitReady(READY_TIMEOUT);
+        synchronized (this) {
+            replicas.set(slot - 1, fresh);
+        }
+        return fresh;
+    }
+
+    private synchronized List<Integer> replicaPorts() {
+        return replicas.stream().map(ServerProcess::port).toList();
+    }
+
+    /** Starts one server JVM with the cluster's shared settings and its own role, port and folder. */
+    private ServerProcess launch(String name, String role, int port) throws IOException {
+        Path dir = settings.dir();
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("quarkus.http.port", Integer.toString(port));
+        props.put("quarkus.http.host", "127.0.0.1");
+        props.put("vermilion.path", dir.resolve(name).toString());
+        props.put("vermilion.roles", role);
+        catalog.properties().forEach((k, v) -> {
+            if (k.startsWith("quarkus.datasource.") && !v.isEmpty()) {
+                props.put(k, v); // the shared PostgreSQL; not its data directory (no replica supervises it)
+            }
+        });
+        props.put("vermilion.storage.type", "s3");
+        props.put("vermilion.storage.bucket", BUCKET);
+        props.put("vermilion.storage.endpoint", s3.endpoint().toString());
+        props.put("vermilion.storage.region", S3ProxyServer.REGION);
+        props.put("vermilion.storage.access-key", S3ProxyServer.ACCESS_KEY);
+        props.put("vermilion.storage.secret-key", S3ProxyServer.SECRET_KEY);
+        props.put("vermilion.storage.path-style", "true");
+        // Drain on SIGTERM: readiness reports DOWN for 2 s while requests are still served (the front's check sees it
+        // within 1 s), then new requests get 503 (which the front retries elsewhere) and in-flight ones finish.
+        props.put("quarkus.shutdown.delay", "2s");
+        props.put("quarkus.shutdown.timeout", "30s");
+        props.putAll(settings.properties());
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.addAll(settings.jvmFlags());
+        props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", settings.serverJar().toAbsolutePath().toString()));
+        Path log = dir.resolve("logs").resolve(name + ".log");
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        return new ServerProcess(name, port, process, log, started);
+    }
+
+    private static String javaExecutable() {
+        Path fromHome = Path.of(System.getProperty("java.home"), "bin", "java");
+        return Files.isExecutable(fromHome) ? fromHome.toString() : "java";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops the front, then every server gracefully (in parallel), then S3Proxy and PostgreSQL. */
+    @Override
+    public void close() throws InterruptedException {
+        if (front != null) {
+            front.close();
+        }
+        List<ServerProcess> servers = new ArrayList<>();
+        synchronized (this) {
+            servers.addAll(replicas);
+            servers.addAll(compactors);
+        }
+        List<Thread> stopping = new ArrayList<>();
+        for (ServerProcess p : servers) {
+            stopping.add(Thread.ofPlatform().start(() -> {
+                try {
+                    p.stop(STOP_TIMEOUT);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        for (Thread t : stopping) {
+            t.join();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (catalog != null) {
+            catalog.close();
+        }
+    }
+}
