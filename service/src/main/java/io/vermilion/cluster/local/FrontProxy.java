@@ -83,10 +83,13 @@ final class FrontProxy implements AutoCloseable {
         return """
                 global
                     maxconn 2000
+                    log stdout format raw local0
                     tune.bufsize 262144
 
                 defaults
                     mode http
+                    log global
+                    option httplog
                     timeout connect 1s
                     timeout client 120s
                     timeout server 120s

@@ -199,6 +199,9 @@ public final class LocalCluster implements AutoCloseable {
         // within 1 s), then new requests get 503 (which the front retries elsewhere) and in-flight ones finish.
         props.put("quarkus.shutdown.delay", "2s");
         props.put("quarkus.shutdown.timeout", "30s");
+        // Affinity routing: a collection's requests go to its owner replica (members register in the catalog).
+        props.put("vermilion.routing.affinity", "true");
+        props.put("vermilion.routing.advertise-url", "http://127.0.0.1:" + port);
         props.putAll(settings.properties());
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
