@@ -21,7 +21,8 @@ final class ClusterClient {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String COLLECTIONS = "/api/v2/tenants/%s/databases/%s/collections";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1).build(); // as browsers and the JS client speak to a server
 
     record Answer(int status, JsonNode body, Map<String, List<String>> headers) {
         JsonNode ok() {
@@ -34,10 +35,21 @@ final class ClusterClient {
 
     private final URI base;
     private final String token;
+    private final boolean local;
 
     ClusterClient(URI base, String token) {
+        this(base, token, false);
+    }
+
+    private ClusterClient(URI base, String token, boolean local) {
         this.base = base;
         this.token = token;
+        this.local = local;
+    }
+
+    /** The same client, its requests marked as already forwarded: the replica serves them itself. */
+    ClusterClient servedHere() {
+        return new ClusterClient(base, token, true);
     }
 
     URI base() {
@@ -62,10 +74,19 @@ final class ClusterClient {
         if (token != null) {
             request.header("x-chroma-token", token);
         }
+        if (local) {
+            request.header(AffinityRouter.HOP, "cluster-test");
+        }
         HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode body = r.body().isEmpty() ? JSON.nullNode() : parse(r.body());
         return new Answer(r.statusCode(), body, r.headers().map());
+    }
+
+    /** Which replica served the request ({@link AffinityRouter#SERVED_BY}). */
+    static String servedBy(Answer answer) {
+        List<String> v = answer.headers().get(AffinityRouter.SERVED_BY);
+        return v == null || v.isEmpty() ? null : v.getFirst();
     }
 
     private static JsonNode parse(String text) {

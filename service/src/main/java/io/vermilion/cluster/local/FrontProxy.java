@@ -98,9 +98,13 @@ final class FrontProxy implements AutoCloseable {
                     retries 5
                     option redispatch 1
                     retry-on conn-failure empty-response junk-response response-timeout 503
+                    timeout check 3s
 
                 frontend vermilion
                     bind 127.0.0.1:%d
+                    # No h2c upgrade: an upgraded connection is a tunnel to one replica, past checks and retries.
+                    http-request del-header upgrade if { req.hdr(upgrade) -i h2c }
+                    http-request del-header http2-settings
                     default_backend replicas
 
                 backend replicas
