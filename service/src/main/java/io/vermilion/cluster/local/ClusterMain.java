@@ -72,6 +72,9 @@ public final class ClusterMain {
         for (ServerProcess c : cluster.compactors()) {
             System.err.printf("compactor %s pid %d%n", c.url(), c.pid());
         }
+        for (ServerProcess p : apis) {
+            System.err.printf("%s ready %d ms after its process started%n", p.name(), p.readyAfter().toMillis());
+        }
         System.err.printf("front %s (HAProxy pid %d); catalog PostgreSQL pid %d; S3Proxy pid %d; logs in %s%n",
                 cluster.front(), cluster.frontPid(), cluster.catalogPid(), cluster.s3Pid(),
                 settings.dir().resolve("logs"));

@@ -26,6 +26,7 @@ public final class ServerProcess {
     private final Process process;
     private final Path log;
     private final long startedNanos;
+    private volatile Duration readyAfter;
 
     ServerProcess(String name, int port, Process process, Path log, long startedNanos) {
         this.name = name;
@@ -74,7 +75,8 @@ public final class ServerProcess {
             }
             try {
                 if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return Duration.ofNanos(System.nanoTime() - startedNanos);
+                    readyAfter = Duration.ofNanos(System.nanoTime() - startedNanos);
+                    return readyAfter;
                 }
             } catch (IOException e) {
                 // not listening yet
@@ -85,6 +87,11 @@ public final class ServerProcess {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** How long the process took from its start to ready (null until {@link #awaitReady} saw it ready). */
+    public Duration readyAfter() {
+        return readyAfter;
     }
 
     /** SIGTERM, then waits for the exit (SIGKILL after {@code timeout}); returns the exit code. */
