@@ -13,7 +13,7 @@ for n in 1 2 3; do
   launcher=$!
   for _ in $(seq 1 600); do grep -q "ready; Ctrl-C" "$work/stderr" 2>/dev/null && break; sleep 0.5; done
   grep "ready .* ms after" "$work/stderr" | sed "s/^/[$n replicas] /"
-  echo "[$n replicas] $(java bench/ClusterBench.java "http://127.0.0.1:$port" "$clients" "$seconds")"
+  echo "[$n replicas] $("${JAVA_HOME:-/usr}/bin/java" bench/ClusterBench.java "http://127.0.0.1:$port" "$clients" "$seconds")"
   kill -TERM "$launcher"; wait "$launcher" || true
   rm -rf "$work"
 done

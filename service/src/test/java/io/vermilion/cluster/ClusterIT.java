@@ -403,10 +403,15 @@ class ClusterIT {
         while (true) {
             List<String> servedBy = new ArrayList<>();
             for (ServerProcess p : replicas) {
-                ClusterClient.Answer a = new ClusterClient(p.url(), ADMIN).count(collection);
+                ClusterClient client = new ClusterClient(p.url(), ADMIN);
+                ClusterClient.Answer a = client.count(collection);
                 assertEquals(200, a.status(), () -> "count via " + p + ": " + a.body());
                 assertEquals(expected, a.body().asLong(), () -> "count via " + p);
                 servedBy.add(ClusterClient.servedBy(a));
+                // a request with a body too: forwarded whole, or read here when the owner does not answer
+                ClusterClient.Answer q = client.query(collection, vector(3), 1);
+                assertEquals(200, q.status(), () -> "query via " + p + ": " + q.body());
+                assertEquals("o-3", q.body().get("ids").get(0).get(0).asText(), () -> "nearest via " + p);
             }
             if (servedBy.stream().allMatch(owner::equals)) {
                 return System.nanoTime();
