@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Query throughput through the front of a running `./vermilion cluster`: seeds one collection per client thread
  * (so affinity routing spreads them over the replicas), then queries for a fixed time from C client threads and prints
- * requests per second, the median latency and failures. Usage: java bench/ClusterBench.java FRONT_URL [CLIENTS] [SECONDS]
+ * requests per second, the median latency and failures (after a 10 s warm-up that is not counted). Usage: java bench/ClusterBench.java FRONT_URL [CLIENTS] [SECONDS]
  */
 public class ClusterBench {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -40,10 +40,29 @@ public class ClusterBench {
                 post(front, BASE + "/" + id + "/add", "{\"ids\":[" + ids + "],\"embeddings\":[" + vectors + "]}");
             }
         }
+        // warm-up: the same load for 10 s, not counted (fresh JVMs compile the hot paths, caches fill)
+        run(front, collections, random, Duration.ofSeconds(10), new AtomicLong(), new AtomicLong(), new ArrayList<>());
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         List<long[]> latencies = new ArrayList<>();
-        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        run(front, collections, random, Duration.ofSeconds(seconds), done, failed, latencies);
+        List<Long> all = new ArrayList<>();
+        for (long[] lat : latencies) {
+            int n = (int) lat[lat.length - 1];
+            for (int i = 0; i < n; i++) {
+                all.add(lat[i]);
+            }
+        }
+        all.sort(null);
+        System.out.printf("clients %d, %d s: %d queries, %.1f queries/s, median %.1f ms, p99 %.1f ms, failed %d%n",
+                clients, seconds, done.get(), done.get() / (double) seconds, all.get(all.size() / 2) / 1e6,
+                all.get((int) (all.size() * 0.99)) / 1e6, failed.get());
+    }
+
+    static void run(URI front, List<String> collections, SplittableRandom random, Duration time, AtomicLong done,
+                    AtomicLong failed, List<long[]> latencies) throws InterruptedException {
+        int clients = collections.size();
+        long end = System.nanoTime() + time.toNanos();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             String id = collections.get(c);
@@ -70,17 +89,6 @@ public class ClusterBench {
         for (Thread t : threads) {
             t.join();
         }
-        List<Long> all = new ArrayList<>();
-        for (long[] lat : latencies) {
-            int n = (int) lat[lat.length - 1];
-            for (int i = 0; i < n; i++) {
-                all.add(lat[i]);
-            }
-        }
-        all.sort(null);
-        System.out.printf("clients %d, %d s: %d queries, %.1f queries/s, median %.1f ms, p99 %.1f ms, failed %d%n",
-                clients, seconds, done.get(), done.get() / (double) seconds, all.get(all.size() / 2) / 1e6,
-                all.get((int) (all.size() * 0.99)) / 1e6, failed.get());
     }
 
     static String vector(SplittableRandom r) {

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 clients="${1:-8}"
 seconds="${2:-20}"
 port=8431
-for n in 1 2 3; do
+# REPLICAS="3" VERMILION_ROUTING_AFFINITY=false bench/cluster-bench.sh: the same without affinity routing.
+for n in ${REPLICAS:-1 2 3}; do
   work="$(mktemp -d)"
   ./vermilion cluster --replicas "$n" --port "$port" --path "$work" > "$work/stdout" 2> "$work/stderr" &
   launcher=$!

@@ -200,7 +200,9 @@ public final class LocalCluster implements AutoCloseable {
         props.put("quarkus.shutdown.delay", "2s");
         props.put("quarkus.shutdown.timeout", "30s");
         // Affinity routing: a collection's requests go to its owner replica (members register in the catalog).
-        props.put("vermilion.routing.affinity", "true");
+        if (System.getenv("VERMILION_ROUTING_AFFINITY") == null) {
+            props.put("vermilion.routing.affinity", "true"); // on unless the environment says otherwise
+        }
         props.put("vermilion.routing.advertise-url", "http://127.0.0.1:" + port);
         props.putAll(settings.properties());
         List<String> command = new ArrayList<>();
