@@ -53,8 +53,9 @@ public final class ClusterMain {
         }
         System.err.printf("vermilion cluster: starting PostgreSQL, S3Proxy, %d api replica(s), a compactor and HAProxy"
                 + " under %s%n", replicas, settings.dir());
-        LocalCluster cluster = LocalCluster.start(settings);
+        LocalCluster cluster = LocalCluster.prepare(settings);
         CountDownLatch stopped = new CountDownLatch(1);
+        // Registered before anything starts, so Ctrl-C while the cluster starts stops what has started.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("vermilion cluster: stopping every process");
             try {
@@ -64,6 +65,7 @@ public final class ClusterMain {
             }
             stopped.countDown();
         }, "cluster-stop"));
+        cluster.startAll();
         List<ServerProcess> apis = cluster.replicas();
         for (int i = 0; i < apis.size(); i++) {
             System.out.printf("replica %d http://127.0.0.1:%d pid %d%n", i + 1, apis.get(i).port(), apis.get(i).pid());

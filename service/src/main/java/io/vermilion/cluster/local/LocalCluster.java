@@ -46,6 +46,9 @@ public final class LocalCluster implements AutoCloseable {
     private final Settings settings;
     private final List<ServerProcess> replicas = new ArrayList<>();
     private final List<ServerProcess> compactors = new ArrayList<>();
+    /** Every server process started, ready or not, so that {@link #close()} stops one still starting too. */
+    private final List<ServerProcess> launched = new ArrayList<>();
+    private boolean closed;
     private EmbeddedCatalog.Started catalog;
     private S3ProxyServer s3;
     private FrontProxy front;
@@ -62,25 +65,49 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts everything and returns once every replica is ready and the front listens; stops what started on failure. */
     public static LocalCluster start(Settings settings) throws IOException, InterruptedException {
+        LocalCluster cluster = new LocalCluster(settings);
+        cluster.startAll();
+        return cluster;
+    }
+
+    /** A cluster not started yet: {@link #startAll()} starts it; {@link #close()} may run meanwhile (a shutdown hook). */
+    public static LocalCluster prepare(Settings settings) {
+        return new LocalCluster(settings);
+    }
+
+    /** Starts everything (see {@link #start}); on failure stops what was started and rethrows. */
+    public void startAll() throws IOException, InterruptedException {
         if (!frontAvailable()) {
             throw new IOException("haproxy is not installed: the cluster's front is HAProxy (apt-get install haproxy)");
         }
-        LocalCluster cluster = new LocalCluster(settings);
         try {
-            cluster.startAll();
-            return cluster;
+            startEverything();
         } catch (IOException | InterruptedException | RuntimeException e) {
-            cluster.close();
+            close();
             throw e;
         }
     }
 
-    private void startAll() throws IOException, InterruptedException {
+    private void startEverything() throws IOException, InterruptedException {
         Path dir = settings.dir();
         Files.createDirectories(dir.resolve("logs"));
-        catalog = EmbeddedCatalog.startEmbedded(dir, Map.of("max_connections", "400"));
+        EmbeddedCatalog.Started pg = EmbeddedCatalog.startEmbedded(dir, Map.of("max_connections", "400"));
+        synchronized (this) {
+            catalog = pg;
+            if (closed) {
+                pg.close(); // close() ran while it started
+                throw new IOException("stopped while starting");
+            }
+        }
         Files.createDirectories(dir.resolve("s3/buckets/" + BUCKET));
-        s3 = S3ProxyServer.start(settings.s3proxyJar(), dir.resolve("s3"));
+        S3ProxyServer store = S3ProxyServer.start(settings.s3proxyJar(), dir.resolve("s3"));
+        synchronized (this) {
+            s3 = store;
+            if (closed) {
+                store.close();
+                throw new IOException("stopped while starting");
+            }
+        }
         List<ServerProcess> starting = new ArrayList<>();
         for (int i = 1; i <= settings.replicas(); i++) {
             starting.add(launch("replica-" + i, "api", freePort()));
@@ -92,7 +119,14 @@ public final class LocalCluster implements AutoCloseable {
         replicas.addAll(starting.subList(0, settings.replicas()));
         compactors.add(starting.getLast());
         frontPort = settings.frontPort() == 0 ? freePort() : settings.frontPort();
-        front = FrontProxy.start(frontPort, replicaPorts(), dir.resolve("front"));
+        FrontProxy proxy = FrontProxy.start(frontPort, replicaPorts(), dir.resolve("front"));
+        synchronized (this) {
+            front = proxy;
+            if (closed) {
+                proxy.close();
+                throw new IOException("stopped while starting");
+            }
+        }
     }
 
     /** The front's address: HAProxy over the ready replicas. */
@@ -177,6 +211,11 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts one server JVM with the cluster's shared settings and its own role, port and folder. */
     private ServerProcess launch(String name, String role, int port) throws IOException {
+        synchronized (this) {
+            if (closed) {
+                throw new IOException("the cluster is stopped");
+            }
+        }
         Path dir = settings.dir();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.http.port", Integer.toString(port));
@@ -217,7 +256,15 @@ public final class LocalCluster implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        return new ServerProcess(name, port, process, log, started);
+        ServerProcess server = new ServerProcess(name, port, process, log, started);
+        synchronized (this) {
+            if (closed) {
+                process.destroyForcibly(); // close() ran while it started
+                throw new IOException("the cluster is stopped");
+            }
+            launched.add(server);
+        }
+        return server;
     }
 
     private static String javaExecutable() {
@@ -231,16 +278,28 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Stops the front, then every server gracefully (in parallel), then S3Proxy and PostgreSQL. */
+    /**
+     * Stops the front, then every server gracefully (in parallel), then S3Proxy and PostgreSQL; also while the cluster
+     * is still starting (what started so far). Only the first call does anything.
+     */
     @Override
     public void close() throws InterruptedException {
+        List<ServerProcess> servers;
+        FrontProxy front;
+        S3ProxyServer s3;
+        EmbeddedCatalog.Started catalog;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            servers = List.copyOf(launched);
+            front = this.front;
+            s3 = this.s3;
+            catalog = this.catalog;
+        }
         if (front != null) {
             front.close();
-        }
-        List<ServerProcess> servers = new ArrayList<>();
-        synchronized (this) {
-            servers.addAll(replicas);
-            servers.addAll(compactors);
         }
         List<Thread> stopping = new ArrayList<>();
         for (ServerProcess p : servers) {
