@@ -11,7 +11,9 @@ import {
 } from "chromadb";
 
 const url = new URL(process.env.VERMILION_URL ?? "http://localhost:8000");
-const server = { host: url.hostname, port: Number(url.port), ssl: false };
+// VERMILION_TOKEN, when set, is sent as x-chroma-token (a server with auth on, e.g. the cluster test's).
+const token = process.env.VERMILION_TOKEN;
+const server = { host: url.hostname, port: Number(url.port), ssl: false, ...(token ? { headers: { "x-chroma-token": token } } : {}) };
 const unique = (prefix) => `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
 
 test("heartbeat and version", async () => {

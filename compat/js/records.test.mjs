@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { ChromaClient, ChromaClientError, ChromaNotFoundError } from "chromadb";
 
 const url = new URL(process.env.VERMILION_URL ?? "http://localhost:8000");
-const client = new ChromaClient({ host: url.hostname, port: Number(url.port), ssl: false });
+// VERMILION_TOKEN, when set, is sent as x-chroma-token (a server with auth on, e.g. the cluster test's).
+const token = process.env.VERMILION_TOKEN;
+const client = new ChromaClient({ host: url.hostname, port: Number(url.port), ssl: false, ...(token ? { headers: { "x-chroma-token": token } } : {}) });
 const unique = (prefix) => `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
 
 async function collection(space = "l2") {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The service's production classes, together with the engine's, keep the architecture: the io.vermilion packages of
  * both modules form no dependency cycle (api, error, gateway, sysdb, jobs, resilience, metrics, health, config and the
- * engine's packages each depend one way), only sysdb talks SQL to the catalog,
+ * engine's packages each depend one way), only sysdb talks SQL to the catalog, cluster (membership, affinity
+ * routing, the local cluster launcher) sits on top - nothing else depends on it -
  * and no two top-level classes of the two modules share a simple name.
  */
 class ServiceArchitectureTest {
@@ -43,6 +44,15 @@ class ServiceArchitectureTest {
                         .and(not(assignableTo(Throwable.class))))
                 .as("only io.vermilion.sysdb issues SQL (reactive client, Hibernate, Bucket4j's JDBC tables); "
                         + "others may only classify their exceptions")
+                .check(SERVICE);
+    }
+
+    @Test
+    void clusterIsOnTopOfTheOtherPackages() {
+        noClasses().that().resideOutsideOfPackage("io.vermilion.cluster..")
+                .should().dependOnClassesThat(resideInAnyPackage("io.vermilion.cluster.."))
+                .as("io.vermilion.cluster (membership, affinity routing, the local cluster launcher) uses the other"
+                        + " packages; none of them uses it")
                 .check(SERVICE);
     }
 

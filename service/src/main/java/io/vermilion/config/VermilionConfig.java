@@ -98,6 +98,30 @@ public interface VermilionConfig {
         int maxQueuedTexts();
     }
 
+    Routing routing();
+
+    /** Affinity routing between api replicas ({@code vermilion.routing.*}); see {@code io.vermilion.cluster}. */
+    interface Routing {
+        /**
+         * Whether a collection's record requests are forwarded to its owner replica (rendezvous hashing over the live
+         * replicas registered in the catalog), so its index is open on one replica. Off for a single process;
+         * {@code ./vermilion cluster} turns it on.
+         */
+        @WithDefault("false")
+        boolean affinity();
+
+        /** This replica's address as the others reach it; {@code http://127.0.0.1:<quarkus.http.port>} when unset. */
+        Optional<String> advertiseUrl();
+
+        /** How often a replica records its heartbeat and reads the live members. */
+        @WithDefault("1s")
+        Duration heartbeatInterval();
+
+        /** A replica whose last heartbeat is older than this is no longer a member. */
+        @WithDefault("4s")
+        Duration deadAfter();
+    }
+
     /** The catalog (PostgreSQL); its URL and credentials are read before start, see {@code EmbeddedCatalog}. */
     interface Catalog {
         /**

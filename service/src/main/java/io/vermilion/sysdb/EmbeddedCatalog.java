@@ -66,11 +66,18 @@ public final class EmbeddedCatalog {
 
     /** Starts the embedded PostgreSQL under {@code <dataPath>/catalog}, stopping one a killed earlier run left. */
     public static Started startEmbedded(Path dataPath) throws IOException {
+        return startEmbedded(dataPath, Map.of());
+    }
+
+    /** As {@link #startEmbedded(Path)}, with extra PostgreSQL settings (e.g. {@code max_connections} for a cluster). */
+    public static Started startEmbedded(Path dataPath, Map<String, String> serverConfig) throws IOException {
         Path pgData = dataPath.resolve("catalog");
         Files.createDirectories(dataPath);
         stopLeftover(pgData);
         long started = System.nanoTime();
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        serverConfig.forEach(builder::setServerConfig);
+        EmbeddedPostgres pg = builder
                 .setPort(freePortOtherThan(httpPort()))
                 .setDataDirectory(pgData)
                 .setCleanDataDirectory(false)

@@ -16,9 +16,9 @@ import java.util.stream.Stream;
  * node's exit code and output; installs the pinned npm packages first when they are missing. {@link #exec} also
  * serves the Python client's runner.
  */
-final class NodeClientRunner {
+public final class NodeClientRunner {
 
-    record Result(int exitCode, String output) {}
+    public record Result(int exitCode, String output) {}
 
     private NodeClientRunner() {}
 
@@ -32,7 +32,7 @@ final class NodeClientRunner {
     }
 
     /** Runs the given test files (all of them when none is named) with extra environment variables. */
-    static Result run(URL server, Map<String, String> env, String... testFiles) throws IOException, InterruptedException {
+    public static Result run(URL server, Map<String, String> env, String... testFiles) throws IOException, InterruptedException {
         Path dir = compatDir();
         if (!Files.isDirectory(dir.resolve("node_modules/chromadb"))) {
             Result install = exec(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), null, Map.of());

@@ -66,8 +66,10 @@ class MetricsTest {
                 .body("checks.name", containsInAnyOrder("Vermilion"));
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
+                // "Graceful Shutdown" goes DOWN when a SIGTERM starts the drain (quarkus.shutdown.delay-enabled)
                 .body("checks.name", containsInAnyOrder("Object store", "Catalog circuit breaker",
-                        "Reactive PostgreSQL connections health check", "Database connections health check"))
+                        "Reactive PostgreSQL connections health check", "Database connections health check",
+                        "Graceful Shutdown"))
                 .body("checks.find { it.name == 'Object store' }.data.circuit_breaker", equalTo("CLOSED"))
                 .body("checks.find { it.name == 'Catalog circuit breaker' }.data.state", equalTo("CLOSED"));
     }

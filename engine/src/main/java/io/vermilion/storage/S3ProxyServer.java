@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
- * A real S3-compatible server for tests: S3Proxy (in-memory backend) in a child JVM on a free loopback port.
- * {@link #start()} returns once the port accepts connections; {@link #close()} kills the process. The jar comes from
- * the system property {@value #JAR_PROPERTY}, else {@code target/s3proxy/s3proxy.jar} under the working directory.
+ * A real S3-compatible server over HTTP: S3Proxy in a child JVM on a free loopback port, for tests (in-memory backend,
+ * {@link #start()}) and for {@code ./vermilion cluster} (file backend under a data folder, {@link #start(Path, Path)}).
+ * Starting returns once the port accepts connections; {@link #close()} stops the process. The jar comes from the system
+ * property {@value #JAR_PROPERTY}, else {@code target/s3proxy/s3proxy.jar} under the working directory.
  */
 public final class S3ProxyServer implements AutoCloseable {
 
@@ -35,13 +36,16 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private final Process process;
     private final Path workDir;
+    /** Whether {@link #workDir} is a temporary folder (deleted on close) rather than a kept data folder. */
+    private final boolean temporary;
     private final URI endpoint;
     private final Thread killOnExit;
     private S3AsyncClient client;
 
-    private S3ProxyServer(Process process, Path workDir, URI endpoint) {
+    private S3ProxyServer(Process process, Path workDir, boolean temporary, URI endpoint) {
         this.process = process;
         this.workDir = workDir;
+        this.temporary = temporary;
         this.endpoint = endpoint;
         this.killOnExit = new Thread(process::destroyForcibly, "s3proxy-kill");
         Runtime.getRuntime().addShutdownHook(killOnExit);
@@ -52,8 +56,17 @@ public final class S3ProxyServer implements AutoCloseable {
         return start(configured != null ? Path.of(configured) : Path.of("target", "s3proxy", "s3proxy.jar"));
     }
 
-    /** Starts S3Proxy from {@code jar}, retrying on another port if the chosen one was taken meanwhile. */
+    /** Starts S3Proxy from {@code jar} with an in-memory backend, on a free port. */
     public static S3ProxyServer start(Path jar) {
+        return start(jar, null);
+    }
+
+    /**
+     * Starts S3Proxy from {@code jar}, retrying on another port if the chosen one was taken meanwhile. With a
+     * {@code dataDir}, buckets are folders under {@code dataDir/buckets} and outlive the process (its log and settings
+     * are kept there too); without one, everything is in memory and in a temporary folder.
+     */
+    public static S3ProxyServer start(Path jar, Path dataDir) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("S3Proxy jar not found at " + jar.toAbsolutePath()
                     + " (the build copies it in generate-test-resources; set -D" + JAR_PROPERTY + " to override)");
@@ -61,7 +74,7 @@ public final class S3ProxyServer implements AutoCloseable {
         IllegalStateException failure = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             try {
-                return startOnce(jar);
+                return startOnce(jar, dataDir);
             } catch (IllegalStateException e) {
                 if (failure == null) {
                     failure = e;
@@ -73,13 +86,21 @@ public final class S3ProxyServer implements AutoCloseable {
         throw failure;
     }
 
-    private static S3ProxyServer startOnce(Path jar) {
+    private static S3ProxyServer startOnce(Path jar, Path dataDir) {
+        boolean temporary = dataDir == null;
         Path workDir;
         try {
-            workDir = Files.createTempDirectory("s3proxy-");
+            workDir = temporary ? Files.createTempDirectory("s3proxy-") : Files.createDirectories(dataDir);
+            if (!temporary) {
+                Files.createDirectories(workDir.resolve("buckets"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        List<String> backend = temporary
+                ? List.of("jclouds.provider=transient-nio2")
+                : List.of("jclouds.provider=filesystem-nio2",
+                        "jclouds.filesystem.basedir=" + workDir.resolve("buckets").toAbsolutePath());
         int port = freePort();
         URI endpoint = URI.create("http://127.0.0.1:" + port);
         Path properties = workDir.resolve("s3proxy.properties");
@@ -91,7 +112,7 @@ public final class S3ProxyServer implements AutoCloseable {
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + ACCESS_KEY,
                     "s3proxy.credential=" + SECRET_KEY,
-                    "jclouds.provider=transient-nio2",
+                    String.join("\n", backend),
                     "jclouds.identity=" + ACCESS_KEY,
                     "jclouds.credential=" + SECRET_KEY,
                     ""));
@@ -103,7 +124,9 @@ public final class S3ProxyServer implements AutoCloseable {
                     .redirectOutput(log.toFile())
                     .start();
         } catch (IOException e) {
-            deleteRecursively(workDir);
+            if (temporary) {
+                deleteRecursively(workDir);
+            }
             throw new UncheckedIOException("cannot start S3Proxy", e);
         }
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
@@ -113,12 +136,19 @@ public final class S3ProxyServer implements AutoCloseable {
                         : "exited with code " + process.exitValue();
                 process.destroyForcibly();
                 String output = readQuietly(log);
-                deleteRecursively(workDir);
+                if (temporary) {
+                    deleteRecursively(workDir);
+                }
                 throw new IllegalStateException("S3Proxy " + why + "; its output:\n" + output);
             }
             sleep(100);
         }
-        return new S3ProxyServer(process, workDir, endpoint);
+        return new S3ProxyServer(process, workDir, temporary, endpoint);
+    }
+
+    /** The S3Proxy process's id. */
+    public long pid() {
+        return process.pid();
     }
 
     public URI endpoint() {
@@ -164,7 +194,9 @@ public final class S3ProxyServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             // already shutting down; the hook will run and is harmless
         }
-        deleteRecursively(workDir);
+        if (temporary) {
+            deleteRecursively(workDir);
+        }
     }
 
     /** The java launcher of the running JVM, so the child runs on the same JDK as the tests. */
