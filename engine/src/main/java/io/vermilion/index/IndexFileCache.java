@@ -40,6 +40,15 @@ import io.vermilion.version.VersionManifest;
  * {@code <root>/<collection>/<version>/}, made visible by an atomic rename, and opened memory-mapped, so the OS page
  * cache is the memory level. Folders survive restarts. Bounded by bytes: when over capacity, folders of versions not
  * open here are deleted, least recently opened first. Thread-safe; one process per root.
+ *
+ * <p>With {@link LazyOpenOptions#enabled() lazy opening}, a version with no local folder yet (and, for the collection,
+ * no other local version: moving a warm replica to a new version downloads it while the previous one serves) is
+ * served at once from ranged object-storage reads ({@link LazyIndexDirectory}), its pages written into the fetch folder
+ * as they arrive, while the rest is fetched in the background; the folder is renamed into place (and later opens
+ * memory-map it) only when every file matches the manifest's size and CRC32C. Integrity while lazy: a page must have
+ * exactly the length the manifest implies, and Lucene checks each file's header and footer structure on open; the
+ * whole-file CRC32C (and so Lucene's own checksum) is checked once the file is complete, before it is ever opened from
+ * local disk. A failed page fetch fails only the read that needed it.
  */
 public final class IndexFileCache {
 

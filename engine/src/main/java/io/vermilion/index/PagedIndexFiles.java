@@ -92,9 +92,9 @@ final class PagedIndexFiles implements AutoCloseable {
     CompletableFuture<Void> warm(int parallelism) {
         List<PagedFile> order = new ArrayList<>(files.values());
         order.sort(Comparator.comparingInt((PagedFile f) -> rank(f.meta.key())).thenComparingLong(f -> f.meta.size()));
-        List<long[]> pages = new ArrayList<>(); // [file index, page]
+        List<long[]> pages = new ArrayList<>(); // [file index, first page of a chunk]
         for (int i = 0; i < order.size(); i++) {
-            for (long p = 0; p < order.get(i).pages(); p++) {
+            for (long p = 0; p < order.get(i).pages(); p += pagesPerChunk()) {
                 pages.add(new long[] {i, p});
             }
         }
@@ -120,8 +120,12 @@ final class PagedIndexFiles implements AutoCloseable {
         }
         PagedFile file = order.get((int) pages.get(i)[0]);
         long page = pages.get(i)[1];
-        CompletableFuture<byte[]> fetched = file.isLocal(page) ? CompletableFuture.completedFuture(null) : file.fetch(page);
-        return fetched.thenCompose(ignored -> lane(order, pages, next));
+        return file.fetchChunk(page).thenCompose(ignored -> lane(order, pages, next));
+    }
+
+    /** The background download reads this many pages at once (4 MiB, or one page if pages are larger). */
+    private int pagesPerChunk() {
+        return Math.max(1, (4 << 20) / pageBytes);
     }
 
     /** Search structures first: metadata and commit files, HNSW graph, quantized then raw vectors, the rest. */
@@ -199,15 +203,18 @@ final class PagedIndexFiles implements AutoCloseable {
             }
         }
 
+        /**
+         * Runs on the reading thread (a local page is read right there) or on the store's completion thread, never
+         * queued on {@code executor}: readers block on pages, and a pool whose threads all wait for work queued
+         * behind them would never finish it.
+         */
         private CompletableFuture<byte[]> load(long page) {
             if (isLocal(page)) {
-                return CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return read(page);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }, executor);
+                try {
+                    return CompletableFuture.completedFuture(read(page));
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
             }
             return fetch(page);
         }
@@ -234,7 +241,7 @@ final class PagedIndexFiles implements AutoCloseable {
             }
             int length = pageLength(page);
             long offset = page * pageBytes;
-            store.getRange(meta.key(), offset, length).toCompletableFuture().thenApplyAsync(bytes -> {
+            store.getRange(meta.key(), offset, length).toCompletableFuture().thenApply(bytes -> {
                 fetchedBytes.addAndGet(bytes.length);
                 if (bytes.length != length) {
                     throw new CorruptObjectException("index file", meta.key(), "range at " + offset + " returned "
@@ -242,7 +249,7 @@ final class PagedIndexFiles implements AutoCloseable {
                 }
                 write(page, bytes);
                 return bytes;
-            }, executor).whenComplete((bytes, failure) -> {
+            }).whenComplete((bytes, failure) -> {
                 inFlight.remove(page, mine);
                 if (failure != null) {
                     mine.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
@@ -252,6 +259,85 @@ final class PagedIndexFiles implements AutoCloseable {
                 }
             });
             return mine;
+        }
+
+        /**
+         * Fetches the pages from {@code first} up to a chunk's worth that are not local, in one ranged read, and writes
+         * them to the local file; readers of those pages meanwhile wait for it rather than fetch them again.
+         */
+        CompletableFuture<Void> fetchChunk(long first) {
+            long end = Math.min(pages(), first + pagesPerChunk());
+            while (first < end && isLocal(first)) {
+                first++;
+            }
+            if (first >= end) {
+                return CompletableFuture.completedFuture(null);
+            }
+            long from = first;
+            CompletableFuture<byte[]> chunk = new CompletableFuture<>();
+            List<Long> mine = new ArrayList<>();
+            for (long p = from; p < end; p++) {
+                CompletableFuture<byte[]> page = new CompletableFuture<>();
+                if (inFlight.putIfAbsent(p, page) == null) {
+                    mine.add(p);
+                    long n = p;
+                    chunk.whenComplete((bytes, failure) -> {
+                        inFlight.remove(n, page);
+                        if (failure != null) {
+                            page.completeExceptionally(failure);
+                        } else {
+                            int at = (int) ((n - from) * pageBytes);
+                            page.complete(java.util.Arrays.copyOfRange(bytes, at, at + pageLength(n)));
+                        }
+                    });
+                }
+            }
+            long offset = from * pageBytes;
+            int length = (int) (Math.min(meta.size(), end * pageBytes) - offset);
+            store.getRange(meta.key(), offset, length).toCompletableFuture().thenApply(bytes -> {
+                fetchedBytes.addAndGet(bytes.length);
+                if (bytes.length != length) {
+                    throw new CorruptObjectException("index file", meta.key(), "range at " + offset + " returned "
+                            + bytes.length + " bytes, expected " + length, null);
+                }
+                writeAt(offset, bytes);
+                for (long p : mine) {
+                    local.set((int) p, 1);
+                }
+                return bytes;
+            }).whenComplete((bytes, failure) -> {
+                if (failure != null) {
+                    chunk.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure);
+                } else {
+                    chunk.complete(bytes);
+                }
+            });
+            // Pages another fetch had in flight are the other fetch's to finish; the chunk waits for them too.
+            List<CompletableFuture<?>> all = new ArrayList<>();
+            all.add(chunk);
+            for (long p = from; p < end; p++) {
+                CompletableFuture<byte[]> other = inFlight.get(p);
+                if (other != null && !mine.contains(p)) {
+                    all.add(other);
+                }
+            }
+            return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+        }
+
+        private void writeAt(long offset, byte[] bytes) {
+            if (diskBroken) {
+                return;
+            }
+            try {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                long at = offset;
+                while (buffer.hasRemaining()) {
+                    at += channel.write(buffer, at);
+                }
+            } catch (IOException e) {
+                diskBroken = true;
+            }
         }
 
         private void write(long page, byte[] bytes) {

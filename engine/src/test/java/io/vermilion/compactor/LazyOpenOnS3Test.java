@@ -286,6 +286,41 @@ class LazyOpenOnS3Test {
         }
     }
 
+    @Test
+    void aBackgroundDownloadFailingMidWayKeepsTheLazyReaderServingAndTheNextOpenStartsOver() throws Exception {
+        VersionRef ref = current();
+        QueryRequest request = queries(4);
+        IndexFileCache full = new IndexFileCache(s3, dir.resolve("full"), 1L << 30, work);
+        List<List<String>> expected;
+        try (IndexedCollectionReader reader = await(full.open(collection, ref, SearchParameters.DEFAULTS))) {
+            expected = answers(reader.query(request));
+        }
+        FaultyObjectStore faulty = new FaultyObjectStore(s3);
+        IndexFileCache lazy = new IndexFileCache(faulty, dir.resolve("lazy"), 1L << 30, work, Environment.system(),
+                new LazyOpenOptions(true, PAGE, 64 << 20, 2));
+        Path folder = dir.resolve("lazy").resolve(collection.toString()).resolve("%020d".formatted(ref.version()));
+        // Four pages in the middle of the compound file (inside the embeddings or vectors: not read on open) fail.
+        faulty.failRangesOverlapping(".cfs", 1 << 20, (1 << 20) + 4 * PAGE);
+        try (IndexedCollectionReader reader = await(lazy.open(collection, ref, SearchParameters.DEFAULTS))) {
+            await(lazy.warmed(collection, ref.version()));
+            assertTrue(faulty.failedRanges() > 0);
+            assertEquals(0, lazy.fetches(), "the download failed");
+            assertFalse(Files.exists(folder), "a failed download leaves no folder");
+            try (var left = Files.list(folder.getParent())) {
+                assertEquals(List.of(), left.toList(), "nor its fetch folder");
+            }
+            faulty.healRanges();
+            assertEquals(expected, answers(reader.query(request)), "the lazy reader serves from the store");
+        }
+        try (IndexedCollectionReader reader = await(lazy.open(collection, ref, SearchParameters.DEFAULTS))) {
+            assertEquals(expected, answers(reader.query(request)));
+            await(lazy.warmed(collection, ref.version()));
+        }
+        assertEquals(2, lazy.lazyOpens());
+        assertEquals(1, lazy.fetches());
+        assertTrue(Files.isDirectory(folder));
+    }
+
     /** The answer of {@code cache} on {@code version} (null: the current one) and the whole log after it. */
     private List<List<QueryHit>> query(CollectionStateCache cache, VersionRef version, QueryRequest request) {
         VersionRef on = version == null ? current() : version;

@@ -25,6 +25,7 @@ public final class FaultyObjectStore implements ObjectStore {
     private volatile java.util.function.Predicate<String> failingRanges = key -> false;
     private final AtomicInteger rangesLetThrough = new AtomicInteger(Integer.MAX_VALUE);
     private final AtomicInteger failedRanges = new AtomicInteger();
+    private volatile java.util.function.BiPredicate<String, long[]> failingAt = (key, range) -> false;
 
     public FaultyObjectStore(ObjectStore delegate) {
         this.delegate = delegate;
@@ -62,9 +63,18 @@ public final class FaultyObjectStore implements ObjectStore {
         failingRanges = keys;
     }
 
+    /**
+     * Fails every ranged read of a key ending with {@code keySuffix} that overlaps bytes {@code [from, to)}, until
+     * {@link #healRanges}.
+     */
+    public void failRangesOverlapping(String keySuffix, long from, long to) {
+        failingAt = (key, range) -> key.endsWith(keySuffix) && range[0] < to && range[0] + range[1] > from;
+    }
+
     /** Ranged reads succeed again. */
     public void healRanges() {
         failingRanges = key -> false;
+        failingAt = (key, range) -> false;
     }
 
     /** Ranged reads failed by {@link #failRangesAfter}. */
@@ -96,7 +106,7 @@ public final class FaultyObjectStore implements ObjectStore {
 
     @Override
     public CompletionStage<byte[]> getRange(String key, long offset, int length) {
-        if (failingRanges.test(key) && rangesLetThrough.getAndDecrement() <= 0) {
+        if (failingAt.test(key, new long[] {offset, length}) || failingRanges.test(key) && rangesLetThrough.getAndDecrement() <= 0) {
             failedRanges.incrementAndGet();
             return CompletableFuture.failedFuture(new UncheckedIOException(new IOException(
                     "injected failure of a ranged read of " + key + " at " + offset)));
