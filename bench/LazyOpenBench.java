@@ -31,8 +31,9 @@ import io.vermilion.version.VersionManifest;
  * Cold first query of a version on S3Proxy over HTTP with an empty local cache: the index is built as
  * {@link ScaleBench} builds it (same synthetic set), uploaded as version 1 of a collection, then opened RUNS times
  * into a fresh cache folder each with lazy open off (whole download first), on (pages, background download) and on
- * without the background download (first run only); each run times open + the first query, then a second query.
- * Usage: {@code LazyOpenBench N WORK DATASET RUNS S3_ENDPOINT} (an S3Proxy with bucket "bench", no auth).
+ * without the background download (only with a 6th argument {@code unwarmed}: minutes at 100k); each run times open +
+ * the first query, then a second query.
+ * Usage: {@code LazyOpenBench N WORK DATASET RUNS S3_ENDPOINT [unwarmed]} (an S3Proxy with bucket "bench", no auth).
  */
 public class LazyOpenBench {
 
@@ -42,6 +43,7 @@ public class LazyOpenBench {
         Path data = Path.of(args[2]);
         int runs = Integer.parseInt(args[3]);
         java.net.URI endpoint = java.net.URI.create(args[4]);
+        boolean unwarmed = args.length > 5 && args[5].equals("unwarmed");
         float[][] base = IndexBench.readFvecs(data.resolve("base.fvecs"));
         float[][] queries = IndexBench.readFvecs(data.resolve("query.fvecs"));
         Path index = work.resolve("float32-" + n);
@@ -78,7 +80,9 @@ public class LazyOpenBench {
             VersionRef ref = new VersionRef(1, manifestKey, 0);
             System.out.printf("version: %d files, %.1f MiB on S3Proxy%n", files.size(), total / 1048576.0);
 
-            LazyOpenOptions lazy = new LazyOpenOptions(true, 64 << 10, 256L << 20, 8);
+            int pageKiB = Integer.getInteger("lazy.page.kib", 64);
+            LazyOpenOptions lazy = new LazyOpenOptions(true, pageKiB << 10, 256L << 20, 8);
+            System.out.printf("lazy pages of %d KiB%n", pageKiB);
             String[] modes = {"full download", "lazy + background download", "lazy, no background download"};
             LazyOpenOptions[] options = {LazyOpenOptions.DISABLED, lazy, lazy.withWarmParallelism(0)};
             long[][] first = new long[modes.length][runs];
@@ -86,8 +90,7 @@ public class LazyOpenBench {
             long[][] bytes = new long[modes.length][runs];
             for (int r = 0; r < runs; r++) {
                 for (int m = 0; m < modes.length; m++) {
-                    if (m == 2 && r > 0) { // slow (one round trip per page missed): once is enough to show it
-                        first[m][r] = first[m][0];
+                    if (m == 2 && !unwarmed) { // slow: one round trip per page missed, minutes at 100k
                         continue;
                     }
                     Path root = work.resolve("cold-cache");
@@ -114,7 +117,7 @@ public class LazyOpenBench {
                             r + 1, modes[m], first[m][r], second[m][r] / 1000.0, bytes[m][r] / 1048576.0);
                 }
             }
-            for (int m = 0; m < modes.length; m++) {
+            for (int m = 0; m < (unwarmed ? modes.length : 2); m++) {
                 long[] sorted = first[m].clone();
                 Arrays.sort(sorted);
                 System.out.printf("%-30s cold first query p50 %d ms (runs: %s)%n", modes[m], sorted[runs / 2],
