@@ -51,6 +51,12 @@ public final class CollectionStateCache {
     private final AtomicLong snapshotsCaughtUp = new AtomicLong();
     private final AtomicLong versionSwitches = new AtomicLong();
     private final AtomicLong versionsOpenedAhead = new AtomicLong();
+    private final long memoryBudget;
+    /** Sum of the held collections' estimates. */
+    private final AtomicLong heldBytes = new AtomicLong();
+    /** Orders reads, for least-recently-read eviction. */
+    private final AtomicLong readTicks = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
 
     /** Serves every collection from its whole log (no compacted versions). */
     public CollectionStateCache(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, Executor executor) {
@@ -68,10 +74,24 @@ public final class CollectionStateCache {
         this(store, catalog, versions, indexFiles, parameters, allocator, executor, Environment.system());
     }
 
-    /** As above, timing version-switch retries with {@code environment}. */
+    /** As above, timing version-switch retries with {@code environment}; no memory budget. */
     public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
                                 SearchParameters parameters, BufferAllocator allocator, Executor executor,
                                 Environment environment) {
+        this(store, catalog, versions, indexFiles, parameters, allocator, executor, environment, Long.MAX_VALUE);
+    }
+
+    /**
+     * As above, holding at most about {@code memoryBudget} bytes of collection state (see {@link #heldBytes}): past
+     * it, the least recently read collections not in use are evicted.
+     */
+    public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
+                                SearchParameters parameters, BufferAllocator allocator, Executor executor,
+                                Environment environment, long memoryBudget) {
+        if (memoryBudget < 0) {
+            throw new IllegalArgumentException("negative memory budget: " + memoryBudget);
+        }
+        this.memoryBudget = memoryBudget;
         this.environment = Objects.requireNonNull(environment, "environment");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         if ((versions == null) != (indexFiles == null)) {
@@ -118,6 +138,7 @@ public final class CollectionStateCache {
         long offset = position.nextOffset();
         VersionRef ref = versions == null ? null : version;
         CachedCollection cached = collections.computeIfAbsent(collection, CachedCollection::new);
+        cached.lastRead = readTicks.incrementAndGet();
         for (int attempt = 0; attempt < 3; attempt++) {
             Published published = cached.published;
             if (published == null || published.nextOffset < offset) {
@@ -133,7 +154,76 @@ public final class CollectionStateCache {
             }
         }
         snapshotsCaughtUp.incrementAndGet();
-        return cached.catchUp(offset, ref);
+        return cached.catchUp(offset, ref).whenComplete((view, failure) -> evictOverBudget(cached));
+    }
+
+    /**
+     * Bytes of collection state held, estimated: per tail record its embedding, strings and metadata plus a fixed
+     * overhead ({@link #TAIL_RECORD_OVERHEAD}); per open version {@link #VERSION_OVERHEAD} plus
+     * {@link #VERSION_BYTES_PER_RECORD} per record (Lucene's on-heap structures; the files themselves are memory-mapped
+     * or paged and are not counted here).
+     */
+    public long heldBytes() {
+        return heldBytes.get();
+    }
+
+    /** Collections whose state is held. */
+    public int heldCollections() {
+        return collections.size();
+    }
+
+    /** Collections evicted to stay within the memory budget. */
+    public long evictions() {
+        return evictions.get();
+    }
+
+    static final long TAIL_RECORD_OVERHEAD = 160;
+    static final long VERSION_OVERHEAD = 64 << 10;
+    static final long VERSION_BYTES_PER_RECORD = 16;
+
+    /** Estimated bytes of one published state (see {@link #heldBytes}). */
+    static long estimate(Published published) {
+        if (published == null) {
+            return 0;
+        }
+        long bytes = 0;
+        java.util.List<io.vermilion.record.Record> records = published.tail.records().records();
+        for (io.vermilion.record.Record record : records) {
+            bytes += TAIL_RECORD_OVERHEAD + 4L * (record.embedding() == null ? 0 : record.embedding().length)
+                    + 2L * (record.id().length() + length(record.document()) + length(record.uri()))
+                    + 64L * (record.metadata() == null ? 0 : record.metadata().size());
+        }
+        if (published.base != null) {
+            bytes += VERSION_OVERHEAD + VERSION_BYTES_PER_RECORD * published.base.count();
+        }
+        return bytes;
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
+    /**
+     * While over the memory budget, evicts the least recently read collection other than {@code reading} whose
+     * version no view holds (its local index files stay), until within it or none is left to evict.
+     */
+    private void evictOverBudget(CachedCollection reading) {
+        while (heldBytes.get() > memoryBudget) {
+            CachedCollection oldest = null;
+            for (CachedCollection candidate : collections.values()) {
+                if (candidate != reading && !candidate.inUse()
+                        && (oldest == null || candidate.lastRead < oldest.lastRead)) {
+                    oldest = candidate;
+                }
+            }
+            if (oldest == null) {
+                return;
+            }
+            if (collections.remove(oldest.collection, oldest)) {
+                evictions.incrementAndGet();
+                dropRemoved(oldest, false);
+            }
+        }
     }
 
     /** The whole collection materialized in insertion order (through {@link #view}); for small collections and tests. */
@@ -199,11 +289,16 @@ public final class CollectionStateCache {
     private void drop(UUID collection, boolean deleteFiles) {
         CachedCollection removed = collections.remove(collection);
         if (removed != null) {
-            removed.enqueue(() -> {
-                removed.dropBuilding(deleteFiles);
-                return CompletableFuture.completedFuture(null);
-            });
+            dropRemoved(removed, deleteFiles);
         }
+    }
+
+    private void dropRemoved(CachedCollection removed, boolean deleteFiles) {
+        removed.account(null, true);
+        removed.enqueue(() -> {
+            removed.dropBuilding(deleteFiles);
+            return CompletableFuture.completedFuture(null);
+        });
     }
 
     private static final long SWITCH_RETRY_NANOS = 1_000_000_000L;
@@ -264,9 +359,30 @@ public final class CollectionStateCache {
         private CompletableFuture<Void> queue = CompletableFuture.completedFuture(null); // guarded by this
         private final java.util.concurrent.atomic.AtomicBoolean switching = new java.util.concurrent.atomic.AtomicBoolean();
         private volatile long lastSwitchFailure = environment.nanoTime() - SWITCH_RETRY_NANOS;
+        volatile long lastRead;
+        private long accounted; // this collection's share of heldBytes; guarded by this
+        private boolean dropped; // guarded by this
 
         CachedCollection(UUID collection) {
             this.collection = collection;
+        }
+
+        /** Counts {@code now} as this collection's held state; once {@code drop}ped, nothing more is counted. */
+        synchronized void account(Published now, boolean drop) {
+            if (dropped) {
+                return;
+            }
+            long estimate = drop ? 0 : estimate(now);
+            heldBytes.addAndGet(estimate - accounted);
+            accounted = estimate;
+            dropped = drop;
+        }
+
+        /** Whether a view holds the published version (a tail-only state is never in use: views own their tail). */
+        boolean inUse() {
+            Published now = published;
+            return now != null && now.base instanceof io.vermilion.index.IndexedCollectionReader reader
+                    && reader.references() > 1;
         }
 
         <T> CompletableFuture<T> enqueue(java.util.function.Supplier<CompletableFuture<T>> step) {
@@ -479,6 +595,7 @@ public final class CollectionStateCache {
             if (current == null || current.nextOffset < building.offset || current.base != building.base) {
                 current = new Published(building.ref, building.base, building.offset, building.tail.view());
                 published = current;
+                account(current, false);
             }
             return current;
         }

@@ -21,6 +21,9 @@ import java.util.stream.Stream;
 
 import org.apache.lucene.store.MMapDirectory;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.env.Environment;
 import io.vermilion.storage.LocalFolders;
@@ -38,6 +41,15 @@ import io.vermilion.version.VersionManifest;
  * {@code <root>/<collection>/<version>/}, made visible by an atomic rename, and opened memory-mapped, so the OS page
  * cache is the memory level. Folders survive restarts. Bounded by bytes: when over capacity, folders of versions not
  * open here are deleted, least recently opened first. Thread-safe; one process per root.
+ *
+ * <p>With {@link LazyOpenOptions#enabled() lazy opening}, a version with no local folder yet (and, for the collection,
+ * no other local version: moving a warm replica to a new version downloads it while the previous one serves) is
+ * served at once from ranged object-storage reads ({@link LazyIndexDirectory}), its pages written into the fetch folder
+ * as they arrive, while the rest is fetched in the background; the folder is renamed into place (and later opens
+ * memory-map it) only when every file matches the manifest's size and CRC32C. Integrity while lazy: a page must have
+ * exactly the length the manifest implies, and Lucene checks each file's header and footer structure on open; the
+ * whole-file CRC32C (and so Lucene's own checksum) is checked once the file is complete, before it is ever opened from
+ * local disk. A failed page fetch fails only the read that needed it.
  */
 public final class IndexFileCache {
 
@@ -57,6 +69,12 @@ public final class IndexFileCache {
     private final Environment environment;
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong linkedBytes = new AtomicLong();
+    private final LazyOpenOptions lazyOpen;
+    /** Pages of lazily served versions, shared by all of them, bounded by bytes. */
+    private final AsyncCache<PagedIndexFiles.PageKey, byte[]> pages;
+    /** Versions served lazily while their files arrive, by final folder; removed once warmed (or warming failed). */
+    private final ConcurrentHashMap<Path, CompletableFuture<LazyVersion>> lazy = new ConcurrentHashMap<>();
+    private final AtomicLong lazyOpens = new AtomicLong();
 
     /**
      * @param store    where versions live (the object store itself: whole-object caching would only duplicate the
@@ -70,6 +88,18 @@ public final class IndexFileCache {
     /** As above, stamping a version's folder with the time of use from {@code environment}. */
     public IndexFileCache(ObjectStore store, Path root, long capacityBytes, Executor executor,
                           Environment environment) {
+        this(store, root, capacityBytes, executor, environment, LazyOpenOptions.DISABLED);
+    }
+
+    /** As above, opening versions not local yet lazily as {@code lazyOpen} says. */
+    public IndexFileCache(ObjectStore store, Path root, long capacityBytes, Executor executor,
+                          Environment environment, LazyOpenOptions lazyOpen) {
+        this.lazyOpen = Objects.requireNonNull(lazyOpen, "lazyOpen");
+        this.pages = Caffeine.newBuilder()
+                .maximumWeight(lazyOpen.memoryBytes())
+                .weigher((PagedIndexFiles.PageKey key, byte[] page) -> page.length)
+                .executor(executor)
+                .buildAsync();
         this.environment = Objects.requireNonNull(environment, "environment");
         this.store = Objects.requireNonNull(store, "store");
         this.root = Objects.requireNonNull(root, "root");
@@ -104,6 +134,9 @@ public final class IndexFileCache {
                 localVersions.incrementAndGet();
                 return CompletableFuture.completedFuture(folder);
             }
+            if (lazyOpen.enabled() && (lazy.containsKey(folder) || !hasLocalVersion(folder.getParent()))) {
+                return CompletableFuture.<Path>completedFuture(null);
+            }
             // Concurrent opens of one version share one fetch.
             CompletableFuture<Path> mine = new CompletableFuture<>();
             CompletableFuture<Path> running = fetching.putIfAbsent(folder, mine);
@@ -119,25 +152,188 @@ public final class IndexFileCache {
                 }
             });
             return mine;
-        }).thenApplyAsync(ready -> {
-            open.merge(ready, 1, Integer::sum); // before opening: makeRoom must not delete what is being opened
-            IndexedCollectionReader reader;
-            try {
-                touch(ready);
-                reader = IndexedCollectionReader.open(new MMapDirectory(ready), parameters);
-            } catch (IOException | RuntimeException e) {
-                open.computeIfPresent(ready, (k, n) -> n == 1 ? null : n - 1);
-                throw e instanceof IOException io
-                        ? new UncheckedIOException("cannot open the index of " + ref + " in " + ready, io)
-                        : (RuntimeException) e;
-            }
-            reader.onClose(() -> {
-                if (open.computeIfPresent(ready, (k, n) -> n == 1 ? null : n - 1) == null && retired.remove(ready)) {
-                    LocalFolders.deleteQuietly(ready);
+        }).thenCompose(ready -> ready == null
+                ? openLazily(collection, ref, folder, parameters)
+                : CompletableFuture.supplyAsync(() -> openLocal(ref, ready, parameters), executor));
+    }
+
+    private IndexedCollectionReader openLocal(VersionRef ref, Path ready, SearchParameters parameters) {
+        open.merge(ready, 1, Integer::sum); // before opening: makeRoom must not delete what is being opened
+        IndexedCollectionReader reader;
+        try {
+            touch(ready);
+            reader = IndexedCollectionReader.open(new MMapDirectory(ready), parameters);
+        } catch (IOException | RuntimeException e) {
+            open.computeIfPresent(ready, (k, n) -> n == 1 ? null : n - 1);
+            throw e instanceof IOException io
+                    ? new UncheckedIOException("cannot open the index of " + ref + " in " + ready, io)
+                    : (RuntimeException) e;
+        }
+        reader.onClose(() -> closed(ready));
+        return reader;
+    }
+
+    private void closed(Path folder) {
+        if (open.computeIfPresent(folder, (k, n) -> n == 1 ? null : n - 1) == null && retired.remove(folder)) {
+            LocalFolders.deleteQuietly(folder);
+        }
+    }
+
+    /**
+     * Serves the version from object-storage pages at once, through the one {@link LazyVersion} of its folder, which
+     * fetches every page in the background and makes the folder local when all files check out.
+     */
+    private CompletableFuture<IndexedCollectionReader> openLazily(UUID collection, VersionRef ref, Path folder,
+                                                                  SearchParameters parameters) {
+        CompletableFuture<LazyVersion> mine = new CompletableFuture<>();
+        CompletableFuture<LazyVersion> running = lazy.putIfAbsent(folder, mine);
+        if (running == null) {
+            startLazy(collection, ref, folder).whenComplete((version, failure) -> {
+                if (failure != null) {
+                    lazy.remove(folder, mine);
+                    mine.completeExceptionally(failure);
+                } else {
+                    mine.complete(version);
+                    version.warming.whenComplete((done, warmFailure) -> lazy.remove(folder, mine));
                 }
             });
-            return reader;
+            running = mine;
+        }
+        CompletableFuture<LazyVersion> shared = running;
+        return running.thenComposeAsync(version -> {
+            if (version.retain()) {
+                return CompletableFuture.completedFuture(readLazily(version, ref, folder, parameters));
+            }
+            if (Files.isDirectory(folder)) { // warmed and closed meanwhile: the folder is local now
+                return CompletableFuture.completedFuture(openLocal(ref, folder, parameters));
+            }
+            lazy.remove(folder, shared); // closed without warming (failed, or none): start over
+            return openLazily(collection, ref, folder, parameters);
         }, executor);
+    }
+
+    private IndexedCollectionReader readLazily(LazyVersion version, VersionRef ref, Path folder,
+                                               SearchParameters parameters) {
+        open.merge(folder, 1, Integer::sum);
+        IndexedCollectionReader reader;
+        try {
+            reader = IndexedCollectionReader.open(new LazyIndexDirectory(version.files, ref.manifestKey()), parameters);
+        } catch (IOException | RuntimeException e) {
+            version.release();
+            closed(folder);
+            throw e instanceof IOException io
+                    ? new UncheckedIOException("cannot open the index of " + ref + " lazily", io)
+                    : (RuntimeException) e;
+        }
+        lazyOpens.incrementAndGet();
+        reader.onClose(() -> {
+            version.release();
+            closed(folder);
+        });
+        return reader;
+    }
+
+    private CompletableFuture<LazyVersion> startLazy(UUID collection, VersionRef ref, Path folder) {
+        return store.get(ref.manifestKey()).toCompletableFuture().thenApplyAsync(bytes -> {
+            List<VersionFile> files = indexFiles(collection, ref, bytes);
+            makeRoom(files.stream().mapToLong(VersionFile::size).sum());
+            Path temp;
+            PagedIndexFiles paged;
+            try {
+                Files.createDirectories(folder.getParent());
+                temp = Files.createTempDirectory(folder.getParent(), TEMP_PREFIX);
+                paged = new PagedIndexFiles(store, files, temp, lazyOpen.pageBytes(), pages, executor, fetchedBytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            LazyVersion version = new LazyVersion(paged);
+            if (lazyOpen.warmParallelism() == 0) { // pages only as read; the fetch folder goes with the last reader
+                version.warming = new CompletableFuture<>();
+                version.onClosed = () -> LocalFolders.deleteQuietly(temp);
+                version.refs = 0; // closes with its last reader
+                return version;
+            }
+            version.warming = paged.warm(lazyOpen.warmParallelism()).thenRunAsync(() -> {
+                moveIntoPlace(temp, folder);
+                fetchedVersions.incrementAndGet();
+            }, executor).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    paged.abandonDisk();
+                    LocalFolders.deleteQuietly(temp);
+                }
+                version.release(); // the warming's reference
+            });
+            return version;
+        }, executor);
+    }
+
+    /** Versions served lazily from object-storage pages (their files were not local). */
+    public long lazyOpens() {
+        return lazyOpens.get();
+    }
+
+    /**
+     * Completes when the version's background download (after a lazy open) has ended, successfully or not; at once if
+     * none is under way.
+     */
+    public CompletionStage<Void> warmed(UUID collection, long version) {
+        CompletableFuture<LazyVersion> running = lazy.get(folder(collection, version));
+        return running == null ? CompletableFuture.completedFuture(null)
+                : running.thenCompose(v -> v.warming).handle((ok, failure) -> null);
+    }
+
+    /** Whether the collection has any version's files locally (then fetching a new version is no cold start). */
+    private static boolean hasLocalVersion(Path collectionFolder) {
+        if (!Files.isDirectory(collectionFolder)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(collectionFolder)) {
+            return entries.anyMatch(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void moveIntoPlace(Path temp, Path folder) {
+        try {
+            Files.move(temp, folder, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IllegalStateException("the index file cache needs a file system with atomic renames", e);
+        } catch (IOException e) {
+            if (!Files.isDirectory(folder)) {
+                throw new UncheckedIOException(e);
+            }
+            LocalFolders.deleteQuietly(temp); // another fetch of the same version finished first
+        }
+    }
+
+    /** A version served from pages: its files stay open while the warming or any reader uses them. */
+    private static final class LazyVersion {
+        final PagedIndexFiles files;
+        volatile CompletableFuture<Void> warming;
+        volatile Runnable onClosed = () -> {};
+        private int refs = 1; // the warming's; guarded by this
+        private boolean closed; // guarded by this
+
+        LazyVersion(PagedIndexFiles files) {
+            this.files = files;
+        }
+
+        synchronized boolean retain() {
+            if (closed) {
+                return false;
+            }
+            refs++;
+            return true;
+        }
+
+        synchronized void release() {
+            if (--refs == 0) {
+                closed = true;
+                files.close();
+                onClosed.run();
+            }
+        }
     }
 
     /** Deletes the version's local files now if no reader has them open, else once the last reader closes. */
@@ -186,18 +382,7 @@ public final class IndexFileCache {
 
     private CompletableFuture<Path> fetch(UUID collection, VersionRef ref, Path folder) {
         return store.get(ref.manifestKey()).toCompletableFuture().thenComposeAsync(bytes -> {
-            VersionManifest manifest = manifestReader.read(bytes, ref.manifestKey());
-            if (!VersionKeys.belongs(manifest, collection, ref.manifestKey()) || manifest.version() != ref.version()) {
-                throw new CorruptManifestException(ref.manifestKey(), "describes version " + manifest.version()
-                        + " of collection " + manifest.collectionId() + ", not " + ref + " of " + collection);
-            }
-            List<VersionFile> files = manifest.files(VersionFile.Role.INDEX);
-            Set<String> names = new java.util.HashSet<>();
-            for (VersionFile file : files) {
-                if (!names.add(fileName(file.key()))) {
-                    throw new CorruptManifestException(ref.manifestKey(), "two index files named " + fileName(file.key()));
-                }
-            }
+            List<VersionFile> files = indexFiles(collection, ref, bytes);
             long total = files.stream().mapToLong(VersionFile::size).sum();
             makeRoom(total);
             Path temp;
@@ -231,6 +416,23 @@ public final class IndexFileCache {
                 }
             });
         }, executor);
+    }
+
+    /** The index files the manifest {@code bytes} lists, checked to describe {@code ref} of {@code collection}. */
+    private List<VersionFile> indexFiles(UUID collection, VersionRef ref, byte[] bytes) {
+        VersionManifest manifest = manifestReader.read(bytes, ref.manifestKey());
+        if (!VersionKeys.belongs(manifest, collection, ref.manifestKey()) || manifest.version() != ref.version()) {
+            throw new CorruptManifestException(ref.manifestKey(), "describes version " + manifest.version()
+                    + " of collection " + manifest.collectionId() + ", not " + ref + " of " + collection);
+        }
+        List<VersionFile> files = manifest.files(VersionFile.Role.INDEX);
+        Set<String> names = new java.util.HashSet<>();
+        for (VersionFile file : files) {
+            if (!names.add(fileName(file.key()))) {
+                throw new CorruptManifestException(ref.manifestKey(), "two index files named " + fileName(file.key()));
+            }
+        }
+        return files;
     }
 
     /**

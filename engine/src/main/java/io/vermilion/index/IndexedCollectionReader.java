@@ -184,6 +184,11 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         return found;
     }
 
+    /** References to this reader (its owner's and each retain's); 0 once closed. */
+    public int references() {
+        return reader.getRefCount();
+    }
+
     @Override
     public boolean tryRetain() {
         return reader.tryIncRef();

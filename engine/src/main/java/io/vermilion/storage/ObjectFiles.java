@@ -87,14 +87,19 @@ public final class ObjectFiles {
     /** The CRC32C of a whole local file. */
     public static int crc32c(Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            CRC32C crc = new CRC32C();
-            for (long at = 0; at < size; at += Integer.MAX_VALUE) {
-                MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, at, Math.min(Integer.MAX_VALUE, size - at));
-                crc.update(mapped);
-            }
-            return (int) crc.getValue();
+            return crc32c(channel);
         }
+    }
+
+    /** The CRC32C of the whole file open in {@code channel} (which stays open). */
+    public static int crc32c(FileChannel channel) throws IOException {
+        long size = channel.size();
+        CRC32C crc = new CRC32C();
+        for (long at = 0; at < size; at += Integer.MAX_VALUE) {
+            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, at, Math.min(Integer.MAX_VALUE, size - at));
+            crc.update(mapped);
+        }
+        return (int) crc.getValue();
     }
 
     private static void check(String key, long size, int crc32c, Path path) {

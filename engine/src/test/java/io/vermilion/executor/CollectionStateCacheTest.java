@@ -51,6 +51,8 @@ import io.vermilion.log.LogWriter;
 import io.vermilion.log.LogWriterOptions;
 import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.model.MutableCollectionState;
+import io.vermilion.index.SearchParameters;
+import io.vermilion.env.Environment;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
@@ -414,5 +416,57 @@ class CollectionStateCacheTest {
         snapshot(); // reads the new fragment
         assertEquals(2, cache.snapshotsCached());
         assertEquals(2, cache.snapshotsCaughtUp());
+    }
+
+    @Test
+    void idleCollectionsAreEvictedLeastRecentlyReadFirstToStayWithinTheMemoryBudget() {
+        int collectionsCount = 12;
+        List<UUID> ids = new ArrayList<>();
+        List<CollectionSnapshot> expected = new ArrayList<>();
+        Random random = new Random(13);
+        for (int c = 0; c < collectionsCount; c++) {
+            UUID id = UUID.randomUUID();
+            catalog.createCollection(id);
+            List<LogRecord> records = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                float[] embedding = new float[8];
+                for (int d = 0; d < embedding.length; d++) {
+                    embedding[d] = random.nextFloat();
+                }
+                records.add(add("r%03d".formatted(i), embedding));
+            }
+            await(writer.append(id, records));
+            ids.add(id);
+            MutableCollectionState state = new MutableCollectionState();
+            state.applyAll(records);
+            expected.add(state.snapshot());
+        }
+        // Every collection holds the same shape, so the same estimate: 20 × (overhead + 8 floats + a 4-char id).
+        long perCollection = 20 * (CollectionStateCache.TAIL_RECORD_OVERHEAD + 4 * 8 + 2 * 4);
+        CollectionStateCache budgeted = new CollectionStateCache(store, catalog, null, null, SearchParameters.DEFAULTS,
+                allocator, io, Environment.system(), 5 * perCollection + perCollection / 2);
+        for (int c = 0; c < collectionsCount; c++) {
+            assertSameRecords(expected.get(c), await(budgeted.snapshot(ids.get(c))), "first read of " + c);
+            assertEquals(Math.min(c + 1, 5), budgeted.heldCollections(), "held after reading " + (c + 1));
+            assertEquals(Math.min(c + 1, 5) * perCollection, budgeted.heldBytes());
+        }
+        assertEquals(collectionsCount - 5, budgeted.evictions());
+
+        // The five most recently read are held: reading them again reads nothing.
+        for (int c = collectionsCount - 1; c >= collectionsCount - 5; c--) {
+            assertSameRecords(expected.get(c), await(budgeted.snapshot(ids.get(c))), "held " + c);
+        }
+        assertEquals(5, budgeted.snapshotsCached());
+        // An evicted collection answers exactly, and takes the place of the least recently read (the last one, 11).
+        assertSameRecords(expected.get(0), await(budgeted.snapshot(ids.get(0))), "evicted 0");
+        assertEquals(5, budgeted.heldCollections());
+        assertEquals(collectionsCount - 5 + 1, budgeted.evictions());
+        assertSameRecords(expected.get(collectionsCount - 2), await(budgeted.snapshot(ids.get(collectionsCount - 2))),
+                "still held");
+        assertEquals(6, budgeted.snapshotsCached());
+        assertSameRecords(expected.get(collectionsCount - 1), await(budgeted.snapshot(ids.get(collectionsCount - 1))),
+                "evicted 11");
+        assertEquals(6, budgeted.snapshotsCached());
+        assertEquals(5 * perCollection, budgeted.heldBytes());
     }
 }

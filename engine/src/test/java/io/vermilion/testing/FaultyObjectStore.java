@@ -12,7 +12,8 @@ import io.vermilion.storage.ObjectStore;
 
 /**
  * An {@link ObjectStore} wrapper for tests: fails the Nth put-if-absent from now on, or holds
- * put-if-absent calls back until a gate opens (reporting when the first one arrives).
+ * put-if-absent calls back until a gate opens (reporting when the first one arrives); fails ranged reads of chosen
+ * keys after letting some through.
  */
 public final class FaultyObjectStore implements ObjectStore {
 
@@ -21,6 +22,10 @@ public final class FaultyObjectStore implements ObjectStore {
     private volatile int failAt = -1;
     private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
     private volatile CompletableFuture<Void> arrived = new CompletableFuture<>();
+    private volatile java.util.function.Predicate<String> failingRanges = key -> false;
+    private final AtomicInteger rangesLetThrough = new AtomicInteger(Integer.MAX_VALUE);
+    private final AtomicInteger failedRanges = new AtomicInteger();
+    private volatile java.util.function.BiPredicate<String, long[]> failingAt = (key, range) -> false;
 
     public FaultyObjectStore(ObjectStore delegate) {
         this.delegate = delegate;
@@ -49,6 +54,34 @@ public final class FaultyObjectStore implements ObjectStore {
         return arrived;
     }
 
+    /**
+     * Lets {@code allowed} more ranged reads of keys matching {@code keys} through, then fails every later one (with an
+     * {@link UncheckedIOException}) until {@link #healRanges}.
+     */
+    public void failRangesAfter(java.util.function.Predicate<String> keys, int allowed) {
+        rangesLetThrough.set(allowed);
+        failingRanges = keys;
+    }
+
+    /**
+     * Fails every ranged read of a key ending with {@code keySuffix} that overlaps bytes {@code [from, to)}, until
+     * {@link #healRanges}.
+     */
+    public void failRangesOverlapping(String keySuffix, long from, long to) {
+        failingAt = (key, range) -> key.endsWith(keySuffix) && range[0] < to && range[0] + range[1] > from;
+    }
+
+    /** Ranged reads succeed again. */
+    public void healRanges() {
+        failingRanges = key -> false;
+        failingAt = (key, range) -> false;
+    }
+
+    /** Ranged reads failed by {@link #failRangesAfter}. */
+    public int failedRanges() {
+        return failedRanges.get();
+    }
+
     @Override
     public CompletionStage<Void> put(String key, byte[] bytes) {
         return delegate.put(key, bytes);
@@ -73,6 +106,11 @@ public final class FaultyObjectStore implements ObjectStore {
 
     @Override
     public CompletionStage<byte[]> getRange(String key, long offset, int length) {
+        if (failingAt.test(key, new long[] {offset, length}) || failingRanges.test(key) && rangesLetThrough.getAndDecrement() <= 0) {
+            failedRanges.incrementAndGet();
+            return CompletableFuture.failedFuture(new UncheckedIOException(new IOException(
+                    "injected failure of a ranged read of " + key + " at " + offset)));
+        }
         return delegate.getRange(key, offset, length);
     }
 

@@ -12,7 +12,7 @@ import io.vermilion.storage.ObjectInfo;
 import io.vermilion.storage.ObjectStore;
 
 /**
- * An {@link ObjectStore} wrapper for tests: counts reads per key, tracks how many puts run at once, can fail puts and
+ * An {@link ObjectStore} wrapper for tests: counts reads per key and ranged bytes, tracks how many puts run at once, can fail puts and
  * reads, and can hold reads back until a gate opens.
  */
 public final class RecordingObjectStore implements ObjectStore {
@@ -21,6 +21,9 @@ public final class RecordingObjectStore implements ObjectStore {
     private final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
     private final AtomicInteger putsInFlight = new AtomicInteger();
     private final AtomicInteger maxPutsInFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong rangedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger rangedReads = new AtomicInteger();
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> rangedBytesByKey = new ConcurrentHashMap<>();
     private volatile Function<String, RuntimeException> putFailure = key -> null;
     private volatile Function<String, RuntimeException> getFailure = key -> null;
     private volatile CompletableFuture<Void> getGate = CompletableFuture.completedFuture(null);
@@ -55,6 +58,23 @@ public final class RecordingObjectStore implements ObjectStore {
         return gets.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
+    /** Bytes returned by ranged reads so far. */
+    public long rangedBytes() {
+        return rangedBytes.get();
+    }
+
+    /** Bytes returned by ranged reads of each key so far. */
+    public Map<String, Long> rangedBytesByKey() {
+        Map<String, Long> copy = new java.util.TreeMap<>();
+        rangedBytesByKey.forEach((key, bytes) -> copy.put(key, bytes.get()));
+        return copy;
+    }
+
+    /** Ranged reads answered so far. */
+    public int rangedReads() {
+        return rangedReads.get();
+    }
+
     public int maxPutsInFlight() {
         return maxPutsInFlight.get();
     }
@@ -86,7 +106,12 @@ public final class RecordingObjectStore implements ObjectStore {
 
     @Override
     public CompletionStage<byte[]> getRange(String key, long offset, int length) {
-        return delegate.getRange(key, offset, length);
+        return delegate.getRange(key, offset, length).thenApply(bytes -> {
+            rangedBytes.addAndGet(bytes.length);
+            rangedBytesByKey.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(bytes.length);
+            rangedReads.incrementAndGet();
+            return bytes;
+        });
     }
 
     @Override

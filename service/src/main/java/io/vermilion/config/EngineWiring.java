@@ -28,6 +28,7 @@ import io.vermilion.env.Environment;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.index.IndexFileCache;
+import io.vermilion.index.LazyOpenOptions;
 import io.vermilion.storage.CacheFolder;
 import io.vermilion.storage.CachedObjectStore;
 import io.vermilion.sysdb.PgForkCatalog;
@@ -234,8 +235,13 @@ public class EngineWiring {
     @Produces
     @Singleton
     IndexFileCache indexFileCache(ObjectStore store, VermilionConfig config, @Named("readers") ExecutorService readers) {
+        VermilionConfig.Index index = config.index();
+        LazyOpenOptions lazy = index.lazyOpen()
+                ? new LazyOpenOptions(true, (int) index.pageSize().asLongValue(), index.pageMemory().asLongValue(),
+                        index.warmParallelism())
+                : LazyOpenOptions.DISABLED;
         return new IndexFileCache(store, cacheRoot(config).resolve("index"), config.cache().index().asLongValue(),
-                readers, ENVIRONMENT);
+                readers, ENVIRONMENT, lazy);
     }
 
     /** Where compactions build indexes; emptied at start (what is there was left by a compaction that died). */
@@ -256,9 +262,12 @@ public class EngineWiring {
     @Produces
     @Singleton
     CollectionStateCache stateCache(CachedObjectStore cache, LogCatalog catalog, VersionCatalog versions,
-            IndexFileCache indexFiles, BufferAllocator allocator, @Named("readers") ExecutorService readers) {
+            IndexFileCache indexFiles, BufferAllocator allocator, @Named("readers") ExecutorService readers,
+            VermilionConfig config) {
+        long budget = config.cache().collectionsMemory().map(io.quarkus.runtime.configuration.MemorySize::asLongValue)
+                .orElse(Runtime.getRuntime().maxMemory() / 4);
         return new CollectionStateCache(cache, catalog, versions, indexFiles, SearchParameters.DEFAULTS, allocator,
-                readers, ENVIRONMENT);
+                readers, ENVIRONMENT, budget);
     }
 
     /**

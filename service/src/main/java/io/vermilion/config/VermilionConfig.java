@@ -62,6 +62,9 @@ public interface VermilionConfig {
 
     Cache cache();
 
+    /** How published versions' indexes are opened ({@code vermilion.index.*}). */
+    Index index();
+
     Catalog catalog();
 
     Embedding embedding();
@@ -211,6 +214,35 @@ public interface VermilionConfig {
         /** Local disk for published versions' index files (memory-mapped; least recently opened evicted first). */
         @WithDefault("32g")
         io.quarkus.runtime.configuration.MemorySize index();
+
+        /**
+         * Memory for collections' state held between reads (log tails, open versions); over it, the least recently
+         * read collections not in use are evicted. Unset: a quarter of the maximum heap.
+         */
+        Optional<io.quarkus.runtime.configuration.MemorySize> collectionsMemory();
+    }
+
+    /** Opening versions whose files are not local yet ({@code vermilion.index.*}). */
+    interface Index {
+        /**
+         * Serve a version from ranged object-storage reads at once, downloading it in the background; off, the first
+         * read of a version waits for its whole download. Off by default: at 100k × 384 float32 a cold first kNN
+         * query touches most vector pages and measured no faster than the whole download (bench/LazyOpenBench).
+         */
+        @WithDefault("false")
+        boolean lazyOpen();
+
+        /** The size of a ranged read (a power of two, at least 4k). */
+        @WithDefault("64k")
+        io.quarkus.runtime.configuration.MemorySize pageSize();
+
+        /** Memory for pages of versions served lazily (Caffeine, by bytes). */
+        @WithDefault("256m")
+        io.quarkus.runtime.configuration.MemorySize pageMemory();
+
+        /** Ranged reads the background download of a version runs at once. */
+        @WithDefault("8")
+        int warmParallelism();
     }
 
     interface Storage {

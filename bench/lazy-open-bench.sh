@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Cold first query of a 100k × 384 float32 version (ScaleBench's synthetic set) on S3Proxy over HTTP with an empty
+# local cache: whole download first vs lazy open. Usage: bench/lazy-open-bench.sh [N] [RUNS]; PAGE_KIB sets the lazy
+# page size (default 64); WORK=<folder> keeps
+# the built index. Starts S3Proxy (filesystem backend) as the other benchmarks do.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+DATA=../shared/datasets/debian-packages-minilm-l6-v2
+n="${1:-100000}"; runs="${2:-5}"
+work="${WORK:-$(mktemp -d)}"
+mkdir -p "$work"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+[[ -n "${WORK:-}" ]] || trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+./mvnw -q -B -ntp -pl engine compile
+./mvnw -q -B -ntp -pl engine dependency:build-classpath -Dmdep.outputFile="$work/cp.txt"
+rm -rf "$work/engine-classes" && cp -r engine/target/classes "$work/engine-classes" # later builds may not change it mid-run
+cp="$work/engine-classes:$(cat "$work/cp.txt")"
+port=$((20000 + RANDOM % 20000))
+rm -rf "$work/s3" && start_s3proxy "$work" "$port"
+"$JAVA_HOME/bin/javac" -nowarn -d "$work/classes" -cp "$cp" bench/IndexBench.java bench/QueryBench.java \
+  bench/ScaleBench.java bench/LazyOpenBench.java
+"$JAVA" "${FLAGS[@]}" -Xmx4g -Dlazy.page.kib="${PAGE_KIB:-64}" -cp "$work/classes:$cp" LazyOpenBench "$n" "$work" "$DATA" "$runs" \
+  "http://127.0.0.1:$port"

@@ -1,0 +1,35 @@
+package io.vermilion.index;
+
+/**
+ * How {@link IndexFileCache} serves a version whose files are not local yet: lazily, from object-storage pages of
+ * {@code pageBytes} (the most recently read ones kept in {@code memoryBytes} of heap) while every page is fetched in
+ * the background, {@code warmParallelism} at a time (0: no background download, pages are fetched only as read and the
+ * version never becomes local); or, when not {@code enabled}, only after the whole download.
+ */
+public record LazyOpenOptions(boolean enabled, int pageBytes, long memoryBytes, int warmParallelism) {
+
+    /** Full download before the first read, as before lazy opening existed. */
+    public static final LazyOpenOptions DISABLED = new LazyOpenOptions(false, 256 << 10, 0, 1);
+
+    public LazyOpenOptions {
+        if (pageBytes < 4096 || Integer.bitCount(pageBytes) != 1) {
+            throw new IllegalArgumentException("page size must be a power of two of at least 4096 bytes: " + pageBytes);
+        }
+        if (memoryBytes < 0 || warmParallelism < 0) {
+            throw new IllegalArgumentException("negative page memory or warming parallelism");
+        }
+    }
+
+    /** Lazy opening with 256 KiB pages, {@code memoryBytes} of them in memory, 8 background fetches at a time. */
+    public static LazyOpenOptions lazy(long memoryBytes) {
+        return new LazyOpenOptions(true, 256 << 10, memoryBytes, 8);
+    }
+
+    public LazyOpenOptions withWarmParallelism(int parallelism) {
+        return new LazyOpenOptions(enabled, pageBytes, memoryBytes, parallelism);
+    }
+
+    public LazyOpenOptions withPageBytes(int bytes) {
+        return new LazyOpenOptions(enabled, bytes, memoryBytes, warmParallelism);
+    }
+}

@@ -1,0 +1,370 @@
+package io.vermilion.index;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+
+import io.vermilion.storage.CorruptObjectException;
+import io.vermilion.storage.ObjectFiles;
+import io.vermilion.storage.ObjectStore;
+import io.vermilion.version.VersionFile;
+
+/**
+ * One version's index files read in fixed-size pages: a page comes from the shared memory cache, else from the local
+ * file (if it arrived already), else from the object store by a ranged read, which also writes it at its offset into
+ * the local file. {@link #warm} fetches every missing page in the background (search structures first) and then checks
+ * each whole file against the manifest's size and CRC32C. A page fetch is length-checked; concurrent reads of one page
+ * share one fetch; a failed fetch is not remembered, so a later read tries again. Thread-safe.
+ */
+final class PagedIndexFiles implements AutoCloseable {
+
+    /** Pages in the shared memory cache are keyed by object key (contents of a key never change) and page number. */
+    record PageKey(String objectKey, long page) {}
+
+    private final ObjectStore store;
+    private final Executor executor;
+    private final AsyncCache<PageKey, byte[]> memory;
+    private final int pageBytes;
+    private final Map<String, PagedFile> files = new LinkedHashMap<>();
+    private final AtomicLong fetchedBytes;
+    private volatile boolean diskBroken;
+
+    /**
+     * @param folder       where the local copies are written (a fetch folder that is renamed when complete: open
+     *                     channels follow the rename)
+     * @param fetchedBytes counts bytes read from the object store
+     */
+    PagedIndexFiles(ObjectStore store, List<VersionFile> indexFiles, Path folder, int pageBytes,
+                    AsyncCache<PageKey, byte[]> memory, Executor executor, AtomicLong fetchedBytes) throws IOException {
+        this.store = store;
+        this.executor = executor;
+        this.memory = memory;
+        this.pageBytes = pageBytes;
+        this.fetchedBytes = fetchedBytes;
+        try {
+            for (VersionFile file : indexFiles) {
+                String name = file.key().substring(file.key().lastIndexOf('/') + 1);
+                files.put(name, new PagedFile(file, FileChannel.open(folder.resolve(name),
+                        StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)));
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    String[] names() {
+        return files.keySet().toArray(String[]::new);
+    }
+
+    PagedFile file(String name) {
+        return files.get(name);
+    }
+
+    int pageBytes() {
+        return pageBytes;
+    }
+
+    long totalBytes() {
+        return files.values().stream().mapToLong(f -> f.meta.size()).sum();
+    }
+
+    /**
+     * Fetches every page not local yet, {@code parallelism} at a time, small and search files first, then checks each
+     * file against the manifest. Completes exceptionally with the store's error or {@link CorruptObjectException}.
+     */
+    CompletableFuture<Void> warm(int parallelism) {
+        List<PagedFile> order = new ArrayList<>(files.values());
+        order.sort(Comparator.comparingInt((PagedFile f) -> rank(f.meta.key())).thenComparingLong(f -> f.meta.size()));
+        List<long[]> pages = new ArrayList<>(); // [file index, first page of a chunk]
+        for (int i = 0; i < order.size(); i++) {
+            for (long p = 0; p < order.get(i).pages(); p += pagesPerChunk()) {
+                pages.add(new long[] {i, p});
+            }
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<CompletableFuture<Void>> lanes = new ArrayList<>();
+        for (int lane = 0; lane < parallelism; lane++) {
+            lanes.add(lane(order, pages, next));
+        }
+        return CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
+            if (diskBroken) {
+                throw new UncheckedIOException(new IOException("pages could not be written to the local cache"));
+            }
+            for (PagedFile file : order) {
+                file.check();
+            }
+        }, executor);
+    }
+
+    private CompletableFuture<Void> lane(List<PagedFile> order, List<long[]> pages, java.util.concurrent.atomic.AtomicInteger next) {
+        int i = next.getAndIncrement();
+        if (i >= pages.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        PagedFile file = order.get((int) pages.get(i)[0]);
+        long page = pages.get(i)[1];
+        return file.fetchChunk(page).thenCompose(ignored -> lane(order, pages, next));
+    }
+
+    /** The background download reads this many pages at once (4 MiB, or one page if pages are larger). */
+    private int pagesPerChunk() {
+        return Math.max(1, (4 << 20) / pageBytes);
+    }
+
+    /** Search structures first: metadata and commit files, HNSW graph, quantized then raw vectors, the rest. */
+    private static int rank(String key) {
+        String ext = key.substring(key.lastIndexOf('.') + 1);
+        if (key.contains("segments_") || ext.equals("si") || ext.equals("fnm") || ext.endsWith("m")) {
+            return 0; // .vem, .vemf, .vemq, .fdm, .tmd, .dvm, .kdm, .nvm, .psm: small metadata read on open
+        }
+        return switch (ext) {
+            case "vex" -> 1;
+            case "veq", "veb" -> 2;
+            case "vec" -> 3;
+            default -> 4;
+        };
+    }
+
+    /** The local copy is being deleted: pages not in memory come from the store from now on. */
+    void abandonDisk() {
+        diskBroken = true;
+    }
+
+    @Override
+    public void close() {
+        for (PagedFile file : files.values()) {
+            try {
+                file.channel.close();
+            } catch (IOException e) {
+                // nothing to do: the file is read-only from here on
+            }
+        }
+    }
+
+    /** One file's pages and its local copy. */
+    final class PagedFile {
+        final VersionFile meta;
+        private final FileChannel channel;
+        private final AtomicIntegerArray local; // 1 once the page is written to the local file
+        private final ConcurrentHashMap<Long, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
+
+        PagedFile(VersionFile meta, FileChannel channel) {
+            this.meta = meta;
+            this.channel = channel;
+            this.local = new AtomicIntegerArray(Math.toIntExact(pages()));
+        }
+
+        long length() {
+            return meta.size();
+        }
+
+        long pages() {
+            return (meta.size() + pageBytes - 1) / pageBytes;
+        }
+
+        int pageLength(long page) {
+            return (int) Math.min(pageBytes, meta.size() - page * pageBytes);
+        }
+
+        boolean isLocal(long page) {
+            return local.get((int) page) == 1 && !diskBroken;
+        }
+
+        /** The page's bytes, waiting for them; a failed fetch throws the store's error (unchecked) or an IOException. */
+        byte[] page(long page) throws IOException {
+            try {
+                return memory.get(new PageKey(meta.key(), page), (key, ignored) -> load(page)).join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (cause instanceof UncheckedIOException io) {
+                    throw io.getCause();
+                }
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IOException("cannot read page " + page + " of " + meta.key(), cause);
+            }
+        }
+
+        /**
+         * Runs on the reading thread (a local page is read right there) or on the store's completion thread, never
+         * queued on {@code executor}: readers block on pages, and a pool whose threads all wait for work queued
+         * behind them would never finish it.
+         */
+        private CompletableFuture<byte[]> load(long page) {
+            if (isLocal(page)) {
+                try {
+                    return CompletableFuture.completedFuture(read(page));
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+            return fetch(page);
+        }
+
+        private byte[] read(long page) throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocate(pageLength(page));
+            long at = page * pageBytes;
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, at);
+                if (n < 0) {
+                    throw new IOException("local copy of " + meta.key() + " ends before page " + page);
+                }
+                at += n;
+            }
+            return buffer.array();
+        }
+
+        /** Fetches the page from the store (one fetch per page at a time) and writes it to the local file. */
+        CompletableFuture<byte[]> fetch(long page) {
+            CompletableFuture<byte[]> mine = new CompletableFuture<>();
+            CompletableFuture<byte[]> running = inFlight.putIfAbsent(page, mine);
+            if (running != null) {
+                return running;
+            }
+            int length = pageLength(page);
+            long offset = page * pageBytes;
+            store.getRange(meta.key(), offset, length).toCompletableFuture().thenApply(bytes -> {
+                fetchedBytes.addAndGet(bytes.length);
+                if (bytes.length != length) {
+                    throw new CorruptObjectException("index file", meta.key(), "range at " + offset + " returned "
+                            + bytes.length + " bytes, expected " + length, null);
+                }
+                write(page, bytes);
+                return bytes;
+            }).whenComplete((bytes, failure) -> {
+                inFlight.remove(page, mine);
+                if (failure != null) {
+                    mine.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure);
+                } else {
+                    mine.complete(bytes);
+                }
+            });
+            return mine;
+        }
+
+        /**
+         * Fetches the pages from {@code first} up to a chunk's worth that are not local, in one ranged read, and writes
+         * them to the local file; readers of those pages meanwhile wait for it rather than fetch them again.
+         */
+        CompletableFuture<Void> fetchChunk(long first) {
+            long end = Math.min(pages(), first + pagesPerChunk());
+            while (first < end && isLocal(first)) {
+                first++;
+            }
+            if (first >= end) {
+                return CompletableFuture.completedFuture(null);
+            }
+            long from = first;
+            CompletableFuture<byte[]> chunk = new CompletableFuture<>();
+            List<Long> mine = new ArrayList<>();
+            for (long p = from; p < end; p++) {
+                CompletableFuture<byte[]> page = new CompletableFuture<>();
+                if (inFlight.putIfAbsent(p, page) == null) {
+                    mine.add(p);
+                    long n = p;
+                    chunk.whenComplete((bytes, failure) -> {
+                        inFlight.remove(n, page);
+                        if (failure != null) {
+                            page.completeExceptionally(failure);
+                        } else {
+                            int at = (int) ((n - from) * pageBytes);
+                            page.complete(java.util.Arrays.copyOfRange(bytes, at, at + pageLength(n)));
+                        }
+                    });
+                }
+            }
+            long offset = from * pageBytes;
+            int length = (int) (Math.min(meta.size(), end * pageBytes) - offset);
+            store.getRange(meta.key(), offset, length).toCompletableFuture().thenApply(bytes -> {
+                fetchedBytes.addAndGet(bytes.length);
+                if (bytes.length != length) {
+                    throw new CorruptObjectException("index file", meta.key(), "range at " + offset + " returned "
+                            + bytes.length + " bytes, expected " + length, null);
+                }
+                writeAt(offset, bytes);
+                for (long p : mine) {
+                    local.set((int) p, 1);
+                }
+                return bytes;
+            }).whenComplete((bytes, failure) -> {
+                if (failure != null) {
+                    chunk.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure);
+                } else {
+                    chunk.complete(bytes);
+                }
+            });
+            // Pages another fetch had in flight are the other fetch's to finish; the chunk waits for them too.
+            List<CompletableFuture<?>> all = new ArrayList<>();
+            all.add(chunk);
+            for (long p = from; p < end; p++) {
+                CompletableFuture<byte[]> other = inFlight.get(p);
+                if (other != null && !mine.contains(p)) {
+                    all.add(other);
+                }
+            }
+            return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+        }
+
+        private void writeAt(long offset, byte[] bytes) {
+            if (diskBroken) {
+                return;
+            }
+            try {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                long at = offset;
+                while (buffer.hasRemaining()) {
+                    at += channel.write(buffer, at);
+                }
+            } catch (IOException e) {
+                diskBroken = true;
+            }
+        }
+
+        private void write(long page, byte[] bytes) {
+            if (diskBroken) {
+                return;
+            }
+            try {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                long at = page * pageBytes;
+                while (buffer.hasRemaining()) {
+                    at += channel.write(buffer, at);
+                }
+                local.set((int) page, 1);
+            } catch (IOException e) {
+                diskBroken = true; // served from the store from now on; warming fails and is retried by a later open
+            }
+        }
+
+        void check() {
+            try {
+                if (channel.size() != meta.size() || ObjectFiles.crc32c(channel) != meta.crc32c()) {
+                    throw new CorruptObjectException("index file", meta.key(),
+                            "size or CRC32C differs from what the manifest lists", null);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
