@@ -124,6 +124,22 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
     }
 
     /**
+     * Every record passing {@code filter} (null: all), each with its insertion sequence, in no particular order:
+     * the version's (minus those the tail shadows) and the tail's.
+     */
+    public List<SequencedRecord> sequencedScan(io.vermilion.filter.Where filter, boolean embeddings) {
+        GetRequest all = new GetRequest(null, filter, null, null, 0, embeddings);
+        List<SequencedRecord> out = new ArrayList<>();
+        if (version != null) {
+            out.addAll(version.get(all, tail.shadowed()));
+        }
+        for (Record record : tailReader.get(all)) {
+            out.add(new SequencedRecord(tail.sequenceOf(record.id()), record));
+        }
+        return out;
+    }
+
+    /**
      * The same version without the log tail: Chroma's {@code index_only} read level, which sees only what was
      * compacted (nothing when no version is published). The returned view holds its own reference to the version
      * and must be closed too.

@@ -99,6 +99,7 @@ final class RankedGroups {
                 }
                 yield Integer.compare(left.size(), right.size());
             }
+            case MetadataValue.Sparse x -> compareSparse(x, (MetadataValue.Sparse) b);
         };
     }
 
@@ -109,8 +110,31 @@ final class RankedGroups {
             case MetadataValue.Int x -> 1;
             case MetadataValue.Flt x -> 2;
             case MetadataValue.Str x -> 3;
+            case MetadataValue.Sparse x -> 4;
             case MetadataValue.Array x -> x.elements().isEmpty() ? 5 : 5 + typeOrder(x.elements().get(0));
         };
+    }
+
+    /** Chroma's {@code Ord for SparseVector}: indices (unsigned, lexicographic), then values by total order. */
+    private static int compareSparse(MetadataValue.Sparse a, MetadataValue.Sparse b) {
+        int n = Math.min(a.indices().length, b.indices().length);
+        for (int i = 0; i < n; i++) {
+            int c = Integer.compareUnsigned(a.indices()[i], b.indices()[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        int byIndices = Integer.compare(a.indices().length, b.indices().length);
+        if (byIndices != 0) {
+            return byIndices;
+        }
+        for (int i = 0; i < Math.min(a.values().length, b.values().length); i++) {
+            int c = Float.compare(a.values()[i], b.values()[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.values().length, b.values().length);
     }
 
     /** Rust's {@code f64::total_cmp}: -0.0 below 0.0. */

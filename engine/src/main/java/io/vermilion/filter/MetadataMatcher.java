@@ -55,6 +55,7 @@ final class MetadataMatcher {
                 case null, default -> false;
             };
             case MetadataValue.Array a -> throw new IllegalArgumentException("array operand");
+            case MetadataValue.Sparse v -> throw new IllegalArgumentException("sparse vector operand");
         };
     }
 
@@ -80,6 +81,7 @@ final class MetadataMatcher {
                 case MetadataValue.Flt f -> e instanceof MetadataValue.Flt v && v.value() == f.value();
                 case MetadataValue.Bool b -> e instanceof MetadataValue.Bool v && v.value() == b.value();
                 case MetadataValue.Array a -> false;
+                case MetadataValue.Sparse v -> false;
             };
             if (equal) {
                 return true;
@@ -112,7 +114,7 @@ final class MetadataMatcher {
     }
 
     static boolean isScalar(MetadataValue value) {
-        return value != null && !(value instanceof MetadataValue.Array);
+        return value != null && !(value instanceof MetadataValue.Array) && !(value instanceof MetadataValue.Sparse);
     }
 
     static String typeName(MetadataValue value) {
@@ -122,6 +124,7 @@ final class MetadataMatcher {
             case MetadataValue.Flt f -> "Float";
             case MetadataValue.Bool b -> "Bool";
             case MetadataValue.Array a -> "Array";
+            case MetadataValue.Sparse v -> "SparseVector";
         };
     }
 }

@@ -294,6 +294,7 @@ public final class CollectionIndexWriter implements Closeable {
                         }
                     }
                 }
+                case MetadataValue.Sparse sparse -> { } // no filter matches a sparse vector; $knn reads stored values
             }
         }
         return doc;

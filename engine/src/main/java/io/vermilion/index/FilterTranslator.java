@@ -231,6 +231,7 @@ public final class FilterTranslator {
             case MetadataValue.Flt f -> Part.exact(disjunction(List.of(
                     longRange(key, op, (long) f.value()), doubleRange(key, op, f.value()))));
             case MetadataValue.Array a -> throw new IllegalArgumentException("array operand");
+            case MetadataValue.Sparse v -> throw new IllegalArgumentException("sparse vector operand");
         };
     }
 
@@ -307,6 +308,7 @@ public final class FilterTranslator {
                 yield Part.exact(numberSet(key, ints, floats));
             }
             case MetadataValue.Array a -> throw new IllegalArgumentException("array operand");
+            case MetadataValue.Sparse v -> throw new IllegalArgumentException("sparse vector operand");
         };
     }
 

@@ -165,6 +165,7 @@ final class IndexFields {
             case MetadataValue.Int i -> intTerm(i.value());
             case MetadataValue.Flt f -> floatTerm(f.value());
             case MetadataValue.Array a -> throw new IllegalArgumentException("nested array");
+            case MetadataValue.Sparse v -> throw new IllegalArgumentException("sparse vector in an array");
         };
     }
 

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.vermilion.record.MetadataValue;
+
 /**
  * A search's rank expression, as Chroma's {@code RankExpr} ({@code rust/types/src/execution/operator.rs}): a tree
  * over {@code $knn} leaves and constants. Lower scores rank first. Immutable; the query vectors are not copied and
@@ -37,14 +39,27 @@ public sealed interface RankExpr {
     /**
      * {@code $knn}: the {@code limit} nearest records (among those passing the search's filter) score their distance,
      * or their 0-based rank when {@code returnRank}; every other record scores {@code defaultScore}, or is dropped
-     * from the result when that is null.
+     * from the result when that is null. A dense {@code $knn} has {@code query} (over {@code #embedding}); a sparse
+     * one has {@code sparse} and the metadata {@code key} holding the records' sparse vectors, and scores
+     * {@code 1 - query·vector} as Chroma does, over records whose vector shares an index with the query.
      */
-    record Knn(float[] query, int limit, Float defaultScore, boolean returnRank) implements RankExpr {
+    record Knn(float[] query, MetadataValue.Sparse sparse, String key, int limit, Float defaultScore,
+               boolean returnRank) implements RankExpr {
         public Knn {
-            Objects.requireNonNull(query, "query");
+            if ((query == null) == (sparse == null)) {
+                throw new IllegalArgumentException("exactly one of a dense and a sparse query");
+            }
+            if (sparse != null) {
+                Objects.requireNonNull(key, "key");
+            }
             if (limit < 0) {
                 throw new IllegalArgumentException("limit must be >= 0: " + limit);
             }
+        }
+
+        /** A dense {@code $knn} over {@code #embedding}. */
+        public Knn(float[] query, int limit, Float defaultScore, boolean returnRank) {
+            this(Objects.requireNonNull(query, "query"), null, null, limit, defaultScore, returnRank);
         }
     }
 

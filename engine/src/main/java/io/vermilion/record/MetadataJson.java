@@ -17,7 +17,9 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 /**
  * Metadata maps as JSON text that keeps every type: ints as JSON integers ({@code 3}), floats always with a fraction
  * or exponent ({@code 3.0}, shortest form that parses back to the same double), and null values (meaning "delete this
- * key" in a log record). {@code decode(encode(m))} equals {@code m}; non-finite floats are rejected. Thread-safe.
+ * key" in a log record), and sparse vectors as Chroma's tagged objects. {@code decode(encode(m))} equals {@code m};
+ * non-finite floats are rejected. Text written before sparse vectors existed never holds an object and still decodes.
+ * Thread-safe.
  */
 public final class MetadataJson {
 
@@ -46,6 +48,8 @@ public final class MetadataJson {
                     json.writeEndArray();
                 } else if (value == null) {
                     json.writeNull();
+                } else if (value instanceof MetadataValue.Sparse sparse) {
+                    writeSparse(json, entry.getKey(), sparse);
                 } else {
                     writeScalar(json, entry.getKey(), value);
                 }
@@ -73,6 +77,8 @@ public final class MetadataJson {
                         elements.add(readScalar(json, key));
                     }
                     metadata.put(key, new MetadataValue.Array(elements));
+                } else if (token == JsonToken.START_OBJECT) {
+                    metadata.put(key, readSparse(json, key));
                 } else {
                     metadata.put(key, readScalar(json, key));
                 }
@@ -82,6 +88,85 @@ public final class MetadataJson {
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed metadata JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** A sparse vector as Chroma serializes it: {@code {"#type":"sparse_vector","indices":..,"values":..,"tokens":..}}. */
+    private static void writeSparse(JsonGenerator json, String key, MetadataValue.Sparse sparse) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("#type", "sparse_vector");
+        json.writeArrayFieldStart("indices");
+        for (int index : sparse.indices()) {
+            json.writeNumber(Integer.toUnsignedLong(index));
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("values");
+        for (float value : sparse.values()) {
+            if (!Float.isFinite(value)) {
+                throw new IllegalArgumentException("sparse vector values must be finite: " + key);
+            }
+            json.writeNumber(value); // Float.toString form: shortest text that parses back to the same float
+        }
+        json.writeEndArray();
+        if (sparse.tokens() == null) {
+            json.writeNullField("tokens");
+        } else {
+            json.writeArrayFieldStart("tokens");
+            for (String token : sparse.tokens()) {
+                json.writeString(token);
+            }
+            json.writeEndArray();
+        }
+        json.writeEndObject();
+    }
+
+    private static MetadataValue.Sparse readSparse(JsonParser json, String key) throws IOException {
+        long[] indices = null;
+        float[] values = null;
+        List<String> tokens = null;
+        while (json.nextToken() == JsonToken.FIELD_NAME) {
+            String field = json.currentName();
+            JsonToken token = json.nextToken();
+            switch (field) {
+                case "#type" -> expect(token == JsonToken.VALUE_STRING && "sparse_vector".equals(json.getText()),
+                        "bad sparse vector type for " + key);
+                case "indices" -> {
+                    expect(token == JsonToken.START_ARRAY, "sparse indices must be an array: " + key);
+                    List<Long> list = new ArrayList<>();
+                    while (json.nextToken() == JsonToken.VALUE_NUMBER_INT) {
+                        list.add(json.getLongValue());
+                    }
+                    indices = list.stream().mapToLong(Long::longValue).toArray();
+                }
+                case "values" -> {
+                    expect(token == JsonToken.START_ARRAY, "sparse values must be an array: " + key);
+                    List<Float> list = new ArrayList<>();
+                    while (json.nextToken() != JsonToken.END_ARRAY) {
+                        list.add(json.getFloatValue());
+                    }
+                    values = new float[list.size()];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = list.get(i);
+                    }
+                }
+                case "tokens" -> {
+                    if (token != JsonToken.VALUE_NULL) {
+                        expect(token == JsonToken.START_ARRAY, "sparse tokens must be an array: " + key);
+                        tokens = new ArrayList<>();
+                        while (json.nextToken() == JsonToken.VALUE_STRING) {
+                            tokens.add(json.getText());
+                        }
+                    }
+                }
+                default -> throw new IllegalArgumentException("malformed metadata JSON: unknown sparse field " + field);
+            }
+        }
+        expect(indices != null && values != null, "sparse vector without indices or values: " + key);
+        int[] unsigned = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            expect(indices[i] >= 0 && indices[i] <= 0xFFFF_FFFFL, "sparse index out of range: " + key);
+            unsigned[i] = (int) indices[i];
+        }
+        return new MetadataValue.Sparse(unsigned, values, tokens);
     }
 
     private static void writeScalar(JsonGenerator json, String key, MetadataValue value) throws IOException {
@@ -96,6 +181,7 @@ public final class MetadataJson {
             }
             case MetadataValue.Bool b -> json.writeBoolean(b.value());
             case MetadataValue.Array a -> throw new IllegalStateException("unreachable");
+            case MetadataValue.Sparse v -> throw new IllegalStateException("unreachable");
         }
     }
 

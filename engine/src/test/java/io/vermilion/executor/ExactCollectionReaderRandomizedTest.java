@@ -458,6 +458,7 @@ class ExactCollectionReaderRandomizedTest {
                 case MetadataValue.Int i -> operand.isIntegralNumber() && i.value() == operand.longValue();
                 case MetadataValue.Flt f -> operand.isFloatingPointNumber() && f.value() == operand.doubleValue();
                 case MetadataValue.Array nested -> false;
+                case MetadataValue.Sparse nested -> false;
             };
             if (equal) {
                 return true;

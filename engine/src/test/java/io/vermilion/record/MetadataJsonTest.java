@@ -60,6 +60,33 @@ class MetadataJsonTest {
     }
 
     @Test
+    void sparseVectorsAreWrittenAsChromasTaggedObjectAndReadBackExactly() {
+        MetadataValue.Sparse plain = new MetadataValue.Sparse(new int[] {0, 7, -1}, new float[] {0.1f, 2.5f, -3e-8f}, null);
+        MetadataValue.Sparse tokens = new MetadataValue.Sparse(new int[] {3}, new float[] {1.0f}, List.of("cat"));
+        Map<String, MetadataValue> metadata = ordered("s", plain, "t", tokens, "n", new MetadataValue.Int(1));
+        String text = MetadataJson.encode(metadata);
+        assertEquals("{\"s\":{\"#type\":\"sparse_vector\",\"indices\":[0,7,4294967295],\"values\":[0.1,2.5,-3.0E-8],"
+                + "\"tokens\":null},\"t\":{\"#type\":\"sparse_vector\",\"indices\":[3],\"values\":[1.0],"
+                + "\"tokens\":[\"cat\"]},\"n\":1}", text);
+        assertEquals(metadata, MetadataJson.decode(text));
+    }
+
+    @Test
+    void textWrittenBeforeSparseVectorsExistedStillDecodes() {
+        // Frozen: the encoding of every older value type, as stored logs and blocks hold it.
+        String old = "{\"s\":\"x\",\"i\":-4,\"f\":0.5,\"b\":true,\"a\":[1,2],\"d\":null}";
+        Map<String, MetadataValue> expected = new LinkedHashMap<>();
+        expected.put("s", new MetadataValue.Str("x"));
+        expected.put("i", new MetadataValue.Int(-4));
+        expected.put("f", new MetadataValue.Flt(0.5));
+        expected.put("b", new MetadataValue.Bool(true));
+        expected.put("a", new MetadataValue.Array(List.of(new MetadataValue.Int(1), new MetadataValue.Int(2))));
+        expected.put("d", null);
+        assertEquals(expected, MetadataJson.decode(old));
+        assertEquals(old, MetadataJson.encode(expected));
+    }
+
+    @Test
     void nullValueRoundTripsAsDeleteMarker() {
         Map<String, MetadataValue> metadata = new HashMap<>();
         metadata.put("gone", null);

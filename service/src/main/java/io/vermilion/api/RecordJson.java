@@ -112,6 +112,25 @@ final class RecordJson {
                 a.elements().forEach(e -> arr.add(value(e)));
                 yield arr;
             }
+            case MetadataValue.Sparse sp -> {
+                ObjectNode o = F.objectNode();
+                o.put("#type", "sparse_vector");
+                ArrayNode indices = o.putArray("indices");
+                for (int index : sp.indices()) {
+                    indices.add(Integer.toUnsignedLong(index));
+                }
+                ArrayNode values = o.putArray("values");
+                for (float value : sp.values()) {
+                    values.add(value);
+                }
+                if (sp.tokens() == null) {
+                    o.putNull("tokens");
+                } else {
+                    ArrayNode tokens = o.putArray("tokens");
+                    sp.tokens().forEach(tokens::add);
+                }
+                yield o;
+            }
         };
     }
 }

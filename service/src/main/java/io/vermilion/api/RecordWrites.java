@@ -72,8 +72,10 @@ final class RecordWrites {
             for (int i = 0; i < metadatas.size(); i++) {
                 Map<String, MetadataValue> m = metadatas.get(i);
                 if (m != null) {
-                    for (String key : m.keySet()) {
-                        if (key.isEmpty() || key.startsWith("#") || key.startsWith("$")) {
+                    for (Map.Entry<String, MetadataValue> e : m.entrySet()) {
+                        String key = e.getKey();
+                        if (key.isEmpty() || key.startsWith("#") || key.startsWith("$")
+                                || (e.getValue() instanceof MetadataValue.Sparse sp && sp.problem() != null)) {
                             throw ChromaException.validation("metadatas", "Invalid metadata at index " + i);
                         }
                     }
@@ -204,6 +206,7 @@ final class RecordWrites {
             case MetadataValue.Flt f -> Double.BYTES;
             case MetadataValue.Bool b -> 1;
             case MetadataValue.Array a -> a.elements().stream().mapToLong(RecordWrites::valueBytes).sum();
+            case MetadataValue.Sparse sp -> (long) sp.indices().length * (Integer.BYTES + Float.BYTES);
         };
     }
 
@@ -346,6 +349,13 @@ final class RecordWrites {
         if (scalar != null) {
             return scalar;
         }
+        if (v.isObject()) {
+            MetadataValue.Sparse sparse = sparse(v);
+            if (sparse == null) {
+                throw untaggedMetadata(path);
+            }
+            return sparse;
+        }
         if (!v.isArray()) {
             throw untaggedMetadata(path);
         }
@@ -368,6 +378,50 @@ final class RecordWrites {
             throw untaggedMetadata(path);
         }
         return new MetadataValue.Array(elements);
+    }
+
+    /**
+     * Chroma's {@code SparseVector} as serde reads it: {@code indices} (u32), {@code values} (f32), optional
+     * {@code tokens} and {@code #type} (which must be {@code "sparse_vector"}); null when the object is not one.
+     * Lengths and order are not checked here (see {@link MetadataValue.Sparse#problem()}).
+     */
+    static MetadataValue.Sparse sparse(JsonNode v) {
+        JsonNode type = v.get("#type");
+        JsonNode indices = v.get("indices");
+        JsonNode values = v.get("values");
+        JsonNode tokens = v.get("tokens");
+        if (!v.isObject() || (type != null && !type.isNull() && !"sparse_vector".equals(type.textValue()))
+                || indices == null || !indices.isArray() || values == null || !values.isArray()
+                || (tokens != null && !tokens.isNull() && !tokens.isArray())) {
+            return null;
+        }
+        int[] ints = new int[indices.size()];
+        for (int i = 0; i < ints.length; i++) {
+            JsonNode n = indices.get(i);
+            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0 || n.longValue() > 0xFFFF_FFFFL) {
+                return null;
+            }
+            ints[i] = (int) n.longValue();
+        }
+        float[] floats = new float[values.size()];
+        for (int i = 0; i < floats.length; i++) {
+            JsonNode n = values.get(i);
+            if (!n.isNumber() || !Float.isFinite(n.floatValue())) {
+                return null;
+            }
+            floats[i] = n.floatValue();
+        }
+        List<String> words = null;
+        if (tokens != null && !tokens.isNull()) {
+            words = new ArrayList<>(tokens.size());
+            for (JsonNode t : tokens) {
+                if (!t.isTextual()) {
+                    return null;
+                }
+                words.add(t.textValue());
+            }
+        }
+        return new MetadataValue.Sparse(ints, floats, words);
     }
 
     /** String, bool, i64, or f64 (integers beyond i64 become floats); null for anything else. */

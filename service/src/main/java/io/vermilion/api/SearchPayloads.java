@@ -7,6 +7,7 @@ import io.vermilion.filter.InvalidFilterException;
 import io.vermilion.filter.Where;
 import io.vermilion.filter.WhereParser;
 import io.vermilion.model.RankExpr;
+import io.vermilion.record.MetadataValue;
 import io.vermilion.model.SearchGroupBy;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -179,10 +180,8 @@ final class SearchPayloads {
         JsonNode defaultNode = JsonBody.optional(o, "default");
         Float defaultScore = defaultNode == null ? null : f32(defaultNode, path + ".default");
         boolean returnRank = JsonBody.optionalBoolean(o, "return_rank", false);
-        if (query.isObject() && query.has("indices") && query.has("values")) {
-            // Chroma's default schema has no sparse vector index on any key, so it refuses the query the same way.
-            throw ChromaException.invalid("Cannot filter using metadata key '" + key
-                    + "' with type 'SparseVector' because indexing is disabled");
+        if (query.isObject()) {
+            return sparseKnn(query, key, path, limit == null ? 16 : limit, defaultScore, returnRank);
         }
         if (!query.isArray()) {
             throw ChromaException.shape(path + ".query", "data did not match any variant of untagged enum QueryVector");
@@ -194,6 +193,25 @@ final class SearchPayloads {
             }
         }
         return new RankExpr.Knn(vector, limit == null ? 16 : limit, defaultScore, returnRank);
+    }
+
+    /** A sparse {@code $knn}: {@code query} is a sparse vector, {@code key} the metadata key holding the records'. */
+    private static RankExpr sparseKnn(JsonNode query, String key, String path, int limit, Float defaultScore,
+            boolean returnRank) {
+        MetadataValue.Sparse sparse = RecordWrites.sparse(query);
+        if (sparse == null) {
+            throw ChromaException.shape(path + ".query", "data did not match any variant of untagged enum QueryVector");
+        }
+        String problem = sparse.problem();
+        if (problem != null) {
+            throw ChromaException.validation("rank", "Invalid sparse vector in KNN query: " + problem);
+        }
+        if (key.startsWith("#")) {
+            // A sparse query over #embedding (or any reserved key) has no sparse vectors to meet.
+            throw ChromaException.invalid("Cannot filter using metadata key '" + key
+                    + "' with type 'SparseVector' because indexing is disabled");
+        }
+        return new RankExpr.Knn(null, sparse, key, limit, defaultScore, returnRank);
     }
 
     private static SearchGroupBy groupBy(JsonNode node, String path) {

@@ -85,6 +85,9 @@ public class SearchResource {
                             }
                             if (s.rank() != null) {
                                 for (RankExpr.Knn knn : s.rank().knns()) {
+                                    if (knn.query() == null) {
+                                        continue; // sparse: no dimension to check
+                                    }
                                     RecordWrites.requireIndexable("query", knn.query().length);
                                     if (c.dimension() != null && c.dimension() != knn.query().length) {
                                         throw new DimensionMismatchException(c.dimension(), knn.query().length);

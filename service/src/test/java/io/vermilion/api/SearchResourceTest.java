@@ -100,6 +100,33 @@ class SearchResourceTest {
     }
 
     @Test
+    void sparseVectorsAreStoredReturnedAndRankedByOneMinusDot() throws Exception {
+        post(col + "/upsert", """
+                {"ids": ["s1", "s2", "s3"], "embeddings": [[5, 0], [6, 0], [7, 0]],
+                 "metadatas": [{"bm25": {"#type": "sparse_vector", "indices": [1, 4], "values": [0.5, 2.0]}},
+                               {"bm25": {"indices": [4, 4294967295], "values": [1.5, 3.0], "tokens": ["x", "y"]}},
+                               {"bm25": {"indices": [2], "values": [9.0]}}]}""").statusCode(200);
+        JsonNode got = JSON.readTree(post(col + "/get", "{\"ids\": [\"s2\"], \"include\": [\"metadatas\"]}")
+                .statusCode(200).extract().asString());
+        assertEquals(JSON.readTree("""
+                [{"bm25": {"#type": "sparse_vector", "indices": [4, 4294967295], "values": [1.5, 3.0],
+                           "tokens": ["x", "y"]}}]"""), got.get("metadatas"));
+        // Query {1: 2, 4: 1}: s1 = 1 - (1 + 2) = -2; s2 = 1 - 1.5 = -0.5; s3 shares no index.
+        JsonNode r = search("""
+                {"searches": [{"rank": {"$knn": {"query": {"indices": [1, 4], "values": [2, 1]}, "key": "bm25"}},
+                               "select": {"keys": ["#score"]}}]}""");
+        assertEquals(JSON.readTree("[[\"s1\", \"s2\"]]"), r.get("ids"));
+        assertEquals(JSON.readTree("[[-2.0, -0.5]]"), r.get("scores"));
+        assertError(post(col + "/upsert", """
+                {"ids": ["bad"], "embeddings": [[1, 1]], "metadatas": [{"bm25": {"indices": [3, 1], "values": [1, 1]}}]}"""),
+                400, "InvalidArgumentError", "Validation error: metadatas: Invalid metadata at index 0");
+        assertError(post(col + "/upsert", """
+                {"ids": ["bad"], "embeddings": [[1, 1]], "metadatas": [{"bm25": {"indices": [1, 2], "values": [1]}}]}"""),
+                400, "InvalidArgumentError", "Validation error: metadatas: Invalid metadata at index 0");
+        assertEquals("7", get(col + "/count").statusCode(200).extract().asString(), "refused writes stored nothing");
+    }
+
+    @Test
     void malformedSearchesAreRefusedWithChromasErrors() {
         String prefix = "Failed to deserialize the JSON body into the target type: ";
         assertError(post(col + "/search", "{}"), 422, "ChromaError", prefix + "missing field `searches`");
@@ -117,8 +144,12 @@ class SearchResourceTest {
         assertError(post(col + "/search", "{\"searches\": [{\"rank\": {\"$knn\": {\"query\": [1, 0, 0]}}}]}"), 400,
                 "InvalidArgumentError", "Collection expecting embedding with dimension of 2, got 3");
         assertError(post(col + "/search", "{\"searches\": [{\"rank\": {\"$knn\": {\"query\": "
-                + "{\"indices\": [1], \"values\": [0.5]}, \"key\": \"sparse\"}}}]}"), 400, "InvalidArgumentError",
-                "Cannot filter using metadata key 'sparse' with type 'SparseVector' because indexing is disabled");
+                + "{\"indices\": [1], \"values\": [0.5]}}}}]}"), 400, "InvalidArgumentError",
+                "Cannot filter using metadata key '#embedding' with type 'SparseVector' because indexing is disabled");
+        assertError(post(col + "/search", "{\"searches\": [{\"rank\": {\"$knn\": {\"query\": "
+                + "{\"indices\": [2, 1], \"values\": [0.5, 1]}, \"key\": \"sparse\"}}}]}"), 400, "InvalidArgumentError",
+                "Validation error: rank: Invalid sparse vector in KNN query: Sparse vector indices must be sorted in "
+                        + "strictly ascending order (no duplicates)");
         assertError(post(col + "/search", "{\"searches\": [{\"group_by\": {\"keys\": [\"kind\"]}}]}"), 400,
                 "InvalidArgumentError", "Validation error: searches[0].group_by: group_by keys and aggregate must both "
                         + "be specified or both be omitted");
