@@ -153,7 +153,7 @@ class ServerCopyTest {
     }
 
     @Test
-    void copyBetweenVermilionDatabasesIsExactAndRefusesToMergeAgain() throws Exception {
+    void copyBetweenVermilionDatabasesIsExactAndRefusesToMergeOrResumeAnotherCopy() throws Exception {
         String base = server.toString();
         String name = unique("docs");
         String sourceId = create(base, "default_database", name, "{\"kind\":\"docs\"}", null);
@@ -172,6 +172,14 @@ class ServerCopyTest {
         assertTrue(again.output().contains("collection " + name + " already exists on the target and holds records"),
                 again.output());
         assertSameRecords(records(base, "default_database", sourceId), records(base, database, id(base, database, name)));
+
+        Path other = dir.resolve("other-state.json");
+        Files.writeString(other, "{\"copy\":{\"from\":\"http://elsewhere\"},\"done\":{},\"current\":null}");
+        List<String> otherArgs = new ArrayList<>(args.subList(0, args.size() - 1));
+        otherArgs.add(other.toString());
+        Run foreign = run(otherArgs);
+        assertEquals(2, foreign.code(), foreign.output());
+        assertTrue(foreign.output().contains("state file " + other + " belongs to another copy"), foreign.output());
     }
 
     private record Run(int code, String output) {}
