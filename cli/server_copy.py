@@ -11,7 +11,7 @@ harmless). The state file is removed once the copy is complete. At the end every
 compared with the source's; a mismatch exits with code 4.
 
 Exit codes: 0 copied and verified; 1 a server refused or did not answer; 2 bad usage (a target collection that
-already holds records, a state file of another copy); 4 counts differ after the copy.
+already holds records, a state file of another copy); 4 counts differ after the copy; 130 interrupted.
 
   server_copy.py --from URL --to URL [--collection NAME ...] [--tenant T] [--database D]
                  [--to-tenant T] [--to-database D] [--api-key K | --from-key K --to-key K] [--batch N] [--state FILE]
@@ -132,6 +132,8 @@ def main(argv):
     except ApiError as e:
         fail(f"{e}; run the same command again to continue from the last acknowledged batch"
              if os.path.exists(args.state) else str(e))
+    except KeyboardInterrupt:
+        fail("interrupted; run the same command again to continue from the last acknowledged batch", 130)
 
 
 if __name__ == "__main__":
