@@ -13,15 +13,17 @@ corrupted file is refused with a message and exit code 3, and no collection is c
 collection it created is deleted again, so nothing is ever half-imported.
 
   collection_io.py export --collection NAME --out FILE [--url U] [--tenant T] [--database D]
+  collection_io.py export --out DIR [--database D]        every collection of the database, DIR/<name>.jsonl each
   collection_io.py import --file FILE [--name NEW_NAME] [--url U] [--tenant T] [--database D]
+  collection_io.py import --dir DIR [--database D]         every file of such a folder (all checked first)
 """
 import argparse
 import hashlib
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
+
+from chroma_http import Api, ApiError, create_body, fail, portable_configuration, records_of
 
 FORMAT = "vermilion-collection"
 FORMAT_VERSION = 1
@@ -33,31 +35,12 @@ class BadFile(Exception):
     pass
 
 
-class Api:
-    def __init__(self, url, tenant, database, key):
-        self.base = url.rstrip("/") + f"/api/v2/tenants/{tenant}/databases/{database}"
-        self.key = key
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        req.add_header("content-type", "application/json")
-        if self.key:
-            req.add_header("x-chroma-token", self.key)
-        try:
-            with urllib.request.urlopen(req) as resp:
-                text = resp.read().decode()
-        except urllib.error.HTTPError as e:
-            raise SystemExit(f"vermilion: {method} {path} failed with {e.code}: {e.read().decode()}") from None
-        return json.loads(text) if text else None
-
-
 def export(api, name, out):
-    col = api.call("GET", f"/collections/{name}")
-    config = col.get("configuration_json") or {}
+    col = api.collection(name)
+    if col is None:
+        fail(f"collection {name} does not exist in {api.tenant}/{api.database}")
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, "name": col["name"], "metadata": col.get("metadata"),
-              "configuration": {k: config[k] for k in ("hnsw", "spann") if config.get(k) is not None} or None,
-              "dimension": col.get("dimension")}
+              "configuration": portable_configuration(col), "dimension": col.get("dimension")}
     digest = hashlib.sha256()
     count = 0
     tmp = out + ".partial"
@@ -68,25 +51,26 @@ def export(api, name, out):
             f.write(line)
 
         write(header)
-        offset = 0
-        while True:
-            page = api.call("POST", f"/collections/{col['id']}/get", {
-                "limit": PAGE, "offset": offset, "include": ["embeddings", "documents", "metadatas", "uris"]})
-            ids = page["ids"]
-            for i, rid in enumerate(ids):
-                write({"id": rid, "embedding": page["embeddings"][i], "document": page["documents"][i],
-                       "metadata": page["metadatas"][i], "uri": page["uris"][i]})
-            count += len(ids)
-            offset += len(ids)
-            if len(ids) < PAGE:
-                break
+        for _, page in api.pages(col["id"], PAGE):
+            for record in records_of(page):
+                write(record)
+                count += 1
         f.write((json.dumps({"end": True, "records": count, "sha256": digest.hexdigest()}) + "\n").encode())
     os.replace(tmp, out)
-    expected = api.call("GET", f"/collections/{col['id']}/count")
+    expected = api.count(col["id"])
     if expected != count:
-        raise SystemExit(f"vermilion: exported {count} records but the collection now counts {expected}; "
-                         "it changed during the export, export again")
+        fail(f"exported {count} records but the collection now counts {expected}; it changed during the export, "
+             "export again")
     print(f"exported {count} records of {col['name']} to {out}", file=sys.stderr)
+
+
+def export_database(api, out_dir):
+    """Every collection of the database into out_dir, one export file <name>.jsonl each."""
+    os.makedirs(out_dir, exist_ok=True)
+    collections = api.collections()
+    for col in collections:
+        export(api, col["name"], os.path.join(out_dir, col["name"] + ".jsonl"))
+    print(f"exported {len(collections)} collections of {api.tenant}/{api.database} to {out_dir}", file=sys.stderr)
 
 
 def read_checked(path):
@@ -130,25 +114,32 @@ def import_(api, path, name):
     except (BadFile, OSError) as e:
         print(f"vermilion: cannot import {path}: {e}; nothing was imported", file=sys.stderr)
         raise SystemExit(3) from None
-    name = name or header["name"]
-    body = {"name": name}
-    if header.get("metadata"):
-        body["metadata"] = header["metadata"]
-    if header.get("configuration"):
-        body["configuration"] = header["configuration"]
-    col = api.call("POST", "/collections", body)
+    write_collection(api, header, records, name or header["name"])
+
+
+def import_database(api, in_dir):
+    """Every export file of a folder (as export --database writes it), each checked before anything is written."""
+    files = sorted(f for f in os.listdir(in_dir) if f.endswith(".jsonl"))
+    checked = []
+    for f in files:
+        try:
+            checked.append(read_checked(os.path.join(in_dir, f)))
+        except (BadFile, OSError) as e:
+            print(f"vermilion: cannot import {os.path.join(in_dir, f)}: {e}; nothing was imported", file=sys.stderr)
+            raise SystemExit(3) from None
+    for header, records in checked:
+        write_collection(api, header, records, header["name"])
+    print(f"imported {len(checked)} collections into {api.tenant}/{api.database}", file=sys.stderr)
+
+
+def write_collection(api, header, records, name):
+    col = api.call("POST", "/collections", create_body(name, header.get("metadata"), header.get("configuration")))
     try:
         for start in range(0, len(records), BATCH):
-            batch = records[start:start + BATCH]
-            body = {"ids": [r["id"] for r in batch], "embeddings": [r["embedding"] for r in batch]}
-            for field, key in (("documents", "document"), ("metadatas", "metadata"), ("uris", "uri")):
-                values = [r.get(key) for r in batch]
-                if any(v is not None for v in values):
-                    body[field] = values
-            api.call("POST", f"/collections/{col['id']}/add", body)
-        count = api.call("GET", f"/collections/{col['id']}/count")
+            api.write(col["id"], "add", records[start:start + BATCH])
+        count = api.count(col["id"])
         if count != len(records):
-            raise SystemExit(f"vermilion: imported collection counts {count} records, the file holds {len(records)}")
+            fail(f"imported collection counts {count} records, the file holds {len(records)}")
     except BaseException:
         api.call("DELETE", f"/collections/{name}")
         print(f"vermilion: import failed; collection {name} was deleted again", file=sys.stderr)
@@ -166,17 +157,27 @@ def main(argv):
         p.add_argument("--database", default="default_database")
         p.add_argument("--api-key", default=os.environ.get("VERMILION_API_KEY"))
         if command == "export":
-            p.add_argument("--collection", required=True)
+            p.add_argument("--collection", help="one collection to FILE; without it, the whole database to folder "
+                                                "FILE (one <name>.jsonl each)")
             p.add_argument("--out", required=True)
         else:
-            p.add_argument("--file", required=True)
+            source = p.add_mutually_exclusive_group(required=True)
+            source.add_argument("--file")
+            source.add_argument("--dir", help="a folder written by export without --collection")
             p.add_argument("--name")
     args = parser.parse_args(argv)
     api = Api(args.url, args.tenant, args.database, args.api_key)
-    if args.command == "export":
-        export(api, args.collection, args.out)
-    else:
-        import_(api, args.file, args.name)
+    try:
+        if args.command == "export" and args.collection:
+            export(api, args.collection, args.out)
+        elif args.command == "export":
+            export_database(api, args.out)
+        elif args.file:
+            import_(api, args.file, args.name)
+        else:
+            import_database(api, args.dir)
+    except ApiError as e:
+        fail(str(e))
 
 
 if __name__ == "__main__":

@@ -75,6 +75,40 @@ class CollectionExportImportTest {
     }
 
     @Test
+    void wholeDatabaseExportsToAFolderAndImportsIntoAnotherDatabase() throws Exception {
+        String source = unique("export-db");
+        String target = unique("import-db");
+        for (String database : List.of(source, target)) {
+            given().contentType("application/json").body("{\"name\":\"" + database + "\"}")
+                    .post("/api/v2/tenants/default_tenant/databases").then().statusCode(200);
+        }
+        String sourceDb = "/api/v2/tenants/default_tenant/databases/" + source;
+        String targetDb = "/api/v2/tenants/default_tenant/databases/" + target;
+        for (String name : List.of("alpha", "beta")) {
+            String id = given().contentType("application/json").body("{\"name\":\"" + name + "\"}")
+                    .post(sourceDb + "/collections").then().statusCode(200).extract().jsonPath().getString("id");
+            given().contentType("application/json").body("{\"ids\":[\"" + name + "1\",\"" + name + "2\"],"
+                            + "\"embeddings\":[[1,2],[3,4.5]],\"documents\":[\"one\",null]}")
+                    .post(sourceDb + "/collections/" + id + "/add").then().statusCode(201);
+        }
+        Path folder = dir.resolve("whole");
+
+        Run exported = run("export", "--database", source, "--out", folder.toString());
+        assertEquals(0, exported.code(), exported.output());
+        assertEquals(List.of("alpha.jsonl", "beta.jsonl"),
+                Files.list(folder).map(p -> p.getFileName().toString()).sorted().toList());
+        Run imported = run("import", "--database", target, "--dir", folder.toString());
+        assertEquals(0, imported.code(), imported.output());
+        assertTrue(imported.output().contains("imported 2 collections into default_tenant/" + target), imported.output());
+        for (String name : List.of("alpha", "beta")) {
+            String from = given().get(sourceDb + "/collections/" + name).then().extract().jsonPath().getString("id");
+            String to = given().get(targetDb + "/collections/" + name).then().statusCode(200).extract().jsonPath()
+                    .getString("id");
+            assertEquals(recordsIn(sourceDb, from), recordsIn(targetDb, to));
+        }
+    }
+
+    @Test
     void truncatedOrCorruptedFilesImportNothing() throws Exception {
         String name = unique("export-bad");
         String id = create(name, null);
@@ -132,6 +166,11 @@ class CollectionExportImportTest {
 
     private static String records(String id) {
         return given().contentType("application/json").body(GET_ALL).post(DB + "/collections/" + id + "/get")
+                .then().statusCode(200).extract().body().asString();
+    }
+
+    private static String recordsIn(String database, String id) {
+        return given().contentType("application/json").body(GET_ALL).post(database + "/collections/" + id + "/get")
                 .then().statusCode(200).extract().body().asString();
     }
 
