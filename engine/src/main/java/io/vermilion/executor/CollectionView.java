@@ -133,7 +133,7 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
         if (version != null) {
             out.addAll(version.get(all, tail.shadowed()));
         }
-        for (Record record : tailReader.get(all)) {
+        for (Record record : tail.size() == 0 ? List.<Record>of() : tailReader().get(all)) {
             out.add(new SequencedRecord(tail.sequenceOf(record.id()), record));
         }
         return out;
