@@ -12,14 +12,18 @@ import json
 import struct
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 
 
 def post(url, body):
     req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=600) as r:
-        return json.loads(r.read() or b"null")
+    try:
+        with urllib.request.urlopen(req, timeout=600) as r:
+            return json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raise SystemExit(f"{url}: {e.code} {e.read().decode()[:500]}") from None
 
 
 def fvecs(path, n):
@@ -50,7 +54,8 @@ def main():
     docs = []
     with open(f"{data}/docs.jsonl") as f:
         for line in f:
-            docs.append(json.loads(line)["text"])
+            # The vectors are given, so the stored document only has to fit the 16 KiB document quota.
+            docs.append(json.loads(line)["text"].encode()[:16000].decode(errors="ignore"))
             if len(docs) == n_docs:
                 break
     vectors = fvecs(f"{data}/base.fvecs", n_docs)

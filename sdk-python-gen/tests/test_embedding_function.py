@@ -36,6 +36,11 @@ def test_a_client_side_function_embeds_documents_and_query_texts(server, tenant)
     assert r.ids == [["x", "z"], ["z", "y"]]
     assert r.distances[0][0] == pytest.approx(1.0) and r.distances[1][0] == pytest.approx(1.0)
 
+    # A text knn in a search is embedded by the function too.
+    found = col.search(vermilion.Search(rank=vermilion.knn("aa", limit=2), select=["#score"]))
+    assert found.ids == [["x", "z"]]
+    assert found.scores[0] == pytest.approx([1.0, 5.0])
+
     col.update(ids="y", documents="abc")
     col.upsert(ids="w", documents="zzz", embeddings=[9.0, 9.0, 9.0])
     after = col.get(ids=["y", "w"], include=["embeddings"])
@@ -75,6 +80,10 @@ def test_without_a_function_the_server_embeds_texts(server, tenant):
     r = col.query(query_texts=["a red sports car with a fast engine", "how to bake an apple pie"], n_results=1)
     assert r.ids == [["car"], ["pie"]]
     assert r.distances[0][0] == pytest.approx(0.0, abs=1e-5)
+
+    # A text knn in a search goes as it is, and the server embeds it.
+    found = col.search(vermilion.Search(rank=vermilion.knn("how to bake an apple pie", limit=2), select=["#score"]))
+    assert found.ids[0][0] == "pie" and found.scores[0][0] == pytest.approx(0.0, abs=1e-5)
 
     col.update(ids="code", documents="a blue bicycle")
     assert col.query(query_texts="a blue bicycle", n_results=1).ids == [["code"]]

@@ -326,6 +326,8 @@ class Collection:
         """Runs the searches (``vermilion.Search`` objects or their dicts) over one view of the collection;
         ``read_level`` ``index_only`` leaves out what is not compacted yet."""
         body: dict[str, Any] = {"searches": [s.to_dict() if hasattr(s, "to_dict") else dict(s) for s in searches]}
+        if self.embedding_function is not None:
+            body["searches"] = [self._embed_text_knns(s) for s in body["searches"]]
         if read_level is not None:
             body["read_level"] = read_level
         answer = _wire.json_answer(
@@ -341,6 +343,20 @@ class Collection:
             scores=answer["scores"],
             select=answer["select"],
         )
+
+    def _embed_text_knns(self, node: Any) -> Any:
+        """A copy of a search (or part of one) whose text ``$knn`` queries are embedded by the embedding function."""
+        if isinstance(node, list):
+            return [self._embed_text_knns(x) for x in node]
+        if not isinstance(node, dict):
+            return node
+        out = {}
+        for key, value in node.items():
+            if key == "$knn" and isinstance(value, dict) and isinstance(value.get("query"), str):
+                out[key] = {**value, "query": self._embed([value["query"]])[0]}
+            else:
+                out[key] = self._embed_text_knns(value)
+        return out
 
     @_wire.translate_errors
     def indexing_status(self) -> IndexingStatus:

@@ -8,7 +8,7 @@ import {
   type UpdateMetadata as UpdateMetadataModel,
 } from "./gen";
 import { InvalidArgumentError } from "./errors";
-import { type ReadLevel, type Search, type SearchResult } from "./search";
+import { type Rank, type ReadLevel, type Search, type SearchResult } from "./search";
 import { type Api, type EmbeddingInput, call, floatArrays, oneOrMany } from "./wire";
 
 export type MetadataValue = string | number | boolean;
@@ -330,13 +330,14 @@ export class Collection {
 
   /** Runs the searches over one view of the collection; `index_only` leaves out what is not compacted yet. */
   async search(searches: Search[], options?: { readLevel?: ReadLevel }): Promise<SearchResult> {
+    const ranks = await Promise.all(searches.map((s) => (s.rank ? this.embedTextKnns(s.rank) : s.rank)));
     const answer = await call(() =>
       this.api.records.collectionSearch({
         ...this.path,
         searchRequestPayload: {
-          searches: searches.map((s) => ({
+          searches: searches.map((s, i) => ({
             filter: s.where ?? null,
-            rank: s.rank ?? null,
+            rank: (ranks[i] as Rank | undefined) ?? null,
             groupBy: s.groupBy ?? null,
             limit: { offset: s.offset ?? 0, limit: s.limit ?? null },
             select: { keys: s.select ?? [] },
@@ -346,6 +347,23 @@ export class Collection {
       }),
     );
     return answer as unknown as SearchResult;
+  }
+
+  /** A copy of a rank whose text `$knn` queries the embedding function embedded (as it is without one). */
+  private async embedTextKnns(node: unknown): Promise<unknown> {
+    if (this.embeddingFunction === undefined) return node;
+    if (Array.isArray(node)) return Promise.all(node.map((x) => this.embedTextKnns(x)));
+    if (node === null || typeof node !== "object") return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      const knn = value as Record<string, unknown> | null;
+      if (key === "$knn" && knn !== null && typeof knn === "object" && typeof knn.query === "string") {
+        out[key] = { ...knn, query: (await this.embed([knn.query]))[0] };
+      } else {
+        out[key] = await this.embedTextKnns(value);
+      }
+    }
+    return out;
   }
 
   /** How far compaction has caught up with the collection's log, in log operations. */

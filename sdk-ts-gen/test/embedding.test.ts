@@ -4,7 +4,13 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 
-import { type EmbeddingFunction, InvalidArgumentError, SERVER_EMBEDDING_FUNCTION, VermilionClient } from "@vermilion/client";
+import {
+  type EmbeddingFunction,
+  InvalidArgumentError,
+  SERVER_EMBEDDING_FUNCTION,
+  VermilionClient,
+  knn,
+} from "@vermilion/client";
 
 import { type RunningServer, startServer } from "./server";
 
@@ -58,6 +64,11 @@ test("a client-side function embeds documents and query texts", async () => {
   ]);
   assert.ok(Math.abs(r.distances![0][0] - 1) < 1e-6 && Math.abs(r.distances![1][0] - 1) < 1e-6);
 
+  // A text knn in a search is embedded by the function too.
+  const found = await col.search([{ rank: knn({ query: "aa", limit: 2 }), select: ["#score"] }]);
+  assert.deepEqual(found.ids, [["x", "z"]]);
+  assert.deepEqual(found.scores, [[1, 5]]);
+
   await col.update({ ids: "y", documents: "abc" });
   await col.upsert({ ids: "w", documents: "zzz", embeddings: [9, 9, 9] });
   const after = await col.get({ ids: ["w", "y"], include: ["embeddings"] });
@@ -100,6 +111,11 @@ test("without a function the server embeds texts", async () => {
   });
   assert.deepEqual(r.ids, [["car"], ["pie"]]);
   assert.ok(Math.abs(r.distances![0][0]) < 1e-5);
+
+  // A text knn in a search goes as it is, and the server embeds it.
+  const found = await col.search([{ rank: knn({ query: "how to bake an apple pie", limit: 2 }), select: ["#score"] }]);
+  assert.equal(found.ids[0][0], "pie");
+  assert.ok(Math.abs(found.scores[0]![0]!) < 1e-5);
 
   await col.update({ ids: "code", documents: "a blue bicycle" });
   assert.deepEqual((await col.query({ queryTexts: "a blue bicycle", nResults: 1 })).ids, [["code"]]);

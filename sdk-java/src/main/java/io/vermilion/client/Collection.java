@@ -164,10 +164,15 @@ public final class Collection {
 
     // ---- reads ----------------------------------------------------------------------------------------------------
 
-    /** Runs {@code searches} over one view of the collection (every acknowledged write included). */
+    /**
+     * Runs {@code searches} over one view of the collection (every acknowledged write included). Text {@code $knn}
+     * queries ({@link Rank#knn(String, int)}) are embedded by the {@link EmbeddingFunction} if there is one.
+     */
     public SearchResult search(Search... searches) {
-        SearchRequestPayload body = new SearchRequestPayload().searches(
-                java.util.Arrays.stream(searches).map(Search::toPayload).toList());
+        SearchRequestPayload body = new SearchRequestPayload().searches(java.util.Arrays.stream(searches)
+                .map(s -> embeddingFunction == null || s.rank() == null ? s
+                        : s.withRank(s.rank().withTextsEmbedded(text -> embed(List.of(text)).get(0))))
+                .map(Search::toPayload).toList());
         SearchResponse r = Calls.call(() -> apis.records.collectionSearch(tenant, database, id, body));
         return new SearchResult(r.getIds(), r.getDocuments(),
                 Values.map(r.getEmbeddings(), row -> Values.map(row, Collection::numbers)),

@@ -68,6 +68,12 @@ class EmbeddingFunctionIT {
         assertEquals(1.0, r.distances().get(0).get(0), 1e-6); // (3-2)^2
         assertEquals(1.0, r.distances().get(1).get(0), 1e-6); // (1-2)^2
 
+        // A text knn in a search is embedded by the function too.
+        SearchResult found = c.search(Search.ranked(Rank.knn("aa", 2)).withSelect("#score"));
+        assertEquals(List.of(List.of("x", "z")), found.ids());
+        assertEquals(1.0, found.scores().get(0).get(0), 1e-6);
+        assertEquals(5.0, found.scores().get(0).get(1), 1e-6);
+
         // Given embeddings win; update and upsert embed documents too.
         c.update(Records.of("y").withDocuments("abc"));
         c.upsert(Records.of("w").withDocuments("zzz").withEmbeddings(new float[] {9, 9, 9}));
@@ -97,6 +103,11 @@ class EmbeddingFunctionIT {
         QueryResult r = c.queryTexts(List.of("a red sports car with a fast engine", "how to bake an apple pie"), 1);
         assertEquals(List.of(List.of("car"), List.of("pie")), r.ids());
         assertEquals(0.0, r.distances().get(0).get(0), 1e-5);
+
+        // A text knn in a search goes as it is, and the server embeds it.
+        SearchResult found = c.search(Search.ranked(Rank.knn("how to bake an apple pie", 2)).withSelect("#score"));
+        assertEquals("pie", found.ids().get(0).get(0));
+        assertEquals(0.0, found.scores().get(0).get(0), 1e-5);
 
         // update with a document only: embedded again by the server.
         c.update(Records.of("code").withDocuments("a blue bicycle"));
