@@ -9,7 +9,15 @@ print(docs.query(query_embeddings=[[0.1, 0.2, 0.3]], n_results=1).ids)
 
 from ._version import __version__
 from .client import DEFAULT_DATABASE, DEFAULT_TENANT, Client, CloudClient, Database
-from .collection import Collection, GetResult, IndexingStatus, QueryResult, SearchResult
+from .collection import (
+    SERVER_EMBEDDING_FUNCTION,
+    Collection,
+    EmbeddingFunction,
+    GetResult,
+    IndexingStatus,
+    QueryResult,
+    SearchResult,
+)
 from .search import Search, knn, rrf
 from .errors import (
     AuthError,
@@ -31,6 +39,8 @@ __all__ = [
     "CloudClient",
     "Collection",
     "Database",
+    "EmbeddingFunction",
+    "SERVER_EMBEDDING_FUNCTION",
     "GetResult",
     "InvalidArgumentError",
     "NotFoundError",

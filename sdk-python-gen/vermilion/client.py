@@ -16,7 +16,7 @@ from vermilion_gen.models import (
 
 from . import _wire
 from ._version import __version__
-from .collection import Collection
+from .collection import SERVER_EMBEDDING_FUNCTION, Collection, EmbeddingFunction
 
 DEFAULT_TENANT = "default_tenant"
 DEFAULT_DATABASE = "default_database"
@@ -114,9 +114,15 @@ class Client:
         metadata: Mapping[str, Any] | None = None,
         configuration: Mapping[str, Any] | None = None,
         get_or_create: bool = False,
+        embedding_function: EmbeddingFunction | None = None,
+        server_embedded: bool = False,
     ) -> Collection:
         """Creates a collection; ``configuration`` as Chroma's, e.g. ``{"hnsw": {"space": "cosine"}}``.
-        An existing name is a ``UniqueConstraintError`` unless ``get_or_create``."""
+        An existing name is a ``UniqueConstraintError`` unless ``get_or_create``. ``embedding_function`` embeds its
+        documents and query texts on this client; ``server_embedded`` makes it a collection the server embeds
+        (its configuration names Chroma's ``default`` function, all-MiniLM-L6-v2)."""
+        if server_embedded:
+            configuration = {**(configuration or {}), "embedding_function": SERVER_EMBEDDING_FUNCTION}
         request = CreateCollectionRequest(
             name=name,
             metadata=_wire.collection_metadata(metadata),
@@ -124,22 +130,28 @@ class Client:
             get_or_create=get_or_create,
         )
         created = self._api.collections.create_collection(create_collection_request=request, **self._scope())
-        return Collection(self._api, created)
+        return Collection(self._api, created, embedding_function)
 
     def get_or_create_collection(
         self,
         name: str,
         metadata: Mapping[str, Any] | None = None,
         configuration: Mapping[str, Any] | None = None,
+        embedding_function: EmbeddingFunction | None = None,
+        server_embedded: bool = False,
     ) -> Collection:
         """The collection of that name, created (with this metadata and configuration) if it does not exist."""
-        return self.create_collection(name, metadata, configuration, get_or_create=True)
+        return self.create_collection(
+            name, metadata, configuration, get_or_create=True, embedding_function=embedding_function,
+            server_embedded=server_embedded,
+        )
 
     @_wire.translate_errors
-    def get_collection(self, name: str) -> Collection:
-        """The collection of that name; ``NotFoundError`` when there is none."""
+    def get_collection(self, name: str, embedding_function: EmbeddingFunction | None = None) -> Collection:
+        """The collection of that name (its texts embedded by ``embedding_function`` on this client, if given);
+        ``NotFoundError`` when there is none."""
         found = self._api.collections.get_collection(collection_id=name, **self._scope())
-        return Collection(self._api, found)
+        return Collection(self._api, found, embedding_function)
 
     @_wire.translate_errors
     def list_collections(self, limit: int | None = None, offset: int | None = None) -> list[Collection]:

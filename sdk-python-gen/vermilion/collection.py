@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
 from vermilion_gen.models import (
     AddCollectionRecordsPayload,
@@ -21,11 +21,25 @@ from vermilion_gen.models import (
 )
 
 from . import _wire
+from .errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     from ._wire import Api
 
 Metadata = dict[str, Any]
+
+#: What Chroma's clients name a collection made with their default function (all-MiniLM-L6-v2); the server embeds
+#: such a collection's documents and query texts.
+SERVER_EMBEDDING_FUNCTION: dict[str, Any] = {"type": "known", "name": "default", "config": {}}
+
+
+@runtime_checkable
+class EmbeddingFunction(Protocol):
+    """Embeds texts on the client, as Chroma's ``EmbeddingFunction``: called with a list of texts, returns one
+    embedding (a sequence of numbers) per text, in order."""
+
+    def __call__(self, input: list[str]) -> Sequence[Sequence[float]]: ...
+
 Where = Mapping[str, Any]
 OneOrMany = Union[str, Sequence[str]]
 
@@ -87,9 +101,37 @@ class Collection:
     read or ``modify`` through this handle; every record method goes to the server. Safe to share between threads
     (the underlying connection pool is) as long as ``modify`` is not called concurrently."""
 
-    def __init__(self, api: Api, model: Any) -> None:
+    def __init__(self, api: Api, model: Any, embedding_function: EmbeddingFunction | None = None) -> None:
         self._api = api
+        #: Embeds documents and query texts on the client; ``None``: they are sent as they are (the server embeds
+        #: them for a collection it embeds, see ``server_embedded``).
+        self.embedding_function = embedding_function
         self._set(model)
+
+    @property
+    def server_embedded(self) -> bool:
+        """Whether the server embeds this collection's documents and query texts (its configuration names
+        Chroma's ``default`` embedding function)."""
+        ef = self.configuration.get("embedding_function") or {}
+        return ef.get("type") == "known" and ef.get("name") == "default"
+
+    def _embed(self, texts: list[str | None]) -> list[list[float]]:
+        if any(t is None for t in texts):
+            raise InvalidArgumentError("Every record needs a document to embed when no embeddings are given")
+        vectors = _wire.embeddings(self.embedding_function([str(t) for t in texts]))  # type: ignore[misc]
+        if vectors is None or len(vectors) != len(texts):
+            raise InvalidArgumentError(
+                f"The embedding function returned {0 if vectors is None else len(vectors)} embeddings "
+                f"for {len(texts)} texts"
+            )
+        return vectors
+
+    def _embedded(self, embeddings: Any, documents: Any) -> Any:
+        """The embeddings to send: as given, else the function's embeddings of the documents when there is one
+        (else none: the server embeds the documents of a collection it embeds)."""
+        if embeddings is not None or documents is None or self.embedding_function is None:
+            return embeddings
+        return self._embed(_wire.one_or_many(documents))
 
     def _set(self, model: Any) -> None:
         self.id: str = str(model.id)
@@ -121,16 +163,18 @@ class Collection:
     def add(
         self,
         ids: OneOrMany,
-        embeddings: Any,
+        embeddings: Any = None,
         documents: str | Sequence[str | None] | None = None,
         metadatas: Mapping[str, Any] | Sequence[Mapping[str, Any] | None] | None = None,
         uris: str | Sequence[str | None] | None = None,
     ) -> None:
-        """Adds records; an id that already exists is left unchanged."""
+        """Adds records; an id that already exists is left unchanged. Without ``embeddings``, the documents are
+        embedded by the ``embedding_function``, or else by the server for a collection it embeds."""
+        embeddings = self._embedded(embeddings, documents)
         payload = AddCollectionRecordsPayload(
             **_present(
                 ids=_wire.one_or_many(ids),
-                embeddings=Embeddings(_wire.embeddings(embeddings)),
+                embeddings=None if embeddings is None else Embeddings(_wire.embeddings(embeddings)),
                 documents=_wire.one_or_many(documents),
                 uris=_wire.one_or_many(uris),
                 metadatas=_wire.record_metadatas(metadatas),
@@ -142,16 +186,18 @@ class Collection:
     def upsert(
         self,
         ids: OneOrMany,
-        embeddings: Any,
+        embeddings: Any = None,
         documents: str | Sequence[str | None] | None = None,
         metadatas: Mapping[str, Any] | Sequence[Mapping[str, Any] | None] | None = None,
         uris: str | Sequence[str | None] | None = None,
     ) -> None:
-        """Adds new records and updates existing ones; metadata is merged key by key (``None`` drops a key)."""
+        """Adds new records and updates existing ones; metadata is merged key by key (``None`` drops a key).
+        Documents without ``embeddings`` are embedded as in ``add``."""
+        embeddings = self._embedded(embeddings, documents)
         payload = UpsertCollectionRecordsPayload(
             **_present(
                 ids=_wire.one_or_many(ids),
-                embeddings=Embeddings(_wire.embeddings(embeddings)),
+                embeddings=None if embeddings is None else Embeddings(_wire.embeddings(embeddings)),
                 documents=_wire.one_or_many(documents),
                 uris=_wire.one_or_many(uris),
                 metadatas=_wire.record_metadatas(metadatas, allow_none=True),
@@ -168,8 +214,9 @@ class Collection:
         metadatas: Mapping[str, Any] | Sequence[Mapping[str, Any] | None] | None = None,
         uris: str | Sequence[str | None] | None = None,
     ) -> None:
-        """Changes existing records: only the columns given; metadata is merged key by key."""
-        vectors = _wire.embeddings(embeddings)
+        """Changes existing records: only the columns given; metadata is merged key by key. Documents without
+        ``embeddings`` are embedded again as in ``add``."""
+        vectors = _wire.embeddings(self._embedded(embeddings, documents))
         payload = UpdateCollectionRecordsPayload(
             **_present(
                 ids=_wire.one_or_many(ids),
@@ -231,18 +278,27 @@ class Collection:
     @_wire.translate_errors
     def query(
         self,
-        query_embeddings: Any,
+        query_embeddings: Any = None,
         n_results: int = 10,
         where: Where | None = None,
         where_document: Where | None = None,
         ids: OneOrMany | None = None,
         include: Sequence[str] | None = None,
+        query_texts: OneOrMany | None = None,
     ) -> QueryResult:
-        """The ``n_results`` nearest records to each query embedding, by the collection's distance function;
-        ``include`` defaults to documents, metadatas and distances (also: ``embeddings``, ``uris``)."""
+        """The ``n_results`` nearest records to each query embedding (or text), by the collection's distance
+        function; ``include`` defaults to documents, metadatas and distances (also: ``embeddings``, ``uris``).
+        ``query_texts`` are embedded by the ``embedding_function``, or else sent for the server to embed (a
+        collection it embeds; any other answers ``InvalidArgumentError``)."""
+        if (query_embeddings is None) == (query_texts is None):
+            raise InvalidArgumentError("Give query_embeddings or query_texts, not both")
+        texts = None if query_texts is None else _wire.one_or_many(query_texts)
+        if texts is not None and self.embedding_function is not None:
+            query_embeddings, texts = self._embed(texts), None
         payload = QueryRequestPayload(
             **_present(
                 query_embeddings=_wire.embeddings(query_embeddings),
+                query_texts=texts,
                 n_results=n_results,
                 ids=_wire.one_or_many(ids),
                 where=where,
@@ -270,6 +326,8 @@ class Collection:
         """Runs the searches (``vermilion.Search`` objects or their dicts) over one view of the collection;
         ``read_level`` ``index_only`` leaves out what is not compacted yet."""
         body: dict[str, Any] = {"searches": [s.to_dict() if hasattr(s, "to_dict") else dict(s) for s in searches]}
+        if self.embedding_function is not None:
+            body["searches"] = [self._embed_text_knns(s) for s in body["searches"]]
         if read_level is not None:
             body["read_level"] = read_level
         answer = _wire.json_answer(
@@ -285,6 +343,20 @@ class Collection:
             scores=answer["scores"],
             select=answer["select"],
         )
+
+    def _embed_text_knns(self, node: Any) -> Any:
+        """A copy of a search (or part of one) whose text ``$knn`` queries are embedded by the embedding function."""
+        if isinstance(node, list):
+            return [self._embed_text_knns(x) for x in node]
+        if not isinstance(node, dict):
+            return node
+        out = {}
+        for key, value in node.items():
+            if key == "$knn" and isinstance(value, dict) and isinstance(value.get("query"), str):
+                out[key] = {**value, "query": self._embed([value["query"]])[0]}
+            else:
+                out[key] = self._embed_text_knns(value)
+        return out
 
     @_wire.translate_errors
     def indexing_status(self) -> IndexingStatus:

@@ -12,10 +12,13 @@ from typing import Any
 Rank = dict[str, Any]
 
 
-def knn(query: Sequence[float], limit: int = 16, default: float | None = None, return_rank: bool = False) -> Rank:
+def knn(
+    query: Sequence[float] | str, limit: int = 16, default: float | None = None, return_rank: bool = False
+) -> Rank:
     """The ``limit`` nearest records to ``query`` score their distance (their 0-based position with
-    ``return_rank``); other records score ``default``, or drop out when it is ``None``."""
-    body: dict[str, Any] = {"query": [float(v) for v in query], "limit": limit}
+    ``return_rank``); other records score ``default``, or drop out when it is ``None``. A text ``query`` is embedded
+    by the collection's embedding function when it has one, otherwise by the server (a collection it embeds)."""
+    body: dict[str, Any] = {"query": query if isinstance(query, str) else [float(v) for v in query], "limit": limit}
     if default is not None:
         body["default"] = default
     if return_rank:

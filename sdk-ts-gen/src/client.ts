@@ -1,6 +1,6 @@
 /** Clients of one server, scoped to a tenant and a database: `VermilionClient`, and `CloudClient` with an API key. */
 import { CollectionConfigurationFromJSON, Configuration } from "./gen";
-import { Collection, type CollectionMetadata } from "./collection";
+import { Collection, type CollectionMetadata, type EmbeddingFunction, SERVER_EMBEDDING_FUNCTION } from "./collection";
 import { Api, call } from "./wire";
 
 export const DEFAULT_TENANT = "default_tenant";
@@ -40,6 +40,10 @@ export interface CreateCollectionParams {
   metadata?: CollectionMetadata;
   /** As Chroma's: `{ hnsw: { space: "cosine" } }`. */
   configuration?: Record<string, unknown>;
+  /** Embeds the collection's documents and query texts on this client. */
+  embeddingFunction?: EmbeddingFunction;
+  /** A collection the server embeds: its configuration names Chroma's `default` function (all-MiniLM-L6-v2). */
+  serverEmbedded?: boolean;
 }
 
 /**
@@ -126,6 +130,9 @@ export class VermilionClient {
   }
 
   private async create(params: CreateCollectionParams, getOrCreate: boolean): Promise<Collection> {
+    const configuration = params.serverEmbedded
+      ? { ...(params.configuration ?? {}), embedding_function: SERVER_EMBEDDING_FUNCTION }
+      : params.configuration;
     const created = await call(() =>
       this.api.collections.createCollection({
         ...this.scope,
@@ -133,18 +140,19 @@ export class VermilionClient {
           name: params.name,
           metadata: params.metadata,
           _configuration:
-            params.configuration === undefined ? undefined : CollectionConfigurationFromJSON(params.configuration),
+            configuration === undefined ? undefined : CollectionConfigurationFromJSON(configuration),
           getOrCreate,
         },
       }),
     );
-    return new Collection(this.api, created);
+    return new Collection(this.api, created, params.embeddingFunction);
   }
 
-  /** The collection of that name; `NotFoundError` when there is none. */
-  async getCollection(params: { name: string }): Promise<Collection> {
+  /** The collection of that name (its texts embedded by `embeddingFunction` on this client, if given);
+   * `NotFoundError` when there is none. */
+  async getCollection(params: { name: string; embeddingFunction?: EmbeddingFunction }): Promise<Collection> {
     const found = await call(() => this.api.collections.getCollection({ ...this.scope, collectionId: params.name }));
-    return new Collection(this.api, found);
+    return new Collection(this.api, found, params.embeddingFunction);
   }
 
   /** The database's collections, ordered by id. */

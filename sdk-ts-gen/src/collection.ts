@@ -7,7 +7,8 @@ import {
   type UpdateCollectionMetadata as UpdateCollectionMetadataModel,
   type UpdateMetadata as UpdateMetadataModel,
 } from "./gen";
-import { type ReadLevel, type Search, type SearchResult } from "./search";
+import { InvalidArgumentError } from "./errors";
+import { type Rank, type ReadLevel, type Search, type SearchResult } from "./search";
 import { type Api, type EmbeddingInput, call, floatArrays, oneOrMany } from "./wire";
 
 export type MetadataValue = string | number | boolean;
@@ -22,9 +23,22 @@ export type Where = Record<string, unknown>;
 export type WhereDocument = Record<string, unknown>;
 export type IncludeField = `${Include}`;
 
+/**
+ * Embeds texts on the client, as Chroma's JS `EmbeddingFunction`: `generate` returns one embedding per text, in order.
+ * Given when getting or creating a collection, it embeds documents written without embeddings and query texts.
+ */
+export interface EmbeddingFunction {
+  generate(texts: string[]): Promise<number[][]>;
+}
+
+/** What Chroma's clients name a collection made with their default function (all-MiniLM-L6-v2): the server embeds it. */
+export const SERVER_EMBEDDING_FUNCTION = { type: "known", name: "default", config: {} } as const;
+
 export interface RecordsParams {
   ids: string | string[];
-  embeddings: EmbeddingInput | EmbeddingInput[];
+  /** Without embeddings, the documents are embedded by the collection's `embeddingFunction`, or else by the server
+   * for a collection it embeds. */
+  embeddings?: EmbeddingInput | EmbeddingInput[];
   documents?: string | (string | null)[];
   uris?: string | (string | null)[];
 }
@@ -55,7 +69,11 @@ export interface GetParams extends DeleteParams {
 }
 
 export interface QueryParams {
-  queryEmbeddings: EmbeddingInput | EmbeddingInput[];
+  /** Give these or `queryTexts`, not both. */
+  queryEmbeddings?: EmbeddingInput | EmbeddingInput[];
+  /** Embedded by the collection's `embeddingFunction`, or else sent for the server to embed (a collection it embeds;
+   * any other answers `InvalidArgumentError`). */
+  queryTexts?: string | string[];
   nResults?: number;
   ids?: string | string[];
   where?: Where;
@@ -130,8 +148,37 @@ export class Collection {
   constructor(
     private readonly api: Api,
     model: CollectionModel,
+    /** Embeds documents and query texts on the client; undefined: they are sent as they are. */
+    readonly embeddingFunction?: EmbeddingFunction,
   ) {
     this.set(model);
+  }
+
+  /** Whether the server embeds this collection's documents and query texts (its configuration names Chroma's
+   * `default` embedding function). */
+  get serverEmbedded(): boolean {
+    const ef = this.configuration["embedding_function"] as { type?: string; name?: string } | null | undefined;
+    return ef?.type === "known" && ef?.name === "default";
+  }
+
+  private async embed(texts: (string | null)[]): Promise<number[][]> {
+    if (texts.some((t) => t === null)) {
+      throw new InvalidArgumentError("Every record needs a document to embed when no embeddings are given");
+    }
+    const vectors = await this.embeddingFunction!.generate(texts as string[]);
+    if (!Array.isArray(vectors) || vectors.length !== texts.length) {
+      throw new InvalidArgumentError(
+        `The embedding function returned ${Array.isArray(vectors) ? vectors.length : 0} embeddings for ${texts.length} texts`,
+      );
+    }
+    return vectors;
+  }
+
+  /** The embeddings to send: as given, else the function's embeddings of the documents when there is one. */
+  private async embeddings(params: { embeddings?: EmbeddingInput | EmbeddingInput[]; documents?: string | (string | null)[] }) {
+    if (params.embeddings !== undefined) return floatArrays(embeddingList(params.embeddings));
+    if (params.documents === undefined || this.embeddingFunction === undefined) return undefined;
+    return floatArrays(await this.embed(oneOrMany(params.documents)!));
   }
 
   private set(model: CollectionModel): void {
@@ -155,12 +202,13 @@ export class Collection {
 
   /** Adds records; an id that already exists is left unchanged. */
   async add(params: AddParams): Promise<void> {
+    const embeddings = await this.embeddings(params);
     await call(() =>
       this.api.records.collectionAdd({
         ...this.path,
         addCollectionRecordsPayload: {
           ids: oneOrMany(params.ids)!,
-          embeddings: floatArrays(embeddingList(params.embeddings)),
+          embeddings,
           documents: oneOrMany(params.documents),
           uris: oneOrMany(params.uris),
           metadatas: oneMetadataOrMany(params.metadatas),
@@ -171,12 +219,13 @@ export class Collection {
 
   /** Adds new records and updates existing ones; metadata is merged key by key (`null` drops a key). */
   async upsert(params: UpsertParams): Promise<void> {
+    const embeddings = await this.embeddings(params);
     await call(() =>
       this.api.records.collectionUpsert({
         ...this.path,
         upsertCollectionRecordsPayload: {
           ids: oneOrMany(params.ids)!,
-          embeddings: floatArrays(embeddingList(params.embeddings)),
+          embeddings,
           documents: oneOrMany(params.documents),
           uris: oneOrMany(params.uris),
           metadatas: updateMetadatas(params.metadatas),
@@ -187,12 +236,13 @@ export class Collection {
 
   /** Changes existing records: only the columns given; metadata is merged key by key. */
   async update(params: UpdateParams): Promise<void> {
+    const embeddings = await this.embeddings(params);
     await call(() =>
       this.api.records.collectionUpdate({
         ...this.path,
         updateCollectionRecordsPayload: {
           ids: oneOrMany(params.ids)!,
-          embeddings: params.embeddings === undefined ? undefined : floatArrays(embeddingList(params.embeddings)),
+          embeddings,
           documents: oneOrMany(params.documents),
           uris: oneOrMany(params.uris),
           metadatas: updateMetadatas(params.metadatas),
@@ -243,11 +293,22 @@ export class Collection {
 
   /** The `nResults` (default 10) nearest records to each query embedding, by the collection's distance function. */
   async query(params: QueryParams): Promise<QueryResult> {
+    if ((params.queryEmbeddings === undefined) === (params.queryTexts === undefined)) {
+      throw new InvalidArgumentError("Give queryEmbeddings or queryTexts, not both");
+    }
+    let queryEmbeddings =
+      params.queryEmbeddings === undefined ? undefined : floatArrays(embeddingList(params.queryEmbeddings));
+    let queryTexts = oneOrMany(params.queryTexts);
+    if (queryTexts !== undefined && this.embeddingFunction !== undefined) {
+      queryEmbeddings = floatArrays(await this.embed(queryTexts));
+      queryTexts = undefined;
+    }
     const answer = await call(() =>
       this.api.records.collectionQuery({
         ...this.path,
         queryRequestPayload: {
-          queryEmbeddings: floatArrays(embeddingList(params.queryEmbeddings)),
+          queryEmbeddings,
+          queryTexts,
           nResults: params.nResults,
           ids: oneOrMany(params.ids),
           where: params.where,
@@ -269,13 +330,14 @@ export class Collection {
 
   /** Runs the searches over one view of the collection; `index_only` leaves out what is not compacted yet. */
   async search(searches: Search[], options?: { readLevel?: ReadLevel }): Promise<SearchResult> {
+    const ranks = await Promise.all(searches.map((s) => (s.rank ? this.embedTextKnns(s.rank) : s.rank)));
     const answer = await call(() =>
       this.api.records.collectionSearch({
         ...this.path,
         searchRequestPayload: {
-          searches: searches.map((s) => ({
+          searches: searches.map((s, i) => ({
             filter: s.where ?? null,
-            rank: s.rank ?? null,
+            rank: (ranks[i] as Rank | undefined) ?? null,
             groupBy: s.groupBy ?? null,
             limit: { offset: s.offset ?? 0, limit: s.limit ?? null },
             select: { keys: s.select ?? [] },
@@ -285,6 +347,23 @@ export class Collection {
       }),
     );
     return answer as unknown as SearchResult;
+  }
+
+  /** A copy of a rank whose text `$knn` queries the embedding function embedded (as it is without one). */
+  private async embedTextKnns(node: unknown): Promise<unknown> {
+    if (this.embeddingFunction === undefined) return node;
+    if (Array.isArray(node)) return Promise.all(node.map((x) => this.embedTextKnns(x)));
+    if (node === null || typeof node !== "object") return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      const knn = value as Record<string, unknown> | null;
+      if (key === "$knn" && knn !== null && typeof knn === "object" && typeof knn.query === "string") {
+        out[key] = { ...knn, query: (await this.embed([knn.query]))[0] };
+      } else {
+        out[key] = await this.embedTextKnns(value);
+      }
+    }
+    return out;
   }
 
   /** How far compaction has caught up with the collection's log, in log operations. */

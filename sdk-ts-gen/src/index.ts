@@ -17,6 +17,8 @@ export {
   type GetParams,
   type GetResult,
   type IncludeField,
+  type EmbeddingFunction,
+  SERVER_EMBEDDING_FUNCTION,
   type Metadata,
   type MetadataValue,
   type ModifyParams,

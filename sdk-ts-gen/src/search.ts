@@ -6,8 +6,9 @@
 export type Rank = Record<string, unknown>;
 
 export interface KnnOptions {
-  /** The dense query vector. */
-  query: number[];
+  /** The dense query vector, or a text: embedded by the collection's embedding function when it has one,
+   * otherwise by the server (a collection it embeds). */
+  query: number[] | string;
   /** How many nearest records score their distance (default 16). */
   limit?: number;
   /** The score of records outside the nearest `limit`; without it they drop out. */
@@ -17,7 +18,9 @@ export interface KnnOptions {
 }
 
 export const knn = (options: KnnOptions): Rank => {
-  const body: Record<string, unknown> = { query: [...options.query], limit: options.limit ?? 16 };
+  const body: Record<string, unknown> = {
+    query: typeof options.query === "string" ? options.query : [...options.query],
+    limit: options.limit ?? 16 };
   if (options.default !== undefined) body.default = options.default;
   if (options.returnRank) body.return_rank = true;
   return { $knn: body };

@@ -2,6 +2,7 @@ package io.vermilion.client;
 
 import io.vermilion.client.generated.model.AddCollectionRecordsPayload;
 import io.vermilion.client.generated.model.DeleteCollectionRecordsPayload;
+import io.vermilion.client.generated.model.EmbeddingFunctionConfiguration;
 import io.vermilion.client.generated.model.GetResponse;
 import io.vermilion.client.generated.model.HnswConfiguration;
 import io.vermilion.client.generated.model.IndexStatusResponse;
@@ -29,11 +30,22 @@ public final class Collection {
     private final String tenant;
     private final String database;
     private final Space space;
+    private final boolean serverEmbedded;
+    private final EmbeddingFunction embeddingFunction;
     private volatile String name;
     private volatile Map<String, Object> metadata;
 
     Collection(Apis apis, io.vermilion.client.generated.model.Collection c) {
+        this(apis, c, null);
+    }
+
+    Collection(Apis apis, io.vermilion.client.generated.model.Collection c, EmbeddingFunction embeddingFunction) {
         this.apis = apis;
+        this.embeddingFunction = embeddingFunction;
+        EmbeddingFunctionConfiguration ef = c.getConfigurationJson() == null ? null
+                : c.getConfigurationJson().getEmbeddingFunction();
+        this.serverEmbedded = ef != null && ef.getType() == EmbeddingFunctionConfiguration.TypeEnum.KNOWN
+                && "default".equals(ef.getName());
         this.id = c.getId();
         this.tenant = c.getTenant();
         this.database = c.getDatabase();
@@ -69,10 +81,28 @@ public final class Collection {
         return space;
     }
 
+    /**
+     * Whether the server embeds this collection's documents and query texts: its configuration names Chroma's
+     * {@code default} embedding function (all-MiniLM-L6-v2).
+     */
+    public boolean serverEmbedded() {
+        return serverEmbedded;
+    }
+
+    /** The function that embeds texts on the client, or null (texts are sent as they are). */
+    public EmbeddingFunction embeddingFunction() {
+        return embeddingFunction;
+    }
+
     // ---- writes ---------------------------------------------------------------------------------------------------
 
-    /** Adds new records; embeddings are required. The whole batch is refused if any record is invalid. */
+    /**
+     * Adds new records. Embeddings are required, unless documents are given and this collection has an
+     * {@link EmbeddingFunction} (which embeds them here) or is {@linkplain #serverEmbedded() embedded on the server}
+     * (which embeds them there). The whole batch is refused if any record is invalid.
+     */
     public void add(Records records) {
+        records = embedded(records);
         AddCollectionRecordsPayload body = new AddCollectionRecordsPayload()
                 .ids(records.ids())
                 .embeddings(records.embeddings())
@@ -84,6 +114,7 @@ public final class Collection {
 
     /** Adds the records that are new and updates the others (metadata is merged key by key). */
     public void upsert(Records records) {
+        records = embedded(records);
         UpsertCollectionRecordsPayload body = new UpsertCollectionRecordsPayload()
                 .ids(records.ids())
                 .embeddings(records.embeddings())
@@ -95,6 +126,7 @@ public final class Collection {
 
     /** Changes existing records: the columns given replace theirs, metadata is merged key by key. */
     public void update(Records records) {
+        records = embedded(records);
         UpdateCollectionRecordsPayload body = new UpdateCollectionRecordsPayload()
                 .ids(records.ids())
                 .embeddings(records.embeddings())
@@ -132,10 +164,15 @@ public final class Collection {
 
     // ---- reads ----------------------------------------------------------------------------------------------------
 
-    /** Runs {@code searches} over one view of the collection (every acknowledged write included). */
+    /**
+     * Runs {@code searches} over one view of the collection (every acknowledged write included). Text {@code $knn}
+     * queries ({@link Rank#knn(String, int)}) are embedded by the {@link EmbeddingFunction} if there is one.
+     */
     public SearchResult search(Search... searches) {
-        SearchRequestPayload body = new SearchRequestPayload().searches(
-                java.util.Arrays.stream(searches).map(Search::toPayload).toList());
+        SearchRequestPayload body = new SearchRequestPayload().searches(java.util.Arrays.stream(searches)
+                .map(s -> embeddingFunction == null || s.rank() == null ? s
+                        : s.withRank(s.rank().withTextsEmbedded(text -> embed(List.of(text)).get(0))))
+                .map(Search::toPayload).toList());
         SearchResponse r = Calls.call(() -> apis.records.collectionSearch(tenant, database, id, body));
         return new SearchResult(r.getIds(), r.getDocuments(),
                 Values.map(r.getEmbeddings(), row -> Values.map(row, Collection::numbers)),
@@ -189,8 +226,17 @@ public final class Collection {
         return query(QueryRequest.of(queryEmbeddings).withNResults(nResults));
     }
 
+    /** The {@code nResults} nearest records to each text (see {@link QueryRequest#ofTexts}). */
+    public QueryResult queryTexts(List<String> queryTexts, int nResults) {
+        return query(QueryRequest.ofTexts(queryTexts).withNResults(nResults));
+    }
+
     public QueryResult query(QueryRequest request) {
-        QueryResponse r = Calls.call(() -> apis.records.collectionQuery(tenant, database, id, request));
+        if (request.queryTexts() != null && embeddingFunction != null) {
+            request = request.withEmbeddings(embed(request.queryTexts()));
+        }
+        QueryRequest sent = request;
+        QueryResponse r = Calls.call(() -> apis.records.collectionQuery(tenant, database, id, sent));
         return new QueryResult(r.getIds(),
                 Values.map(r.getEmbeddings(), perQuery -> Values.map(perQuery, Values::toFloats)),
                 r.getDocuments(), r.getUris(),
@@ -223,6 +269,26 @@ public final class Collection {
     @Override
     public String toString() {
         return "Collection[" + name + ", id=" + id + ", tenant=" + tenant + ", database=" + database + "]";
+    }
+
+    /** Records whose documents the embedding function embeds, when there is one and no embeddings are given. */
+    private Records embedded(Records records) {
+        if (embeddingFunction == null || records.embeddings() != null || records.documents() == null) {
+            return records;
+        }
+        if (records.documents().contains(null)) {
+            throw new IllegalArgumentException("every record needs a document to embed when no embeddings are given");
+        }
+        return records.withEmbeddings(embed(records.documents()));
+    }
+
+    private List<float[]> embed(List<String> texts) {
+        List<float[]> vectors = embeddingFunction.embed(texts);
+        if (vectors == null || vectors.size() != texts.size()) {
+            throw new IllegalStateException("the embedding function returned " + (vectors == null ? "null" : vectors.size()
+                    + " embeddings") + " for " + texts.size() + " texts");
+        }
+        return vectors;
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})

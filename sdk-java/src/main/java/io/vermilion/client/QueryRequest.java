@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A nearest-neighbour query: one or more query embeddings, how many hits each, optional pre-filters (as in
+ * A nearest-neighbour query: one or more query embeddings (or query texts), how many hits each, optional pre-filters (as in
  * {@link GetRequest}) and the columns to return (by default documents, metadatas and distances). Immutable: the
  * {@code with…} methods return a copy.
  *
@@ -18,6 +18,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record QueryRequest(
         @JsonProperty("query_embeddings") List<float[]> queryEmbeddings,
+        @JsonProperty("query_texts") List<String> queryTexts,
         @JsonProperty("n_results") Long nResults,
         @JsonProperty("ids") List<String> ids,
         @JsonProperty("where") Map<String, Object> where,
@@ -25,8 +26,11 @@ public record QueryRequest(
         @JsonProperty("include") List<Include> include) {
 
     public QueryRequest {
-        Objects.requireNonNull(queryEmbeddings, "queryEmbeddings");
+        if ((queryEmbeddings == null) == (queryTexts == null)) {
+            throw new IllegalArgumentException("give queryEmbeddings or queryTexts, not both");
+        }
         queryEmbeddings = Values.copyEmbeddings(queryEmbeddings);
+        queryTexts = queryTexts == null ? null : List.copyOf(queryTexts);
         ids = ids == null ? null : List.copyOf(ids);
         include = include == null ? null : List.copyOf(include);
     }
@@ -37,11 +41,28 @@ public record QueryRequest(
     }
 
     public static QueryRequest of(List<float[]> queryEmbeddings) {
-        return new QueryRequest(queryEmbeddings, null, null, null, null, null);
+        return new QueryRequest(queryEmbeddings, null, null, null, null, null, null);
+    }
+
+    /**
+     * Queries by text: embedded by the collection's {@link EmbeddingFunction} if it has one, otherwise sent as
+     * {@code query_texts} for the server to embed (a collection embedded on the server; any other answers 400).
+     */
+    public static QueryRequest ofTexts(String... queryTexts) {
+        return ofTexts(Arrays.asList(queryTexts));
+    }
+
+    public static QueryRequest ofTexts(List<String> queryTexts) {
+        return new QueryRequest(null, Objects.requireNonNull(queryTexts, "queryTexts"), null, null, null, null, null);
+    }
+
+    /** This query with embeddings in place of its texts. */
+    QueryRequest withEmbeddings(List<float[]> embeddings) {
+        return new QueryRequest(embeddings, null, nResults, ids, where, whereDocument, include);
     }
 
     public QueryRequest withNResults(long nResults) {
-        return new QueryRequest(queryEmbeddings, nResults, ids, where, whereDocument, include);
+        return new QueryRequest(queryEmbeddings, queryTexts, nResults, ids, where, whereDocument, include);
     }
 
     /** Only among these ids. */
@@ -50,18 +71,18 @@ public record QueryRequest(
     }
 
     public QueryRequest withIds(List<String> ids) {
-        return new QueryRequest(queryEmbeddings, nResults, ids, where, whereDocument, include);
+        return new QueryRequest(queryEmbeddings, queryTexts, nResults, ids, where, whereDocument, include);
     }
 
     public QueryRequest withWhere(Map<String, Object> where) {
-        return new QueryRequest(queryEmbeddings, nResults, ids, where, whereDocument, include);
+        return new QueryRequest(queryEmbeddings, queryTexts, nResults, ids, where, whereDocument, include);
     }
 
     public QueryRequest withWhereDocument(Map<String, Object> whereDocument) {
-        return new QueryRequest(queryEmbeddings, nResults, ids, where, whereDocument, include);
+        return new QueryRequest(queryEmbeddings, queryTexts, nResults, ids, where, whereDocument, include);
     }
 
     public QueryRequest withInclude(Include... include) {
-        return new QueryRequest(queryEmbeddings, nResults, ids, where, whereDocument, Arrays.asList(include));
+        return new QueryRequest(queryEmbeddings, queryTexts, nResults, ids, where, whereDocument, Arrays.asList(include));
     }
 }

@@ -44,6 +44,58 @@ public final class Rank {
         return new Rank("$knn", Collections.unmodifiableMap(knn));
     }
 
+    /**
+     * The {@code limit} nearest records to a text: embedded by the collection's {@link EmbeddingFunction} when it has
+     * one, otherwise sent as it is for the server to embed (a collection it embeds; any other answers 400).
+     */
+    public static Rank knn(String text, int limit) {
+        return knn(text, limit, null, false);
+    }
+
+    public static Rank knn(String text, int limit, Float defaultScore, boolean returnRank) {
+        Map<String, Object> knn = new LinkedHashMap<>();
+        knn.put("query", java.util.Objects.requireNonNull(text, "text"));
+        knn.put("limit", limit);
+        if (defaultScore != null) {
+            knn.put("default", defaultScore);
+        }
+        if (returnRank) {
+            knn.put("return_rank", true);
+        }
+        return new Rank("$knn", Collections.unmodifiableMap(knn));
+    }
+
+    /** A copy of this expression whose text {@code $knn} queries are replaced by {@code embed}'s vector for them. */
+    Rank withTextsEmbedded(java.util.function.Function<String, float[]> embed) {
+        Map.Entry<String, Object> e = json.entrySet().iterator().next();
+        return new Rank(e.getKey(), embedded(e.getKey(), e.getValue(), embed));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object embedded(String key, Object node, java.util.function.Function<String, float[]> embed) {
+        if (node instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            ((Map<String, Object>) map).forEach((k, v) -> {
+                if (key.equals("$knn") && k.equals("query") && v instanceof String text) {
+                    List<Float> values = new ArrayList<>();
+                    for (float x : embed.apply(text)) {
+                        values.add(x);
+                    }
+                    out.put(k, values);
+                } else {
+                    out.put(k, embedded(k, v, embed));
+                }
+            });
+            return Collections.unmodifiableMap(out);
+        }
+        if (node instanceof List<?> list) {
+            List<Object> out = new ArrayList<>(list.size());
+            list.forEach(v -> out.add(embedded("", v, embed)));
+            return out;
+        }
+        return node;
+    }
+
     public static Rank val(float value) {
         return new Rank("$val", value);
     }

@@ -4,6 +4,7 @@ import io.vermilion.client.generated.model.CollectionConfiguration;
 import io.vermilion.client.generated.model.CreateCollectionRequest;
 import io.vermilion.client.generated.model.CreateDatabaseRequest;
 import io.vermilion.client.generated.model.CreateTenantRequest;
+import io.vermilion.client.generated.model.EmbeddingFunctionConfiguration;
 import io.vermilion.client.generated.model.HnswConfiguration;
 import java.net.URI;
 import java.time.Duration;
@@ -156,6 +157,28 @@ public class VermilionClient implements AutoCloseable {
         return create(name, metadata, space, false);
     }
 
+    /**
+     * Creates a collection whose texts are embedded by {@code embeddingFunction} on this client; with a null function,
+     * one the server embeds: its configuration names Chroma's {@code default} function (all-MiniLM-L6-v2), so
+     * documents written without embeddings and query texts are sent as they are and embedded by the server.
+     */
+    public Collection createCollection(String name, Map<String, Object> metadata, Space space,
+            EmbeddingFunction embeddingFunction) {
+        return create(name, metadata, space, embeddingFunction, false);
+    }
+
+    /** As {@link #createCollection(String, Map, Space, EmbeddingFunction)}, or the existing collection of this name. */
+    public Collection getOrCreateCollection(String name, Map<String, Object> metadata, Space space,
+            EmbeddingFunction embeddingFunction) {
+        return create(name, metadata, space, embeddingFunction, true);
+    }
+
+    /** The collection of this name, its texts embedded by {@code embeddingFunction} on this client. */
+    public Collection getCollection(String name, EmbeddingFunction embeddingFunction) {
+        return new Collection(apis, Calls.call(() -> apis.collections.getCollection(name, tenant, database)),
+                Objects.requireNonNull(embeddingFunction, "embeddingFunction"));
+    }
+
     public Collection getOrCreateCollection(String name) {
         return getOrCreateCollection(name, null, null);
     }
@@ -213,6 +236,25 @@ public class VermilionClient implements AutoCloseable {
             request._configuration(new CollectionConfiguration().hnsw(hnsw(space)));
         }
         return new Collection(apis, Calls.call(() -> apis.collections.createCollection(tenant, database, request)));
+    }
+
+    private Collection create(String name, Map<String, Object> metadata, Space space,
+            EmbeddingFunction embeddingFunction, boolean getOrCreate) {
+        CreateCollectionRequest request = new CreateCollectionRequest().name(name).getOrCreate(getOrCreate);
+        if (metadata != null) {
+            request.metadata(new LinkedHashMap<>(metadata));
+        }
+        CollectionConfiguration configuration = new CollectionConfiguration();
+        if (space != null) {
+            configuration.hnsw(hnsw(space));
+        }
+        if (embeddingFunction == null) {
+            configuration.embeddingFunction(new EmbeddingFunctionConfiguration()
+                    .type(EmbeddingFunctionConfiguration.TypeEnum.KNOWN).name("default").config(Map.of()));
+        }
+        request._configuration(configuration);
+        return new Collection(apis, Calls.call(() -> apis.collections.createCollection(tenant, database, request)),
+                embeddingFunction);
     }
 
     /** Only the space: the generated model starts with every default filled in, which the server would store. */

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.catalog.VersionCatalog;
+import io.vermilion.embedding.DefaultEmbeddingFunction;
+import io.vermilion.embedding.EmbeddingPool;
+import io.vermilion.embedding.MiniLmEmbedder;
+import io.vermilion.error.ChromaException;
 import io.vermilion.executor.IndexingStatus;
 import io.vermilion.executor.SearchExecutor;
 import io.vermilion.filter.WhereParser;
@@ -39,7 +43,8 @@ import java.util.concurrent.ExecutorService;
  * Chroma's Search API and indexing status for a collection: {@code POST .../search} runs each search of the body
  * over one view of the collection (compacted version plus log tail, or the version alone at {@code index_only}),
  * so every acknowledged write is visible; {@code GET .../indexing_status} reports compaction progress in log
- * operations. Parsing and answering run on worker threads.
+ * operations. Parsing and answering run on worker threads; a text {@code $knn} query on a collection embedded on
+ * the server is embedded on the embedding pool.
  */
 @Path("/api/v2")
 @Produces(MediaType.APPLICATION_JSON)
@@ -54,9 +59,12 @@ public class SearchResource {
     private final ExecutorService workers;
     private final LogCatalog log;
     private final VersionCatalog versions;
+    private final EmbeddingPool embedding;
 
     public SearchResource(CollectionLookup lookup, Records records, Quotas quotas,
-            @Named("readers") ExecutorService workers, LogCatalog log, VersionCatalog versions) {
+            @Named("readers") ExecutorService workers, LogCatalog log, VersionCatalog versions,
+            EmbeddingPool embedding) {
+        this.embedding = embedding;
         this.lookup = lookup;
         this.records = records;
         this.quotas = quotas;
@@ -72,41 +80,67 @@ public class SearchResource {
         return Uni.createFrom().item(() -> JsonBody.object(body)).runSubscriptionOn(workers).flatMap(req -> {
             List<JsonNode> nodes = SearchPayloads.searches(req);
             boolean indexOnly = SearchPayloads.readLevel(req).equals("index_only");
-            List<SearchPayloads.Parsed> searches = new ArrayList<>(nodes.size());
-            for (int i = 0; i < nodes.size(); i++) {
-                searches.add(SearchPayloads.parse(nodes.get(i), i));
-            }
+            SearchTextQueries texts = SearchTextQueries.find(req);
+            texts.standIn(MiniLmEmbedder.DIMENSION);
+            List<SearchPayloads.Parsed> searches = parse(nodes);
             return quotas.forTenant(tenant).invoke(limits -> checkQuotas(limits, searches))
                     .flatMap(limits -> collection(tenant, database, id))
                     .flatMap(c -> {
-                        for (SearchPayloads.Parsed s : searches) {
-                            if (s.filter() != null) {
-                                WhereParser.requireIndexed(s.filter());
-                            }
-                            if (s.rank() != null) {
-                                for (RankExpr.Knn knn : s.rank().knns()) {
-                                    if (knn.query() == null) {
-                                        continue; // sparse: no dimension to check
-                                    }
-                                    RecordWrites.requireIndexable("query", knn.query().length);
-                                    if (c.dimension() != null && c.dimension() != knn.query().length) {
-                                        throw new DimensionMismatchException(c.dimension(), knn.query().length);
-                                    }
-                                }
-                            }
+                        if (!texts.isEmpty() && !DefaultEmbeddingFunction.isServerEmbedded(c.configuration())) {
+                            throw ChromaException.invalid("A $knn query given as text needs a collection embedded on "
+                                    + "the server (its configuration's embedding_function is Chroma's default); "
+                                    + "provide the query vector");
                         }
-                        return records.readView(c, indexOnly, view -> {
-                            List<List<SearchHit>> results = new ArrayList<>(searches.size());
-                            boolean empty = c.dimension() == null && view.count() == 0;
-                            for (SearchPayloads.Parsed s : searches) {
-                                results.add(empty && s.rank() != null ? List.of() : SearchExecutor.search(view,
-                                        new SearchRequest(s.filter(), s.rank(), s.groupBy(), s.offset(), s.limit(),
-                                                c.configuration().space(), c.configuration().efSearch(),
-                                                s.select().embedding())));
-                            }
-                            return response(searches, results);
+                        check(c, searches);
+                        if (texts.isEmpty()) {
+                            return run(c, searches, indexOnly);
+                        }
+                        return embedding.embed(texts.texts()).emitOn(workers).flatMap(vectors -> {
+                            texts.embedded(vectors);
+                            return run(c, parse(nodes), indexOnly);
                         });
                     });
+        });
+    }
+
+    private static List<SearchPayloads.Parsed> parse(List<JsonNode> nodes) {
+        List<SearchPayloads.Parsed> searches = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            searches.add(SearchPayloads.parse(nodes.get(i), i));
+        }
+        return searches;
+    }
+
+    private static void check(CollectionEntry c, List<SearchPayloads.Parsed> searches) {
+        for (SearchPayloads.Parsed s : searches) {
+            if (s.filter() != null) {
+                WhereParser.requireIndexed(s.filter());
+            }
+            if (s.rank() != null) {
+                for (RankExpr.Knn knn : s.rank().knns()) {
+                    if (knn.query() == null) {
+                        continue; // sparse: no dimension to check
+                    }
+                    RecordWrites.requireIndexable("query", knn.query().length);
+                    if (c.dimension() != null && c.dimension() != knn.query().length) {
+                        throw new DimensionMismatchException(c.dimension(), knn.query().length);
+                    }
+                }
+            }
+        }
+    }
+
+    private Uni<ObjectNode> run(CollectionEntry c, List<SearchPayloads.Parsed> searches, boolean indexOnly) {
+        return records.readView(c, indexOnly, view -> {
+            List<List<SearchHit>> results = new ArrayList<>(searches.size());
+            boolean empty = c.dimension() == null && view.count() == 0;
+            for (SearchPayloads.Parsed s : searches) {
+                results.add(empty && s.rank() != null ? List.of() : SearchExecutor.search(view,
+                        new SearchRequest(s.filter(), s.rank(), s.groupBy(), s.offset(), s.limit(),
+                                c.configuration().space(), c.configuration().efSearch(),
+                                s.select().embedding())));
+            }
+            return response(searches, results);
         });
     }
 

@@ -223,6 +223,93 @@ class ServerEmbeddingTest {
                 .body("documents[0]", equalTo("kept"));
     }
 
+    private static ObjectNode knnSearch(com.fasterxml.jackson.databind.JsonNode query, int limit) {
+        ObjectNode search = F.objectNode();
+        search.putObject("rank").putObject("$knn").put("limit", limit).set("query", query);
+        search.putObject("limit").put("limit", limit);
+        search.putObject("select").putArray("keys").add("#score");
+        ObjectNode body = F.objectNode();
+        body.putArray("searches").add(search);
+        return body;
+    }
+
+    @Test
+    void textKnnSearchRanksAsADenseKnnWithTheTextsQueryTextsVector() throws Exception {
+        String col = embedded();
+        post(col + "/add", documentsBody(shortDocuments(40)).toString()).statusCode(201);
+        String text = DATA.queries(3).get(2).text();
+        // The text's server-side embedding, as a document gets it (a separate collection: col stays as is).
+        String probe = embedded();
+        ObjectNode add = F.objectNode();
+        add.putArray("ids").add("probe");
+        add.putArray("documents").add(text);
+        post(probe + "/add", add.toString()).statusCode(201);
+        ArrayNode vector = F.arrayNode();
+        for (float x : embeddingOf(probe, "probe")) {
+            vector.add(x);
+        }
+
+        var byText = JSON.readTree(post(col + "/search", knnSearch(F.textNode(text), 7).toString())
+                .statusCode(200).extract().asString());
+        var byVector = JSON.readTree(post(col + "/search", knnSearch(vector, 7).toString())
+                .statusCode(200).extract().asString());
+        ObjectNode queryTexts = F.objectNode().put("n_results", 7);
+        queryTexts.putArray("query_texts").add(text);
+        queryTexts.putArray("include").add("distances");
+        var byQueryTexts = JSON.readTree(post(col + "/query", queryTexts.toString()).statusCode(200).extract().asString());
+
+        assertEquals(7, byText.get("ids").get(0).size());
+        assertEquals(byVector.get("ids"), byText.get("ids"));
+        assertEquals(byQueryTexts.get("ids"), byText.get("ids"));
+        for (int k = 0; k < 7; k++) {
+            double score = byText.get("scores").get(0).get(k).asDouble();
+            assertEquals(byVector.get("scores").get(0).get(k).asDouble(), score, 1e-6);
+            assertEquals(byQueryTexts.get("distances").get(0).get(k).asDouble(), score, 1e-6);
+        }
+        // The text's vector is the dataset's query vector.
+        assertTrue(EmbeddingDataset.cosine(embeddingOf(probe, "probe"), DATA.queryVector(DATA.queries(3).get(2).row()))
+                >= 0.9999);
+    }
+
+    @Test
+    void textKnnInsideARankExpressionIsEmbeddedToo() throws Exception {
+        String col = embedded();
+        post(col + "/add", documentsBody(shortDocuments(20)).toString()).statusCode(201);
+        String text = DATA.queries(1).get(0).text();
+        ObjectNode plain = knnSearch(F.textNode(text), 5);
+        ObjectNode nested = knnSearch(F.textNode(text), 5);
+        ObjectNode knn = (ObjectNode) nested.get("searches").get(0).get("rank");
+        ObjectNode sum = F.objectNode();
+        sum.putArray("$sum").add(knn).add(F.objectNode().put("$val", 1.0));
+        ((ObjectNode) nested.get("searches").get(0)).set("rank", sum);
+        var a = JSON.readTree(post(col + "/search", plain.toString()).statusCode(200).extract().asString());
+        var b = JSON.readTree(post(col + "/search", nested.toString()).statusCode(200).extract().asString());
+        assertEquals(a.get("ids"), b.get("ids"));
+        for (int k = 0; k < 5; k++) {
+            assertEquals(a.get("scores").get(0).get(k).asDouble() + 1.0, b.get("scores").get(0).get(k).asDouble(), 1e-6);
+        }
+    }
+
+    @Test
+    void textKnnNeedsAServerEmbeddedCollectionAndTheEmbeddingKey() {
+        String plain = collection(null);
+        post(plain + "/add", "{\"ids\":[\"a\"],\"embeddings\":[[1,2,3]]}").statusCode(201);
+        assertError(post(plain + "/search", knnSearch(F.textNode("hello"), 3).toString()), 400,
+                "InvalidArgumentError", "A $knn query given as text needs a collection embedded on the server (its "
+                        + "configuration's embedding_function is Chroma's default); provide the query vector");
+        String col = embedded();
+        ObjectNode otherKey = knnSearch(F.textNode("hello"), 3);
+        ((ObjectNode) otherKey.get("searches").get(0).get("rank").get("$knn")).put("key", "sparse");
+        assertError(post(col + "/search", otherKey.toString()), 400, "InvalidArgumentError",
+                "Cannot embed string query for key 'sparse': the server embeds text only for #embedding; provide a "
+                        + "vector");
+        ObjectNode badLimit = knnSearch(F.textNode("hello"), 3);
+        ((ObjectNode) badLimit.get("searches").get(0).get("rank").get("$knn")).put("limit", -1);
+        assertError(post(col + "/search", badLimit.toString()), 422, "ChromaError",
+                "Failed to deserialize the JSON body into the target type: searches[0].rank.$knn.limit: invalid "
+                        + "value: integer `-1`, expected u32");
+    }
+
     private static double dot(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
