@@ -8,6 +8,7 @@ import java.util.Map;
 import io.vermilion.model.SearchGroupBy;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
+import io.vermilion.storage.ObjectKeys;
 
 /**
  * Chroma's {@code group_by} over ranked records ({@code rust/worker/src/execution/operators/ranked_group_by.rs}):
@@ -87,7 +88,8 @@ final class RankedGroups {
             case MetadataValue.Bool x -> Boolean.compare(x.value(), ((MetadataValue.Bool) b).value());
             case MetadataValue.Int x -> Long.compare(x.value(), ((MetadataValue.Int) b).value());
             case MetadataValue.Flt x -> totalCompare(x.value(), ((MetadataValue.Flt) b).value());
-            case MetadataValue.Str x -> compareCodePoints(x.value(), ((MetadataValue.Str) b).value());
+            // Rust's String order: by code point (UTF-8 bytes), not UTF-16 units, as object keys are ordered.
+            case MetadataValue.Str x -> ObjectKeys.UTF8_ORDER.compare(x.value(), ((MetadataValue.Str) b).value());
             case MetadataValue.Array x -> {
                 List<MetadataValue> left = x.elements();
                 List<MetadataValue> right = ((MetadataValue.Array) b).elements();
@@ -140,21 +142,5 @@ final class RankedGroups {
     /** Rust's {@code f64::total_cmp}: -0.0 below 0.0. */
     private static int totalCompare(double a, double b) {
         return Double.compare(a, b);
-    }
-
-    /** Rust's {@code String} order: by Unicode code point (UTF-8 bytes), not UTF-16 units. */
-    private static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
     }
 }
