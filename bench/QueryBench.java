@@ -32,6 +32,8 @@ import java.util.stream.IntStream;
  *   include distances) from CLIENTS threads for SECONDS; prints queries/s, p50/p99 latency and recall@10 against
  *   the exact top 10 computed here by brute force.</li>
  *   <li>{@code first URL DATASET} — times one query (the first after a server start) and prints its latency.</li>
+ *   <li>{@code cold URL DATASET T0} — started beside a server process started at epoch millisecond T0: retries one
+ *   query until it is answered and prints the time from T0 to that answer (the serverless cold start).</li>
  * </ul>
  * Plain JDK, no dependencies: run with {@code java bench/QueryBench.java ...}.
  */
@@ -49,6 +51,7 @@ public class QueryBench {
             case "query" -> query(base, Integer.parseInt(args[2]), Path.of(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]));
             case "first" -> first(base, Path.of(args[2]));
+            case "cold" -> cold(base, Path.of(args[2]), Long.parseLong(args[3]));
             default -> throw new IllegalArgumentException(mode);
         }
     }
@@ -196,6 +199,21 @@ public class QueryBench {
         send(base + "/" + id + "/query", "{\"query_embeddings\":[" + Arrays.toString(queries[1])
                 + "],\"n_results\":10,\"include\":[\"distances\"]}", 200);
         System.out.printf("first query after start %.0f ms; second %.1f ms%n", first, (System.nanoTime() - t1) / 1e6);
+    }
+
+    static void cold(String base, Path data, long startedAtMillis) throws Exception {
+        float[][] queries = readFvecs(data.resolve("query.fvecs"));
+        String body = "{\"query_embeddings\":[" + Arrays.toString(queries[0]) + "],\"n_results\":10,\"include\":[\"distances\"]}";
+        while (true) {
+            try {
+                String id = field(send(base, "{\"name\":\"qbench\",\"get_or_create\":true}", 200), "id");
+                send(base + "/" + id + "/query", body, 200);
+                break;
+            } catch (IOException | IllegalStateException notYet) {
+                Thread.sleep(20); // not listening, or not ready (503) yet
+            }
+        }
+        System.out.printf("serverless cold start, empty cache: process start -> first answer %d ms%n", System.currentTimeMillis() - startedAtMillis);
     }
 
     static int[] top(float[][] all, float[] query) {

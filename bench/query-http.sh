@@ -3,7 +3,8 @@
 # Usage: bench/query-http.sh [N]   (default 100000)
 # Loads N synthetic 384-d vectors (see bench/QueryBench.java) into a packaged server whose objects live in S3Proxy,
 # waits for the single compaction of the whole collection, measures queries (1 and 4 clients, recall against brute
-# force), then restarts the server three times with its cache folder deleted and times the first query of each.
+# force), then restarts the server three times with its cache folder deleted and times the first query of each, then
+# three more times measuring process start -> first answer (a client retrying from the instant the process starts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-100000}"
@@ -49,5 +50,14 @@ for i in 1 2 3; do
   start_server
   printf 'cold start %d, empty cache: ' "$i"
   "$JAVA" bench/QueryBench.java first "http://127.0.0.1:$port" "$DATA"
+  stop_server
+done
+for i in 1 2 3; do
+  rm -rf "$work/data/cache"
+  t0=$(date +%s%3N)
+  "$JAVA" bench/QueryBench.java cold "http://127.0.0.1:$port" "$DATA" "$t0" &
+  client=$!
+  start_server
+  wait "$client"
   stop_server
 done
