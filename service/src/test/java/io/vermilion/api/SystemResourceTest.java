@@ -51,8 +51,8 @@ class SystemResourceTest {
     @Test
     void unknownRouteIsAJson404NamingTheRoute() {
         ApiTestSupport.assertError(given().contentType("application/json").body("{}")
-                        .post("/api/v2/tenants/t/databases/d/collections/c/search").then(),
-                404, "NotFoundError", "No such route: POST /api/v2/tenants/t/databases/d/collections/c/search");
+                        .post("/api/v2/tenants/t/databases/d/collections/c/frobnicate").then(),
+                404, "NotFoundError", "No such route: POST /api/v2/tenants/t/databases/d/collections/c/frobnicate");
         ApiTestSupport.assertError(given().get("/api/v2/nope").then(),
                 404, "NotFoundError", "No such route: GET /api/v2/nope");
     }

@@ -22,11 +22,4 @@ class ChromaJsClientTest {
         NodeClientRunner.Result result = NodeClientRunner.run(server, "collections.test.mjs", "records.test.mjs", "search.test.mjs");
         assertEquals(0, result.exitCode(), () -> "node --test failed:\n" + result.output());
     }
-
-    /** What the client can do with a collection embedded on the server (README "Server-side embedding"). */
-    @Test
-    void officialJsClientWithAServerEmbeddedCollection() throws Exception {
-        NodeClientRunner.Result result = NodeClientRunner.run(server, "server-embedding.test.mjs");
-        assertEquals(0, result.exitCode(), () -> "node --test failed:\n" + result.output());
-    }
 }
