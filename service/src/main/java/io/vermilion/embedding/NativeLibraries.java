@@ -13,7 +13,8 @@ final class NativeLibraries {
 
     private NativeLibraries() {}
 
-    private static final String FIRST_LOADER = "vermilion.native.first-loader";
+    // Not under "vermilion.": the configuration refuses system properties there that map to no setting.
+    private static final String FIRST_LOADER = "io.vermilion.embedding.first-native-loader";
 
     static synchronized void useWritableFolder() {
         Path base = Path.of(System.getProperty("java.io.tmpdir"), "vermilion-native");
