@@ -263,10 +263,7 @@ public class RecordResource {
             @PathParam("id") String id, String body) {
         return parsed(body, "query_embeddings", false).flatMap(streamed -> {
             ObjectNode req = streamed.fields();
-            List<String> texts = queryTexts(req);
-            if (texts != null && streamed.vectors() != null) {
-                throw ChromaException.invalid("Provide query_embeddings or query_texts, not both");
-            }
+            List<String> texts = queryTexts(req, streamed.vectors() != null);
             List<float[]> given = texts != null ? null
                     : streamed.vectors() != null ? streamed.vectors() : queryEmbeddings(req);
             int queryCount = texts == null ? given.size() : texts.size();
@@ -327,14 +324,15 @@ public class RecordResource {
 
     /**
      * Vermilion's extension: {@code query_texts}, strings embedded on the server, in place of {@code query_embeddings}
-     * (null when absent; both given is a 400).
+     * (null when absent; both given is a 400 — {@code streamedEmbeddings}: the body's query_embeddings were streamed
+     * out of {@code req} already).
      */
-    private static List<String> queryTexts(ObjectNode req) {
+    private static List<String> queryTexts(ObjectNode req, boolean streamedEmbeddings) {
         JsonNode v = JsonBody.optional(req, "query_texts");
         if (v == null) {
             return null;
         }
-        if (JsonBody.optional(req, "query_embeddings") != null) {
+        if (streamedEmbeddings || JsonBody.optional(req, "query_embeddings") != null) {
             throw ChromaException.invalid("Provide query_embeddings or query_texts, not both");
         }
         return RecordWrites.stringList(v, "query_texts", false);
