@@ -30,7 +30,7 @@ final class RecordJson {
         out.set("embeddings", include.contains(Include.EMBEDDINGS) ? column(records, r -> embedding(r.embedding())) : F.nullNode());
         out.set("documents", include.contains(Include.DOCUMENTS) ? column(records, r -> text(r.document())) : F.nullNode());
         out.set("uris", include.contains(Include.URIS) ? column(records, r -> text(r.uri())) : F.nullNode());
-        out.set("metadatas", include.contains(Include.METADATAS) ? column(records, r -> metadata(r.metadata())) : F.nullNode());
+        out.set("metadatas", include.contains(Include.METADATAS) ? column(records, RecordJson::metadataOf) : F.nullNode());
         out.set("include", names(includeNames));
         return out;
     }
@@ -46,7 +46,7 @@ final class RecordJson {
         out.set("embeddings", include.contains(Include.EMBEDDINGS) ? nested(results, h -> embedding(h.record().embedding())) : F.nullNode());
         out.set("documents", include.contains(Include.DOCUMENTS) ? nested(results, h -> text(h.record().document())) : F.nullNode());
         out.set("uris", include.contains(Include.URIS) ? nested(results, h -> text(h.record().uri())) : F.nullNode());
-        out.set("metadatas", include.contains(Include.METADATAS) ? nested(results, h -> metadata(h.record().metadata())) : F.nullNode());
+        out.set("metadatas", include.contains(Include.METADATAS) ? nested(results, h -> metadataOf(h.record())) : F.nullNode());
         out.set("distances", include.contains(Include.DISTANCES) ? nested(results, h -> F.numberNode(h.distance())) : F.nullNode());
         out.set("include", names(includeNames));
         return out;
@@ -86,6 +86,17 @@ final class RecordJson {
 
     private static JsonNode text(String s) {
         return s == null ? F.nullNode() : F.textNode(s);
+    }
+
+    /**
+     * A record's metadata as get and query show it. Chroma keeps a URI as a metadata entry it hides when answering,
+     * so a record with a URI and no metadata shows {@code {}}, not null.
+     */
+    private static JsonNode metadataOf(Record r) {
+        if (r.metadata() == null && r.uri() != null) {
+            return F.objectNode();
+        }
+        return metadata(r.metadata());
     }
 
     static JsonNode metadata(Map<String, MetadataValue> m) {

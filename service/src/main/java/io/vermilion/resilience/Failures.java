@@ -35,6 +35,9 @@ public final class Failures {
      * connection errors and resets, timeouts. Not: a missing object, an invalid key, a corrupt object, other 4xx.
      */
     public static boolean transientStorage(Throwable failure) {
+        if (cancelled(failure)) {
+            return false;
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             switch (t) {
                 case io.vermilion.storage.ObjectNotFoundException n -> {
@@ -70,6 +73,24 @@ public final class Failures {
                 }
                 default -> {
                 }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the call ended because its caller gave up on it (a cancelled future, an interrupted thread, the SDK's
+     * "Request cancelled"): the store did not fail, so neither a retry nor the circuit breaker should count it.
+     */
+    static boolean cancelled(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.CancellationException || t instanceof InterruptedException
+                    || t instanceof software.amazon.awssdk.core.exception.AbortedException) {
+                return true;
+            }
+            if (t instanceof SdkClientException && t.getMessage() != null
+                    && t.getMessage().startsWith("Request cancelled")) {
+                return true;
             }
         }
         return false;

@@ -96,6 +96,21 @@ class RecordValidationTest {
     }
 
     @Test
+    void aRecordWithAUriAndNoMetadataShowsAnEmptyMetadataObjectAsChromaDoes() {
+        post(col + "/add", "{\"ids\":[\"u\",\"n\"],\"embeddings\":[[1,0,0],[0,1,0]],\"uris\":[\"s3://b/k\",null]}")
+                .statusCode(201);
+        post(col + "/get", "{\"ids\":[\"u\",\"n\"],\"include\":[\"metadatas\",\"uris\"]}").statusCode(200)
+                .body("ids", contains("u", "n"))
+                .body("metadatas[0].size()", equalTo(0))
+                .body("metadatas[1]", nullValue())
+                .body("uris", contains("s3://b/k", null));
+        post(col + "/query", "{\"query_embeddings\":[[1,0,0]],\"n_results\":1,\"include\":[\"metadatas\"]}")
+                .statusCode(200)
+                .body("ids[0]", contains("u"))
+                .body("metadatas[0][0].size()", equalTo(0));
+    }
+
+    @Test
     void filtersAreValidated() {
         assertError(post(col + "/get", "{\"where\":{\"a\":1,\"b\":2}}"), 400, "InvalidArgumentError",
                 "Invalid where clause");

@@ -11,7 +11,10 @@ import java.util.concurrent.CompletionException;
 import org.hibernate.exception.ConstraintViolationException;
 import org.junit.jupiter.api.Test;
 
-/** How catalog failures are classified: outages count toward the breaker, PostgreSQL's answers never do. */
+/**
+ * How failures are classified: outages count toward the breakers, PostgreSQL's answers never do, and a call its caller
+ * cancelled is no failure of the object store.
+ */
 class FailuresTest {
 
     private static PgException pg(String state) {
@@ -46,5 +49,20 @@ class FailuresTest {
         assertTrue(Failures.catalogOutage(new CompletionException(new ConnectException("refused"))));
         assertTrue(Failures.catalogOutage(new java.util.concurrent.TimeoutException()));
         assertTrue(Failures.catalogOutage(new SQLException("no connection", "08003")));
+    }
+
+    @Test
+    void cancelledObjectStoreCallsAreNeitherRetriedNorCounted() {
+        assertFalse(Failures.transientStorage(new CompletionException(
+                software.amazon.awssdk.core.exception.SdkClientException.create("Request cancelled"))));
+        assertFalse(Failures.transientStorage(new java.util.concurrent.CancellationException()));
+        assertFalse(Failures.transientStorage(new CompletionException(
+                software.amazon.awssdk.core.exception.AbortedException.create("Thread was interrupted"))));
+        assertFalse(Failures.transientStorage(software.amazon.awssdk.core.exception.SdkClientException.create(
+                "Unable to execute HTTP request", new java.util.concurrent.CancellationException())));
+        // A request that got no answer is still an outage.
+        assertTrue(Failures.transientStorage(new CompletionException(software.amazon.awssdk.core.exception
+                .SdkClientException.create("Unable to execute HTTP request: Connection refused",
+                        new ConnectException("refused")))));
     }
 }
