@@ -35,7 +35,7 @@ import org.apache.lucene.util.BytesRef;
  * linear {@link FeatureField} clauses, one per query dimension, weighted by |query value|), then each candidate is
  * re-scored exactly from its stored vector ({@code 1 − query·vector} in float32, as Chroma's sparse operators).
  *
- * <p>Exactness: a document outside the top {@code C} impact scores has a positive part at most {@code (1 + 1/64)} ×
+ * <p>Exactness: a document outside the top {@code C} impact scores has a positive part at most {@link #BOUND_SLACK} ×
  * the {@code C}-th impact score (impacts round down by less than 2⁻⁸), and its dot product is at most its positive
  * part. When the {@code k}-th best exact score among the candidates beats that bound strictly, the candidates hold
  * the exact top-k (ties by sequence included); otherwise {@code C} grows. When every document with a positive part is
@@ -45,8 +45,14 @@ import org.apache.lucene.util.BytesRef;
  */
 final class SparseIndexQuery {
 
-    /** The slack of the impact bound: quantization (below 2⁻⁸) plus float rounding of the sums. */
-    static final double BOUND_SLACK = 1.0 + 1.0 / 64;
+    /**
+     * The slack of the impact bound: FeatureField keeps 8 mantissa bits and truncates, so a value is below
+     * {@code (1 + 2⁻⁸)} × its impact; 2⁻¹⁴ more covers float rounding of the weights and of the sums.
+     */
+    static final double BOUND_SLACK = 1.0 + 0x1p-8 + 0x1p-14;
+    /** Candidates fetched at first per result wanted, and at least: enough that one round usually certifies. */
+    static final int OVERFETCH = 4;
+    static final int MIN_CANDIDATES = 64;
 
     /** A document of segment {@code leaf} with its sequence and exact score ({@code 1 − dot}). */
     record Scored(int leaf, int doc, long sequence, float score) {}
@@ -97,7 +103,7 @@ final class SparseIndexQuery {
         }
         Query topQuery = impacts.build();
         IndexReader reader = searcher.getIndexReader();
-        int candidates = k + Math.max(16, k);
+        int candidates = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(MIN_CANDIDATES, (long) k * OVERFETCH));
         while (true) {
             TopDocs top = searcher.search(topQuery, new TopScoreDocCollectorManager(candidates, null, candidates));
             ScoreDoc[] found = top.scoreDocs;
