@@ -23,7 +23,9 @@ import org.apache.lucene.store.FSDirectory;
  * dimensions drawn zipfian (s = 1) from a {@code VOCAB} vocabulary, values uniform in (0, 1], written as the compactor
  * writes a version (add in order, forceMerge(1), commit). Queries of {@code QTERMS} zipfian dimensions ask for the
  * top 10 through {@link IndexedCollectionReader#sparseQuery} (WAND over impacts, exact re-scoring, 10 records
- * hydrated); p50/p99 after a warm-up, over a first and a repeat pass of the same queries. The first 20 queries are checked against brute force over all N vectors
+ * hydrated); p50/p99 after a warm-up, over a first and a repeat pass of the same queries, of wall-clock time and of
+ * the querying thread's CPU time (what a query costs when the machine is shared: wall time then includes waiting
+ * for a core). The first 20 queries are checked against brute force over all N vectors
  * (regenerated from their seeds), ids and scores.
  *
  * <p>{@code build N DIR} then {@code query N DIR QUERIES QTERMS}; document {@code i} is generated from seed {@code i}.
@@ -44,7 +46,7 @@ public class SparseBench {
         if (args[0].equals("build")) {
             build(n, dir);
         } else {
-            query(n, dir, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            query(n, dir, Integer.parseInt(args[3]), Integer.parseInt(args[4]), args.length > 5 && args[5].equals("idf"));
         }
     }
 
@@ -79,13 +81,14 @@ public class SparseBench {
                 (System.nanoTime() - start) / 1e9, bytes / 1e9);
     }
 
-    static void query(int n, Path dir, int queries, int qterms) throws Exception {
+    static void query(int n, Path dir, int queries, int qterms, boolean idf) throws Exception {
         try (FSDirectory directory = FSDirectory.open(dir);
              IndexedCollectionReader reader = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
             List<MetadataValue.Sparse> qs = new ArrayList<>();
             Random random = new Random(7);
             for (int q = 0; q < queries + 200; q++) {
-                qs.add(vector(random, qterms));
+                MetadataValue.Sparse v = vector(random, qterms);
+                qs.add(idf ? idfWeighted(v, n) : v);
             }
             int checked = Math.min(20, queries);
             List<List<SequencedHit>> answers = new ArrayList<>();
@@ -100,21 +103,30 @@ public class SparseBench {
             // cache for them), the second finds them cached, as a serving process does for repeated traffic.
             for (String pass : List.of("first pass", "repeat pass")) {
                 long[] nanos = new long[queries];
+                long[] cpu = new long[queries];
+                var threads = java.lang.management.ManagementFactory.getThreadMXBean();
                 for (int q = 0; q < queries; q++) {
+                    long c = threads.getCurrentThreadCpuTime();
                     long t = System.nanoTime();
                     List<SequencedHit> hits = reader.sparseQuery(KEY, qs.get(q), K, null, Set.of(), false);
                     nanos[q] = System.nanoTime() - t;
+                    cpu[q] = threads.getCurrentThreadCpuTime() - c;
                     if (hits.size() != K) {
                         throw new AssertionError("query " + q + " found " + hits.size());
                     }
                 }
                 Arrays.sort(nanos);
-                System.out.printf("query (%s): N=%,d, %d-term zipfian queries, top-%d, %d queries: p50 %.2f ms, "
-                        + "p99 %.2f ms, max %.2f ms%n", pass, n, qterms, K, queries, nanos[queries / 2] / 1e6,
-                        nanos[(int) Math.min(queries - 1, Math.ceil(queries * 0.99) - 1)] / 1e6,
-                        nanos[queries - 1] / 1e6);
+                Arrays.sort(cpu);
+                System.out.printf("query (%s, %s weights): N=%,d, %d-term zipfian queries, top-%d, %d queries: p50 %.2f ms, "
+                        + "p99 %.2f ms, max %.2f ms; thread CPU time p50 %.2f ms, p99 %.2f ms%n", pass, idf ? "idf" : "uniform",
+                        n, qterms, K, queries, nanos[queries / 2] / 1e6, nanos[p99(queries)] / 1e6,
+                        nanos[queries - 1] / 1e6, cpu[queries / 2] / 1e6, cpu[p99(queries)] / 1e6);
             }
         }
+    }
+
+    static int p99(int n) {
+        return (int) Math.min(n - 1, Math.ceil(n * 0.99) - 1);
     }
 
     /** Brute force over every document (regenerated), all checked queries in one pass; ids and scores must match. */
@@ -162,6 +174,26 @@ public class SparseBench {
         }
         System.out.printf("exactness: %d/%d queries equal brute force (ids and scores), checked in %.0f s%n", exact,
                 qs.size(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * {@code v} with each value multiplied by its dimension's BM25 IDF in the synthetic corpus, the document frequency
+     * estimated as {@code n·(1 − (1 − p_r)^NNZ)} for the dimension's zipf probability {@code p_r}: frequent dimensions
+     * weigh little, as in BM25 or SPLADE queries.
+     */
+    static MetadataValue.Sparse idfWeighted(MetadataValue.Sparse v, int n) {
+        int[] rankOf = new int[VOCAB];
+        for (int r = 0; r < VOCAB; r++) {
+            rankOf[DIMENSION[r]] = r;
+        }
+        float[] values = v.values().clone();
+        for (int i = 0; i < values.length; i++) {
+            int r = rankOf[v.indices()[i]];
+            double p = CDF[r] - (r == 0 ? 0 : CDF[r - 1]);
+            double df = n * (1 - Math.pow(1 - p, NNZ));
+            values[i] *= (float) Math.log1p((n - df + 0.5) / (df + 0.5));
+        }
+        return new MetadataValue.Sparse(v.indices(), values, null);
     }
 
     static MetadataValue.Sparse document(int i) {

@@ -142,8 +142,8 @@ public class SearchResource {
             java.util.Set<String> bm25 = SparseIndexSchemas.bm25Keys(c.configuration().json());
             for (SearchPayloads.Parsed s : searches) {
                 results.add(empty && s.rank() != null ? List.of() : SearchExecutor.search(view,
-                        new SearchRequest(s.filter(), SparseIdf.apply(view, s.rank(), bm25), s.groupBy(), s.offset(), s.limit(),
-                                c.configuration().space(), c.configuration().efSearch(),
+                        new SearchRequest(s.filter(), SparseIdf.apply(view, s.rank(), bm25), s.groupBy(), s.offset(),
+                                s.limit(), c.configuration().space(), c.configuration().efSearch(),
                                 s.select().embedding())));
             }
             return response(searches, results);
