@@ -140,6 +140,32 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
     }
 
     /**
+     * The version's exact sparse top-{@code k} for {@code key} and {@code query} (minus what the tail shadows, passing
+     * {@code filter}) from its sparse index; null when there is no version or it has no sparse index.
+     */
+    List<SequencedHit> versionSparse(String key, io.vermilion.record.MetadataValue.Sparse query, int k,
+            io.vermilion.filter.Where filter, boolean embeddings) {
+        return version == null ? null : version.sparseQuery(key, query, k, filter, tail.shadowed(), embeddings);
+    }
+
+    /** The version's document frequencies of {@code indices} in {@code key} (minus what the tail shadows), or null. */
+    int[] versionSparseFrequencies(String key, int[] indices) {
+        return version == null ? null : version.sparseDocumentFrequencies(key, indices, tail.shadowed());
+    }
+
+    /** The log tail's records passing {@code filter} (null: all), each with its insertion sequence. */
+    List<SequencedRecord> tailScan(io.vermilion.filter.Where filter, boolean embeddings) {
+        if (tail.size() == 0) {
+            return List.of();
+        }
+        List<SequencedRecord> out = new ArrayList<>();
+        for (Record record : tailReader().get(new GetRequest(null, filter, null, null, 0, embeddings))) {
+            out.add(new SequencedRecord(tail.sequenceOf(record.id()), record));
+        }
+        return out;
+    }
+
+    /**
      * The same version without the log tail: Chroma's {@code index_only} read level, which sees only what was
      * compacted (nothing when no version is published). The returned view holds its own reference to the version
      * and must be closed too.

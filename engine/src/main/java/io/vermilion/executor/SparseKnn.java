@@ -14,8 +14,9 @@ import io.vermilion.record.MetadataValue;
 /**
  * Answers a sparse {@code $knn} exactly, as Chroma's sparse operators score it: each record passing the filter whose
  * metadata {@code key} holds a sparse vector sharing an index with the query scores {@code 1 - query·vector}
- * (float32, shared indices in ascending order); the {@code limit} lowest win, ties by insertion order. Scans the
- * filtered records of the view (compacted version and log tail). Stateless.
+ * (float32, shared indices in ascending order); the {@code limit} lowest win, ties by insertion order. The compacted
+ * version answers from its sparse index (WAND over impacts, re-scored exactly); the log tail is scanned; the two
+ * merge. A version without a sparse index (written before there was one) is scanned too. Stateless.
  */
 final class SparseKnn {
 
@@ -23,26 +24,37 @@ final class SparseKnn {
 
     static List<SequencedHit> nearest(CollectionView view, RankExpr.Knn knn, Where filter, boolean embeddings) {
         MetadataValue.Sparse query = knn.sparse();
+        int limit = knn.limit();
+        List<SequencedHit> fromVersion = view.versionSparse(knn.key(), query, limit, filter, embeddings);
+        Iterable<SequencedRecord> scanned = fromVersion == null
+                ? view.sequencedScan(filter, embeddings)
+                : view.tailScan(filter, embeddings);
         // Max-heap on (score, sequence): its head is the worst of the best `limit` seen so far.
-        PriorityQueue<SequencedHit> heap = new PriorityQueue<>(Math.max(1, knn.limit()),
+        PriorityQueue<SequencedHit> heap = new PriorityQueue<>(Math.max(1, limit),
                 (a, b) -> SequencedHit.compare(b, a));
-        for (SequencedRecord candidate : view.sequencedScan(filter, embeddings)) {
+        if (fromVersion != null) {
+            fromVersion.forEach(hit -> offer(heap, hit, limit));
+        }
+        for (SequencedRecord candidate : scanned) {
             var metadata = candidate.record().metadata();
             if (metadata == null || !(metadata.get(knn.key()) instanceof MetadataValue.Sparse vector)
                     || !vector.overlaps(query)) {
                 continue;
             }
-            SequencedHit hit = new SequencedHit(new QueryHit(candidate.record(), 1.0f - query.dot(vector)),
-                    candidate.sequence());
-            if (heap.size() < knn.limit()) {
-                heap.add(hit);
-            } else if (SequencedHit.compare(hit, heap.peek()) < 0) {
-                heap.poll();
-                heap.add(hit);
-            }
+            offer(heap, new SequencedHit(new QueryHit(candidate.record(), 1.0f - query.dot(vector)),
+                    candidate.sequence()), limit);
         }
         List<SequencedHit> best = new ArrayList<>(heap);
         best.sort(SequencedHit::compare);
         return best;
+    }
+
+    private static void offer(PriorityQueue<SequencedHit> heap, SequencedHit hit, int limit) {
+        if (heap.size() < limit) {
+            heap.add(hit);
+        } else if (SequencedHit.compare(hit, heap.peek()) < 0) {
+            heap.poll();
+            heap.add(hit);
+        }
     }
 }

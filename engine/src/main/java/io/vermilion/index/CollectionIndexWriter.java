@@ -47,11 +47,14 @@ public final class CollectionIndexWriter implements Closeable {
     private final IndexSchema schema;
     private final IndexWriter writer;
     private final MergeThreads threads;
+    /** Whether every document of the index carries {@link SparseFields} (false for indexes written before them). */
+    private final boolean sparseIndexed;
 
-    private CollectionIndexWriter(IndexSchema schema, IndexWriter writer, MergeThreads threads) {
+    private CollectionIndexWriter(IndexSchema schema, IndexWriter writer, MergeThreads threads, boolean sparseIndexed) {
         this.schema = schema;
         this.writer = writer;
         this.threads = threads;
+        this.sparseIndexed = sparseIndexed;
     }
 
     /** Starts a new index in {@code directory}, replacing whatever index was there; merges on the writing thread. */
@@ -62,7 +65,7 @@ public final class CollectionIndexWriter implements Closeable {
     /** Starts a new index in {@code directory}, replacing whatever index was there; merges graphs on {@code merges}. */
     public static CollectionIndexWriter create(Directory directory, IndexSchema schema, MergeThreads merges)
             throws IOException {
-        return open(directory, schema, merges, IndexWriterConfig.OpenMode.CREATE);
+        return open(directory, schema, merges, IndexWriterConfig.OpenMode.CREATE, true);
     }
 
     /** Opens the committed index in {@code directory} to add, replace and delete records; merges on this thread. */
@@ -73,11 +76,13 @@ public final class CollectionIndexWriter implements Closeable {
     /** Opens the committed index in {@code directory} to add, replace and delete records, with its own schema. */
     public static CollectionIndexWriter append(Directory directory, MergeThreads merges) throws IOException {
         IndexSchema schema;
+        boolean sparse;
         try (DirectoryReader reader = DirectoryReader.open(directory)) {
             schema = IndexSchema.fromCommitData(reader.getIndexCommit().getUserData(),
                     IndexedCollectionReader.where(directory));
+            sparse = reader.getIndexCommit().getUserData().containsKey(SparseFields.COMMIT_KEY);
         }
-        return open(directory, schema, merges, IndexWriterConfig.OpenMode.APPEND);
+        return open(directory, schema, merges, IndexWriterConfig.OpenMode.APPEND, sparse);
     }
 
     /** Writes {@code records} (in insertion order; sequence = position) as a new, committed index. */
@@ -91,7 +96,7 @@ public final class CollectionIndexWriter implements Closeable {
     }
 
     private static CollectionIndexWriter open(Directory directory, IndexSchema schema, MergeThreads merges,
-                                              IndexWriterConfig.OpenMode mode) throws IOException {
+                                              IndexWriterConfig.OpenMode mode, boolean sparse) throws IOException {
         IndexWriterConfig config = new IndexWriterConfig(IndexFields.analyzer())
                 .setOpenMode(mode)
                 .setCodec(schema.codec(merges))
@@ -101,7 +106,7 @@ public final class CollectionIndexWriter implements Closeable {
                 // the merge threads: no background merge thread computes beside the writer's threads.
                 .setMergeScheduler(new SerialMergeScheduler())
                 .setCommitOnClose(false);
-        return new CollectionIndexWriter(schema, new IndexWriter(directory, config), merges);
+        return new CollectionIndexWriter(schema, new IndexWriter(directory, config), merges, sparse);
     }
 
     public IndexSchema schema() {
@@ -224,7 +229,11 @@ public final class CollectionIndexWriter implements Closeable {
 
     /** Makes everything written so far durable and visible to newly opened readers, with the schema. */
     public void commit() throws IOException {
-        writer.setLiveCommitData(schema.toCommitData().entrySet());
+        Map<String, String> data = new java.util.LinkedHashMap<>(schema.toCommitData());
+        if (sparseIndexed) {
+            data.put(SparseFields.COMMIT_KEY, "1");
+        }
+        writer.setLiveCommitData(data.entrySet());
         writer.commit();
     }
 
@@ -294,7 +303,8 @@ public final class CollectionIndexWriter implements Closeable {
                         }
                     }
                 }
-                case MetadataValue.Sparse sparse -> { } // no filter matches a sparse vector; $knn reads stored values
+                // No filter matches a sparse vector; $knn runs over its impacts (SparseIndexQuery).
+                case MetadataValue.Sparse sparse -> SparseFields.addTo(doc, key, sparse);
             }
         }
         return doc;

@@ -69,6 +69,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     private final IndexSchema schema;
     private final SearchParameters parameters;
     private final int dimension;
+    private final boolean sparseIndexed;
 
     /** Takes ownership of {@code reader}, which must be a commit written by {@link CollectionIndexWriter}. */
     public IndexedCollectionReader(DirectoryReader reader, SearchParameters parameters) throws IOException {
@@ -85,6 +86,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
             }
         }
         this.dimension = dim;
+        this.sparseIndexed = reader.getIndexCommit().getUserData().containsKey(SparseFields.COMMIT_KEY);
     }
 
     /** Names an index folder in errors: its path, else the directory's description. */
@@ -231,6 +233,55 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 results.add(hits);
             }
             return results;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The exact sparse {@code $knn} over the index ({@link SparseIndexQuery}): the best {@code k} records passing
+     * {@code where} and not in {@code hidden} whose vector in {@code key} shares an index with {@code query}, scored
+     * {@code 1 − query·vector}; null when the index was written without sparse fields (the caller scans instead).
+     */
+    @Override
+    public List<SequencedHit> sparseQuery(String key, io.vermilion.record.MetadataValue.Sparse query, int k,
+            io.vermilion.filter.Where where, Set<String> hidden, boolean embeddings) {
+        if (!sparseIndexed) {
+            return null;
+        }
+        try {
+            Query filter = filterQuery(FilterTranslator.translate(null, where, null), false, hidden);
+            if (filter instanceof MatchNoDocsQuery) {
+                return List.of();
+            }
+            List<SequencedHit> hits = new ArrayList<>();
+            Hydrator hydrator = new Hydrator(embeddings);
+            for (SparseIndexQuery.Scored s : SparseIndexQuery.nearest(searcher, key, query, k, filter)) {
+                Hit hit = new Hit(s.leaf(), s.doc(), s.sequence(), s.score());
+                hits.add(new SequencedHit(new QueryHit(hydrator.load(hit), s.score()), s.sequence()));
+            }
+            return hits;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Live records not in {@code hidden} whose vector in {@code key} has each of {@code indices} (document
+     * frequencies, in order); null when the index was written without sparse fields.
+     */
+    @Override
+    public int[] sparseDocumentFrequencies(String key, int[] indices, Set<String> hidden) {
+        if (!sparseIndexed) {
+            return null;
+        }
+        try {
+            Query filter = filterQuery(FilterTranslator.translate(null, null, null), false, hidden);
+            int[] counts = new int[indices.length];
+            for (int i = 0; i < indices.length; i++) {
+                counts[i] = SparseIndexQuery.documentFrequency(searcher, key, indices[i], filter);
+            }
+            return counts;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

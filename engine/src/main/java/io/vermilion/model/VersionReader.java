@@ -24,6 +24,24 @@ public interface VersionReader {
     /** As {@link CollectionReader#query}, over the version minus {@code hidden}, with sequences. */
     List<List<SequencedHit>> query(QueryRequest request, Set<String> hidden);
 
+    /**
+     * The exact sparse {@code $knn} over the version minus {@code hidden}: the best {@code k} records passing
+     * {@code where} whose sparse vector in metadata {@code key} shares an index with {@code query}, by
+     * {@code 1 − query·vector} then sequence; null when this version has no sparse index (callers scan instead).
+     */
+    default List<SequencedHit> sparseQuery(String key, io.vermilion.record.MetadataValue.Sparse query, int k,
+            io.vermilion.filter.Where where, Set<String> hidden, boolean embeddings) {
+        return null;
+    }
+
+    /**
+     * For each of {@code indices}, how many records of the version minus {@code hidden} have it in their sparse
+     * vector in {@code key}; null when this version has no sparse index.
+     */
+    default int[] sparseDocumentFrequencies(String key, int[] indices, Set<String> hidden) {
+        return null;
+    }
+
     /** The version's records with these ids (absent ids are left out). */
     Map<String, SequencedRecord> lookup(Collection<String> ids);
 

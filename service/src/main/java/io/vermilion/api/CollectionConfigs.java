@@ -184,6 +184,7 @@ public final class CollectionConfigs {
         embeddingVector.set("hnsw", hnswParams.deepCopy());
         keys.set("#embedding", F.objectNode().set("float_list",
                 F.objectNode().set("vector_index", index(true, embeddingVector))));
+        SparseIndexSchemas.render(stored, keys);
         ObjectNode schema = F.objectNode();
         schema.set("defaults", defaults);
         schema.set("keys", keys);
@@ -323,7 +324,7 @@ public final class CollectionConfigs {
         return (ObjectNode) v;
     }
 
-    private static void rejectUnknown(ObjectNode obj, List<String> allowed, String path) {
+    static void rejectUnknown(ObjectNode obj, List<String> allowed, String path) {
         for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!allowed.contains(name)) {

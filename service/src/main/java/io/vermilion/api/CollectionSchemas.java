@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The {@code schema} of a collection create request. Vermilion applies its vector index part (the space, HNSW
- * parameters and embedding function of {@code #embedding}) and accepts every other part only where it asks for the
+ * parameters and embedding function of {@code #embedding}) and its sparse vector indexes ({@link SparseIndexSchemas}),
+ * and accepts every other part only where it asks for the
  * indexes Vermilion always keeps (Chroma's defaults). Anything else is refused with a 400 naming the part, so no
  * collection is ever stored with a schema it did not get.
  */
@@ -56,9 +57,11 @@ final class CollectionSchemas {
         }
         ObjectNode fallback = null;
         ObjectNode primary = null;
+        Map<String, ObjectNode> sparse = new java.util.LinkedHashMap<>();
         JsonNode defaults = present(root.get("defaults"));
         if (defaults != null) {
-            fallback = valueTypes(CollectionConfigs.requireMap(defaults, "schema.defaults"), "schema.defaults", null);
+            fallback = valueTypes(CollectionConfigs.requireMap(defaults, "schema.defaults"), "schema.defaults", null,
+                    sparse);
         }
         JsonNode keys = present(root.get("keys"));
         if (keys != null) {
@@ -66,7 +69,8 @@ final class CollectionSchemas {
             for (Iterator<Map.Entry<String, JsonNode>> it = keyMap.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String path = "schema.keys." + e.getKey();
-                ObjectNode vector = valueTypes(CollectionConfigs.requireMap(e.getValue(), path), path, e.getKey());
+                ObjectNode vector = valueTypes(CollectionConfigs.requireMap(e.getValue(), path), path, e.getKey(),
+                        sparse);
                 if (vector != null) {
                     primary = vector;
                 }
@@ -75,11 +79,12 @@ final class CollectionSchemas {
         ObjectNode result = stored.deepCopy();
         applyVectorIndex(result, fallback, "schema.defaults.float_list.vector_index.config");
         applyVectorIndex(result, primary, "schema.keys.#embedding.float_list.vector_index.config");
+        SparseIndexSchemas.store(result, sparse);
         return result;
     }
 
     /** Checks one key's (or the defaults') value types; returns its vector index config when it carries one. */
-    private static ObjectNode valueTypes(ObjectNode types, String path, String key) {
+    private static ObjectNode valueTypes(ObjectNode types, String path, String key, Map<String, ObjectNode> sparse) {
         ObjectNode vector = null;
         for (Iterator<Map.Entry<String, JsonNode>> it = types.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> t = it.next();
@@ -102,7 +107,7 @@ final class CollectionSchemas {
                     continue;
                 }
                 ObjectNode index = CollectionConfigs.requireMap(i.getValue(), indexPath);
-                ObjectNode config = check(index, indexPath, key, t.getKey(), i.getKey());
+                ObjectNode config = check(index, indexPath, key, t.getKey(), i.getKey(), sparse);
                 if (config != null) {
                     vector = config;
                 }
@@ -112,7 +117,8 @@ final class CollectionSchemas {
     }
 
     /** Checks one index entry against what Vermilion applies; returns the config of an applicable vector index. */
-    private static ObjectNode check(ObjectNode index, String path, String key, String valueType, String indexType) {
+    private static ObjectNode check(ObjectNode index, String path, String key, String valueType, String indexType,
+            Map<String, ObjectNode> sparse) {
         JsonNode enabledNode = present(index.get("enabled"));
         if (enabledNode != null && !enabledNode.isBoolean()) {
             throw ChromaException.shape(path + ".enabled", "invalid type: " + JsonBody.describe(enabledNode)
@@ -137,9 +143,14 @@ final class CollectionSchemas {
                 return null;
             }
             case "sparse_vector_index" -> {
-                // Sparse vectors are not indexed; a disabled entry's settings change nothing.
-                if (enabledNode != null && enabledNode.booleanValue()) {
+                // Enabled on a metadata key: a sparse index (SparseIndexSchemas); a disabled entry changes nothing.
+                boolean enabled = enabledNode != null && enabledNode.booleanValue();
+                if (enabled && key == null) {
                     throw unsupported(path + ".enabled");
+                }
+                ObjectNode sparseConfig = SparseIndexSchemas.check(index, enabled, path, key);
+                if (sparseConfig != null) {
+                    sparse.put(key, sparseConfig);
                 }
                 return null;
             }

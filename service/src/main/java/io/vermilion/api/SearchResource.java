@@ -13,6 +13,7 @@ import io.vermilion.embedding.MiniLmEmbedder;
 import io.vermilion.error.ChromaException;
 import io.vermilion.executor.IndexingStatus;
 import io.vermilion.executor.SearchExecutor;
+import io.vermilion.executor.SparseIdf;
 import io.vermilion.filter.WhereParser;
 import io.vermilion.gateway.Quota;
 import io.vermilion.gateway.QuotaLimits;
@@ -112,6 +113,7 @@ public class SearchResource {
     }
 
     private static void check(CollectionEntry c, List<SearchPayloads.Parsed> searches) {
+        java.util.Set<String> sparseIndexed = SparseIndexSchemas.indexedKeys(c.configuration().json());
         for (SearchPayloads.Parsed s : searches) {
             if (s.filter() != null) {
                 WhereParser.requireIndexed(s.filter());
@@ -119,6 +121,9 @@ public class SearchResource {
             if (s.rank() != null) {
                 for (RankExpr.Knn knn : s.rank().knns()) {
                     if (knn.query() == null) {
+                        if (!sparseIndexed.contains(knn.key())) {
+                            throw SparseIndexSchemas.notIndexed(knn.key()); // as Chroma: only over a sparse index
+                        }
                         continue; // sparse: no dimension to check
                     }
                     RecordWrites.requireIndexable("query", knn.query().length);
@@ -134,10 +139,11 @@ public class SearchResource {
         return records.readView(c, indexOnly, view -> {
             List<List<SearchHit>> results = new ArrayList<>(searches.size());
             boolean empty = c.dimension() == null && view.count() == 0;
+            java.util.Set<String> bm25 = SparseIndexSchemas.bm25Keys(c.configuration().json());
             for (SearchPayloads.Parsed s : searches) {
                 results.add(empty && s.rank() != null ? List.of() : SearchExecutor.search(view,
-                        new SearchRequest(s.filter(), s.rank(), s.groupBy(), s.offset(), s.limit(),
-                                c.configuration().space(), c.configuration().efSearch(),
+                        new SearchRequest(s.filter(), SparseIdf.apply(view, s.rank(), bm25), s.groupBy(), s.offset(),
+                                s.limit(), c.configuration().space(), c.configuration().efSearch(),
                                 s.select().embedding())));
             }
             return response(searches, results);
