@@ -405,7 +405,18 @@ public final class CollectionStateCache {
         }
 
         CompletableFuture<CollectionView> catchUp(long target, VersionRef ref) {
-            return enqueue(() -> load(target, ref));
+            return enqueue(() -> load(target, ref).thenApply(view -> {
+                // A read that took this collection just before it was evicted built its state here after the drop:
+                // the view keeps its own reference, and nothing else may keep the version open or uncounted.
+                if (isDropped()) {
+                    dropBuilding(false);
+                }
+                return view;
+            }));
+        }
+
+        synchronized boolean isDropped() {
+            return dropped;
         }
 
         /**
