@@ -2,6 +2,7 @@ import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.index.MergeThreads;
 import io.vermilion.index.IndexedCollectionReader;
+import io.vermilion.index.LocalIndexDirectory;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.model.VectorQuantization;
 import io.vermilion.model.DistanceFunction;
@@ -178,13 +179,13 @@ public class ScaleBench {
         }
         long heapBefore = IndexBench.heapAfterGc();
         long o0 = System.nanoTime();
-        try (Directory directory = FSDirectory.open(dir);
+        try (Directory directory = open(dir);
              IndexedCollectionReader ignored = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
             System.out.printf("open: %.0f ms%n", (System.nanoTime() - o0) / 1e6);
         }
         Where filter = WhereParser.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"bucket\": " + FILTER_BUCKET + "}"));
         for (int ef : new int[] {50, 100, 200, 400}) {
-            try (Directory directory = FSDirectory.open(dir);
+            try (Directory directory = open(dir);
                  IndexedCollectionReader reader = IndexedCollectionReader.open(directory, SearchParameters.withEfSearch(ef))) {
                 run(reader, queries, null, gt, 1); // warm
                 double[] r = run(reader, queries, null, gt, 1);
@@ -204,7 +205,7 @@ public class ScaleBench {
             }
         }
         // Throughput with two query threads at ef 100.
-        try (Directory directory = FSDirectory.open(dir);
+        try (Directory directory = open(dir);
              IndexedCollectionReader reader = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
             long t0 = System.nanoTime();
             int rounds = 3;
@@ -216,6 +217,14 @@ public class ScaleBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("N=%,d ef=100 two threads: %.0f queries/s%n", n, 2 * rounds * queries.length / seconds);
         }
+    }
+
+    /**
+     * The index folder as the service opens it ({@link LocalIndexDirectory}: an int8 index's float32 vectors read,
+     * not mapped), or wholly memory-mapped with {@code -Dbench.mmap=true} (as before issue 13).
+     */
+    static Directory open(Path dir) throws IOException {
+        return Boolean.getBoolean("bench.mmap") ? FSDirectory.open(dir) : LocalIndexDirectory.open(dir);
     }
 
     /** recall@10, p50 ms, p99 ms over all queries, one request per query. */

@@ -160,8 +160,9 @@ public final class CollectionStateCache {
     /**
      * Bytes of collection state held, estimated: per tail record its embedding, strings and metadata plus a fixed
      * overhead ({@link #TAIL_RECORD_OVERHEAD}); per open version {@link #VERSION_OVERHEAD} plus
-     * {@link #VERSION_BYTES_PER_RECORD} per record (Lucene's on-heap structures; the files themselves are memory-mapped
-     * or paged and are not counted here).
+     * {@link #VERSION_BYTES_PER_RECORD} per record (Lucene's on-heap structures) plus the memory-mapped bytes a search
+     * of it keeps resident ({@link VersionReader#searchBytes}: vectors scored and graph), which leave the process
+     * when an evicted version is unmapped.
      */
     public long heldBytes() {
         return heldBytes.get();
@@ -194,7 +195,7 @@ public final class CollectionStateCache {
                     + 64L * (record.metadata() == null ? 0 : record.metadata().size());
         }
         if (published.base != null) {
-            bytes += VERSION_OVERHEAD + VERSION_BYTES_PER_RECORD * published.base.count();
+            bytes += VERSION_OVERHEAD + VERSION_BYTES_PER_RECORD * published.base.count() + published.base.searchBytes();
         }
         return bytes;
     }
@@ -259,7 +260,8 @@ public final class CollectionStateCache {
      * A version of the collection was published (by this replica, or a reader saw it): opens it and replays the log
      * after it up to where the catalog ends it now, in the background, then switches to it, so no read waits for it. Reads meanwhile are served from the
      * state held, as complete as ever. Completes when the switch is done, skipped (nothing newer, a move already under
-     * way) or failed (a later read tries again); never fails.
+     * way) or failed (a later read tries again); never fails. The collection counts as just read for eviction, and
+     * the version opened counts against the memory budget (others are evicted if it no longer fits).
      */
     public CompletionStage<Void> prepare(UUID collection, VersionRef version) {
         Objects.requireNonNull(version, "version");
@@ -267,9 +269,16 @@ public final class CollectionStateCache {
             return CompletableFuture.completedFuture(null);
         }
         return catalog.position(collection).toCompletableFuture()
-                .thenCompose(end -> end.isEmpty() ? CompletableFuture.<Void>completedFuture(null)
-                        : collections.computeIfAbsent(collection, CachedCollection::new)
-                                .switchInBackground(version, end.get().nextOffset()))
+                .thenCompose(end -> {
+                    if (end.isEmpty()) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    CachedCollection cached = collections.computeIfAbsent(collection, CachedCollection::new);
+                    // A collection just written and compacted is likely read next: it counts as recently read, so
+                    // the budget evicts idle collections before the version opened here.
+                    cached.lastRead = readTicks.incrementAndGet();
+                    return cached.switchInBackground(version, end.get().nextOffset());
+                })
                 .exceptionally(failure -> null);
     }
 
@@ -396,7 +405,18 @@ public final class CollectionStateCache {
         }
 
         CompletableFuture<CollectionView> catchUp(long target, VersionRef ref) {
-            return enqueue(() -> load(target, ref));
+            return enqueue(() -> load(target, ref).thenApply(view -> {
+                // A read that took this collection just before it was evicted built its state here after the drop:
+                // the view keeps its own reference, and nothing else may keep the version open or uncounted.
+                if (isDropped()) {
+                    dropBuilding(false);
+                }
+                return view;
+            }));
+        }
+
+        synchronized boolean isDropped() {
+            return dropped;
         }
 
         /**
@@ -596,6 +616,8 @@ public final class CollectionStateCache {
                 current = new Published(building.ref, building.base, building.offset, building.tail.view());
                 published = current;
                 account(current, false);
+                // Also when no read asked for it (a version opened ahead by prepare): evict others if now over budget.
+                evictOverBudget(this);
             }
             return current;
         }

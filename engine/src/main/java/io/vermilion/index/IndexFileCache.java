@@ -19,8 +19,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
-import org.apache.lucene.store.MMapDirectory;
-
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
@@ -38,8 +36,9 @@ import io.vermilion.version.VersionManifest;
 /**
  * The local-disk level for published versions' Lucene index files: a version is fetched once (its files in parallel,
  * large ones in concurrent ranges, each checked against the manifest's size and CRC32C) into
- * {@code <root>/<collection>/<version>/}, made visible by an atomic rename, and opened memory-mapped, so the OS page
- * cache is the memory level. Folders survive restarts. Bounded by bytes: when over capacity, folders of versions not
+ * {@code <root>/<collection>/<version>/}, made visible by an atomic rename, and opened memory-mapped
+ * ({@link LocalIndexDirectory}: an int8 index's float32 vectors are read, not mapped), so the OS page cache is the
+ * memory level. Folders survive restarts. Bounded by bytes: when over capacity, folders of versions not
  * open here are deleted, least recently opened first. Thread-safe; one process per root.
  *
  * <p>With {@link LazyOpenOptions#enabled() lazy opening}, a version with no local folder yet (and, for the collection,
@@ -162,7 +161,7 @@ public final class IndexFileCache {
         IndexedCollectionReader reader;
         try {
             touch(ready);
-            reader = IndexedCollectionReader.open(new MMapDirectory(ready), parameters);
+            reader = IndexedCollectionReader.open(LocalIndexDirectory.open(ready), parameters);
         } catch (IOException | RuntimeException e) {
             open.computeIfPresent(ready, (k, n) -> n == 1 ? null : n - 1);
             throw e instanceof IOException io

@@ -70,6 +70,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     private final SearchParameters parameters;
     private final int dimension;
     private final boolean sparseIndexed;
+    private final long searchBytes;
 
     /** Takes ownership of {@code reader}, which must be a commit written by {@link CollectionIndexWriter}. */
     public IndexedCollectionReader(DirectoryReader reader, SearchParameters parameters) throws IOException {
@@ -87,6 +88,23 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         }
         this.dimension = dim;
         this.sparseIndexed = reader.getIndexCommit().getUserData().containsKey(SparseFields.COMMIT_KEY);
+        this.searchBytes = searchBytes(reader, schema, parameters, dim);
+    }
+
+    /**
+     * What a search reads, per live vector: the float32 vector (every one when the collection is small enough to be
+     * scanned exactly, which is also how an int8 collection that small is searched), else for int8 the quantized
+     * vector and its correction; plus the graph, about {@code 2 × max_neighbors} two-byte neighbour deltas.
+     */
+    private static long searchBytes(DirectoryReader reader, IndexSchema schema, SearchParameters parameters, int dim) {
+        if (dim < 0) {
+            return 0;
+        }
+        long vectors = reader.numDocs();
+        boolean scanned = vectors <= parameters.exactSearchThreshold();
+        long perVector = schema.quantization() == VectorQuantization.INT8 && !scanned ? dim + 8L : 4L * dim;
+        long graph = scanned ? 0 : 4L * schema.maxNeighbors();
+        return vectors * (perVector + graph);
     }
 
     /** Names an index folder in errors: its path, else the directory's description. */
@@ -184,6 +202,11 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
             found.put(record.id(), record);
         }
         return found;
+    }
+
+    @Override
+    public long searchBytes() {
+        return searchBytes;
     }
 
     /** References to this reader (its owner's and each retain's); 0 once closed. */

@@ -28,7 +28,7 @@ import io.vermilion.version.VersionFile;
 /**
  * One version's index files read in fixed-size pages: a page comes from the shared memory cache, else from the local
  * file (if it arrived already), else from the object store by a ranged read, which also writes it at its offset into
- * the local file. {@link #warm} fetches every missing page in the background (search structures first) and then checks
+ * the local file. An int8 index's float32 vectors skip the memory cache (see {@link LocalIndexDirectory}). {@link #warm} fetches every missing page in the background (search structures first) and then checks
  * each whole file against the manifest's size and CRC32C. A page fetch is length-checked; concurrent reads of one page
  * share one fetch; a failed fetch is not remembered, so a later read tries again. Thread-safe.
  */
@@ -58,10 +58,14 @@ final class PagedIndexFiles implements AutoCloseable {
         this.pageBytes = pageBytes;
         this.fetchedBytes = fetchedBytes;
         try {
+            String[] names = indexFiles.stream().map(f -> f.key().substring(f.key().lastIndexOf('/') + 1))
+                    .toArray(String[]::new);
+            java.util.Set<String> rescoreOnly = LocalIndexDirectory.rescoreOnlyFiles(names);
             for (VersionFile file : indexFiles) {
                 String name = file.key().substring(file.key().lastIndexOf('/') + 1);
+                boolean outsideMemory = rescoreOnly.contains(name) && file.size() >= LocalIndexDirectory.MAPPED_BELOW;
                 files.put(name, new PagedFile(file, FileChannel.open(folder.resolve(name),
-                        StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)));
+                        StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE), outsideMemory));
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -164,10 +168,16 @@ final class PagedIndexFiles implements AutoCloseable {
         private final FileChannel channel;
         private final AtomicIntegerArray local; // 1 once the page is written to the local file
         private final ConcurrentHashMap<Long, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
+        /**
+         * An int8 index's float32 vectors, read only to re-score candidates ({@link LocalIndexDirectory}): their pages
+         * come from the local file (SSD tier) or the store and never take room in the shared memory cache.
+         */
+        private final boolean outsideMemory;
 
-        PagedFile(VersionFile meta, FileChannel channel) {
+        PagedFile(VersionFile meta, FileChannel channel, boolean outsideMemory) {
             this.meta = meta;
             this.channel = channel;
+            this.outsideMemory = outsideMemory;
             this.local = new AtomicIntegerArray(Math.toIntExact(pages()));
         }
 
@@ -190,6 +200,9 @@ final class PagedIndexFiles implements AutoCloseable {
         /** The page's bytes, waiting for them; a failed fetch throws the store's error (unchecked) or an IOException. */
         byte[] page(long page) throws IOException {
             try {
+                if (outsideMemory) {
+                    return load(page).join();
+                }
                 return memory.get(new PageKey(meta.key(), page), (key, ignored) -> load(page)).join();
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();

@@ -45,6 +45,14 @@ public interface VersionReader {
     /** The version's records with these ids (absent ids are left out). */
     Map<String, SequencedRecord> lookup(Collection<String> ids);
 
+    /**
+     * Bytes of the version's files a search reads (vectors it scores and the graph), which stay resident while the
+     * version is open and read: what holding it costs beyond the heap. An estimate; 0 if nothing is memory-mapped.
+     */
+    default long searchBytes() {
+        return 0;
+    }
+
     /** Takes a reference; false if the reader is already closed. */
     boolean tryRetain();
 

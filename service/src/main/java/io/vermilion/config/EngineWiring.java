@@ -265,9 +265,20 @@ public class EngineWiring {
             IndexFileCache indexFiles, BufferAllocator allocator, @Named("readers") ExecutorService readers,
             VermilionConfig config) {
         long budget = config.cache().collectionsMemory().map(io.quarkus.runtime.configuration.MemorySize::asLongValue)
-                .orElse(Runtime.getRuntime().maxMemory() / 4);
+                .orElse(defaultCollectionsMemory());
         return new CollectionStateCache(cache, catalog, versions, indexFiles, SearchParameters.DEFAULTS, allocator,
                 readers, ENVIRONMENT, budget);
+    }
+
+    /**
+     * The default budget for collections' state: a quarter of the heap (tails, Lucene's on-heap part) plus half of the
+     * memory outside the heap (the memory-mapped vectors and graphs of open versions count against it too).
+     */
+    static long defaultCollectionsMemory() {
+        long heap = Runtime.getRuntime().maxMemory();
+        long total = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getTotalMemorySize() : 0;
+        return heap / 4 + Math.max(0, total - heap) / 2;
     }
 
     /**

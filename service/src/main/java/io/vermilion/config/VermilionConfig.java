@@ -216,8 +216,9 @@ public interface VermilionConfig {
         io.quarkus.runtime.configuration.MemorySize index();
 
         /**
-         * Memory for collections' state held between reads (log tails, open versions); over it, the least recently
-         * read collections not in use are evicted. Unset: a quarter of the maximum heap.
+         * Memory for collections' state held between reads (log tails, open versions with the mapped vectors and graph
+         * a search keeps resident); over it, the least recently read collections not in use are evicted. Unset: a
+         * quarter of the maximum heap plus half of the memory outside the heap.
          */
         Optional<io.quarkus.runtime.configuration.MemorySize> collectionsMemory();
     }

@@ -13,7 +13,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * The read path's caches as metrics. {@code vermilion_read_cache_snapshots_total{result="hit"|"miss"}}: request
  * views served as they were, or after reading new log fragments or opening a version;
- * {@code vermilion_read_cache_versions_total{result="switch"}}: moves to a newer compacted version.
+ * {@code vermilion_read_cache_versions_total{result="switch"}}: moves to a newer compacted version;
+ * {@code vermilion_read_cache_held_bytes}, {@code vermilion_read_cache_held_collections} and
+ * {@code vermilion_read_cache_evictions_total}: the state held under the memory budget and what was evicted.
  * {@code vermilion_object_cache_reads_total{level="memory"|"disk", result="hit"|"miss"}}: whole-object reads (log
  * fragments, manifests) by cache level — hit ratio per level is {@code hit / (hit + miss)};
  * {@code vermilion_object_cache_bytes{level}} what each level holds. {@code vermilion_index_files_opens_total{source=
@@ -34,6 +36,13 @@ public class ReadCacheMetrics {
         FunctionCounter.builder("vermilion.read_cache.versions", cache, CollectionStateCache::versionSwitches)
                 .description("Moves of a collection's read state to a newer compacted version").tag("result", "switch")
                 .register(registry);
+        Gauge.builder("vermilion.read_cache.held.bytes", cache, CollectionStateCache::heldBytes)
+                .description("Estimated bytes of collection state held between reads (vermilion.cache.collections-memory bounds it)")
+                .register(registry);
+        Gauge.builder("vermilion.read_cache.held.collections", cache, CollectionStateCache::heldCollections)
+                .description("Collections whose read state is held").register(registry);
+        FunctionCounter.builder("vermilion.read_cache.evictions", cache, CollectionStateCache::evictions)
+                .description("Collections' read state evicted to stay within the memory budget").register(registry);
 
         String reads = "Whole-object reads through the cache tier, by level and result";
         counter(registry, reads, objects, "memory", "hit", s -> s.stats().memoryHits());

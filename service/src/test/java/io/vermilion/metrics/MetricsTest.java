@@ -50,6 +50,10 @@ class MetricsTest {
                 delta(before, after, "vermilion_object_store_bytes_total", "operation", "put"));
         assertEquals(1, delta(before, after, "vermilion_read_cache_snapshots_total", "result", "miss"));
         assertEquals(1, delta(before, after, "vermilion_read_cache_snapshots_total", "result", "hit"));
+        // The collection's state is now held: 6 tail records of 2 floats and 2-char ids, 160 + 8 + 4 bytes each.
+        assertEquals(6 * 172, delta(before, after, "vermilion_read_cache_held_bytes"));
+        assertEquals(1, delta(before, after, "vermilion_read_cache_held_collections"));
+        assertEquals(0, delta(before, after, "vermilion_read_cache_evictions_total"));
         // The log writer writes past the cache; the first read misses both levels for each of the 3 fragments.
         assertEquals(3, delta(before, after, "vermilion_object_cache_reads_total", "level", "memory", "result", "miss"));
         assertEquals(3, delta(before, after, "vermilion_object_cache_reads_total", "level", "disk", "result", "miss"));
