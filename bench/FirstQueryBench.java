@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  * last add is acknowledged, sends the very first query and QUERIES more (n_results 10, include metadatas, documents,
  * distances) and prints each one's latency. Repeats ROUNDS times, each round in a new collection, so the first round
  * shows a fresh server and the later ones a warm JVM.
- * Usage: {@code java bench/FirstQueryBench.java URL DATASET_DIR [N=10000] [QUERIES=20] [ROUNDS=3] [PAUSE_S=0]}
- * (PAUSE_S: seconds to wait between rounds, e.g. for a compaction to finish). Plain JDK, no dependencies.
+ * Usage: {@code java bench/FirstQueryBench.java URL DATASET_DIR [N=10000] [QUERIES=20] [ROUNDS=3] [PAUSE_S=0]
+ * [FOLLOW_S=0]} (PAUSE_S: seconds to wait between rounds; FOLLOW_S: then keep querying that long and print p50 and
+ * max per 5 s window, where a compaction and the switch to its version show). Plain JDK, no dependencies.
  */
 public class FirstQueryBench {
 
@@ -40,6 +41,7 @@ public class FirstQueryBench {
         int queries = args.length > 3 ? Integer.parseInt(args[3]) : 20;
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         int pause = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        int follow = args.length > 6 ? Integer.parseInt(args[6]) : 0;
         float[][] base = readVecs(data.resolve("base.fvecs"), n);
         float[][] query = readVecs(data.resolve("query.fvecs"), queries + 1);
         List<String> docs = readDocs(data.resolve("docs.jsonl"), n);
@@ -80,9 +82,38 @@ public class FirstQueryBench {
                     rest.length, rest.length == 0 ? 0 : rest[rest.length / 2],
                     rest.length == 0 ? 0 : rest[rest.length - 1], ms.length, sinceAck);
             System.out.println("  next queries, ms: " + each);
+            if (follow > 0) {
+                follow(collection, query, acknowledged, follow);
+            }
             if (pause > 0 && round + 1 < rounds) {
                 Thread.sleep(pause * 1000L);
             }
+        }
+    }
+
+    /** Queries for {@code seconds} more; prints count, p50 and max per 5 s window since the last add's ack. */
+    static void follow(String collection, float[][] query, long acknowledged, int seconds) throws Exception {
+        List<List<Double>> windows = new ArrayList<>();
+        long end = acknowledged + seconds * 1_000_000_000L;
+        int q = 0;
+        while (System.nanoTime() < end) {
+            long t = System.nanoTime();
+            call("POST", collection + "/query", queryBody(query[q++ % query.length]));
+            double ms = (System.nanoTime() - t) / 1e6;
+            int window = (int) ((t - acknowledged) / 5_000_000_000L);
+            while (windows.size() <= window) {
+                windows.add(new ArrayList<>());
+            }
+            windows.get(window).add(ms);
+        }
+        for (int w = 0; w < windows.size(); w++) {
+            List<Double> ms = windows.get(w);
+            if (ms.isEmpty()) {
+                continue;
+            }
+            ms.sort(null);
+            System.out.printf("  %3d-%3d s after the ack: %4d queries, p50 %.1f ms, max %.1f ms%n", 5 * w, 5 * w + 5,
+                    ms.size(), ms.get(ms.size() / 2), ms.getLast());
         }
     }
 

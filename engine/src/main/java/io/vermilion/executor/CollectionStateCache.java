@@ -52,6 +52,7 @@ public final class CollectionStateCache {
     private final FragmentReader fragments;
     private final Executor executor;
     private final AtomicLong ownFragmentsApplied = new AtomicLong();
+    private final AtomicLong versionsWarmed = new AtomicLong();
     private final ConcurrentHashMap<UUID, CachedCollection> collections = new ConcurrentHashMap<>();
     private final AtomicLong snapshotsCached = new AtomicLong();
     private final Environment environment;
@@ -184,6 +185,11 @@ public final class CollectionStateCache {
         if (cached != null) {
             cached.enqueue(() -> CompletableFuture.runAsync(() -> cached.takeOwn(fragment, bytes), executor));
         }
+    }
+
+    /** Versions queried once in the background before a state switched to them. */
+    public long versionsWarmed() {
+        return versionsWarmed.get();
     }
 
     /** Fragments of this replica's own writes applied at write time ({@link #committed}). */
@@ -451,8 +457,8 @@ public final class CollectionStateCache {
                 LogFragment decoded = fragments.read(bytes, fragment);
                 state.tail.apply(decoded.records(), fragment.startOffset());
                 state.offset = fragment.endOffset();
-                publish(); // O(1) but for the size estimate: the next read takes a view without queueing
                 ownFragmentsApplied.incrementAndGet();
+                publish(); // O(1) but for the size estimate: the next read takes a view without queueing
             } catch (RuntimeException e) {
                 release(state, false);
                 building = null;
@@ -537,6 +543,10 @@ public final class CollectionStateCache {
                                     return next;
                                 });
                     })
+                    .thenApply(next -> {
+                        warm(next.base);
+                        return next;
+                    })
                     .thenCompose(next -> enqueue(() -> {
                         if (collections.get(collection) != this || (building != null && !newer(ref, building.ref))) {
                             releaseQuietly(next.base); // dropped meanwhile, or a read moved there first
@@ -554,6 +564,26 @@ public final class CollectionStateCache {
                         switching.set(false);
                         return null;
                     });
+        }
+
+        /**
+         * Runs one query, with an embedding of the state held now, on a version about to replace it, so the first
+         * read after the switch does not pay for cold code and unread index pages. Best effort: a failure is ignored
+         * (the read that follows reports its own).
+         */
+        private void warm(VersionReader base) {
+            Published now = published;
+            float[] probe = now == null ? null : now.tail.anyEmbedding();
+            if (!(base instanceof io.vermilion.index.IndexedCollectionReader reader) || probe == null) {
+                return;
+            }
+            try {
+                reader.query(new io.vermilion.model.QueryRequest(java.util.List.of(probe), 10, null, null, null,
+                        reader.schema().space()), java.util.Set.of());
+                versionsWarmed.incrementAndGet();
+            } catch (RuntimeException e) {
+                // a warm-up only
+            }
         }
 
         private CompletableFuture<VersionReader> opening(VersionRef ref) {

@@ -136,6 +136,16 @@ public final class CollectionTail {
             }
         }
 
+        /** The embedding of some live record, or null if none has one (e.g. to probe a version with). */
+        public float[] anyEmbedding() {
+            for (int row = rows.rows() - 1; row >= 0; row--) {
+                if (rows.isLive(row) && rows.record(row).embedding() != null) {
+                    return rows.record(row).embedding();
+                }
+            }
+            return null;
+        }
+
         /** The sequence of the tail record with this id; the id must be live in the tail. */
         public long sequenceOf(String id) {
             TailSearch.IdIndex index = ordered();
