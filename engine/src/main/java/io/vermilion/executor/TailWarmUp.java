@@ -3,7 +3,6 @@ package io.vermilion.executor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.QueryRequest;
@@ -34,11 +33,11 @@ public final class TailWarmUp {
 
     /** Builds the synthetic tail and searches it with every distance; returns how many hits it found in all. */
     public static long run() {
-        SplittableRandom random = new SplittableRandom(12);
+        int next = 0;
         CollectionTail tail = new CollectionTail(null);
         List<LogRecord> batch = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) {
-            batch.add(new LogRecord(Operation.ADD, "warm-" + i, vector(random),
+            batch.add(new LogRecord(Operation.ADD, "warm-" + i, vector(next++),
                     Map.of("bucket", new MetadataValue.Int(i % 10)), "warm-up document " + i, null));
             if (batch.size() == 100) {
                 tail.apply(batch, i + 1 - batch.size());
@@ -49,17 +48,18 @@ public final class TailWarmUp {
         long hits = 0;
         for (DistanceFunction distance : DistanceFunction.values()) {
             for (int q = 0; q < QUERIES_PER_DISTANCE; q++) {
-                QueryRequest request = new QueryRequest(List.of(vector(random)), 10, null, null, null, distance);
+                QueryRequest request = new QueryRequest(List.of(vector(next++)), 10, null, null, null, distance);
                 hits += view.query(request).getFirst().size();
             }
         }
         return hits;
     }
 
-    private static float[] vector(SplittableRandom random) {
+    /** The {@code k}-th synthetic vector: deterministic, spread over the sphere well enough for a warm-up. */
+    private static float[] vector(int k) {
         float[] v = new float[DIMENSION];
         for (int i = 0; i < v.length; i++) {
-            v[i] = (float) random.nextGaussian();
+            v[i] = (float) Math.sin(k * 12.9898 + i * 78.233);
         }
         return v;
     }
