@@ -7,7 +7,7 @@
 #              window runs and one while settled sequential queries run; prints the per-request breakdown
 # The servers run one at a time: Chroma is measured and stopped, then Vermilion is started and measured, so neither
 # competes with the other for the two cores. Writes bench/results/side-by-side-<date>[-quick].json, prints the
-# markdown tables, and draws bench/side-by-side-timeline.png. Python (chromadb-client 1.5.9, numpy, matplotlib, pinned
+# markdown tables, and draws bench/side-by-side-timeline.png (-quick.png with --quick). Python (chromadb-client 1.5.9, numpy, matplotlib, pinned
 # in bench/requirements-side-by-side.txt) runs from bench/.venv, made on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,7 +97,7 @@ load_end=$(uptime)
 echo "load at end: $load_end"
 mkdir -p bench/results
 $PY bench/side_by_side.py report --results "$work/chroma.json" "$work/vermilion.json" \
-  --json "bench/results/side-by-side-$date_tag.json" --md "$work/tables.md" --png bench/side-by-side-timeline.png \
+  --json "bench/results/side-by-side-$date_tag.json" --md "$work/tables.md" --png "bench/side-by-side-timeline${quick:+-quick}.png" \
   --note "Load average (uptime) at start: \`${load_start##*load average: }\`, at end: \`${load_end##*load average: }\`."
 cp "$work/tables.md" "bench/results/side-by-side-$date_tag.md"
 cat "$work/tables.md"

@@ -10,7 +10,8 @@ import io.vermilion.index.MergeThreads;
  * The threads a replica's compactions run on, within a budget of {@code threads}: one coordinator runs compactions
  * one at a time (reading, encoding, uploading, then waiting while the work threads build), and {@code threads} work
  * threads decode blocks, add records to the index and merge its graphs, so at most {@code threads} compute at once and
- * the remaining cores stay with serving. All are daemon threads at the lowest priority (a hint the OS may ignore).
+ * the remaining cores stay with serving. All are daemon threads at the lowest priority, and on Linux at nice
+ * {@value ThreadNice#COMPACTION} ({@link ThreadNice}), so that on busy cores the kernel runs serving threads first.
  */
 public final class CompactionThreads implements AutoCloseable {
 
@@ -38,7 +39,11 @@ public final class CompactionThreads implements AutoCloseable {
     }
 
     private static ThreadFactory factory(Thread.Builder.OfPlatform builder) {
-        return builder.daemon(true).priority(Thread.MIN_PRIORITY).factory();
+        ThreadFactory threads = builder.daemon(true).priority(Thread.MIN_PRIORITY).factory();
+        return task -> threads.newThread(() -> {
+            ThreadNice.set(ThreadNice.COMPACTION);
+            task.run();
+        });
     }
 
     /** The budget: threads that compute at once. */

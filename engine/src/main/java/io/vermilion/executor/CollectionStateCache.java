@@ -19,7 +19,10 @@ import io.vermilion.catalog.VersionRef;
 import io.vermilion.env.Environment;
 import io.vermilion.index.IndexFileCache;
 import io.vermilion.index.SearchParameters;
+import io.vermilion.catalog.FragmentRef;
 import io.vermilion.log.CorruptFragmentException;
+import io.vermilion.log.FragmentReader;
+import io.vermilion.log.LogFragment;
 import io.vermilion.log.LogGapException;
 import io.vermilion.log.LogReader;
 import io.vermilion.model.CollectionSnapshot;
@@ -34,7 +37,8 @@ import io.vermilion.storage.ObjectStore;
  * only once the catalog recorded them, in parallel, and applied in log order exactly once: catching up is serialized
  * per collection. When a newer version is published (a read notices it, or {@link #prepare} is told), views keep
  * coming from the previous version and its (longer) tail while the new version is opened and its tail replayed beside
- * them, then switch; reads never wait for the opening. The previous version's reader closes when its last view does. A state
+ * them, then switch; reads never wait for the opening. This replica's own writes can be applied as they are recorded
+ * ({@link #committed}, write-through), so the first read after an ingest finds them applied. The previous version's reader closes when its last view does. A state
  * left behind while the log it needs was collected (a newer version covers it) reloads from the newest version.
  * Without a version catalog every collection is served from its whole log. Thread-safe; views are immutable.
  */
@@ -45,6 +49,10 @@ public final class CollectionStateCache {
     private final IndexFileCache indexFiles;
     private final SearchParameters parameters;
     private final LogReader log;
+    private final FragmentReader fragments;
+    private final Executor executor;
+    private final AtomicLong ownFragmentsApplied = new AtomicLong();
+    private final AtomicLong versionsWarmed = new AtomicLong();
     private final ConcurrentHashMap<UUID, CachedCollection> collections = new ConcurrentHashMap<>();
     private final AtomicLong snapshotsCached = new AtomicLong();
     private final Environment environment;
@@ -101,6 +109,8 @@ public final class CollectionStateCache {
         this.indexFiles = indexFiles;
         this.parameters = Objects.requireNonNull(parameters, "parameters");
         this.log = new LogReader(store, catalog, allocator, executor);
+        this.fragments = new FragmentReader(allocator);
+        this.executor = Objects.requireNonNull(executor, "executor");
     }
 
     /**
@@ -158,6 +168,36 @@ public final class CollectionStateCache {
     }
 
     /**
+     * Write-through ({@link io.vermilion.log.CommittedFragments}): this replica's log writer recorded {@code fragment},
+     * whose stored bytes are {@code bytes}. If the collection's state here ends exactly where the fragment starts (or
+     * the fragment opens the log of a collection not held yet), the fragment is decoded and applied to that state in
+     * the background, in log order with catch-ups, so the next read finds it applied instead of reading it back from
+     * the object store. Otherwise nothing happens and reads catch up from the log as before (another replica's writes,
+     * a state not held). Either way a read still waits for the log position the catalog reports, behind this step in
+     * the collection's queue, so every acknowledged write stays visible to the next read. Quick; never blocks.
+     */
+    public void committed(UUID collection, FragmentRef fragment, byte[] bytes) {
+        Objects.requireNonNull(fragment, "fragment");
+        Objects.requireNonNull(bytes, "bytes");
+        CachedCollection cached = fragment.startOffset() == 0
+                ? collections.computeIfAbsent(collection, CachedCollection::new)
+                : collections.get(collection);
+        if (cached != null) {
+            cached.enqueue(() -> CompletableFuture.runAsync(() -> cached.takeOwn(fragment, bytes), executor));
+        }
+    }
+
+    /** Versions queried once in the background before a state switched to them. */
+    public long versionsWarmed() {
+        return versionsWarmed.get();
+    }
+
+    /** Fragments of this replica's own writes applied at write time ({@link #committed}). */
+    public long ownFragmentsApplied() {
+        return ownFragmentsApplied.get();
+    }
+
+    /**
      * Bytes of collection state held, estimated: per tail record its embedding, strings and metadata plus a fixed
      * overhead ({@link #TAIL_RECORD_OVERHEAD}); per open version {@link #VERSION_OVERHEAD} plus
      * {@link #VERSION_BYTES_PER_RECORD} per record (Lucene's on-heap structures) plus the memory-mapped bytes a search
@@ -187,13 +227,12 @@ public final class CollectionStateCache {
         if (published == null) {
             return 0;
         }
-        long bytes = 0;
-        java.util.List<io.vermilion.record.Record> records = published.tail.records().records();
-        for (io.vermilion.record.Record record : records) {
-            bytes += TAIL_RECORD_OVERHEAD + 4L * (record.embedding() == null ? 0 : record.embedding().length)
-                    + 2L * (record.id().length() + length(record.document()) + length(record.uri()))
-                    + 64L * (record.metadata() == null ? 0 : record.metadata().size());
-        }
+        long[] sum = {0}; // the tail's records unordered: ordering them (records()) would cost more than this
+        published.tail.forEachLive(record -> sum[0] += TAIL_RECORD_OVERHEAD
+                + 4L * (record.embedding() == null ? 0 : record.embedding().length)
+                + 2L * (record.id().length() + length(record.document()) + length(record.uri()))
+                + 64L * (record.metadata() == null ? 0 : record.metadata().size()));
+        long bytes = sum[0];
         if (published.base != null) {
             bytes += VERSION_OVERHEAD + VERSION_BYTES_PER_RECORD * published.base.count() + published.base.searchBytes();
         }
@@ -404,6 +443,39 @@ public final class CollectionStateCache {
             return previous.thenCompose(ignored -> step.get()).whenComplete((result, failure) -> done.complete(null));
         }
 
+        /**
+         * Applies this replica's own fragment if the state ends where it starts, or starts the state of a collection
+         * whose log it opens (see {@link #committed}); a failure gives the state up (the tail may hold part of the
+         * fragment), so the next read reloads it from the log. Runs in the queue.
+         */
+        void takeOwn(FragmentRef fragment, byte[] bytes) {
+            if (collections.get(collection) != this) {
+                return; // dropped or evicted meanwhile
+            }
+            if (building == null) {
+                if (fragment.startOffset() != 0) {
+                    return;
+                }
+                building = new Building(null, null);
+            }
+            Building state = building;
+            if (state.offset != fragment.startOffset()) {
+                return; // another writer's fragments come between: a read catches up from the log
+            }
+            try {
+                LogFragment decoded = fragments.read(bytes, fragment);
+                state.tail.apply(decoded.records(), fragment.startOffset());
+                state.offset = fragment.endOffset();
+                ownFragmentsApplied.incrementAndGet();
+                publish(); // O(1) but for the size estimate: the next read takes a view without queueing
+            } catch (RuntimeException e) {
+                release(state, false);
+                building = null;
+                published = null;
+                account(null, false);
+            }
+        }
+
         CompletableFuture<CollectionView> catchUp(long target, VersionRef ref) {
             return enqueue(() -> load(target, ref).thenApply(view -> {
                 // A read that took this collection just before it was evicted built its state here after the drop:
@@ -491,6 +563,10 @@ public final class CollectionStateCache {
                                     return next;
                                 });
                     })
+                    .thenApply(next -> {
+                        warm(next.base);
+                        return next;
+                    })
                     .thenCompose(next -> enqueue(() -> {
                         if (collections.get(collection) != this || (building != null && !newer(ref, building.ref))) {
                             releaseQuietly(next.base); // dropped meanwhile, or a read moved there first
@@ -508,6 +584,26 @@ public final class CollectionStateCache {
                         switching.set(false);
                         return null;
                     });
+        }
+
+        /**
+         * Runs one query, with an embedding of the state held now, on a version about to replace it, so the first
+         * read after the switch does not pay for cold code and unread index pages. Best effort: a failure is ignored
+         * (the read that follows reports its own).
+         */
+        private void warm(VersionReader base) {
+            Published now = published;
+            float[] probe = now == null ? null : now.tail.anyEmbedding();
+            if (!(base instanceof io.vermilion.index.IndexedCollectionReader reader) || probe == null) {
+                return;
+            }
+            try {
+                reader.query(new io.vermilion.model.QueryRequest(java.util.List.of(probe), 10, null, null, null,
+                        reader.schema().space()), java.util.Set.of());
+                versionsWarmed.incrementAndGet();
+            } catch (RuntimeException e) {
+                // a warm-up only
+            }
         }
 
         private CompletableFuture<VersionReader> opening(VersionRef ref) {

@@ -124,6 +124,28 @@ public final class CollectionTail {
             return ordered().snapshot();
         }
 
+        /**
+         * Calls {@code action} with each live record, in no particular order; cheaper than {@link #records()}, which
+         * orders them and indexes their ids.
+         */
+        public void forEachLive(java.util.function.Consumer<Record> action) {
+            for (int row = 0; row < rows.rows(); row++) {
+                if (rows.isLive(row)) {
+                    action.accept(rows.record(row));
+                }
+            }
+        }
+
+        /** The embedding of some live record, or null if none has one (e.g. to probe a version with). */
+        public float[] anyEmbedding() {
+            for (int row = rows.rows() - 1; row >= 0; row--) {
+                if (rows.isLive(row) && rows.record(row).embedding() != null) {
+                    return rows.record(row).embedding();
+                }
+            }
+            return null;
+        }
+
         /** The sequence of the tail record with this id; the id must be live in the tail. */
         public long sequenceOf(String id) {
             TailSearch.IdIndex index = ordered();

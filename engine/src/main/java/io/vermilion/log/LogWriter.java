@@ -52,6 +52,7 @@ public final class LogWriter implements AutoCloseable {
     private final LogWriterOptions options;
     private final ScheduledExecutorService scheduler;
     private final LogWriterListener listener;
+    private final CommittedFragments committedFragments;
 
     private final ConcurrentHashMap<UUID, CollectionLog> logs = new ConcurrentHashMap<>();
     /** Every accepted write not yet answered, so that {@link #close()} can wait for them. */
@@ -82,6 +83,17 @@ public final class LogWriter implements AutoCloseable {
     /** As above, timing commits, drawing back-off delays and naming fragments with {@code environment}. */
     public LogWriter(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, LogWriterOptions options,
                      ScheduledExecutorService scheduler, LogWriterListener listener, Environment environment) {
+        this(store, catalog, allocator, options, scheduler, listener, environment, CommittedFragments.NONE);
+    }
+
+    /**
+     * As above, handing each recorded fragment's bytes to {@code committedFragments} before its writes are
+     * acknowledged (e.g. so this replica's read state takes them without reading them back).
+     */
+    public LogWriter(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, LogWriterOptions options,
+                     ScheduledExecutorService scheduler, LogWriterListener listener, Environment environment,
+                     CommittedFragments committedFragments) {
+        this.committedFragments = Objects.requireNonNull(committedFragments, "committedFragments");
         this.environment = Objects.requireNonNull(environment, "environment");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.store = Objects.requireNonNull(store, "store");
@@ -411,6 +423,7 @@ public final class LogWriter implements AutoCloseable {
                 requestsCommitted.addAndGet(plan.accepted().size());
                 long nanos = log.lastCommitNanos;
                 tell(() -> listener.committed(plan.accepted().size(), plan.recordCount(), plan.bytes().length, nanos));
+                tell(() -> committedFragments.committed(log.collection, fragment, plan.bytes()));
                 yield CompletableFuture.completedFuture(() -> {
                     plan.refused().forEach((request, mismatch) -> request.future.completeExceptionally(mismatch));
                     for (Request request : plan.accepted()) {

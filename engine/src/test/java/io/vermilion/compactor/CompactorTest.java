@@ -521,6 +521,7 @@ class CompactorTest {
         await(views.prepare(collection, new VersionRef(manifest.version(), VersionKeys.manifest(collection, 1), 3)));
         assertEquals(1, views.versionsOpenedAhead());
         assertEquals(1, views.versionSwitches());
+        assertEquals(1, views.versionsWarmed(), "queried once with an embedding of the state held, before the switch");
         long opens = files.localOpens() + files.fetches();
         long caughtUp = views.snapshotsCaughtUp();
 

@@ -48,6 +48,7 @@ import io.vermilion.log.FragmentKeys;
 import io.vermilion.log.FragmentWriter;
 import io.vermilion.log.LogTestKit;
 import io.vermilion.log.LogWriter;
+import io.vermilion.log.LogWriterListener;
 import io.vermilion.log.LogWriterOptions;
 import io.vermilion.model.CollectionSnapshot;
 import io.vermilion.model.MutableCollectionState;
@@ -292,6 +293,89 @@ class CollectionStateCacheTest {
         } finally {
             otherReplica.close();
         }
+    }
+
+    /** A writer whose recorded fragments go straight into {@link #cache}, as the service wires its replica's. */
+    private LogWriter writeThroughWriter() {
+        return new LogWriter(store, catalog, allocator, LogWriterOptions.defaults().withCommitWindow(Duration.ZERO),
+                scheduler, LogWriterListener.NONE, Environment.system(), cache::committed);
+    }
+
+    @Test
+    void ownWritesAreAppliedAtWriteTimeAndNeverReadBackFromTheStore() {
+        try (LogWriter own = writeThroughWriter()) {
+            for (int i = 0; i < 20; i++) {
+                await(own.append(collection, List.of(add("r" + i, i, i))));
+
+                CollectionSnapshot snapshot = snapshot();
+
+                assertEquals(i + 1, snapshot.size());
+                assertArrayEquals(vec(i, i), snapshot.get("r" + i).embedding());
+            }
+        }
+
+        assertEquals(0, store.totalGets(), "no fragment read back");
+        assertEquals(20, cache.ownFragmentsApplied());
+        assertEquals(recordedKeys().size(), 20);
+    }
+
+    @Test
+    void ownWritesInterleavedWithAnotherReplicasMatchAReferenceModel() {
+        long seed = Long.getLong("tests.seed", new Random().nextLong());
+        System.out.println("ownWritesInterleavedWithAnotherReplicasMatchAReferenceModel seed=" + seed);
+        Random random = new Random(seed);
+        MutableCollectionState model = new MutableCollectionState();
+        Operation[] operations = Operation.values();
+        try (LogWriter own = writeThroughWriter()) {
+            for (int round = 0; round < 60; round++) {
+                // Mostly this replica's writes; sometimes the other replica's (writer) come between them.
+                for (int w = random.nextInt(4); w >= 0; w--) {
+                    List<LogRecord> request = new ArrayList<>();
+                    for (int r = random.nextInt(3); r >= 0; r--) {
+                        Operation op = operations[random.nextInt(operations.length)];
+                        String id = "id" + random.nextInt(12);
+                        request.add(op == Operation.DELETE ? LogRecord.delete(id) : write(op, id,
+                                op == Operation.UPDATE && random.nextBoolean() ? null
+                                        : vec(random.nextFloat(), random.nextFloat()),
+                                randomMetadata(random), random.nextInt(3) == 0 ? null : "doc" + random.nextInt(5)));
+                    }
+                    model.applyAll(request);
+                    await((random.nextInt(5) == 0 ? writer : own).append(collection, request));
+                }
+                if (random.nextBoolean()) {
+                    assertSameRecords(model.snapshot(), snapshot(), "round " + round + " (seed " + seed + ")");
+                }
+            }
+        }
+        assertSameRecords(model.snapshot(), snapshot(), "at the end (seed " + seed + ")");
+        assertTrue(cache.ownFragmentsApplied() > 0, "seed " + seed);
+        CollectionStateCache cold = new CollectionStateCache(store, catalog, allocator, io);
+        assertSameRecords(model.snapshot(), await(cold.snapshot(collection)), "rebuilt from the whole log");
+    }
+
+    @Test
+    void ownFragmentThatCannotBeAppliedIsReadFromTheLogInstead() {
+        await(writer.append(collection, List.of(add("r0", 0f))));
+        assertEquals(1, snapshot().size()); // the state ends at offset 1
+        await(writer.append(collection, List.of(add("r1", 1f))));
+        FragmentRef second = await(catalog.fragments(collection, 1)).getFirst();
+
+        cache.committed(collection, second, new byte[] {1, 2, 3}); // not a fragment: the state is given up
+
+        assertEquals(List.of("r0", "r1"), TestData.ids(snapshot().records()));
+        assertEquals(0, cache.ownFragmentsApplied());
+    }
+
+    @Test
+    void ownFragmentOfACollectionNotHeldIsLeftToTheNextRead() {
+        await(writer.append(collection, List.of(add("r0", 0f))));
+        await(writer.append(collection, List.of(add("r1", 1f))));
+        FragmentRef second = await(catalog.fragments(collection, 1)).getFirst();
+
+        cache.committed(collection, second, await(store.get(second.key())));
+
+        assertEquals(List.of("r0", "r1"), TestData.ids(snapshot().records()));
+        assertEquals(0, cache.ownFragmentsApplied(), "the state did not start at offset 1");
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.vermilion.catalog.InMemoryLogCatalog;
+import io.vermilion.env.Environment;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.testing.RecordingObjectStore;
 
@@ -110,5 +111,46 @@ class LogWriterListenerTest {
             await(writer.append(collection, List.of(add("a", 1f))));
             assertEquals(1, writer.requestsCommitted());
         }
+    }
+
+    @Test
+    void committedFragmentsAreHandedOverInLogOrderWithTheirStoredBytesBeforeTheAcknowledgement() {
+        List<String> fragments = new ArrayList<>();
+        java.util.Map<String, byte[]> handed = new java.util.concurrent.ConcurrentHashMap<>();
+        CommittedFragments committed = (id, fragment, bytes) -> {
+            synchronized (fragments) {
+                LogFragment decoded = new FragmentReader(allocator).read(bytes, fragment);
+                handed.put(fragment.key(), bytes.clone());
+                fragments.add(fragment.startOffset() + ".." + fragment.endOffset() + " "
+                        + decoded.records().getFirst().id() + " " + id.equals(collection));
+            }
+        };
+        try (LogWriter writer = new LogWriter(store, catalog, allocator, LogWriterOptions.defaults(), scheduler,
+                LogWriterListener.NONE, Environment.system(), committed)) {
+            for (int i = 0; i < 3; i++) {
+                await(writer.append(collection, List.of(add("r" + i, i), add("s" + i, i))));
+                synchronized (fragments) {
+                    assertEquals(i + 1, fragments.size(), "heard before the write was acknowledged");
+                }
+            }
+        }
+
+        assertEquals(List.of("0..2 r0 true", "2..4 r1 true", "4..6 r2 true"), fragments);
+        for (var fragment : await(catalog.fragments(collection, 0))) {
+            assertTrue(java.util.Arrays.equals(await(store.get(fragment.key())), handed.get(fragment.key())),
+                    "the stored bytes of " + fragment.key());
+        }
+    }
+
+    @Test
+    void aThrowingCommittedFragmentsListenerDoesNotDisturbTheWrite() {
+        try (LogWriter writer = new LogWriter(store, catalog, allocator, LogWriterOptions.defaults(), scheduler,
+                LogWriterListener.NONE, Environment.system(), (id, fragment, bytes) -> {
+                    throw new IllegalStateException("listener broke");
+                })) {
+            await(writer.append(collection, List.of(add("r0", 1f))));
+        }
+
+        assertEquals(1, await(catalog.fragments(collection, 0)).size());
     }
 }

@@ -6,6 +6,7 @@ import io.vermilion.executor.CollectionLanes;
 import io.vermilion.catalog.LogCatalog;
 import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.log.LogGarbageCollector;
+import io.vermilion.log.CommittedFragments;
 import io.vermilion.log.LogWriter;
 import io.vermilion.log.LogWriterOptions;
 import io.vermilion.metrics.InstrumentedObjectStore;
@@ -27,6 +28,7 @@ import io.vermilion.compactor.VersionGarbageCollector;
 import io.vermilion.env.Environment;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.executor.CollectionStateCache;
+import io.vermilion.executor.TailWarmUp;
 import io.vermilion.index.IndexFileCache;
 import io.vermilion.index.LazyOpenOptions;
 import io.vermilion.storage.CacheFolder;
@@ -205,11 +207,15 @@ public class EngineWiring {
     @Singleton
     @Startup
     LogWriter logWriter(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, VermilionConfig config,
-            @Named("scheduler") ScheduledExecutorService scheduler, WalMetrics metrics) {
+            @Named("scheduler") ScheduledExecutorService scheduler, WalMetrics metrics, CollectionStateCache states) {
         LogWriterOptions options = LogWriterOptions.defaults()
                 .withCommitWindow(config.log().commitWindow())
                 .withMaxRecordsPerFragment(config.log().maxRecordsPerFragment());
-        return new LogWriter(store, catalog, allocator, options, scheduler, metrics, ENVIRONMENT);
+        // A replica that serves reads takes its own writes into its read state as they are recorded (write-through),
+        // so the first read after an ingest does not read them back from the object store.
+        CommittedFragments committed = config.roles().contains(ReplicaRole.API) ? states::committed
+                : CommittedFragments.NONE;
+        return new LogWriter(store, catalog, allocator, options, scheduler, metrics, ENVIRONMENT, committed);
     }
 
     void closeLogWriter(@Disposes LogWriter writer) {
@@ -266,6 +272,9 @@ public class EngineWiring {
             VermilionConfig config) {
         long budget = config.cache().collectionsMemory().map(io.quarkus.runtime.configuration.MemorySize::asLongValue)
                 .orElse(defaultCollectionsMemory());
+        if (config.roles().contains(ReplicaRole.API)) {
+            TailWarmUp.startInBackground(); // the first query after an ingest must not run the tail search cold
+        }
         return new CollectionStateCache(cache, catalog, versions, indexFiles, SearchParameters.DEFAULTS, allocator,
                 readers, ENVIRONMENT, budget);
     }

@@ -43,6 +43,13 @@ public class ReadCacheMetrics {
                 .description("Collections whose read state is held").register(registry);
         FunctionCounter.builder("vermilion.read_cache.evictions", cache, CollectionStateCache::evictions)
                 .description("Collections' read state evicted to stay within the memory budget").register(registry);
+        FunctionCounter.builder("vermilion.read_cache.versions", cache, CollectionStateCache::versionsWarmed)
+                .description("Moves of a collection's read state to a newer compacted version").tag("result", "warmed")
+                .register(registry);
+        FunctionCounter.builder("vermilion.read_cache.own_fragments", cache, CollectionStateCache::ownFragmentsApplied)
+                .description("Log fragments this replica wrote, applied to its read state as they were recorded"
+                        + " (write-through) instead of read back from the object store")
+                .register(registry);
 
         String reads = "Whole-object reads through the cache tier, by level and result";
         counter(registry, reads, objects, "memory", "hit", s -> s.stats().memoryHits());
