@@ -12,6 +12,7 @@ import io.vermilion.version.ManifestWriter;
 import io.vermilion.version.VersionKeys;
 import io.vermilion.version.VersionManifest;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +40,7 @@ public class VersionRestorer {
     private final PgRestorePoints points;
     private final Clock clock;
 
+    @Inject
     public VersionRestorer(ObjectStore store, VersionCatalog versions, PgRestorePoints points) {
         this(store, versions, points, Environment.system().clock());
     }

@@ -132,7 +132,7 @@ final class BackupScenario {
 
     /** Wipes the deployment: every tenant, database and collection (reset) and every stored object. */
     static void wipe(ObjectStore store) {
-        given().post("/api/v2/reset").then().statusCode(200);
+        given().contentType("application/json").body("").post("/api/v2/reset").then().statusCode(200);
         List<ObjectInfo> objects = store.list("").toCompletableFuture().join();
         for (ObjectInfo object : objects) {
             store.delete(object.key()).toCompletableFuture().join();
