@@ -103,8 +103,10 @@ class BackupRestoreTest {
                         + " (truncated?): Unexpected end-of-input"));
         assertNothingRestored("gamma");
 
-        Files.writeString(manifest, new String(intact, java.nio.charset.StandardCharsets.UTF_8)
-                .replace("\"log_position\" : 2", "\"log_position\" : 3"));
+        String text = new String(intact, java.nio.charset.StandardCharsets.UTF_8);
+        String tampered = text.replace("\"name\" : \"main\"", "\"name\" : \"maim\"");
+        assertTrue(!tampered.equals(text), "the manifest names collection main");
+        Files.writeString(manifest, tampered);
         BackupScenario.restore(folder.toString()).statusCode(400)
                 .body("message", equalTo("Backup at " + folder + " is corrupted: backup.json fails its checksum: the"
                         + " backup manifest is corrupted"));
