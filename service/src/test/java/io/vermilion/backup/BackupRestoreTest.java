@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.vermilion.compactor.Compactor;
+import io.vermilion.compactor.VersionGarbageCollector;
 import io.vermilion.storage.ObjectStore;
 import io.vermilion.sysdb.PostgresResource;
 import jakarta.inject.Inject;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +41,9 @@ class BackupRestoreTest {
 
     @Inject
     ObjectStore store;
+
+    @Inject
+    VersionGarbageCollector garbage;
 
     @Test
     void aRestoredDatabaseReadsBackExactlyAsItWasBackedUp() throws IOException {
@@ -140,6 +145,40 @@ class BackupRestoreTest {
         Files.write(victim, original);
         BackupScenario.restore(folder.toString()).statusCode(200);
         assertEquals(before, BackupScenario.read("gamma", "db1"));
+    }
+
+    @Test
+    void forksRestoreWholeAndGarbageCollectionAfterwardsKeepsWhatTheyRead() throws IOException {
+        given().contentType("application/json").body("{\"name\":\"forks\"}").post("/api/v2/tenants").then()
+                .statusCode(200);
+        given().contentType("application/json").body("{\"name\":\"db1\"}").post("/api/v2/tenants/forks/databases")
+                .then().statusCode(200);
+        String base = BackupScenario.db("forks", "db1");
+        UUID source = BackupScenario.create(base, "{\"name\":\"source\"}");
+        BackupScenario.post(base, source, "add", BackupScenario.records(0, 10, "s"), 201);
+        assertTrue(compactor.compact(source).toCompletableFuture().join().isPresent());
+        BackupScenario.post(base, source, "add", BackupScenario.records(10, 12, "s"), 201); // shared log tail
+        UUID fork = UUID.fromString(given().contentType("application/json").body("{\"new_name\":\"fork\"}")
+                .post(base + "/collections/" + source + "/fork").then().statusCode(200).extract().path("id"));
+        BackupScenario.post(base, fork, "delete", "{\"ids\":[\"id-1\"]}", 200);
+        BackupScenario.post(base, source, "upsert", BackupScenario.records(0, 3, "changed"), 200);
+        assertTrue(compactor.compact(source).toCompletableFuture().join().isPresent());
+        Map<String, Object> before = BackupScenario.read("forks", "db1");
+        Path folder = Files.createTempDirectory("vermilion-backup").resolve("forks");
+        BackupScenario.backup("forks", "db1", folder.toString()).statusCode(200);
+
+        BackupScenario.wipe(store);
+        BackupScenario.restore(folder.toString()).statusCode(200);
+        assertEquals(before, BackupScenario.read("forks", "db1"));
+        given().get(base + "/collections/" + fork + "/fork_count").then().statusCode(200).body("count", equalTo(1));
+
+        // The source moves on and collects its garbage; the fork still reads the source's first version and log.
+        BackupScenario.post(base, source, "delete", "{\"ids\":[\"id-9\"]}", 200);
+        assertTrue(compactor.compact(source).toCompletableFuture().join().isPresent());
+        garbage.collect(source, java.time.Duration.ZERO).toCompletableFuture().join();
+        assertEquals(((Map<?, ?>) before.get("fork")).get("records"),
+                ((Map<?, ?>) BackupScenario.read("forks", "db1").get("fork")).get("records"));
+        assertEquals(11, ((Map<?, ?>) BackupScenario.read("forks", "db1").get("fork")).get("count"));
     }
 
     private void assertNothingRestored(String tenant) {
