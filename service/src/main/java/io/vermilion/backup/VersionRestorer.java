@@ -3,8 +3,10 @@ package io.vermilion.backup;
 import io.smallrye.mutiny.Uni;
 import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
+import io.vermilion.config.VermilionConfig;
 import io.vermilion.env.Environment;
 import io.vermilion.error.ChromaException;
+import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.storage.ObjectStore;
 import io.vermilion.sysdb.PgRestorePoints;
 import io.vermilion.version.ManifestReader;
@@ -35,20 +37,32 @@ public class VersionRestorer {
     private static final int LEASE_ATTEMPTS = 50;
     private static final Duration LEASE_RETRY = Duration.ofMillis(100);
 
+    /**
+     * A superseded version is restored only if it stays retained at least this much longer, so that a garbage
+     * collection running meanwhile cannot expire it and delete the files the new version lists.
+     */
+    static final Duration RETENTION_MARGIN = Duration.ofMinutes(1);
+
     private final ObjectStore store;
     private final VersionCatalog versions;
     private final PgRestorePoints points;
+    private final Duration retention;
+    private final CollectionStateCache states;
     private final Clock clock;
 
     @Inject
-    public VersionRestorer(ObjectStore store, VersionCatalog versions, PgRestorePoints points) {
-        this(store, versions, points, Environment.system().clock());
+    public VersionRestorer(ObjectStore store, VersionCatalog versions, PgRestorePoints points, VermilionConfig config,
+            CollectionStateCache states) {
+        this(store, versions, points, config.compaction().versionRetention(), states, Environment.system().clock());
     }
 
-    VersionRestorer(ObjectStore store, VersionCatalog versions, PgRestorePoints points, Clock clock) {
+    VersionRestorer(ObjectStore store, VersionCatalog versions, PgRestorePoints points, Duration retention,
+            CollectionStateCache states, Clock clock) {
         this.store = store;
         this.versions = versions;
         this.points = points;
+        this.retention = retention;
+        this.states = states;
         this.clock = clock;
     }
 
@@ -56,16 +70,18 @@ public class VersionRestorer {
     public Uni<Restored> restore(UUID collection, Long version, Instant asOf) {
         String holder = "restore-" + UUID.randomUUID();
         return lease(collection, holder, LEASE_ATTEMPTS)
-                .flatMap(held -> points.find(collection, version, asOf).flatMap(found -> switch (found) {
+                .flatMap(held -> points.find(collection, version, asOf, retention, RETENTION_MARGIN))
+                .flatMap(found -> switch (found) {
                     case PgRestorePoints.Lookup.Missing missing -> Uni.createFrom().<Restored>failure(
                             ChromaException.notFound("Collection [" + collection + "] has no retained "
                                     + missing.asked()));
                     case PgRestorePoints.Lookup.OutsideRetention outside -> Uni.createFrom().<Restored>failure(
                             ChromaException.invalid("Collection [" + collection + "] has no retained "
-                                    + outside.asked() + ": it is outside the retention window (the oldest retained"
-                                    + " version is " + outside.oldest() + "; see vermilion.compaction.version-retention)"));
+                                    + outside.asked() + ": it is outside the retention window"
+                                    + " (vermilion.compaction.version-retention)"));
                     case PgRestorePoints.Lookup.Found point -> publish(collection, point);
-                }).eventually(() -> Uni.createFrom().completionStage(versions.releaseLease(collection, holder))));
+                })
+                .eventually(() -> Uni.createFrom().completionStage(versions.releaseLease(collection, holder)));
     }
 
     private Uni<Void> lease(UUID collection, String holder, int attemptsLeft) {
@@ -100,6 +116,10 @@ public class VersionRestorer {
                         throw ChromaException.conflict("Collection [" + collection
                                 + "] changed version during the restore; retry");
                     }
+                    // The log did not move, so this replica's cached state would not know to switch before the
+                    // catalog feed told it: drop it, and the next read here opens the restored version. Other
+                    // replicas switch when the feed's notification of the new version reaches them.
+                    states.evict(collection);
                     return new Restored(next, point.target().version(), point.logPosition());
                 });
     }

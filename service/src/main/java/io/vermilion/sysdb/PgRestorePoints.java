@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -33,15 +34,31 @@ public class PgRestorePoints {
         record OutsideRetention(String asked, long oldest) implements Lookup {}
     }
 
+    /**
+     * A version of collection $1, and whether it stays retained long enough: current, or superseded by a version
+     * published less than $4 seconds (the retention minus the margin) ago.
+     */
+    private static final String RETAINED = """
+            SELECT h.version, h.manifest_key, h.log_end_offset,
+                   (h.version = $3 OR (SELECT min(n.published_at) FROM collection_version_history n
+                                        WHERE n.collection_id = h.collection_id AND n.version > h.version)
+                                      > now() - make_interval(secs => $4)) AS kept
+              FROM collection_version_history h
+             WHERE h.collection_id = $1""";
+
     private final Pool pool;
 
     public PgRestorePoints(Pool pool) {
         this.pool = pool;
     }
 
-    /** The retained version numbered {@code version} ({@code asOf} null) or current at {@code asOf}. */
+    /**
+     * The retained version numbered {@code version} ({@code asOf} null) or current at {@code asOf}. A superseded
+     * version counts as retained only while it stays inside {@code retention} for at least {@code margin} more, so
+     * a garbage collection running meanwhile cannot delete what the restore is about to publish.
+     */
     @CatalogCall(idempotent = true)
-    public Uni<Lookup> find(UUID collection, Long version, Instant asOf) {
+    public Uni<Lookup> find(UUID collection, Long version, Instant asOf, Duration retention, Duration margin) {
         String asked = version != null ? "version " + version : "as of " + asOf;
         return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
                 .flatMap(set -> conn.preparedQuery("""
@@ -59,20 +76,22 @@ public class PgRestorePoints {
                     VersionRef current = ref(head);
                     long logPosition = head.getLong("log_position");
                     long oldest = head.getLong("oldest") == null ? current.version() : head.getLong("oldest");
+                    double keep = retention.toMillis() / 1000.0 - margin.toMillis() / 1000.0;
                     Uni<RowSet<Row>> found = version != null
-                            ? conn.preparedQuery("""
-                                    SELECT version, manifest_key, log_end_offset FROM collection_version_history
-                                     WHERE collection_id = $1 AND version = $2 AND version <= $3""")
-                                    .execute(Tuple.of(collection, version, current.version()))
-                            : conn.preparedQuery("""
-                                    SELECT version, manifest_key, log_end_offset FROM collection_version_history
-                                     WHERE collection_id = $1 AND published_at <= $2 AND version <= $3
-                                     ORDER BY version DESC LIMIT 1""")
+                            ? conn.preparedQuery(RETAINED + " AND h.version = $2 AND h.version <= $3")
+                                    .execute(Tuple.of(collection, version, current.version(), keep))
+                            : conn.preparedQuery(RETAINED + " " + """
+                                     AND h.published_at <= $2 AND h.version <= $3
+                                     ORDER BY h.version DESC LIMIT 1""")
                                     .execute(Tuple.of(collection, OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC),
-                                            current.version()));
+                                            current.version(), keep));
                     return found.map(hit -> {
                         if (hit.size() > 0) {
-                            return (Lookup) new Lookup.Found(ref(hit.iterator().next()), current, logPosition);
+                            Row r = hit.iterator().next();
+                            if (!Boolean.TRUE.equals(r.getBoolean("kept"))) {
+                                return new Lookup.OutsideRetention(asked, oldest);
+                            }
+                            return (Lookup) new Lookup.Found(ref(r), current, logPosition);
                         }
                         boolean expired = version != null ? version < oldest : oldest > 1;
                         return expired ? new Lookup.OutsideRetention(asked, oldest) : new Lookup.Missing(asked);

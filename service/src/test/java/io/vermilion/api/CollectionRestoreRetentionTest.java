@@ -18,7 +18,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
-/** Without version retention, a version garbage collection removed can no longer be restored: a 400, data untouched. */
+/**
+ * Without version retention, only the current version can be restored: a superseded one is a 400 (before and after
+ * garbage collection removed it), data untouched; restoring the current one drops the uncompacted tail.
+ */
 @QuarkusTest
 @TestProfile(ForkProfile.class)
 @QuarkusTestResource(value = PostgresResource.class, restrictToAnnotatedClass = false)
@@ -39,14 +42,25 @@ class CollectionRestoreRetentionTest {
         compact(c);
         CollectionRestoreTest.post(c, "update", "{\"ids\":[\"x\"],\"documents\":[\"two\"]}", 200);
         compact(c);
+        // Still stored (garbage not collected yet), but superseded with no retention: not restorable either.
+        given().contentType("application/json").body("{\"version\":1}").post(DB + "/collections/" + c + "/restore")
+                .then().statusCode(400);
         join(garbage.collect(c, Duration.ZERO));
 
         JsonPath refused = given().contentType("application/json").body("{\"version\":1}")
                 .post(DB + "/collections/" + c + "/restore").then().statusCode(400).extract().jsonPath();
         assertEquals("InvalidArgumentError", refused.getString("error"));
-        assertEquals("Collection [" + c + "] has no retained version 1: it is outside the retention window (the"
-                + " oldest retained version is 2; see vermilion.compaction.version-retention)",
+        assertEquals("Collection [" + c + "] has no retained version 1: it is outside the retention window"
+                + " (vermilion.compaction.version-retention)",
                 refused.getString("message"));
+        assertEquals(Map.of("x", "two"), CollectionRestoreTest.documents(c));
+
+        // The current version always is: restoring it drops the uncompacted tail.
+        CollectionRestoreTest.post(c, "add", "{\"ids\":[\"y\"],\"embeddings\":[[0,1]],\"documents\":[\"tail\"]}", 201);
+        JsonPath current = given().contentType("application/json").body("{\"version\":2}")
+                .post(DB + "/collections/" + c + "/restore").then().statusCode(200).extract().jsonPath();
+        assertEquals(3, current.getInt("version"));
+        assertEquals(3, current.getInt("log_position"), "x added, x updated, y added");
         assertEquals(Map.of("x", "two"), CollectionRestoreTest.documents(c));
     }
 
