@@ -99,7 +99,9 @@ public class Backups {
             Map<String, BackupManifest.StoredObject> objects) {
         String holder = "backup-" + UUID.randomUUID();
         Duration lease = config.backup().lease();
-        lease(id, holder, lease);
+        if (!lease(id, holder, lease)) {
+            return null; // deleted since it was listed
+        }
         try {
             BackupRows.CollectionRows snapshot = rows.snapshot(id).await().indefinitely();
             if (snapshot == null) {
@@ -139,9 +141,13 @@ public class Backups {
         }
     }
 
-    private void lease(UUID id, String holder, Duration lease) {
+    /** Takes the collection's lease, waiting for a running compaction; false if the collection no longer exists. */
+    private boolean lease(UUID id, String holder, Duration lease) {
         long deadline = System.nanoTime() + config.backup().leaseWait().toNanos();
         while (!join(versions.tryAcquireLease(id, holder, lease))) {
+            if (!rows.exists(id).await().indefinitely()) {
+                return false;
+            }
             if (System.nanoTime() > deadline) {
                 throw ChromaException.conflict("Collection [" + id + "] stayed leased by a compaction for "
                         + config.backup().leaseWait() + " (vermilion.backup.lease-wait); retry the backup");
@@ -153,6 +159,7 @@ public class Backups {
                 throw new IllegalStateException("interrupted waiting for a lease", e);
             }
         }
+        return true;
     }
 
     private interface Copy {

@@ -76,6 +76,11 @@ public class BackupRows {
                 });
     }
 
+    public Uni<Boolean> exists(UUID collection) {
+        return pool.preparedQuery("SELECT 1 FROM collections WHERE id = $1").execute(Tuple.of(collection))
+                .map(rows -> rows.size() > 0);
+    }
+
     /** The collection's rows at one point; null if it no longer exists. */
     public Uni<CollectionRows> snapshot(UUID collection) {
         return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
