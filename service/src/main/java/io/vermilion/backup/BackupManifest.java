@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vermilion.catalog.FragmentRef;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.format.Framing;
+import io.vermilion.storage.ObjectKeys;
 import io.vermilion.sysdb.BackupRows;
 import java.io.IOException;
 import java.time.Instant;
@@ -156,7 +157,7 @@ public record BackupManifest(Instant createdAt, String tenant, String database, 
                     text(v, "manifest_key"), v.required("log_end_offset").asLong());
             List<FragmentRef> fragments = new ArrayList<>();
             c.required("fragments").forEach(f -> fragments.add(new FragmentRef(f.required("start_offset").asLong(),
-                    f.required("end_offset").asLong(), text(f, "key"), f.required("bytes").asLong())));
+                    f.required("end_offset").asLong(), ObjectKeys.checkKey(text(f, "key")), f.required("bytes").asLong())));
             JsonNode l = c.required("lineage");
             BackupRows.LineageRow lineage = l.isNull() ? null : new BackupRows.LineageRow(
                     UUID.fromString(text(l, "root_id")),
@@ -171,8 +172,8 @@ public record BackupManifest(Instant createdAt, String tenant, String database, 
                     lineage));
         }
         List<StoredObject> objects = new ArrayList<>();
-        body.required("objects").forEach(o -> objects.add(new StoredObject(text(o, "key"), o.required("size").asLong(),
-                Integer.parseUnsignedInt(text(o, "crc32c"), 16))));
+        body.required("objects").forEach(o -> objects.add(new StoredObject(ObjectKeys.checkKey(text(o, "key")),
+                o.required("size").asLong(), Integer.parseUnsignedInt(text(o, "crc32c"), 16))));
         JsonNode scope = body.required("scope");
         return new BackupManifest(Instant.parse(text(body, "created_at")), text(scope, "tenant"),
                 scope.path("database").isNull() ? null : scope.path("database").asText(), tenants, databases,

@@ -48,7 +48,8 @@ public class Backups {
     private final VersionCatalog versions;
     private final BackupRows rows;
     private final VermilionConfig config;
-    private final Clock clock = Environment.system().clock();
+    private final Environment environment = Environment.system();
+    private final Clock clock = environment.clock();
 
     public Backups(ObjectStore store, VersionCatalog versions, BackupRows rows, VermilionConfig config) {
         this.store = store;
@@ -71,7 +72,14 @@ public class Backups {
         }
         try (BackupLocation to = BackupLocation.open(location, config, false)) {
             ObjectStore dest = to.store();
-            if (!join(dest.list(BackupManifest.FILE)).isEmpty() || !join(dest.list(BackupManifest.OBJECTS)).isEmpty()) {
+            boolean empty;
+            try {
+                empty = join(dest.list(BackupManifest.FILE)).isEmpty()
+                        && join(dest.list(BackupManifest.OBJECTS)).isEmpty();
+            } catch (RuntimeException e) {
+                throw ChromaException.invalid("Backup location " + location + " cannot be used: " + e.getMessage());
+            }
+            if (!empty) {
                 throw ChromaException.conflict("Backup location " + location + " is not empty; back up to a new one");
             }
             List<BackupRows.CollectionRows> collections = new ArrayList<>();
@@ -119,7 +127,7 @@ public class Backups {
                 keys.put(fragment.key(), null);
             }
             keys.keySet().removeAll(objects.keySet()); // forks share objects: each is copied once
-            java.util.concurrent.atomic.AtomicLong renewed = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+            java.util.concurrent.atomic.AtomicLong renewed = new java.util.concurrent.atomic.AtomicLong(environment.nanoTime());
             copy(keys, objects, key -> {
                 byte[] bytes = join(store.get(key));
                 VersionFile expected = keys.get(key);
@@ -127,7 +135,7 @@ public class Backups {
                     throw new IllegalStateException("object " + key + " differs from its version manifest");
                 }
                 join(dest.put(BackupManifest.OBJECTS + key, bytes));
-                long now = System.nanoTime();
+                long now = environment.nanoTime();
                 long last = renewed.get();
                 if (now - last > lease.toNanos() / 3 && renewed.compareAndSet(last, now)
                         && !join(versions.renewLease(id, holder, lease))) {
@@ -143,12 +151,12 @@ public class Backups {
 
     /** Takes the collection's lease, waiting for a running compaction; false if the collection no longer exists. */
     private boolean lease(UUID id, String holder, Duration lease) {
-        long deadline = System.nanoTime() + config.backup().leaseWait().toNanos();
+        long deadline = environment.nanoTime() + config.backup().leaseWait().toNanos();
         while (!join(versions.tryAcquireLease(id, holder, lease))) {
             if (!rows.exists(id).await().indefinitely()) {
                 return false;
             }
-            if (System.nanoTime() > deadline) {
+            if (environment.nanoTime() > deadline) {
                 throw ChromaException.conflict("Collection [" + id + "] stayed leased by a compaction for "
                         + config.backup().leaseWait() + " (vermilion.backup.lease-wait); retry the backup");
             }
@@ -198,6 +206,8 @@ public class Backups {
             } catch (ObjectNotFoundException e) {
                 throw ChromaException.invalid("No backup at " + location + ": " + BackupManifest.FILE
                         + " is missing (an unfinished backup writes it last)");
+            } catch (RuntimeException e) {
+                throw ChromaException.invalid("Backup location " + location + " cannot be read: " + e.getMessage());
             }
             BackupManifest manifest;
             try {

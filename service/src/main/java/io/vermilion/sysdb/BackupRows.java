@@ -145,7 +145,8 @@ public class BackupRows {
 
     /**
      * Inserts every row of a backup in one transaction: tenants and databases where missing (an existing database of
-     * the same tenant and name is reused, a new one gets a new id), then each collection with its version pointer, log fragments and lineage.
+     * the same tenant and name is reused, a new one gets a new id), then each collection with its version pointer,
+     * log fragments and lineage.
      * Fails (inserting nothing) if any collection already exists.
      */
     public Uni<Void> restore(List<TenantRow> tenants, List<DatabaseRow> databases, List<CollectionRows> collections) {
