@@ -181,6 +181,42 @@ class BackupRestoreTest {
         assertEquals(11, ((Map<?, ?>) BackupScenario.read("forks", "db1").get("fork")).get("count"));
     }
 
+    @Test
+    void aDatabaseBackupRestoresIntoAnotherTenantAndDatabase() throws IOException {
+        BackupScenario.write("moved", "from", compactor);
+        Map<String, Object> before = BackupScenario.read("moved", "from");
+        Path database = Files.createTempDirectory("vermilion-backup").resolve("db");
+        Path tenant = Files.createTempDirectory("vermilion-backup").resolve("tenant");
+        BackupScenario.backup("moved", "from", database.toString()).statusCode(200);
+        BackupScenario.backup("moved", null, tenant.toString()).statusCode(200);
+        BackupScenario.wipe(store);
+
+        given().contentType("application/json").body("{\"from\":\"" + tenant + "\",\"tenant\":\"elsewhere\","
+                + "\"database\":\"target\"}").post("/api/v2/admin/restores").then().statusCode(400)
+                .body("message", equalTo("Only a backup of one database can be restored into another"));
+        given().contentType("application/json").body("{\"from\":\"" + database + "\",\"tenant\":\"elsewhere\"}")
+                .post("/api/v2/admin/restores").then().statusCode(400)
+                .body("message", equalTo("Give both tenant and database to restore into, or neither"));
+        given().contentType("application/json").body("{\"from\":\"" + database + "\",\"tenant\":\"elsewhere\","
+                + "\"database\":\"target\"}").post("/api/v2/admin/restores").then().statusCode(200)
+                .body("collections", equalTo(3));
+        given().get("/api/v2/tenants/moved").then().statusCode(404);
+        Map<String, Object> after = BackupScenario.read("elsewhere", "target");
+        assertEquals(before.keySet(), after.keySet());
+        for (String name : before.keySet()) {
+            Map<?, ?> was = (Map<?, ?>) before.get(name);
+            Map<?, ?> is = (Map<?, ?>) after.get(name);
+            assertEquals(was.get("records"), is.get("records"), name);
+            assertEquals(was.get("count"), is.get("count"), name);
+            Map<?, ?> collection = (Map<?, ?>) is.get("collection");
+            assertEquals("elsewhere", collection.get("tenant"));
+            assertEquals("target", collection.get("database"));
+            assertEquals(((Map<?, ?>) was.get("collection")).get("metadata"), collection.get("metadata"));
+            assertEquals(((Map<?, ?>) was.get("collection")).get("configuration_json"),
+                    collection.get("configuration_json"));
+        }
+    }
+
     private void assertNothingRestored(String tenant) {
         given().get("/api/v2/tenants/" + tenant).then().statusCode(404);
         assertEquals(List.of(), store.list("").toCompletableFuture().join(), "no object was left in the store");
