@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
+import io.vermilion.backup.VersionRestorer;
 import io.vermilion.sysdb.Catalog;
 import io.vermilion.sysdb.PgForkCatalog;
 import io.vermilion.sysdb.CollectionChange;
@@ -31,7 +32,7 @@ import java.util.UUID;
 /**
  * Collections of a database: create (with get_or_create), list, count, get by name / id / CRN, modify by id,
  * delete by name, fork (copy-on-write, optionally as of a retained version) and count forks — the paths and quirks of
- * Chroma's v2 API — and the retained versions (a Vermilion extension).
+ * Chroma's v2 API — plus the retained versions and an in-place restore to one of them (Vermilion extensions).
  */
 @Path("/api/v2")
 @Produces(MediaType.APPLICATION_JSON)
@@ -44,10 +45,12 @@ public class CollectionResource {
     private final TenantGuard tenantGuard;
     private final Quotas quotas;
     private final PgForkCatalog forks;
+    private final VersionRestorer restorer;
 
     public CollectionResource(Catalog catalog, Records records, TenantGuard tenantGuard, Quotas quotas,
-            PgForkCatalog forks) {
+            PgForkCatalog forks, VersionRestorer restorer) {
         this.forks = forks;
+        this.restorer = restorer;
         this.catalog = catalog;
         this.records = records;
         this.tenantGuard = tenantGuard;
@@ -270,6 +273,29 @@ public class CollectionResource {
             }
             return out;
         });
+    }
+
+    /**
+     * Vermilion extension: restores the collection in place to a retained version ({@code {"version": N}}) or to the
+     * version current at a time ({@code {"as_of": t}}): a new version with exactly that version's records is published,
+     * so records written after it are gone. 404 for a missing collection or version, 400 outside the retention window.
+     */
+    @POST
+    @Requires(Role.READ_WRITE)
+    @Path(BASE + "/collections/{id}/restore")
+    public Uni<ObjectNode> restore(
+            @PathParam("tenant") String tenant, @PathParam("database") String database, @PathParam("id") String id,
+            String body) {
+        PgForkCatalog.ForkPoint point = ForkRequests.point(JsonBody.object(body));
+        if (point.version() == null && point.asOf() == null) {
+            throw ChromaException.invalid("Give the version to restore (version) or a time (as_of)");
+        }
+        return existing(tenant, database, id)
+                .flatMap(c -> restorer.restore(c.id(), point.version(), point.asOf()))
+                .map(restored -> F.objectNode()
+                        .put("version", restored.version())
+                        .put("restored_version", restored.restoredFrom())
+                        .put("log_position", restored.logPosition()));
     }
 
     private Uni<CollectionEntry> existing(String tenant, String database, String id) {

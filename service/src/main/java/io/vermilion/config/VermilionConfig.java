@@ -101,6 +101,41 @@ public interface VermilionConfig {
         int maxQueuedTexts();
     }
 
+    Backup backup();
+
+    /**
+     * Backups and restores ({@code vermilion.backup.*}; see README "Backup and restore"). A destination is a folder
+     * on the server's machine or {@code s3://bucket/prefix}; S3 destinations use these settings where set and the
+     * object store's ({@code vermilion.storage.*}) otherwise.
+     */
+    interface Backup {
+        /** S3-compatible endpoint of {@code s3://} destinations; the storage endpoint (or AWS) when unset. */
+        Optional<URI> s3Endpoint();
+
+        /** Region of {@code s3://} destinations; the storage region when unset. */
+        Optional<String> s3Region();
+
+        /** Static credentials of {@code s3://} destinations; the storage credentials when unset. */
+        Optional<String> s3AccessKey();
+
+        Optional<String> s3SecretKey();
+
+        /**
+         * How long a backup waits for a collection's compaction lease (held while the collection is copied, so no
+         * compaction or garbage collection changes what is being copied) before giving up with a 409.
+         */
+        @WithDefault("2m")
+        Duration leaseWait();
+
+        /** How long the lease a backup holds on one collection lasts; renewed as the copy goes on. */
+        @WithDefault("10m")
+        Duration lease();
+
+        /** Objects copied at once. */
+        @WithDefault("8")
+        int parallelism();
+    }
+
     Routing routing();
 
     /** Affinity routing between api replicas ({@code vermilion.routing.*}); see {@code io.vermilion.cluster}. */

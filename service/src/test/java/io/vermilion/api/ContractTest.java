@@ -97,6 +97,7 @@ class ContractTest {
             "POST " + DB + "/collections/{collection_id}/fork",
             "GET " + DB + "/collections/{collection_id}/fork_count",
             "GET " + DB + "/collections/{collection_id}/versions",
+            "POST " + DB + "/collections/{collection_id}/restore",
             "POST " + DB + "/collections/{collection_id}/add",
             "POST " + DB + "/collections/{collection_id}/upsert",
             "POST " + DB + "/collections/{collection_id}/update",
@@ -109,6 +110,8 @@ class ContractTest {
             "POST /api/v2/admin/keys",
             "GET /api/v2/admin/keys",
             "DELETE /api/v2/admin/keys/{key_id}",
+            "POST /api/v2/admin/backups",
+            "POST /api/v2/admin/restores",
             "GET /api/v2/admin/tenants/{tenant}/quotas",
             "PUT /api/v2/admin/tenants/{tenant}/quotas");
 
@@ -216,6 +219,15 @@ class ContractTest {
         }));
     }
 
+    /** A fresh folder for one backup (it must not exist yet or be empty). */
+    private static String backupFolder() {
+        try {
+            return Files.createTempDirectory("vermilion-contract-backup").resolve("b").toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private Map<String, Supplier<Call>> successCases() {
         Map<String, Supplier<Call>> c = new LinkedHashMap<>();
         c.put("GET /api/v2", () -> Call.of("GET", "/api/v2"));
@@ -317,6 +329,29 @@ class ContractTest {
             JsonNode col = collection(db, obj("name", unique("col")));
             return Call.of("GET", db + "/collections/" + col.path("id").asText() + "/versions")
                     .then(b -> assertEquals(0, b.path("versions").size()));
+        });
+        // Restore to a version: a collection never compacted retains none, so the documented 404 answers a valid call.
+        c.put("POST " + DB + "/collections/{collection_id}/restore", () -> {
+            String db = db();
+            JsonNode col = collection(db, obj("name", unique("col")));
+            return Call.of("POST", db + "/collections/" + col.path("id").asText() + "/restore",
+                    JSON.createObjectNode().put("version", 1)).expect(404);
+        });
+        c.put("POST /api/v2/admin/backups", () -> {
+            String t = tenant();
+            String d = database(t);
+            collection("/api/v2/tenants/" + t + "/databases/" + d, obj("name", unique("col")));
+            return Call.of("POST", "/api/v2/admin/backups", obj("tenant", t).put("database", d)
+                    .put("to", backupFolder()))
+                    .then(b -> assertEquals(1, b.path("collections").asInt()));
+        });
+        c.put("POST /api/v2/admin/restores", () -> {
+            String t = tenant();
+            database(t);
+            String folder = backupFolder();
+            call("POST", "/api/v2/admin/backups", obj("tenant", t).put("to", folder), 200);
+            return Call.of("POST", "/api/v2/admin/restores", obj("from", folder))
+                    .then(b -> assertEquals(0, b.path("collections").asInt()));
         });
         c.put("GET " + DB + "/collections/{collection_id}/fork_count", () -> {
             String db = db();
