@@ -405,11 +405,18 @@ public final class Compactor {
             }
         }
 
+        /** Streams one index file to the store (no size limit, never whole in memory), listed with its CRC32C. */
         private void upload(long version, Path file, List<VersionFile> files) throws IOException {
-            byte[] bytes = Files.readAllBytes(file);
             String key = VersionKeys.indexFile(collection, version, file.getFileName().toString());
-            putNew(key, bytes);
-            files.add(VersionFile.of(key, VersionFile.Role.INDEX, bytes));
+            VersionFile listed = new VersionFile(key, VersionFile.Role.INDEX, Files.size(file), ObjectFiles.crc32c(file));
+            if (!store.putFileIfAbsent(key, file).toCompletableFuture().join()) {
+                throw new IllegalStateException("object " + key + " already exists: left by an earlier attempt at"
+                        + " this version, or written by a compactor whose lease lapsed");
+            }
+            synchronized (created) {
+                created.add(key);
+            }
+            files.add(listed);
         }
 
         /** Writes an object that must not exist yet: files of a version are written once. */
