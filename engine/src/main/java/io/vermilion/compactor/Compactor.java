@@ -47,7 +47,6 @@ import io.vermilion.catalog.VersionRef;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.log.LogReader;
-import io.vermilion.model.MutableCollectionState;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalFolders;
@@ -200,45 +199,25 @@ public final class Compactor {
 
             // The tail: every recorded fragment in [from, to), in log order (bounded by the compaction thresholds,
             // not by the collection).
-            List<LogRecord> tail = new ArrayList<>();
-            List<Long> offsets = new ArrayList<>();
+            List<CopyOnWriteBlocks.TailRecord> tail = new ArrayList<>();
             log.read(collection, from, to, (fragment, decoded) -> {
                 for (int i = 0; i < decoded.records().size(); i++) {
-                    tail.add(decoded.records().get(i));
-                    offsets.add(fragment.startOffset() + i);
+                    tail.add(new CopyOnWriteBlocks.TailRecord(decoded.records().get(i), fragment.startOffset() + i));
                 }
             }).toCompletableFuture().join();
             Set<String> touched = new LinkedHashSet<>();
-            tail.forEach(record -> touched.add(record.id()));
-
-            // The blocks the tail lands in, read back, then the tail applied to their records.
-            CopyOnWriteBlocks cow = new CopyOnWriteBlocks(base, touched);
-            MutableCollectionState state = new MutableCollectionState();
-            Map<String, Long> sequences = new HashMap<>();
-            for (RecordBlock block : cow.read(loader).join()) {
-                for (int i = 0; i < block.size(); i++) {
-                    state.put(block.record(i));
-                    sequences.put(block.id(i), block.sequence(i));
-                }
-            }
-            for (int i = 0; i < tail.size(); i++) {
-                state.apply(tail.get(i), offsets.get(i), sequences);
-            }
+            tail.forEach(write -> touched.add(write.record().id()));
 
             long version = current.map(VersionRef::version).orElse(VersionCatalog.NO_VERSION) + 1;
             removeLeftovers(version);
             List<VersionFile> files = new ArrayList<>();
-            BlockIndex blocks = writeBlocks(version, cow, state, sequences, files);
+            CopyOnWriteBlocks cow = new CopyOnWriteBlocks(base, tail);
+            BlockIndex blocks = writeBlocks(version, cow, files);
             IndexSchema schema = null;
             if (base != null && base.recordCount() > 0 && touched.size() * 2L <= base.recordCount()) {
-                List<Record> changed = new ArrayList<>();
-                for (String id : touched) {
-                    if (state.get(id) != null) {
-                        changed.add(state.get(id));
-                    }
-                }
-                schema = updateIndex(version, options.schemas().schemaFor(collection, changed), base, state, touched,
-                        sequences, files);
+                List<Record> changed = cow.changed().values().stream().map(SequencedRecord::record).toList();
+                schema = updateIndex(version, options.schemas().schemaFor(collection, changed), base, cow.changed(),
+                        touched, files);
             }
             if (schema == null) {
                 Map<String, VersionFile> blockFiles = new HashMap<>();
@@ -275,16 +254,11 @@ public final class Compactor {
         }
 
         /** Writes the rewritten blocks under the version's prefix and keeps the others by reference. */
-        private BlockIndex writeBlocks(long version, CopyOnWriteBlocks cow, MutableCollectionState state,
-                                       Map<String, Long> sequences, List<VersionFile> files) {
-            List<SequencedRecord> byId = new ArrayList<>(state.size());
-            for (Record record : state.snapshot().records()) {
-                byId.add(new SequencedRecord(sequences.get(record.id()), record));
-            }
-            byId.sort(Comparator.comparing(SequencedRecord::id, RecordBlockFormat.ID_ORDER));
+        private BlockIndex writeBlocks(long version, CopyOnWriteBlocks cow, List<VersionFile> files) {
             AtomicInteger numbers = new AtomicInteger();
-            return cow.write(byId, () -> new RecordBlockSetWriter(blockWriter, options.blockLimits(),
-                    n -> VersionKeys.block(collection, version, numbers.getAndIncrement()), (block, bytes) -> {
+            return cow.write(loader, () -> new RecordBlockSetWriter(blockWriter,
+                    options.blockLimits(), n -> VersionKeys.block(collection, version, numbers.getAndIncrement()),
+                    (block, bytes) -> {
                         putNew(block.key(), bytes);
                         files.add(VersionFile.of(block.key(), VersionFile.Role.BLOCK, bytes));
                     }), files);
@@ -336,7 +310,7 @@ public final class Compactor {
          * was built with another schema or format (then the index is rebuilt).
          */
         private IndexSchema updateIndex(long version, IndexSchema candidate, VersionManifest previous,
-                                    MutableCollectionState state, Set<String> touched, Map<String, Long> sequences,
+                                    Map<String, SequencedRecord> changed, Set<String> touched,
                                     List<VersionFile> files) {
             Path work = workFolder();
             try (Directory directory = FSDirectory.open(work)) {
@@ -362,11 +336,11 @@ public final class Compactor {
                         return null;
                     }
                     for (String id : touched) {
-                        Record record = state.get(id);
+                        SequencedRecord record = changed.get(id);
                         if (record == null) {
                             writer.delete(id);
                         } else {
-                            writer.upsert(record, sequences.get(id));
+                            writer.upsert(record.record(), record.sequence());
                         }
                     }
                     writer.commit();
