@@ -58,7 +58,8 @@ public class CompactionBench {
             LogWriter writer = new LogWriter(store, log, allocator,
                     LogWriterOptions.defaults().withCommitWindow(Duration.ZERO), scheduler);
             Compactor compactor = new Compactor(store, log, versions, allocator, clock,
-                    CompactorOptions.defaults(Environment.system()).withWorkDir(work.resolve("compact")), compaction);
+                    CompactorOptions.defaults(Environment.system()).withWorkDir(work.resolve("compact"))
+                            .withLeaseTtl(Duration.ofHours(2)), compaction); // no heartbeat: one lease for it all
 
             for (int start = 0; start < n; start += 1000) {
                 List<LogRecord> request = new ArrayList<>();
