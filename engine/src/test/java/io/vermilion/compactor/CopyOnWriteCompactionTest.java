@@ -296,6 +296,92 @@ class CopyOnWriteCompactionTest {
         assertSameRecords(expected, await(cold.snapshot(collection)), "version 3 read cold after collection");
     }
 
+    /**
+     * Blocks one version stopped using stay while a retained older version (time travel) or a fork's version still
+     * lists them; the fork's version, compacted copy-on-write on top of its source's, reuses the source's blocks.
+     */
+    @Test
+    void garbageCollectionKeepsBlocksThatRetainedVersionsAndForksStillRead() {
+        logCatalog.createCollection(collection);
+        addNumbered(new Random(Seeds.seed("retainedAndForks")), 30);
+        Compactor compactor = compactor("a");
+        VersionManifest first = await(compactor.compact(collection)).orElseThrow();
+        VersionRef firstRef = await(versions.currentVersion(collection)).orElseThrow();
+        // The fork starts from version 1 where it lies, then deletes r10 (block 3).
+        UUID fork = UUID.randomUUID();
+        logCatalog.createCollection(fork);
+        await(logCatalog.commit(fork, new FragmentRef(0, first.logEndOffset(), "placeholder", 0), DIMENSION));
+        await(logCatalog.forget(fork, first.logEndOffset()));
+        assertTrue(await(versions.publish(fork, 0, firstRef)));
+        await(writer.append(fork, List.of(LogRecord.delete("r10"))));
+        VersionManifest forked = await(compactor.compact(fork)).orElseThrow();
+        assertEquals(List.of(VersionKeys.block(fork, 2, 0)), blockKeys(forked).subList(3, 4));
+
+        await(writer.append(collection, List.of(LogRecord.delete("r04")))); // block 1
+        VersionManifest second = await(compactor.compact(collection)).orElseThrow();
+        VersionRef secondRef = await(versions.currentVersion(collection)).orElseThrow();
+        await(writer.append(collection, List.of(LogRecord.delete("r25")))); // block 8
+        VersionManifest third = await(compactor.compact(collection)).orElseThrow();
+        CollectionSnapshot forkRecords = await(loader.loadCurrent(fork, versions)).orElseThrow().snapshot();
+        String forkManifest = await(versions.currentVersion(fork)).orElseThrow().manifestKey();
+        io.vermilion.catalog.ForkLineage lineage = new io.vermilion.catalog.ForkLineage() {
+            @Override
+            public java.util.concurrent.CompletionStage<List<String>> sharedManifests(UUID c) {
+                return CompletableFuture.completedFuture(c.equals(collection) ? List.of(forkManifest) : List.of());
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Set<String>> sharedFragments(UUID c) {
+                return CompletableFuture.completedFuture(Set.of());
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<List<VersionRef>> expireVersions(UUID c, long current,
+                    Instant supersededBefore) {
+                return CompletableFuture.completedFuture(c.equals(collection) ? List.of(secondRef) : List.of());
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<List<UUID>> dropped() {
+                return CompletableFuture.completedFuture(List.of());
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Boolean> isDroppedFork(UUID c) {
+                return CompletableFuture.completedFuture(false);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> forgetDropped(UUID c) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+
+        clock.advance(Duration.ofMinutes(10));
+        await(new VersionGarbageCollector(store, versions, logCatalog, lineage, Duration.ofHours(1), clock)
+                .collect(collection, Duration.ofMinutes(10)));
+
+        String firstPrefix = VersionKeys.versionPrefix(collection, 1);
+        Set<String> listed = new java.util.TreeSet<>();
+        for (VersionManifest manifest : List.of(second, third, forked)) {
+            manifest.files().stream().map(VersionFile::key).filter(k -> k.startsWith(firstPrefix)).forEach(listed::add);
+        }
+        assertEquals(List.copyOf(listed), keysUnder(firstPrefix), "version 1 keeps what versions 2, 3 and the fork list");
+        List<String> firstBlocks = blockKeys(first);
+        assertTrue(listed.contains(firstBlocks.get(1)), "block 1: only the fork still reads it");
+        assertTrue(listed.contains(firstBlocks.get(3)), "block 3: only versions 2 and 3 still read it");
+        assertTrue(listed.contains(firstBlocks.get(8)), "block 8: only version 2 (retained) and the fork read it");
+        String secondPrefix = VersionKeys.versionPrefix(collection, 2);
+        List<String> secondOwn = new ArrayList<>(second.files().stream().map(VersionFile::key)
+                .filter(k -> k.startsWith(secondPrefix)).toList());
+        secondOwn.add(VersionKeys.manifest(collection, 2));
+        assertEquals(secondOwn.stream().sorted().toList(), keysUnder(secondPrefix), "version 2, retained, is whole");
+        assertSameRecords(forkRecords, await(loader.loadCurrent(fork, versions)).orElseThrow().snapshot(),
+                "the fork reads back after the source's garbage collection");
+        assertEquals(29, forkRecords.size());
+        assertEquals(null, forkRecords.get("r10"));
+    }
+
     /** The frozen version 3 of the format fixtures (written by the code before copy-on-write) is the base. */
     @Test
     void versionWrittenBeforeCopyOnWriteIsTheBaseOfTheNext() {
