@@ -30,7 +30,8 @@ import io.vermilion.version.VersionManifest;
  * in ({@link BlockIndex#home}); only those blocks are read, one at a time (the next one fetched meanwhile), their part
  * of the tail applied in log order (an id's writes all land in one block, so blocks are independent) and rewritten;
  * every other block is kept by reference (same key, same manifest entry, wherever it lies). A run of adjacent
- * rewritten blocks is re-packed as one, so deletes do not leave a trail of small blocks. Memory: the tail, one or two
+ * rewritten blocks is re-packed as one, and a run that ends in a block under a quarter of the limits folds the next
+ * block in too (read and rewritten) when both fit in one, so deletes do not leave a trail of small blocks. Memory: the tail, one or two
  * decoded blocks and the writer's open block, whatever the collection's size. Not thread-safe: one per compaction.
  */
 final class CopyOnWriteBlocks {
@@ -94,6 +95,15 @@ final class CopyOnWriteBlocks {
         for (int position = 0; position < previous.size(); position++) {
             BlockRef block = previous.get(position);
             List<TailRecord> writes = byBlock.get(position);
+            if (writes == null && run != null
+                    && run.openBlockCanTake(block.recordCount(), base.file(block.key()).size())) {
+                // The rewrite left a small block: fold this one into it instead of keeping both.
+                RecordBlock absorbed = read.apply(position).join();
+                for (int i = 0; i < absorbed.size(); i++) {
+                    run.add(new SequencedRecord(absorbed.sequence(i), absorbed.record(i)));
+                }
+                continue;
+            }
             if (writes == null) {
                 if (run != null) {
                     blocks.addAll(run.finish().blocks());

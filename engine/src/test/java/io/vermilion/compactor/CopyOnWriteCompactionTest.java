@@ -197,6 +197,40 @@ class CopyOnWriteCompactionTest {
         assertEquals("changed", version2.get("r14").document());
     }
 
+    @Test
+    void aRewriteLeftSmallFoldsInTheNextBlockWhenBothFitInOne() {
+        logCatalog.createCollection(collection);
+        addNumbered(new Random(Seeds.seed("aRewriteLeftSmall")), 40);
+        Compactor compactor = new Compactor(store, logCatalog, versions, allocator, clock,
+                CompactorOptions.defaults(Environment.deterministic(clock, 1)).withHolder("a").withLeaseTtl(TTL)
+                        .withBlockLimits(BlockLimits.defaults().withMaxRecords(8)).withWorkDir(dir.resolve("work")),
+                work);
+        VersionManifest first = await(compactor.compact(collection)).orElseThrow();
+        assertEquals(5, first.blocks().size());
+        List<LogRecord> deletes = new ArrayList<>();
+        for (int i = 16; i <= 21; i++) {
+            deletes.add(LogRecord.delete("r%02d".formatted(i)));
+        }
+        await(writer.append(collection, deletes)); // block 2 keeps r22, r23: a quarter of 8, not less
+        VersionManifest second = await(compactor.compact(collection)).orElseThrow();
+        assertEquals(List.of(blockKeys(first).get(0), blockKeys(first).get(1), VersionKeys.block(collection, 2, 0),
+                blockKeys(first).get(3), blockKeys(first).get(4)), blockKeys(second));
+        deletes.clear();
+        for (int i = 8; i <= 14; i++) {
+            deletes.add(LogRecord.delete("r%02d".formatted(i)));
+        }
+        await(writer.append(collection, deletes)); // block 1 keeps r15 alone: small, and block 2's two records fit
+
+        VersionManifest third = await(compactor.compact(collection)).orElseThrow();
+
+        assertEquals(List.of(blockKeys(first).get(0), VersionKeys.block(collection, 3, 0), blockKeys(first).get(3),
+                blockKeys(first).get(4)), blockKeys(third));
+        BlockRef folded = third.blocks().blocks().get(1);
+        assertEquals(List.of("r15", "r23", 3), List.of(folded.firstId(), folded.lastId(), folded.recordCount()));
+        assertSameRecords(replayWholeLog(), loadCurrent().snapshot(), "version 3");
+        assertEquals(27, third.recordCount());
+    }
+
     private int blockReads(VersionManifest manifest) {
         return blockKeys(manifest).stream().mapToInt(recording::getsOf).sum();
     }
