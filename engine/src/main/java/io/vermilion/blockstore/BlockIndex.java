@@ -64,6 +64,29 @@ public final class BlockIndex {
         return high >= 0 && blocks.get(high).covers(id) ? high : -1;
     }
 
+    /**
+     * The position of the block {@code id} belongs to when blocks are rewritten copy-on-write: the block whose range
+     * covers it, else the last block starting before it, else the first block; -1 when there are no blocks. Monotone
+     * in id order, so rewriting a block with the ids homed in it keeps the blocks' ranges disjoint and in order.
+     */
+    public int home(String id) {
+        Objects.requireNonNull(id, "id");
+        if (blocks.isEmpty()) {
+            return -1;
+        }
+        int low = 0;
+        int high = blocks.size() - 1;
+        while (low <= high) { // the last block whose first id is <= id
+            int mid = (low + high) >>> 1;
+            if (RecordBlockFormat.ID_ORDER.compare(blocks.get(mid).firstId(), id) <= 0) {
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return Math.max(high, 0);
+    }
+
     /** The only block that may hold {@code id}, or null. */
     public BlockRef blockFor(String id) {
         int i = find(id);

@@ -54,6 +54,17 @@ public final class RecordBlockSetWriter {
         last = row;
     }
 
+    /**
+     * Whether the block still open is small (at least one record, under a quarter of both limits) and would take
+     * {@code records} more records of about {@code bytes} encoded bytes within the limits: a caller rewriting blocks
+     * copy-on-write then folds that next block into it rather than leave a small block behind.
+     */
+    public boolean openBlockCanTake(int records, long bytes) {
+        return !closed && !pending.isEmpty() && pending.size() < limits.maxRecords() / 4.0
+                && pendingSize.bytes() < limits.maxBytes() / 4.0
+                && (long) pending.size() + records <= limits.maxRecords() && pendingSize.bytes() + bytes <= limits.maxBytes();
+    }
+
     /** Writes the last, partly filled block and returns the index of every block written, in id order. */
     public BlockIndex finish() {
         if (closed) {

@@ -60,7 +60,12 @@ public final class CompactedCollectionLoader {
 
     /** The version {@code ref} points to. */
     public CompletionStage<CompactedCollection> load(UUID collection, VersionRef ref) {
-        return store.get(ref.manifestKey()).thenApplyAsync(bytes -> {
+        return manifest(collection, ref).thenCompose(this::readBlocks);
+    }
+
+    /** Only the manifest of the version {@code ref} points to, checked against the catalog's pointer. */
+    public CompletableFuture<VersionManifest> manifest(UUID collection, VersionRef ref) {
+        return store.get(ref.manifestKey()).toCompletableFuture().thenApplyAsync(bytes -> {
             VersionManifest manifest = manifestReader.read(bytes, ref.manifestKey());
             if (!VersionKeys.belongs(manifest, collection, ref.manifestKey()) || manifest.version() != ref.version()
                     || manifest.logEndOffset() != ref.logEndOffset()) {
@@ -69,25 +74,32 @@ public final class CompactedCollectionLoader {
                         + ", but the catalog points to it as " + ref + " of collection " + collection);
             }
             return manifest;
-        }, executor).thenCompose(this::readBlocks);
+        }, executor);
+    }
+
+    /**
+     * One record block, fetched, checked against {@code file} (size, CRC32C) and {@code block} (count, id range)
+     * and decoded on the executor.
+     */
+    public CompletableFuture<RecordBlock> block(BlockRef block, VersionFile file) {
+        return store.get(block.key()).toCompletableFuture().thenApplyAsync(bytes -> {
+            if (file == null || !file.matches(bytes)) {
+                throw new CorruptBlockException(block.key(), "size or CRC32C differs from the manifest's");
+            }
+            RecordBlock read = blockReader.read(bytes, block.key());
+            if (read.size() != block.recordCount() || !read.firstId().equals(block.firstId())
+                    || !read.lastId().equals(block.lastId())) {
+                throw new CorruptBlockException(block.key(), "holds " + read.size() + " records ["
+                        + read.firstId() + ", " + read.lastId() + "], the manifest lists " + block);
+            }
+            return read;
+        }, executor);
     }
 
     private CompletableFuture<CompactedCollection> readBlocks(VersionManifest manifest) {
         List<CompletableFuture<RecordBlock>> reads = new ArrayList<>();
         for (BlockRef block : manifest.blocks().blocks()) {
-            VersionFile file = manifest.file(block.key());
-            reads.add(store.get(block.key()).toCompletableFuture().thenApplyAsync(bytes -> {
-                if (!file.matches(bytes)) {
-                    throw new CorruptBlockException(block.key(), "size or CRC32C differs from the manifest's");
-                }
-                RecordBlock read = blockReader.read(bytes, block.key());
-                if (read.size() != block.recordCount() || !read.firstId().equals(block.firstId())
-                        || !read.lastId().equals(block.lastId())) {
-                    throw new CorruptBlockException(block.key(), "holds " + read.size() + " records ["
-                            + read.firstId() + ", " + read.lastId() + "], the manifest lists " + block);
-                }
-                return read;
-            }, executor));
+            reads.add(block(block, manifest.file(block.key())));
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
             List<SequencedRecord> records = new ArrayList<>((int) manifest.recordCount());

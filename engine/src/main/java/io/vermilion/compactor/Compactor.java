@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,13 +23,17 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
 import io.vermilion.blockstore.BlockIndex;
+import io.vermilion.blockstore.BlockRef;
+import io.vermilion.blockstore.RecordBlock;
 import io.vermilion.blockstore.RecordBlockFormat;
 import io.vermilion.blockstore.RecordBlockSetWriter;
 import io.vermilion.blockstore.RecordBlockWriter;
@@ -43,7 +47,6 @@ import io.vermilion.catalog.VersionRef;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.log.LogReader;
-import io.vermilion.model.MutableCollectionState;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalFolders;
@@ -55,9 +58,12 @@ import io.vermilion.version.VersionKeys;
 import io.vermilion.version.VersionManifest;
 
 /**
- * Folds a collection's log into its next compacted version: under the collection's lease, reads the current version
- * (or nothing), applies the log from its end to where the log ends now with Chroma's semantics, writes record blocks,
- * a Lucene index and finally the manifest under the next version's prefix (each object put-if-absent, never
+ * Folds a collection's log into its next compacted version: under the collection's lease, reads the current version's
+ * manifest (or nothing) and the log from its end to where the log ends now, reads only the record blocks the tail's
+ * ids land in, applies the tail to them with Chroma's semantics and rewrites just those blocks, keeping every other
+ * block (and, for a small tail, every unchanged Lucene file) by reference ({@link CopyOnWriteBlocks}); a full index
+ * rebuild streams the version's blocks one at a time. Memory follows the tail, not the collection. Writes the new
+ * blocks, index files and finally the manifest under the next version's prefix (each object put-if-absent, never
  * overwritten), and switches the catalog's version pointer conditionally. If any step fails or another compactor
  * published first, nothing published changes, the objects this attempt created are deleted (best effort) and the lease
  * is released. Thread-safe: one compactor may compact several collections at once.
@@ -187,44 +193,41 @@ public final class Compactor {
                 return Optional.empty();
             }
 
-            // The base: the current version's records, in insertion order, with their sequences.
-            MutableCollectionState state;
-            Map<String, Long> sequences = new HashMap<>();
-            Set<String> touched = new HashSet<>();
-            CompactedCollection base = null;
-            if (current.isPresent()) {
-                base = loader.load(collection, current.get()).toCompletableFuture().join();
-                state = new MutableCollectionState(base.snapshot());
-                for (SequencedRecord record : base.records()) {
-                    sequences.put(record.id(), record.sequence());
-                }
-            } else {
-                state = new MutableCollectionState();
-            }
+            // The base: only the current version's manifest; its blocks are read where the tail lands.
+            VersionManifest base = current.isPresent()
+                    ? loader.manifest(collection, current.get()).join() : null;
 
-            // The tail: every recorded fragment in [from, to), applied in log order.
+            // The tail: every recorded fragment in [from, to), in log order (bounded by the compaction thresholds,
+            // not by the collection).
+            List<CopyOnWriteBlocks.TailRecord> tail = new ArrayList<>();
             log.read(collection, from, to, (fragment, decoded) -> {
                 for (int i = 0; i < decoded.records().size(); i++) {
-                    LogRecord record = decoded.records().get(i);
-                    touched.add(record.id());
-                    state.apply(record, fragment.startOffset() + i, sequences);
+                    tail.add(new CopyOnWriteBlocks.TailRecord(decoded.records().get(i), fragment.startOffset() + i));
                 }
             }).toCompletableFuture().join();
+            Set<String> touched = new LinkedHashSet<>();
+            tail.forEach(write -> touched.add(write.record().id()));
 
             long version = current.map(VersionRef::version).orElse(VersionCatalog.NO_VERSION) + 1;
             removeLeftovers(version);
-            List<Record> inOrder = state.snapshot().records();
             List<VersionFile> files = new ArrayList<>();
-            BlockIndex blocks = writeBlocks(version, inOrder, sequences, files);
-            IndexSchema schema = options.schemas().schemaFor(collection, inOrder);
-            boolean incremental = base != null && base.manifest().recordCount() > 0
-                    && touched.size() * 2L <= base.manifest().recordCount()
-                    && updateIndex(version, schema, base.manifest(), state, touched, sequences, files);
-            if (!incremental) {
-                writeIndex(version, schema, inOrder, sequences, files);
+            CopyOnWriteBlocks cow = new CopyOnWriteBlocks(base, tail);
+            BlockIndex blocks = writeBlocks(version, cow, files);
+            IndexSchema schema = null;
+            if (base != null && base.recordCount() > 0 && touched.size() * 2L <= base.recordCount()) {
+                List<Record> changed = cow.changed().values().stream().map(SequencedRecord::record).toList();
+                schema = updateIndex(version, options.schemas().schemaFor(collection, changed), base, cow.changed(),
+                        touched, files);
+            }
+            if (schema == null) {
+                Map<String, VersionFile> blockFiles = new HashMap<>();
+                files.forEach(file -> blockFiles.put(file.key(), file));
+                schema = options.schemas().schemaFor(collection,
+                        new BlockRecords(blocks, block -> loader.block(block, blockFiles.get(block.key())).join()));
+                writeIndex(version, schema, blocks, blockFiles, files);
             }
 
-            VersionManifest manifest = new VersionManifest(collection, version, to, inOrder.size(),
+            VersionManifest manifest = new VersionManifest(collection, version, to, blocks.recordCount(),
                     position.dimension(), schema.space(), files, blocks, clock.instant());
             String manifestKey = VersionKeys.manifest(collection, version);
             putNew(manifestKey, manifestWriter.write(manifest));
@@ -250,28 +253,39 @@ public final class Compactor {
             }
         }
 
-        private BlockIndex writeBlocks(long version, List<Record> records, Map<String, Long> sequences,
-                                       List<VersionFile> files) {
-            List<Record> byId = new ArrayList<>(records);
-            byId.sort(Comparator.comparing(Record::id, RecordBlockFormat.ID_ORDER));
-            RecordBlockSetWriter writer = new RecordBlockSetWriter(blockWriter, options.blockLimits(),
-                    n -> VersionKeys.block(collection, version, n), (block, bytes) -> {
+        /** Writes the rewritten blocks under the version's prefix and keeps the others by reference. */
+        private BlockIndex writeBlocks(long version, CopyOnWriteBlocks cow, List<VersionFile> files) {
+            AtomicInteger numbers = new AtomicInteger();
+            return cow.write(loader, () -> new RecordBlockSetWriter(blockWriter,
+                    options.blockLimits(), n -> VersionKeys.block(collection, version, numbers.getAndIncrement()),
+                    (block, bytes) -> {
                         putNew(block.key(), bytes);
                         files.add(VersionFile.of(block.key(), VersionFile.Role.BLOCK, bytes));
-                    });
-            for (Record record : byId) {
-                writer.add(new SequencedRecord(sequences.get(record.id()), record));
-            }
-            return writer.finish();
+                    }), files);
         }
 
-        /** Builds the whole index in a local work folder, merged to one segment, then uploads each of its files. */
-        private void writeIndex(long version, IndexSchema schema, List<Record> records, Map<String, Long> sequences,
+        /**
+         * Builds the whole index in a local work folder from the version's blocks, read one at a time (the next
+         * fetched while one is added), merged to one segment, then uploads each of its files.
+         */
+        private void writeIndex(long version, IndexSchema schema, BlockIndex blocks, Map<String, VersionFile> blockFiles,
                                 List<VersionFile> files) {
             Path work = workFolder();
             try (Directory directory = FSDirectory.open(work)) {
                 try (CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, options.merges())) {
-                    writer.addAll(records, record -> sequences.get(record.id()));
+                    List<BlockRef> refs = blocks.blocks();
+                    CompletableFuture<RecordBlock> next = refs.isEmpty() ? null
+                            : loader.block(refs.getFirst(), blockFiles.get(refs.getFirst().key()));
+                    for (int b = 0; b < refs.size(); b++) {
+                        RecordBlock block = next.join();
+                        next = b + 1 < refs.size()
+                                ? loader.block(refs.get(b + 1), blockFiles.get(refs.get(b + 1).key())) : null;
+                        Map<String, Long> blockSequences = new HashMap<>();
+                        for (int i = 0; i < block.size(); i++) {
+                            blockSequences.put(block.id(i), block.sequence(i));
+                        }
+                        writer.addAll(block.records(), record -> blockSequences.get(record.id()));
+                    }
                     writer.forceMerge();
                     writer.commit();
                 }
@@ -290,10 +304,13 @@ public final class Compactor {
          * Builds the index by applying the tail to the previous version's index: its files are fetched, the records
          * the tail touched are replaced or deleted, and only the files the new commit adds are uploaded; the
          * previous files it still uses stay where they are and are listed again (Lucene never rewrites a file).
-         * False, with nothing uploaded, if the previous index was built with another schema.
+         * {@code candidate} is the schema the changed records alone call for; the previous index's schema is kept if
+         * it equals it, or if it is the wider {@code MAXIMUM_INNER_PRODUCT} where the changed records alone would
+         * allow {@code DOT_PRODUCT}. Returns the schema used, or null, with nothing uploaded, if the previous index
+         * was built with another schema or format (then the index is rebuilt).
          */
-        private boolean updateIndex(long version, IndexSchema schema, VersionManifest previous,
-                                    MutableCollectionState state, Set<String> touched, Map<String, Long> sequences,
+        private IndexSchema updateIndex(long version, IndexSchema candidate, VersionManifest previous,
+                                    Map<String, SequencedRecord> changed, Set<String> touched,
                                     List<VersionFile> files) {
             Path work = workFolder();
             try (Directory directory = FSDirectory.open(work)) {
@@ -310,18 +327,20 @@ public final class Compactor {
                 try {
                     appending = CollectionIndexWriter.append(directory, options.merges());
                 } catch (IllegalArgumentException olderFormat) {
-                    return false; // written by an earlier index format: rebuild
+                    return null; // written by an earlier index format: rebuild
                 }
+                IndexSchema schema;
                 try (CollectionIndexWriter writer = appending) {
-                    if (!writer.schema().equals(schema)) {
-                        return false;
+                    schema = writer.schema();
+                    if (!keepsSchema(schema, candidate)) {
+                        return null;
                     }
                     for (String id : touched) {
-                        Record record = state.get(id);
+                        SequencedRecord record = changed.get(id);
                         if (record == null) {
                             writer.delete(id);
                         } else {
-                            writer.upsert(record, sequences.get(id));
+                            writer.upsert(record.record(), record.sequence());
                         }
                     }
                     writer.commit();
@@ -334,13 +353,21 @@ public final class Compactor {
                         upload(version, work.resolve(name), files);
                     }
                 }
-                return true;
+                return schema;
             } catch (IOException e) {
                 throw new UncheckedIOException("updating the index of collection " + collection + " to version "
                         + version, e);
             } finally {
                 LocalFolders.deleteQuietly(work);
             }
+        }
+
+        private static boolean keepsSchema(IndexSchema previous, IndexSchema candidate) {
+            return previous.equals(candidate)
+                    || previous.similarity() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT
+                    && candidate.similarity() == VectorSimilarityFunction.DOT_PRODUCT
+                    && previous.equals(new IndexSchema(candidate.space(), previous.similarity(),
+                            candidate.quantization(), candidate.maxNeighbors(), candidate.efConstruction()));
         }
 
         private Path workFolder() {
@@ -352,11 +379,18 @@ public final class Compactor {
             }
         }
 
+        /** Streams one index file to the store (no size limit, never whole in memory), listed with its CRC32C. */
         private void upload(long version, Path file, List<VersionFile> files) throws IOException {
-            byte[] bytes = Files.readAllBytes(file);
             String key = VersionKeys.indexFile(collection, version, file.getFileName().toString());
-            putNew(key, bytes);
-            files.add(VersionFile.of(key, VersionFile.Role.INDEX, bytes));
+            VersionFile listed = new VersionFile(key, VersionFile.Role.INDEX, Files.size(file), ObjectFiles.crc32c(file));
+            if (!store.putFileIfAbsent(key, file).toCompletableFuture().join()) {
+                throw new IllegalStateException("object " + key + " already exists: left by an earlier attempt at"
+                        + " this version, or written by a compactor whose lease lapsed");
+            }
+            synchronized (created) {
+                created.add(key);
+            }
+            files.add(listed);
         }
 
         /** Writes an object that must not exist yet: files of a version are written once. */

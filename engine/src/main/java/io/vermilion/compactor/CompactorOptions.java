@@ -22,7 +22,13 @@ import io.vermilion.record.Record;
 public record CompactorOptions(String holder, Duration leaseTtl, BlockLimits blockLimits, SchemaSource schemas,
                                Path workDir, MergeThreads merges) {
 
-    /** The index schema for a collection's next version, given its records in insertion order. */
+    /**
+     * The index schema for a collection's next version. {@code records} are every record of the version (in id order,
+     * read from its blocks one at a time as the list is walked: iterate it, do not copy it) when the index is built
+     * anew, or only the records the log tail wrote when the previous index is updated; then the previous schema is
+     * kept if it equals the answer, or is {@code ip}'s wider {@code MAXIMUM_INNER_PRODUCT} where the tail alone would
+     * allow {@code DOT_PRODUCT}, and otherwise the index is rebuilt with the answer for every record.
+     */
     @FunctionalInterface
     public interface SchemaSource {
         IndexSchema schemaFor(UUID collection, List<Record> records);

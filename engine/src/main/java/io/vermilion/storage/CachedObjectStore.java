@@ -82,6 +82,17 @@ public final class CachedObjectStore implements ObjectStore {
         }, ioExecutor);
     }
 
+    /** Streams the file to the inner store; the object is not cached on the way (it may not fit in memory). */
+    @Override
+    public CompletionStage<Boolean> putFileIfAbsent(String key, java.nio.file.Path file) {
+        return inner.putFileIfAbsent(key, file).thenApplyAsync(created -> {
+            if (created) {
+                invalidate(key);
+            }
+            return created;
+        }, ioExecutor);
+    }
+
     @Override
     public CompletionStage<byte[]> get(String key) {
         try {

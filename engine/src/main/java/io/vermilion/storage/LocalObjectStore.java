@@ -122,6 +122,31 @@ public final class LocalObjectStore implements ObjectStore {
         });
     }
 
+    /** Copies the file beside the target (streamed by the file system, fsynced), then links it in if absent. */
+    @Override
+    public CompletionStage<Boolean> putFileIfAbsent(String key, Path file) {
+        return run(key, path -> {
+            Path dir = path.getParent();
+            createDirectoriesDurably(dir);
+            Path temp = dir.resolve(ObjectKeys.RESERVED_PREFIX + environment.newId());
+            boolean created;
+            try {
+                Files.copy(file, temp);
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    channel.force(true);
+                }
+                Files.createLink(path, temp);
+                created = true;
+            } catch (FileAlreadyExistsException e) {
+                created = false;
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            fsyncDirectory(dir);
+            return created;
+        });
+    }
+
     @Override
     public CompletionStage<byte[]> get(String key) {
         return run(key, path -> {

@@ -1,6 +1,10 @@
 package io.vermilion.storage;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,6 +25,20 @@ public interface ObjectStore extends AutoCloseable {
      * nothing) if one does. Atomic: of any number of concurrent calls for one key, at most one completes with {@code true}.
      */
     CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes);
+
+    /**
+     * As {@link #putIfAbsent(String, byte[])} with the content of the local file {@code file}, which must not change
+     * until the stage completes. Stores that can stream a file (a local folder, S3 with multipart uploads) override
+     * this so no object is held in memory whole and none is capped at 2 GiB; this default reads the file into a byte
+     * array (for layers and test doubles whose behaviour lives in {@code putIfAbsent}).
+     */
+    default CompletionStage<Boolean> putFileIfAbsent(String key, Path file) {
+        try {
+            return putIfAbsent(key, Files.readAllBytes(file));
+        } catch (IOException | OutOfMemoryError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** Reads the whole object. */
     CompletionStage<byte[]> get(String key);

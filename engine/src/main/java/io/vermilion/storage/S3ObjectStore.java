@@ -1,6 +1,9 @@
 package io.vermilion.storage;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,6 +19,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.FileRequestBodyConfiguration;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -23,6 +27,7 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -33,16 +38,28 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 public final class S3ObjectStore implements ObjectStore {
 
     private static final int MAX_CONFLICT_RETRIES = 8;
+    /** Files above this go up in parts of this size (S3 allows 10,000 parts of at most 5 GiB). */
+    public static final long DEFAULT_PART_BYTES = 64L << 20;
 
     private final S3AsyncClient client;
     private final String bucket;
     private final String prefix;
+    private final long partBytes;
 
     /**
      * @param prefix the "folder" in the bucket holding this store's keys; "" for the bucket root, otherwise a
      *               '/' is appended if missing
      */
     public S3ObjectStore(S3AsyncClient client, String bucket, String prefix) {
+        this(client, bucket, prefix, DEFAULT_PART_BYTES);
+    }
+
+    /** @param partBytes files larger than this are uploaded in parts of this size (S3's minimum is 5 MiB) */
+    public S3ObjectStore(S3AsyncClient client, String bucket, String prefix, long partBytes) {
+        if (partBytes < 1) {
+            throw new IllegalArgumentException("part size must be positive: " + partBytes);
+        }
+        this.partBytes = partBytes;
         this.client = client;
         this.bucket = bucket;
         this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
@@ -116,6 +133,78 @@ public final class S3ObjectStore implements ObjectStore {
                     return CompletableFuture.<Boolean>failedFuture(unwrap(failure));
                 })
                 .thenCompose(f -> f);
+    }
+
+    /**
+     * Streams the file from disk: one conditional PUT up to the part size, above it a multipart upload whose
+     * completion is conditional ({@code If-None-Match: *}); a failed or refused upload is aborted, so no parts linger.
+     */
+    @Override
+    public CompletionStage<Boolean> putFileIfAbsent(String key, Path file) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (size <= partBytes) {
+            return withKey(key, k -> client.putObject(b -> b.bucket(bucket).key(k).ifNoneMatch("*"),
+                            AsyncRequestBody.fromFile(file))
+                    .handle((response, failure) -> {
+                        if (failure == null) {
+                            return true;
+                        }
+                        if (status(failure) == 412) {
+                            return false;
+                        }
+                        throw new CompletionException(unwrap(failure));
+                    }));
+        }
+        return withKey(key, k -> client.headObject(b -> b.bucket(bucket).key(k)).handle((found, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(false); // a leftover: fail fast, upload nothing
+            }
+            if (status(failure) != 404) {
+                return CompletableFuture.<Boolean>failedFuture(unwrap(failure));
+            }
+            return multipart(k, file, size);
+        }).thenCompose(f -> f));
+    }
+
+    private CompletableFuture<Boolean> multipart(String objectKey, Path file, long size) {
+        return client.createMultipartUpload(b -> b.bucket(bucket).key(objectKey)).thenCompose(created -> {
+            String upload = created.uploadId();
+            List<CompletedPart> parts = new ArrayList<>();
+            CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
+            int number = 1;
+            for (long offset = 0; offset < size; offset += partBytes, number++) {
+                long at = offset;
+                int part = number;
+                long length = Math.min(partBytes, size - offset);
+                sent = sent.thenCompose(previous -> client.uploadPart(b -> b.bucket(bucket).key(objectKey)
+                                .uploadId(upload).partNumber(part).contentLength(length),
+                        AsyncRequestBody.fromFile(FileRequestBodyConfiguration.builder().path(file).position(at)
+                                .numBytesToRead(length).build()))
+                        .thenAccept(response -> parts.add(CompletedPart.builder().partNumber(part)
+                                .eTag(response.eTag()).build())));
+            }
+            return sent.thenCompose(done -> client.completeMultipartUpload(b -> b.bucket(bucket).key(objectKey)
+                            .uploadId(upload).ifNoneMatch("*").multipartUpload(m -> m.parts(parts))))
+                    .handle((response, failure) -> {
+                        if (failure == null) {
+                            return CompletableFuture.completedFuture(true);
+                        }
+                        boolean exists = status(failure) == 412;
+                        return client.abortMultipartUpload(b -> b.bucket(bucket).key(objectKey).uploadId(upload))
+                                .handle((aborted, abortFailure) -> {
+                                    if (exists) {
+                                        return false;
+                                    }
+                                    throw new CompletionException(unwrap(failure));
+                                });
+                    })
+                    .thenCompose(f -> f);
+        });
     }
 
     @Override

@@ -62,6 +62,21 @@ abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void putFileIfAbsentStoresTheFileOnceAndRefusesAnExistingKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp)
+            throws Exception {
+        byte[] bytes = new byte[300_000];
+        new Random(7).nextBytes(bytes);
+        java.nio.file.Path file = java.nio.file.Files.write(temp.resolve("upload.bin"), bytes);
+        java.nio.file.Path other = java.nio.file.Files.write(temp.resolve("other.bin"), utf8("other"));
+
+        assertEquals(true, await(store.putFileIfAbsent("f/upload.bin", file)));
+        assertEquals(false, await(store.putFileIfAbsent("f/upload.bin", other)));
+
+        assertArrayEquals(bytes, await(store.get("f/upload.bin")));
+        assertEquals(List.of(new ObjectInfo("f/upload.bin", bytes.length)), await(store.list("f/")));
+    }
+
+    @Test
     void putOverwritesTheExistingObject() {
         await(store.put("k", utf8("first version")));
         await(store.put("k", utf8("second")));

@@ -36,6 +36,25 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
         return new S3ObjectStore(server.client(), BUCKET, "store-" + STORES.incrementAndGet());
     }
 
+    /** Parts of 5 MiB (S3's minimum): a 12 MiB file goes up as three parts and reads back byte for byte. */
+    @Test
+    void largeFileGoesUpInPartsAndAnExistingKeyIsRefusedWithNothingLeftBehind(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) throws Exception {
+        byte[] bytes = new byte[12 << 20];
+        new java.util.Random(11).nextBytes(bytes);
+        java.nio.file.Path file = java.nio.file.Files.write(temp.resolve("big.bin"), bytes);
+        try (S3ObjectStore parts = new S3ObjectStore(server.client(), BUCKET, "parts-" + STORES.incrementAndGet(),
+                5L << 20)) {
+            assertEquals(true, await(parts.putFileIfAbsent("index/_0.cfs", file)));
+            assertEquals(false, await(parts.putFileIfAbsent("index/_0.cfs", file)));
+
+            org.junit.jupiter.api.Assertions.assertArrayEquals(bytes, await(parts.get("index/_0.cfs")));
+            assertEquals(List.of(new ObjectInfo("index/_0.cfs", bytes.length)), await(parts.list("")));
+            assertEquals(0, server.client().listMultipartUploads(b -> b.bucket(BUCKET)).join().uploads().stream()
+                    .filter(u -> u.key().contains("parts-")).count(), "no upload left open");
+        }
+    }
+
     @Test
     void keysLiveUnderTheConfiguredPrefix() {
         try (ObjectStore tenantA = new S3ObjectStore(server.client(), BUCKET, "iso/a/");

@@ -11,7 +11,7 @@ import io.vermilion.storage.ObjectInfo;
 import io.vermilion.storage.ObjectStore;
 
 /**
- * An {@link ObjectStore} wrapper for tests: fails the Nth put-if-absent from now on, or holds
+ * An {@link ObjectStore} wrapper for tests: fails the Nth put-if-absent (of bytes or of a file) from now on, or holds
  * put-if-absent calls back until a gate opens (reporting when the first one arrives); fails ranged reads of chosen
  * keys after letting some through.
  */
@@ -97,6 +97,19 @@ public final class FaultyObjectStore implements ObjectStore {
         CompletableFuture<Void> held = gate;
         arrived.complete(null);
         return held.thenCompose(open -> delegate.putIfAbsent(key, bytes));
+    }
+
+    /** Counted, failed and held with put-if-absent; otherwise the delegate's own streamed upload. */
+    @Override
+    public CompletionStage<Boolean> putFileIfAbsent(String key, java.nio.file.Path file) {
+        int n = putsIfAbsent.incrementAndGet();
+        if (n == failAt) {
+            return CompletableFuture.failedFuture(new UncheckedIOException(new IOException("injected failure of put "
+                    + n + " (" + key + ")")));
+        }
+        CompletableFuture<Void> held = gate;
+        arrived.complete(null);
+        return held.thenCompose(open -> delegate.putFileIfAbsent(key, file));
     }
 
     @Override

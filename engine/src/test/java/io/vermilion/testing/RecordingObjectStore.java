@@ -95,6 +95,11 @@ public final class RecordingObjectStore implements ObjectStore {
     }
 
     @Override
+    public CompletionStage<Boolean> putFileIfAbsent(String key, java.nio.file.Path file) {
+        return delegate.putFileIfAbsent(key, file);
+    }
+
+    @Override
     public CompletionStage<byte[]> get(String key) {
         gets.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         RuntimeException failure = getFailure.apply(key);

@@ -54,6 +54,17 @@ public final class InstrumentedObjectStore implements ObjectStoreLayer {
     }
 
     @Override
+    public CompletionStage<Boolean> putFileIfAbsent(String key, java.nio.file.Path file) {
+        return timed("put_if_absent", () -> delegate.putFileIfAbsent(key, file), written -> {
+            try {
+                return written ? java.nio.file.Files.size(file) : 0;
+            } catch (java.io.IOException e) {
+                return 0;
+            }
+        });
+    }
+
+    @Override
     public CompletionStage<byte[]> get(String key) {
         return timed("get", () -> delegate.get(key), read -> read.length);
     }

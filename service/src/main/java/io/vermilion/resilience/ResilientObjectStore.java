@@ -1,5 +1,13 @@
 package io.vermilion.resilience;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+import io.vermilion.storage.ObjectFiles;
+
 import io.smallrye.faulttolerance.api.Guard;
 import io.vermilion.storage.ObjectStoreLayer;
 import io.vermilion.storage.ObjectInfo;
@@ -66,6 +74,49 @@ public final class ResilientObjectStore implements ObjectStoreLayer {
                             ? CompletableFuture.completedFuture(written)
                             : delegate.get(key).thenApply(existing -> Arrays.equals(existing, bytes)));
         }, BOOLEAN);
+    }
+
+    /**
+     * As put-if-absent, streamed from the file; a key found taken after a failed attempt counts as written by this
+     * call if the object has the file's size and CRC32C (read back in ranges, never whole).
+     */
+    @Override
+    public CompletionStage<Boolean> putFileIfAbsent(String key, Path file) {
+        AtomicBoolean attemptFailed = new AtomicBoolean();
+        return guarded(() -> {
+            boolean mayHaveWritten = attemptFailed.get();
+            return delegate.putFileIfAbsent(key, file)
+                    .whenComplete((written, failure) -> {
+                        if (failure != null) {
+                            attemptFailed.set(true);
+                        }
+                    })
+                    .thenCompose(written -> written || !mayHaveWritten
+                            ? CompletableFuture.completedFuture(written)
+                            : sameContent(key, file));
+        }, BOOLEAN);
+    }
+
+    private CompletableFuture<Boolean> sameContent(String key, Path file) {
+        long size;
+        int crc;
+        try {
+            size = Files.size(file);
+            crc = ObjectFiles.crc32c(file);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new UncheckedIOException(e));
+        }
+        CRC32C read = new CRC32C();
+        return crcFrom(key, 0, read).thenApply(total -> total == size && (int) read.getValue() == crc);
+    }
+
+    private CompletableFuture<Long> crcFrom(String key, long offset, CRC32C crc) {
+        return delegate.getRange(key, offset, ObjectFiles.RANGE_BYTES).toCompletableFuture().thenCompose(bytes -> {
+            crc.update(bytes);
+            long next = offset + bytes.length;
+            return bytes.length < ObjectFiles.RANGE_BYTES ? CompletableFuture.completedFuture(next)
+                    : crcFrom(key, next, crc);
+        });
     }
 
     @Override

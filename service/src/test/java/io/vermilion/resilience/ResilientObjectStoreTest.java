@@ -92,12 +92,45 @@ class ResilientObjectStoreTest {
     }
 
     @Test
+    void putFileIfAbsentWhoseAnswerWasLostIsTrueOnRetryWhenTheStoredObjectMatchesTheFile() throws Exception {
+        byte[] bytes = new byte[100_000];
+        new java.util.Random(5).nextBytes(bytes);
+        Path file = Files.write(upload(), bytes);
+        flaky.loseAnswers.set(1);
+
+        assertTrue(await(resilient.putFileIfAbsent("c/index/_0.cfs", file)));
+
+        assertEquals(3, flaky.calls.get()); // two attempts, then the object read back in one range
+        assertArrayEquals(bytes, await(resilient.get("c/index/_0.cfs")));
+    }
+
+    @Test
+    void putFileIfAbsentStaysFalseForAnotherWritersObjectOfTheSameSize() throws Exception {
+        await(resilient.put("c/index/_0.cfs", "theirs".getBytes(StandardCharsets.UTF_8)));
+        Path file = Files.write(upload(), "ours!!".getBytes(StandardCharsets.UTF_8));
+        flaky.calls.set(0);
+        flaky.loseAnswers.set(1);
+
+        assertFalse(await(resilient.putFileIfAbsent("c/index/_0.cfs", file)));
+
+        assertEquals(3, flaky.calls.get());
+        assertArrayEquals("theirs".getBytes(StandardCharsets.UTF_8), await(resilient.get("c/index/_0.cfs")));
+    }
+
+    @Test
     void missingObjectIsAnAnswerNotRetried() {
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> resilient.get("c/none").toCompletableFuture().get(10, TimeUnit.SECONDS));
 
         assertInstanceOf(ObjectNotFoundException.class, e.getCause());
         assertEquals(1, flaky.calls.get());
+    }
+
+    /** A file outside the store's folder to upload from; deleted when the JVM exits. */
+    private static Path upload() throws IOException {
+        Path file = Files.createTempFile("vermilion-upload", ".bin");
+        file.toFile().deleteOnExit();
+        return file;
     }
 
     private static <T> T await(CompletionStage<T> stage) throws Exception {
@@ -131,6 +164,11 @@ class ResilientObjectStoreTest {
         @Override
         public CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes) {
             return lossy(delegate.putIfAbsent(key, bytes));
+        }
+
+        @Override
+        public CompletionStage<Boolean> putFileIfAbsent(String key, Path file) {
+            return lossy(delegate.putFileIfAbsent(key, file));
         }
 
         @Override
