@@ -124,6 +124,17 @@ public final class CollectionTail {
             return ordered().snapshot();
         }
 
+        /** The live records in insertion order, each with its sequence. */
+        public List<SequencedRecord> sequencedRecords() {
+            TailSearch.IdIndex index = ordered();
+            List<Record> records = index.snapshot().records();
+            List<SequencedRecord> out = new java.util.ArrayList<>(records.size());
+            for (int i = 0; i < records.size(); i++) {
+                out.add(new SequencedRecord(rows.sequence(index.rows()[i]), records.get(i)));
+            }
+            return out;
+        }
+
         /** The sequence of the tail record with this id; the id must be live in the tail. */
         public long sequenceOf(String id) {
             TailSearch.IdIndex index = ordered();
