@@ -21,6 +21,18 @@ import io.vermilion.model.TextStatistics;
  */
 final class Bm25Candidates {
 
+    /** The log tail's records and their analyzed documents, kept with the tail's view until it changes. */
+    private record TailText(List<SequencedRecord> records, DocumentText.Corpus corpus) {
+        static TailText of(List<SequencedRecord> records) {
+            List<DocumentText.Terms> analyzed = new ArrayList<>(records.size());
+            for (SequencedRecord record : records) {
+                String document = record.record().document();
+                analyzed.add(document == null ? null : DocumentText.analyze(document));
+            }
+            return new TailText(records, new DocumentText.Corpus(analyzed));
+        }
+    }
+
     private Bm25Candidates() {}
 
     static List<SequencedHit> nearest(CollectionView view, RankExpr.Knn knn, Where filter, boolean embeddings) {
@@ -28,14 +40,10 @@ final class Bm25Candidates {
         if (terms.isEmpty() || knn.limit() == 0) {
             return List.of();
         }
-        List<SequencedRecord> tail = view.tailRecords();
-        List<DocumentText.Terms> analyzed = new ArrayList<>(tail.size());
-        for (SequencedRecord record : tail) {
-            String document = record.record().document();
-            analyzed.add(document == null ? null : DocumentText.analyze(document));
-        }
-        TextStatistics statistics = view.versionTextStatistics(terms)
-                .plus(DocumentText.statistics(analyzed.stream().filter(a -> a != null).toList(), tail.size(), terms));
+        TailText tailText = view.tailMemo(TailText.class, () -> TailText.of(view.tailRecords()));
+        List<SequencedRecord> tail = tailText.records();
+        List<DocumentText.Terms> analyzed = tailText.corpus().documents();
+        TextStatistics statistics = view.versionTextStatistics(terms).plus(tailText.corpus().statistics(terms));
         List<SequencedHit> hits = new ArrayList<>(view.versionTextSearch(terms, statistics, knn.limit(), filter,
                 embeddings));
         DocumentText.Scorer scorer = new DocumentText.Scorer(terms, statistics);

@@ -157,6 +157,11 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
         return tail.size() == 0 ? List.of() : tail.sequencedRecords();
     }
 
+    /** A value derived from the log tail this view reads, computed once per key for the tail's state. */
+    <T> T tailMemo(Object key, java.util.function.Supplier<T> compute) {
+        return tail.memo(key, compute);
+    }
+
     /**
      * The same version without the log tail: Chroma's {@code index_only} read level, which sees only what was
      * compacted (nothing when no version is published). The returned view holds its own reference to the version

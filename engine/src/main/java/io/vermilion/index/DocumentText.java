@@ -68,31 +68,57 @@ public final class DocumentText {
         return new Terms(frequencies, length);
     }
 
-    /** The statistics a set of documents adds for these query terms (documents with no term count in maxDoc only). */
-    public static TextStatistics statistics(List<Terms> documents, int maxDoc, List<String> queryTerms) {
-        long docCount = 0;
-        long sumTotal = 0;
-        long sumDocFreq = 0;
-        Map<String, long[]> perTerm = new HashMap<>();
-        for (Terms doc : documents) {
-            if (doc.frequencies().isEmpty()) {
-                continue;
-            }
-            docCount++;
-            sumTotal += doc.frequencies().values().stream().mapToLong(Integer::longValue).sum();
-            sumDocFreq += doc.frequencies().size();
-            for (String term : queryTerms) {
-                Integer freq = doc.frequencies().get(term);
-                if (freq != null) {
-                    long[] s = perTerm.computeIfAbsent(term, t -> new long[2]);
-                    s[0]++;
-                    s[1] += freq;
+    /**
+     * Analyzed documents (null for a record without one) with their query-independent statistics, computed once;
+     * {@link #statistics} adds the query terms' frequencies. Immutable.
+     */
+    public static final class Corpus {
+        private final List<Terms> documents;
+        private final long docCount;
+        private final long sumTotalTermFreq;
+        private final long sumDocFreq;
+
+        public Corpus(List<Terms> documents) {
+            this.documents = java.util.Collections.unmodifiableList(new ArrayList<>(documents));
+            long count = 0;
+            long total = 0;
+            long distinct = 0;
+            for (Terms doc : documents) {
+                if (doc != null && !doc.frequencies().isEmpty()) {
+                    count++;
+                    total += doc.frequencies().values().stream().mapToLong(Integer::longValue).sum();
+                    distinct += doc.frequencies().size();
                 }
             }
+            this.docCount = count;
+            this.sumTotalTermFreq = total;
+            this.sumDocFreq = distinct;
         }
-        Map<String, TextStatistics.Term> terms = new HashMap<>();
-        perTerm.forEach((term, s) -> terms.put(term, new TextStatistics.Term(s[0], s[1])));
-        return new TextStatistics(maxDoc, docCount, sumTotal, sumDocFreq, terms);
+
+        /** The documents, position for position as given. */
+        public List<Terms> documents() {
+            return documents;
+        }
+
+        /** What these documents add to a collection's statistics for the query terms (every one counts in maxDoc). */
+        public TextStatistics statistics(List<String> queryTerms) {
+            Map<String, TextStatistics.Term> terms = new HashMap<>();
+            for (String term : queryTerms) {
+                long docFreq = 0;
+                long total = 0;
+                for (Terms doc : documents) {
+                    Integer freq = doc == null ? null : doc.frequencies().get(term);
+                    if (freq != null) {
+                        docFreq++;
+                        total += freq;
+                    }
+                }
+                if (docFreq > 0) {
+                    terms.put(term, new TextStatistics.Term(docFreq, total));
+                }
+            }
+            return new TextStatistics(documents.size(), docCount, sumTotalTermFreq, sumDocFreq, terms);
+        }
     }
 
     /** Scores documents for one query under fixed statistics. */
