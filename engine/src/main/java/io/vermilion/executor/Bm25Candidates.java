@@ -42,19 +42,30 @@ final class Bm25Candidates {
         }
         TailText tailText = view.tailMemo(TailText.class, () -> TailText.of(view.tailRecords()));
         List<SequencedRecord> tail = tailText.records();
-        List<DocumentText.Terms> analyzed = tailText.corpus().documents();
         TextStatistics statistics = view.versionTextStatistics(terms).plus(tailText.corpus().statistics(terms));
         List<SequencedHit> hits = new ArrayList<>(view.versionTextSearch(terms, statistics, knn.limit(), filter,
                 embeddings));
-        DocumentText.Scorer scorer = new DocumentText.Scorer(terms, statistics);
+        float[] scores = tailText.corpus().scores(terms, statistics);
+        // The tail's best `limit` by (score desc, sequence asc), kept in a heap whose head is the worst of them.
+        java.util.Comparator<Integer> worstFirst = (a, b) -> {
+            int byScore = Float.compare(scores[a] + 0.0f, scores[b] + 0.0f);
+            return byScore != 0 ? byScore : Long.compare(tail.get(b).sequence(), tail.get(a).sequence());
+        };
+        java.util.PriorityQueue<Integer> best = new java.util.PriorityQueue<>(Math.min(knn.limit(), 1024) + 1,
+                worstFirst);
         for (int i = 0; i < tail.size(); i++) {
-            if (analyzed.get(i) == null || (filter != null && !filter.matches(tail.get(i).record()))) {
+            if (Float.isNaN(scores[i])
+                    || (best.size() == knn.limit() && worstFirst.compare(i, best.peek()) <= 0)
+                    || (filter != null && !filter.matches(tail.get(i).record()))) {
                 continue;
             }
-            float score = scorer.score(analyzed.get(i));
-            if (!Float.isNaN(score)) {
-                hits.add(new SequencedHit(new QueryHit(tail.get(i).record(), -score), tail.get(i).sequence()));
+            best.add(i);
+            if (best.size() > knn.limit()) {
+                best.poll();
             }
+        }
+        for (int i : best) {
+            hits.add(new SequencedHit(new QueryHit(tail.get(i).record(), -scores[i]), tail.get(i).sequence()));
         }
         hits.sort(SequencedHit::compare);
         return hits.size() > knn.limit() ? List.copyOf(hits.subList(0, knn.limit())) : hits;

@@ -69,86 +69,106 @@ public final class DocumentText {
     }
 
     /**
-     * Analyzed documents (null for a record without one) with their query-independent statistics, computed once;
-     * {@link #statistics} adds the query terms' frequencies. Immutable.
+     * Analyzed documents (null for a record without one), inverted once into postings (term to documents and
+     * frequencies) with their query-independent statistics, so a query costs the postings of its terms only.
+     * Immutable, thread-safe.
      */
     public static final class Corpus {
-        private final List<Terms> documents;
+        /** One term's documents (positions in the corpus, ascending) and frequencies in them. */
+        private record Postings(int[] docs, int[] freqs) {}
+
+        private final int size;
+        private final long[] norms;
+        private final Map<String, Postings> postings;
         private final long docCount;
         private final long sumTotalTermFreq;
         private final long sumDocFreq;
 
         public Corpus(List<Terms> documents) {
-            this.documents = java.util.Collections.unmodifiableList(new ArrayList<>(documents));
+            this.size = documents.size();
+            this.norms = new long[size];
+            Map<String, int[][]> building = new HashMap<>(); // term -> {docs, freqs, {count}}
             long count = 0;
             long total = 0;
             long distinct = 0;
-            for (Terms doc : documents) {
-                if (doc != null && !doc.frequencies().isEmpty()) {
-                    count++;
-                    total += doc.frequencies().values().stream().mapToLong(Integer::longValue).sum();
-                    distinct += doc.frequencies().size();
+            for (int d = 0; d < size; d++) {
+                Terms doc = documents.get(d);
+                if (doc == null || doc.frequencies().isEmpty()) {
+                    continue;
+                }
+                norms[d] = doc.norm();
+                count++;
+                distinct += doc.frequencies().size();
+                for (Map.Entry<String, Integer> e : doc.frequencies().entrySet()) {
+                    total += e.getValue();
+                    int[][] p = building.computeIfAbsent(e.getKey(), t -> new int[][] {new int[4], new int[4], {0}});
+                    int n = p[2][0];
+                    if (n == p[0].length) {
+                        p[0] = java.util.Arrays.copyOf(p[0], n * 2);
+                        p[1] = java.util.Arrays.copyOf(p[1], n * 2);
+                    }
+                    p[0][n] = d;
+                    p[1][n] = e.getValue();
+                    p[2][0] = n + 1;
                 }
             }
+            this.postings = new HashMap<>(building.size() * 2);
+            building.forEach((term, p) -> postings.put(term, new Postings(java.util.Arrays.copyOf(p[0], p[2][0]),
+                    java.util.Arrays.copyOf(p[1], p[2][0]))));
             this.docCount = count;
             this.sumTotalTermFreq = total;
             this.sumDocFreq = distinct;
-        }
-
-        /** The documents, position for position as given. */
-        public List<Terms> documents() {
-            return documents;
         }
 
         /** What these documents add to a collection's statistics for the query terms (every one counts in maxDoc). */
         public TextStatistics statistics(List<String> queryTerms) {
             Map<String, TextStatistics.Term> terms = new HashMap<>();
             for (String term : queryTerms) {
-                long docFreq = 0;
-                long total = 0;
-                for (Terms doc : documents) {
-                    Integer freq = doc == null ? null : doc.frequencies().get(term);
-                    if (freq != null) {
-                        docFreq++;
+                Postings p = postings.get(term);
+                if (p != null) {
+                    long total = 0;
+                    for (int freq : p.freqs) {
                         total += freq;
                     }
-                }
-                if (docFreq > 0) {
-                    terms.put(term, new TextStatistics.Term(docFreq, total));
+                    terms.put(term, new TextStatistics.Term(p.docs.length, total));
                 }
             }
-            return new TextStatistics(documents.size(), docCount, sumTotalTermFreq, sumDocFreq, terms);
+            return new TextStatistics(size, docCount, sumTotalTermFreq, sumDocFreq, terms);
         }
-    }
 
-    /** Scores documents for one query under fixed statistics. */
-    public static final class Scorer {
-        private final List<String> terms = new ArrayList<>();
-        private final List<Similarity.SimScorer> scorers = new ArrayList<>();
-
-        public Scorer(List<String> queryTerms, TextStatistics statistics) {
+        /**
+         * Every document's BM25 score for the query terms under {@code statistics}, NaN for documents with none of
+         * them: per term Lucene's {@link BM25Similarity} scorer, summed in double in query-term order, then rounded
+         * to float.
+         */
+        public float[] scores(List<String> queryTerms, TextStatistics statistics) {
+            float[] out = new float[size];
+            java.util.Arrays.fill(out, Float.NaN);
             CollectionStatistics collection = collection(statistics);
+            if (collection == null) {
+                return out;
+            }
+            double[] sums = new double[size];
+            boolean[] any = new boolean[size];
             for (String term : queryTerms) {
+                Postings p = postings.get(term);
                 TermStatistics stats = term(term, statistics);
-                if (collection != null && stats != null) {
-                    terms.add(term);
-                    scorers.add(BM25.scorer(1f, collection, stats));
+                if (p == null || stats == null) {
+                    continue;
+                }
+                Similarity.SimScorer scorer = BM25.scorer(1f, collection, stats);
+                for (int i = 0; i < p.docs.length; i++) {
+                    int d = p.docs[i];
+                    sums[d] += scorer.score(p.freqs[i], norms[d]);
+                    any[d] = true;
                 }
             }
-        }
-
-        /** The document's BM25 score, or NaN when it has none of the query terms. */
-        public float score(Terms document) {
-            double sum = 0;
-            boolean any = false;
-            for (int i = 0; i < terms.size(); i++) {
-                Integer freq = document.frequencies().get(terms.get(i));
-                if (freq != null) {
-                    sum += scorers.get(i).score(freq, document.norm());
-                    any = true;
+            for (int d = 0; d < size; d++) {
+                if (any[d]) {
+                    out[d] = (float) sums[d];
                 }
             }
-            return any ? (float) sum : Float.NaN;
+            return out;
         }
     }
 
