@@ -76,9 +76,10 @@ public class HybridQualityBench {
                     q -> search(view, RankExpr.Knn.text(queryTexts.get(q), 10, null, false)));
             run("hybrid rrf(k 60; dense 100, bm25 100) limit 10", n, relevant,
                     q -> search(view, rrf(queryVectors[q], queryTexts.get(q))));
-            run("(leg) dense $knn limit 100", n, null, q -> search(view, dense(queryVectors[q], 100, false)));
-            run("(leg) bm25 $knn limit 100", n, null,
-                    q -> search(view, RankExpr.Knn.text(queryTexts.get(q), 100, null, false)));
+            interleaved(n, List.of("(leg) dense $knn limit 100", "(leg) bm25 $knn limit 100", "hybrid (same run)"),
+                    List.of(q -> search(view, dense(queryVectors[q], 100, false)),
+                            q -> search(view, RankExpr.Knn.text(queryTexts.get(q), 100, null, false)),
+                            q -> search(view, rrf(queryVectors[q], queryTexts.get(q)))));
         }
         int compacted = records.size() * 9 / 10;
         try (Compacted c = Compacted.of(records, compacted)) {
@@ -197,6 +198,23 @@ public class HybridQualityBench {
         System.out.printf("%-48s p50 %6.2f ms  p99 %6.2f ms%s%n", name, nanos[queries / 2] / 1e6,
                 nanos[(int) (queries * 0.99)] / 1e6, relevant == null ? ""
                         : String.format("  MRR@10 %.4f  recall@10 %.4f", mrr / queries, (double) found / queries));
+    }
+
+    /** Each query through every function in turn, so a noisy machine weighs them alike; p50/p99 of each. */
+    static void interleaved(int queries, List<String> names, List<IntFunction<List<String>>> fs) {
+        long[][] nanos = new long[fs.size()][queries];
+        for (int i = 0; i < queries; i++) {
+            for (int f = 0; f < fs.size(); f++) {
+                long start = System.nanoTime();
+                fs.get(f).apply(i);
+                nanos[f][i] = System.nanoTime() - start;
+            }
+        }
+        for (int f = 0; f < fs.size(); f++) {
+            Arrays.sort(nanos[f]);
+            System.out.printf("%-48s p50 %6.2f ms  p99 %6.2f ms (interleaved)%n", names.get(f),
+                    nanos[f][queries / 2] / 1e6, nanos[f][(int) (queries * 0.99)] / 1e6);
+        }
     }
 
     static float[][] readFvecs(Path path) throws Exception {
