@@ -22,6 +22,7 @@ import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermStatistics;
 import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.FixedBitSet;
 
 /**
  * BM25 top-k over an index's {@code _text} field with Lucene's block-max pruning: a disjunction of the query terms
@@ -80,20 +81,52 @@ final class DocumentTextSearch {
         if (clauses == 0 || limit == 0 || collection == null) {
             return List.of();
         }
-        Query query = any.build();
-        if (restrict != null) {
-            query = new BooleanQuery.Builder().add(query, BooleanClause.Occur.MUST)
-                    .add(restrict, BooleanClause.Occur.FILTER).build();
+        Query terms0 = any.build();
+        Query query;
+        FixedBitSet[] only = null;
+        try {
+            query = searcher.rewrite(restrict == null ? terms0 : new BooleanQuery.Builder()
+                    .add(terms0, BooleanClause.Occur.MUST).add(restrict, BooleanClause.Occur.FILTER).build());
+        } catch (IndexSearcher.TooManyClauses e) {
+            // The terms and the filter together pass Lucene's clause limit: the filter runs first, into bit sets
+            // the collector consults.
+            only = bitSets(searcher, reader, restrict);
+            query = searcher.rewrite(terms0);
         }
-        Weight weight = searcher.createWeight(searcher.rewrite(query), ScoreMode.TOP_SCORES, 1f);
+        Weight weight = searcher.createWeight(query, ScoreMode.TOP_SCORES, 1f);
         Best best = new Best(limit);
         for (LeafReaderContext leaf : reader.leaves()) {
+            if (only != null && only[leaf.ord] == null) {
+                continue;
+            }
             BulkScorer scorer = weight.bulkScorer(leaf);
             if (scorer != null) {
-                scorer.score(best.leaf(leaf), leaf.reader().getLiveDocs(), 0, DocIdSetIterator.NO_MORE_DOCS);
+                scorer.score(best.leaf(leaf, only == null ? null : only[leaf.ord]), leaf.reader().getLiveDocs(), 0,
+                        DocIdSetIterator.NO_MORE_DOCS);
             }
         }
         return best.sorted();
+    }
+
+    /** {@code filter}'s documents per segment (null: none in it). */
+    private static FixedBitSet[] bitSets(IndexSearcher searcher, DirectoryReader reader, Query filter)
+            throws IOException {
+        Weight weight = searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+        List<LeafReaderContext> leaves = reader.leaves();
+        FixedBitSet[] bits = new FixedBitSet[leaves.size()];
+        for (LeafReaderContext leaf : leaves) {
+            org.apache.lucene.search.Scorer scorer = weight.scorer(leaf);
+            if (scorer == null) {
+                continue;
+            }
+            FixedBitSet set = new FixedBitSet(leaf.reader().maxDoc());
+            DocIdSetIterator it = scorer.iterator();
+            for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+                set.set(doc);
+            }
+            bits[leaf.ord] = set;
+        }
+        return bits;
     }
 
     /** The best {@code limit} seen, as a heap whose head is the worst of them (lowest score, then latest). */
@@ -110,7 +143,8 @@ final class DocumentTextSearch {
             this.heap = new PriorityQueue<>(Math.min(limit, 1024) + 1, WORST_FIRST);
         }
 
-        LeafCollector leaf(LeafReaderContext context) throws IOException {
+        /** A collector for one segment; {@code accepted} (null: all) restricts it to those documents. */
+        LeafCollector leaf(LeafReaderContext context, FixedBitSet accepted) throws IOException {
             return new LeafCollector() {
                 private Scorable scorer;
                 private NumericDocValues sequences = context.reader().getNumericDocValues(IndexFields.SEQ);
@@ -126,6 +160,9 @@ final class DocumentTextSearch {
 
                 @Override
                 public void collect(int doc) throws IOException {
+                    if (accepted != null && !accepted.get(doc)) {
+                        return;
+                    }
                     float score = scorer.score();
                     if (heap.size() == limit && score < heap.peek().score) {
                         return;

@@ -48,6 +48,30 @@ class Bm25CandidatesTest {
     }
 
     @Test
+    void termsAndFilterPastLucenesClauseLimitAreStillAnswered() throws Exception {
+        String words = java.util.stream.IntStream.range(0, 1023).mapToObj(i -> "w" + i)
+                .collect(java.util.stream.Collectors.joining(" "));
+        List<Record> compacted = List.of(record("a", "apple pie"), record("b", "apple " + words),
+                new Record("c", new float[] {0, 0}, Map.of("k", new io.vermilion.record.MetadataValue.Int(1)),
+                        "apple w1", null));
+        Directory directory = new ByteBuffersDirectory();
+        CollectionIndexWriter.write(directory, IndexSchema.defaults(DistanceFunction.L2, compacted), compacted);
+        try (IndexedCollectionReader version = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
+            version.tryRetain();
+            try (CollectionView view = new CollectionView(version, 1, new CollectionTail(version).view())) {
+                io.vermilion.filter.Where filter = io.vermilion.filter.WhereParser.parse(
+                        new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                                "{\"$or\": [{\"k\": 1}, {\"k\": 2}, {\"#id\": \"a\"}]}"));
+                // 1024 query terms in the index plus three filter clauses: more than Lucene's 1024 at once.
+                List<String> ids = SearchExecutor.search(view, new SearchRequest(filter,
+                        RankExpr.Knn.text("apple " + words, 10, null, false), null, 0, null, DistanceFunction.L2, 0,
+                        false)).stream().map(SearchHit::record).map(Record::id).toList();
+                assertEquals(List.of("c", "a"), ids);
+            }
+        }
+    }
+
+    @Test
     void aTextQueryRanksOnlyTheDocumentKey() {
         assertThrows(IllegalArgumentException.class,
                 () -> new RankExpr.Knn(null, null, "#embedding", 3, null, false, "apple"));

@@ -92,6 +92,18 @@ class SearchBm25Test {
     }
 
     @Test
+    void theLargestTextQueryWithAFilterIsAnswered() throws Exception {
+        // 1024 terms, the most allowed, with a filter (Bm25CandidatesTest covers the same over a compacted index, where
+        // terms and filter together pass Lucene's clause limit).
+        post(col + "/upsert", "{\"ids\": [\"f\"], \"embeddings\": [[5, 0]], \"documents\": [\"apple w0 w1\"]}")
+                .statusCode(200);
+        String terms = IntStream.range(0, 1023).mapToObj(i -> "w" + i).collect(Collectors.joining(" "));
+        JsonNode r = search("{\"searches\": [{\"filter\": {\"$or\": [{\"kind\": \"fruit\"}, {\"kind\": \"baked\"}]},"
+                + " \"rank\": {\"$knn\": {\"query\": \"apple " + terms + "\", \"key\": \"#document\"}}}]}");
+        assertEquals(JSON.readTree("[[\"e\", \"a\"]]"), r.get("ids"));
+    }
+
+    @Test
     void emptyOrOversizedTextQueriesAreRefusedWith400() {
         String path = "Validation error: searches[0].rank.$knn.query: ";
         assertError(post(col + "/search", "{\"searches\": [{\"rank\": {\"$knn\": {\"query\": \"\", \"key\": \"#document\"}}}]}"),
