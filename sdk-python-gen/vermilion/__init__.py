@@ -18,7 +18,7 @@ from .collection import (
     QueryResult,
     SearchResult,
 )
-from .search import Search, knn, rrf
+from .search import Search, bm25, knn, rrf
 from .errors import (
     AuthError,
     InvalidArgumentError,
@@ -48,6 +48,7 @@ __all__ = [
     "QueryResult",
     "Search",
     "SearchResult",
+    "bm25",
     "knn",
     "rrf",
     "QuotaExceededError",

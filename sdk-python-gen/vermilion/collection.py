@@ -21,6 +21,7 @@ from vermilion_gen.models import (
 )
 
 from . import _wire
+from .search import DOCUMENT_KEY
 from .errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -352,7 +353,8 @@ class Collection:
             return node
         out = {}
         for key, value in node.items():
-            if key == "$knn" and isinstance(value, dict) and isinstance(value.get("query"), str):
+            if (key == "$knn" and isinstance(value, dict) and isinstance(value.get("query"), str)
+                    and value.get("key") != DOCUMENT_KEY):  # BM25 over #document: the server reads the text
                 out[key] = {**value, "query": self._embed([value["query"]])[0]}
             else:
                 out[key] = self._embed_text_knns(value)

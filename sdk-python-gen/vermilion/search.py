@@ -1,4 +1,5 @@
-"""The Search API's parts as the JSON the server reads: rank expressions (``knn``, arithmetic, ``rrf``) and ``Search``.
+"""The Search API's parts as the JSON the server reads: rank expressions (``knn``, ``bm25``, arithmetic, ``rrf``) and
+``Search``.
 
 Lower scores rank first. ``rrf`` builds reciprocal rank fusion the way Chroma's clients compile it.
 """
@@ -24,6 +25,25 @@ def knn(
     if return_rank:
         body["return_rank"] = True
     return {"$knn": body}
+
+
+def bm25(text: str, limit: int = 16, default: float | None = None, return_rank: bool = False) -> Rank:
+    """Vermilion's BM25 extension: the ``limit`` records whose document best matches ``text`` by BM25 (over the
+    server's text index, compacted records and log tail alike) score ``-bm25`` (their 0-based position with
+    ``return_rank``); other records score ``default``, or drop out when it is ``None``. Never embedded; fuse it with a
+    dense ``knn`` by ``rrf`` for hybrid search."""
+    if not isinstance(text, str):
+        raise TypeError("bm25 needs a text query")
+    body: dict[str, Any] = {"query": text, "key": DOCUMENT_KEY, "limit": limit}
+    if default is not None:
+        body["default"] = default
+    if return_rank:
+        body["return_rank"] = True
+    return {"$knn": body}
+
+
+#: The ``$knn`` key that makes a text query BM25 over the records' documents.
+DOCUMENT_KEY = "#document"
 
 
 def val(value: float) -> Rank:

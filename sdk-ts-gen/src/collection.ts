@@ -8,7 +8,7 @@ import {
   type UpdateMetadata as UpdateMetadataModel,
 } from "./gen";
 import { InvalidArgumentError } from "./errors";
-import { type Rank, type ReadLevel, type Search, type SearchResult } from "./search";
+import { DOCUMENT_KEY, type Rank, type ReadLevel, type Search, type SearchResult } from "./search";
 import { type Api, type EmbeddingInput, call, floatArrays, oneOrMany } from "./wire";
 
 export type MetadataValue = string | number | boolean;
@@ -357,7 +357,8 @@ export class Collection {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       const knn = value as Record<string, unknown> | null;
-      if (key === "$knn" && knn !== null && typeof knn === "object" && typeof knn.query === "string") {
+      if (key === "$knn" && knn !== null && typeof knn === "object" && typeof knn.query === "string"
+          && knn.key !== DOCUMENT_KEY) { // BM25 over #document: the server reads the text
         out[key] = { ...knn, query: (await this.embed([knn.query]))[0] };
       } else {
         out[key] = await this.embedTextKnns(value);

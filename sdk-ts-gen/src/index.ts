@@ -42,7 +42,9 @@ export {
   errorFor,
 } from "./errors";
 export {
+  DOCUMENT_KEY,
   abs,
+  bm25,
   div,
   exp,
   knn,
@@ -54,6 +56,7 @@ export {
   sub,
   sum,
   val,
+  type Bm25Options,
   type KnnOptions,
   type Rank,
   type ReadLevel,

@@ -1,5 +1,5 @@
 /**
- * The Search API's parts as the JSON the server reads: rank expressions (knn, arithmetic, rrf) and searches.
+ * The Search API's parts as the JSON the server reads: rank expressions (knn, bm25, arithmetic, rrf) and searches.
  * Lower scores rank first; `rrf` builds reciprocal rank fusion the way Chroma's clients compile it.
  */
 
@@ -21,6 +21,32 @@ export const knn = (options: KnnOptions): Rank => {
   const body: Record<string, unknown> = {
     query: typeof options.query === "string" ? options.query : [...options.query],
     limit: options.limit ?? 16 };
+  if (options.default !== undefined) body.default = options.default;
+  if (options.returnRank) body.return_rank = true;
+  return { $knn: body };
+};
+/** The `$knn` key that makes a text query BM25 over the records' documents. */
+export const DOCUMENT_KEY = "#document";
+
+export interface Bm25Options {
+  /** The text; the server analyzes it as it indexes documents. */
+  query: string;
+  /** How many best-matching records score `-bm25` (default 16). */
+  limit?: number;
+  /** The score of records outside the best `limit`; without it they drop out. */
+  default?: number;
+  /** Score the 0-based position instead of `-bm25`. */
+  returnRank?: boolean;
+}
+
+/**
+ * Vermilion's BM25 extension: the `limit` records whose document best matches the text by BM25 (over the server's
+ * text index, compacted records and log tail alike). Never embedded; fuse it with a dense `knn` by `rrf` for hybrid
+ * search.
+ */
+export const bm25 = (options: Bm25Options): Rank => {
+  if (typeof options.query !== "string") throw new TypeError("bm25 needs a text query");
+  const body: Record<string, unknown> = { query: options.query, key: DOCUMENT_KEY, limit: options.limit ?? 16 };
   if (options.default !== undefined) body.default = options.default;
   if (options.returnRank) body.return_rank = true;
   return { $knn: body };

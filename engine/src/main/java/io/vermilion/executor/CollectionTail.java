@@ -103,6 +103,7 @@ public final class CollectionTail {
         private final TailRows.Frozen rows;
         private final Set<String> shadowed;
         private volatile TailSearch.IdIndex ordered;
+        private final java.util.concurrent.ConcurrentHashMap<Object, Object> memos = new java.util.concurrent.ConcurrentHashMap<>();
 
         View(TailRows.Frozen rows, Set<String> shadowed) {
             this.rows = Objects.requireNonNull(rows, "rows");
@@ -144,6 +145,23 @@ public final class CollectionTail {
                 }
             }
             return null;
+        }
+
+        /** The live records in insertion order, each with its sequence. */
+        public List<SequencedRecord> sequencedRecords() {
+            TailSearch.IdIndex index = ordered();
+            List<Record> records = index.snapshot().records();
+            List<SequencedRecord> out = new java.util.ArrayList<>(records.size());
+            for (int i = 0; i < records.size(); i++) {
+                out.add(new SequencedRecord(rows.sequence(index.rows()[i]), records.get(i)));
+            }
+            return out;
+        }
+
+        /** A value derived from this immutable view, computed on first use per key and kept with the view. */
+        @SuppressWarnings("unchecked")
+        <T> T memo(Object key, java.util.function.Supplier<T> compute) {
+            return (T) memos.computeIfAbsent(key, k -> compute.get());
         }
 
         /** The sequence of the tail record with this id; the id must be live in the tail. */

@@ -11,6 +11,7 @@ import io.vermilion.model.GetRequest;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
 import io.vermilion.model.SequencedHit;
+import io.vermilion.model.TextStatistics;
 import io.vermilion.model.VersionReader;
 import io.vermilion.record.Record;
 
@@ -137,6 +138,28 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
             out.add(new SequencedRecord(tail.sequenceOf(record.id()), record));
         }
         return out;
+    }
+
+    /** The BM25 statistics of the version's document text for these terms (empty without a version). */
+    TextStatistics versionTextStatistics(List<String> terms) {
+        return version == null ? TextStatistics.EMPTY : version.textStatistics(terms);
+    }
+
+    /** The version's BM25 top {@code limit} (minus what the tail shadows) under {@code statistics}. */
+    List<SequencedHit> versionTextSearch(List<String> terms, TextStatistics statistics, int limit,
+                                         io.vermilion.filter.Where filter, boolean embeddings) {
+        return version == null ? List.of()
+                : version.textSearch(terms, statistics, limit, filter, tail.shadowed(), embeddings);
+    }
+
+    /** The log tail's live records in insertion order, with their sequences. */
+    List<SequencedRecord> tailRecords() {
+        return tail.size() == 0 ? List.of() : tail.sequencedRecords();
+    }
+
+    /** A value derived from the log tail this view reads, computed once per key for the tail's state. */
+    <T> T tailMemo(Object key, java.util.function.Supplier<T> compute) {
+        return tail.memo(key, compute);
     }
 
     /**

@@ -17,7 +17,8 @@ import io.vermilion.record.Record;
  * Answers one search of Chroma's Search API over a {@link CollectionView} (compacted version plus log tail), as
  * Chroma's worker does: each {@code $knn} leaf is a filtered nearest-neighbour query for its {@code limit} hits, the
  * rank expression combines them ({@link RankEvaluator}), {@code group_by} thins the ranking ({@link RankedGroups}),
- * then {@code offset}/{@code limit} slice it. A sparse {@code $knn} is answered by {@link SparseKnn}. Without a rank expression the result is the filtered records in
+ * then {@code offset}/{@code limit} slice it. A sparse {@code $knn} is answered by {@link SparseKnn}, a text one (BM25 over {@code #document}) by
+ * {@link Bm25Candidates}. Without a rank expression the result is the filtered records in
  * insertion order, each scored by its position in the page. Ties rank by insertion order. Stateless.
  */
 public final class SearchExecutor {
@@ -39,6 +40,7 @@ public final class SearchExecutor {
         Map<String, SequencedHit> found = new HashMap<>();
         for (RankExpr.Knn knn : knns) {
             List<SequencedHit> hits = knn.limit() == 0 ? List.of()
+                    : knn.text() != null ? Bm25Candidates.nearest(view, knn, request.filter(), request.embeddings())
                     : knn.sparse() != null ? SparseKnn.nearest(view, knn, request.filter(), request.embeddings())
                     : view.sequencedQuery(new QueryRequest(List.of(knn.query()), knn.limit(), null, request.filter(),
                             null, request.distance(), request.efSearch(), request.embeddings())).get(0);

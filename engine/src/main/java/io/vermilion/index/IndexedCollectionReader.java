@@ -1,11 +1,13 @@
 package io.vermilion.index;
 
 import io.vermilion.blockstore.SequencedRecord;
+import io.vermilion.filter.Where;
 import io.vermilion.model.CollectionReader;
 import io.vermilion.model.GetRequest;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
 import io.vermilion.model.SequencedHit;
+import io.vermilion.model.TextStatistics;
 import io.vermilion.model.VectorQuantization;
 import io.vermilion.model.VersionReader;
 import io.vermilion.record.Record;
@@ -305,6 +307,36 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 counts[i] = SparseIndexQuery.documentFrequency(searcher, key, indices[i], filter);
             }
             return counts;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public TextStatistics textStatistics(List<String> terms) {
+        try {
+            return DocumentTextSearch.statistics(reader, terms);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<SequencedHit> textSearch(List<String> terms, TextStatistics statistics, int limit, Where filter,
+                                         Set<String> hidden, boolean embeddings) {
+        if (limit == 0 || terms.isEmpty()) {
+            return List.of();
+        }
+        try {
+            Query restrict = filter == null && hidden.isEmpty() ? null
+                    : filterQuery(FilterTranslator.translate(null, filter, null), false, hidden);
+            List<SequencedHit> hits = new ArrayList<>();
+            Hydrator hydrator = new Hydrator(embeddings);
+            for (DocumentTextSearch.Found found : DocumentTextSearch.top(reader, terms, statistics, restrict, limit)) {
+                Hit hit = new Hit(found.leaf(), found.doc(), found.sequence(), -found.score());
+                hits.add(new SequencedHit(new QueryHit(hydrator.load(hit), hit.distance), hit.sequence));
+            }
+            return hits;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -41,20 +41,40 @@ public sealed interface RankExpr {
      * or their 0-based rank when {@code returnRank}; every other record scores {@code defaultScore}, or is dropped
      * from the result when that is null. A dense {@code $knn} has {@code query} (over {@code #embedding}); a sparse
      * one has {@code sparse} and the metadata {@code key} holding the records' sparse vectors, and scores
-     * {@code 1 - query·vector} as Chroma does, over records whose vector shares an index with the query.
+     * {@code 1 - query·vector} as Chroma does, over records whose vector shares an index with the query. A text
+     * one (Vermilion's extension, key {@value #DOCUMENT_KEY}) has {@code text} and ranks records whose document shares
+     * an analyzed term with it by BM25, scoring {@code -bm25} so that lower still ranks first.
      */
     record Knn(float[] query, MetadataValue.Sparse sparse, String key, int limit, Float defaultScore,
-               boolean returnRank) implements RankExpr {
+               boolean returnRank, String text) implements RankExpr {
+
+        /** The key of a text {@code $knn}: BM25 over the records' documents. */
+        public static final String DOCUMENT_KEY = "#document";
+
         public Knn {
-            if ((query == null) == (sparse == null)) {
-                throw new IllegalArgumentException("exactly one of a dense and a sparse query");
+            if ((query != null ? 1 : 0) + (sparse != null ? 1 : 0) + (text != null ? 1 : 0) != 1) {
+                throw new IllegalArgumentException("exactly one of a dense, a sparse and a text query");
             }
             if (sparse != null) {
                 Objects.requireNonNull(key, "key");
             }
+            if (text != null && !DOCUMENT_KEY.equals(key)) {
+                throw new IllegalArgumentException("a text query ranks " + DOCUMENT_KEY + ", not " + key);
+            }
             if (limit < 0) {
                 throw new IllegalArgumentException("limit must be >= 0: " + limit);
             }
+        }
+
+        /** A dense or sparse {@code $knn}. */
+        public Knn(float[] query, MetadataValue.Sparse sparse, String key, int limit, Float defaultScore,
+                   boolean returnRank) {
+            this(query, sparse, key, limit, defaultScore, returnRank, null);
+        }
+
+        /** A text {@code $knn}: BM25 over {@code #document}. */
+        public static Knn text(String text, int limit, Float defaultScore, boolean returnRank) {
+            return new Knn(null, null, DOCUMENT_KEY, limit, defaultScore, returnRank, Objects.requireNonNull(text, "text"));
         }
 
         /** A dense {@code $knn} over {@code #embedding}. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.vermilion.blockstore.SequencedRecord;
+import io.vermilion.filter.Where;
 
 /**
  * The compacted part of a collection as the query executor reads it (a published version's index), with every
@@ -41,6 +42,16 @@ public interface VersionReader {
     default int[] sparseDocumentFrequencies(String key, int[] indices, Set<String> hidden) {
         return null;
     }
+
+    /** The BM25 statistics of the version's document text for these analyzed terms. */
+    TextStatistics textStatistics(List<String> terms);
+
+    /**
+     * The {@code limit} records passing {@code filter} (null: all) minus {@code hidden} whose document has one of the
+     * analyzed {@code terms}, best BM25 under {@code statistics} first, each hit's distance the negated score.
+     */
+    List<SequencedHit> textSearch(List<String> terms, TextStatistics statistics, int limit, Where filter,
+                                  Set<String> hidden, boolean embeddings);
 
     /** The version's records with these ids (absent ids are left out). */
     Map<String, SequencedRecord> lookup(Collection<String> ids);

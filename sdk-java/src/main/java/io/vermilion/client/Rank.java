@@ -65,6 +65,34 @@ public final class Rank {
         return new Rank("$knn", Collections.unmodifiableMap(knn));
     }
 
+    /**
+     * Vermilion's BM25 extension: the {@code limit} records whose document best matches {@code text} by BM25 (over the
+     * server's text index, compacted records and log tail alike) score {@code -bm25}; others drop out. Never embedded.
+     */
+    public static Rank bm25(String text, int limit) {
+        return bm25(text, limit, null, false);
+    }
+
+    /**
+     * As {@link #bm25(String, int)}, scoring the 0-based position with {@code returnRank} and {@code defaultScore}
+     * for other records (null: they drop out) — for {@link #rrf} with a dense {@link #knn}, i.e. hybrid search.
+     */
+    public static Rank bm25(String text, int limit, Float defaultScore, boolean returnRank) {
+        Map<String, Object> knn = new LinkedHashMap<>();
+        knn.put("query", java.util.Objects.requireNonNull(text, "text"));
+        knn.put("key", DOCUMENT_KEY);
+        knn.put("limit", limit);
+        if (defaultScore != null) {
+            knn.put("default", defaultScore);
+        }
+        if (returnRank) {
+            knn.put("return_rank", true);
+        }
+        return new Rank("$knn", Collections.unmodifiableMap(knn));
+    }
+
+    private static final String DOCUMENT_KEY = "#document";
+
     /** A copy of this expression whose text {@code $knn} queries are replaced by {@code embed}'s vector for them. */
     Rank withTextsEmbedded(java.util.function.Function<String, float[]> embed) {
         Map.Entry<String, Object> e = json.entrySet().iterator().next();
@@ -74,6 +102,9 @@ public final class Rank {
     @SuppressWarnings("unchecked")
     private static Object embedded(String key, Object node, java.util.function.Function<String, float[]> embed) {
         if (node instanceof Map<?, ?> map) {
+            if (key.equals("$knn") && DOCUMENT_KEY.equals(map.get("key"))) {
+                return node; // BM25 over #document: the server reads the text itself
+            }
             Map<String, Object> out = new LinkedHashMap<>();
             ((Map<String, Object>) map).forEach((k, v) -> {
                 if (key.equals("$knn") && k.equals("query") && v instanceof String text) {

@@ -68,4 +68,18 @@ class WireFormatTest {
                         + "\"select\":{\"keys\":[\"#score\"]}}",
                 mapper.writeValueAsString(search.toPayload()));
     }
+
+    @Test
+    void bm25IsATextKnnOnDocumentThatTheEmbeddingFunctionLeavesAlone() throws Exception {
+        Rank hybrid = Rank.rrf(60, Rank.knn("fonts", 100, 1000f, true), Rank.bm25("fonts", 100, 1000f, true));
+        Rank embedded = hybrid.withTextsEmbedded(text -> new float[] {0.5f, 0.25f});
+        assertEquals("{\"$mul\":[{\"$val\":-1.0},{\"$sum\":[{\"$div\":{\"left\":{\"$val\":1.0},\"right\":"
+                        + "{\"$sum\":[{\"$val\":60.0},{\"$knn\":{\"query\":[0.5,0.25],\"limit\":100,\"default\":1000.0,"
+                        + "\"return_rank\":true}}]}}},{\"$div\":{\"left\":{\"$val\":1.0},\"right\":{\"$sum\":"
+                        + "[{\"$val\":60.0},{\"$knn\":{\"query\":\"fonts\",\"key\":\"#document\",\"limit\":100,"
+                        + "\"default\":1000.0,\"return_rank\":true}}]}}}]}]}",
+                mapper.writeValueAsString(embedded.toJson()));
+        assertEquals("{\"$knn\":{\"query\":\"debian kernel\",\"key\":\"#document\",\"limit\":10}}",
+                mapper.writeValueAsString(Rank.bm25("debian kernel", 10).toJson()));
+    }
 }

@@ -3,6 +3,7 @@ package io.vermilion.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vermilion.error.ChromaException;
+import io.vermilion.index.DocumentText;
 import io.vermilion.filter.InvalidFilterException;
 import io.vermilion.filter.Where;
 import io.vermilion.filter.WhereParser;
@@ -22,6 +23,12 @@ import java.util.TreeSet;
  * violations ({@code group_by}, sparse {@code $knn} without a sparse index) are 400. Stateless.
  */
 final class SearchPayloads {
+
+    /** The longest text a BM25 {@code $knn} may carry, in UTF-16 characters. */
+    static final int MAX_TEXT_QUERY_CHARS = 16_384;
+
+    /** The most distinct analyzed terms a BM25 {@code $knn} may carry (Lucene's default clause limit). */
+    static final int MAX_TEXT_QUERY_TERMS = 1024;
 
     /** Rank expressions nested deeper than this are refused (serde_json's own recursion limit is 128). */
     static final int MAX_RANK_DEPTH = 64;
@@ -180,6 +187,9 @@ final class SearchPayloads {
         JsonNode defaultNode = JsonBody.optional(o, "default");
         Float defaultScore = defaultNode == null ? null : f32(defaultNode, path + ".default");
         boolean returnRank = JsonBody.optionalBoolean(o, "return_rank", false);
+        if (query.isTextual() && key.equals(RankExpr.Knn.DOCUMENT_KEY)) {
+            return textKnn(query.textValue(), path, limit == null ? 16 : limit, defaultScore, returnRank);
+        }
         if (query.isObject()) {
             return sparseKnn(query, key, path, limit == null ? 16 : limit, defaultScore, returnRank);
         }
@@ -193,6 +203,28 @@ final class SearchPayloads {
             }
         }
         return new RankExpr.Knn(vector, limit == null ? 16 : limit, defaultScore, returnRank);
+    }
+
+    /**
+     * Vermilion's BM25 extension: a {@code $knn} whose {@code query} is a string and whose {@code key} is
+     * {@code #document} ranks documents by BM25 of the text (Chroma refuses both, so nothing it accepts means
+     * otherwise). The text must have a word, at most {@value #MAX_TEXT_QUERY_CHARS} characters and
+     * {@value #MAX_TEXT_QUERY_TERMS} distinct terms.
+     */
+    private static RankExpr textKnn(String text, String path, int limit, Float defaultScore, boolean returnRank) {
+        if (text.length() > MAX_TEXT_QUERY_CHARS) {
+            throw ChromaException.validation(path + ".query", "text query of " + text.length()
+                    + " characters exceeds the maximum of " + MAX_TEXT_QUERY_CHARS);
+        }
+        int terms = DocumentText.queryTerms(text).size();
+        if (terms == 0) {
+            throw ChromaException.validation(path + ".query", "text query for #document has no searchable words");
+        }
+        if (terms > MAX_TEXT_QUERY_TERMS) {
+            throw ChromaException.validation(path + ".query", "text query has " + terms
+                    + " distinct terms, more than the maximum of " + MAX_TEXT_QUERY_TERMS);
+        }
+        return RankExpr.Knn.text(text, limit, defaultScore, returnRank);
     }
 
     /** A sparse {@code $knn}: {@code query} is a sparse vector, {@code key} the metadata key holding the records'. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vermilion.error.ChromaException;
+import io.vermilion.model.RankExpr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.Map;
  * Vermilion's extension to Chroma's search body: a {@code $knn} whose {@code query} is a string (what Chroma's
  * {@code Knn(query="text")} serialises before its client embeds it) is found in the JSON, stood in for by a vector of
  * the model's width so the body parses and is checked as usual, and then replaced by the text's embedding. Walks the
- * same shapes {@link SearchPayloads} parses and leaves anything else to its errors.
+ * same shapes {@link SearchPayloads} parses and leaves anything else to its errors. A text query on {@code #document}
+ * is not embedded: it is Vermilion's BM25 extension, which {@link SearchPayloads} parses itself.
  */
 final class SearchTextQueries {
 
@@ -44,7 +46,8 @@ final class SearchTextQueries {
         JsonNode arg = entry.getValue();
         switch (entry.getKey()) {
             case "$knn" -> {
-                if (arg.isObject() && arg.get("query") != null && arg.get("query").isTextual()) {
+                if (arg.isObject() && arg.get("query") != null && arg.get("query").isTextual()
+                        && !isDocumentKey(arg.get("key"))) { // a text query on #document is BM25, not embedded
                     knns.add((ObjectNode) arg);
                     texts.add(arg.get("query").textValue());
                 }
@@ -67,6 +70,10 @@ final class SearchTextQueries {
             case "$abs", "$exp", "$log" -> walk(arg, depth + 1);
             default -> { }
         }
+    }
+
+    private static boolean isDocumentKey(JsonNode key) {
+        return key != null && key.isTextual() && key.textValue().equals(RankExpr.Knn.DOCUMENT_KEY);
     }
 
     boolean isEmpty() {
