@@ -168,6 +168,24 @@ public final class CollectionStateCache {
     }
 
     /**
+     * A view of the collection's compacted version alone (Chroma's {@code index_only}), on {@code version} or a newer
+     * one. A held state still on an older version (its move to the new one runs in the background, see
+     * {@link #view(UUID, LogPosition, VersionRef)}) does not answer for it: the version is opened for this read, so a
+     * caller that saw a version published (e.g. through {@code indexing_status}) reads it. The caller closes the view.
+     */
+    public CompletionStage<CollectionView> indexOnlyView(UUID collection, LogPosition position, VersionRef version) {
+        return view(collection, position, version).thenCompose(view -> {
+            try (view) {
+                if (version == null || versions == null || view.versionNumber() >= version.version()) {
+                    return CompletableFuture.completedFuture(view.indexOnly());
+                }
+            }
+            return indexFiles.open(collection, version, parameters).toCompletableFuture()
+                    .thenApply(reader -> CollectionView.ofVersion(reader, version.version()));
+        });
+    }
+
+    /**
      * Write-through ({@link io.vermilion.log.CommittedFragments}): this replica's log writer recorded {@code fragment},
      * whose stored bytes are {@code bytes}. If the collection's state here ends exactly where the fragment starts (or
      * the fragment opens the log of a collection not held yet), the fragment is decoded and applied to that state in

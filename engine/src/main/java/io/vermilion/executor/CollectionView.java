@@ -200,6 +200,11 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
         return new CollectionView(version, versionNumber, EMPTY_TAIL);
     }
 
+    /** A view of {@code version} alone (already retained for it), with no log tail. */
+    static CollectionView ofVersion(VersionReader version, long versionNumber) {
+        return new CollectionView(version, versionNumber, EMPTY_TAIL);
+    }
+
     /** The tail's records for {@code get}: an exact scan of them in insertion order. */
     private ExactCollectionReader tailReader() {
         return new ExactCollectionReader(tail.records());

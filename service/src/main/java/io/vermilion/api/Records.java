@@ -63,20 +63,16 @@ public class Records {
             // The view is closed by the step that receives it, which nothing outside can cancel: a request whose
             // client went away still releases its view (and with it, perhaps, a superseded version's files).
             CompletableFuture<T> answer = new CompletableFuture<>();
-            states.view(collection, new LogPosition(entry.logPosition(), entry.dimension()), entry.compacted())
+            LogPosition position = new LogPosition(entry.logPosition(), entry.dimension());
+            (indexOnly ? states.indexOnlyView(collection, position, entry.compacted())
+                    : states.view(collection, position, entry.compacted()))
                     .whenCompleteAsync((view, failure) -> {
                         if (failure != null) {
                             answer.completeExceptionally(failure);
                             return;
                         }
                         try (view) {
-                            if (indexOnly) {
-                                try (CollectionView compacted = view.indexOnly()) {
-                                    answer.complete(read.apply(compacted));
-                                }
-                            } else {
-                                answer.complete(read.apply(view));
-                            }
+                            answer.complete(read.apply(view));
                         } catch (Throwable t) {
                             answer.completeExceptionally(t);
                         }

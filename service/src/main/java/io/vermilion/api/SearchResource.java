@@ -120,6 +120,9 @@ public class SearchResource {
             }
             if (s.rank() != null) {
                 for (RankExpr.Knn knn : s.rank().knns()) {
+                    if (knn.text() != null) {
+                        continue; // BM25 over #document: the text index always exists
+                    }
                     if (knn.query() == null) {
                         if (!sparseIndexed.contains(knn.key())) {
                             throw SparseIndexSchemas.notIndexed(knn.key()); // as Chroma: only over a sparse index

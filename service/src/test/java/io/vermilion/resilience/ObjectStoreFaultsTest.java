@@ -115,12 +115,12 @@ class ObjectStoreFaultsTest {
 
     @Test
     void readsRecoverOnceTheFaultClears() {
-        add("a").statusCode(201);
-        count().body(equalTo("1"));
+        given().contentType("application/json").body("{\"ids\":[\"a\",\"b\"],\"embeddings\":[[1,2],[3,4]]}")
+                .post(collection + "/add").then().statusCode(201);
+        count().body(equalTo("2"));
         // This replica's own writes reach its held read state directly; with the state evicted, the next read
-        // rebuilds it from the log in the store.
+        // rebuilds it from the log's one fragment in the store.
         states.evict(collectionId);
-        add("b").statusCode(201);
         proxy.failAll(Fault.ERROR_500);
 
         unavailable(given().get(collection + "/count").then(), UNAVAILABLE_500, "1");
