@@ -33,7 +33,8 @@ test("add, get in insertion order, count, include", async () => {
   const all = await col.get();
   assert.deepEqual(all.ids, ["r3", "r1", "r2"]);
   assert.deepEqual(all.documents, ["third doc", "first doc", null]);
-  assert.deepEqual(all.metadatas, [{ n: 3, tag: "odd" }, { n: 1, tag: "odd", f: 1.5 }, null]);
+  // r2 has a uri and no metadata: Chroma keeps the uri as a hidden metadata entry, so it answers {} (not null).
+  assert.deepEqual(all.metadatas, [{ n: 3, tag: "odd" }, { n: 1, tag: "odd", f: 1.5 }, {}]);
   assert.deepEqual(all.include.sort(), ["documents", "metadatas"]);
 
   const some = await col.get({ ids: ["r2", "r3", "nope"], include: ["embeddings", "uris"] });
