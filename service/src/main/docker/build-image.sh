@@ -77,13 +77,14 @@ trainer="vermilion-aot-training-$$"
 podman run --detach --name "$trainer" --user 0 --network none --memory 2g --entrypoint "$training" "$plain" >/dev/null
 trap 'podman rm --force --volumes "$trainer" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 180); do
-  podman logs "$trainer" 2>&1 | grep -q ' started in ' && break
+  podman logs "$trainer" 2>&1 | grep ' started in ' >/dev/null && break
   [ "$(podman inspect --format '{{.State.Running}}' "$trainer")" = "true" ] || break
   sleep 1
 done
-podman logs "$trainer" 2>&1 | grep -q ' started in ' || { podman logs "$trainer" >&2; echo "build-image.sh: the AOT training start failed" >&2; exit 1; }
+# (grep reads to the end rather than -q: with pipefail, podman logs cut off by an early exit fails the pipe.)
+podman logs "$trainer" 2>&1 | grep ' started in ' >/dev/null || { podman logs "$trainer" >&2; echo "build-image.sh: the AOT training start failed" >&2; exit 1; }
 podman stop --time 120 "$trainer" >/dev/null
-podman diff "$trainer" | grep -q '/deployments/app.aot$' || { podman logs "$trainer" | tail -20 >&2; echo "build-image.sh: no AOT cache was written" >&2; exit 1; }
+podman diff "$trainer" | grep '/deployments/app.aot$' >/dev/null || { podman logs "$trainer" | tail -20 >&2; echo "build-image.sh: no AOT cache was written" >&2; exit 1; }
 podman commit --quiet --change "USER 1001" --change "ENTRYPOINT $entrypoint" "$trainer" "$tag" >/dev/null
 podman untag "$plain" >/dev/null 2>&1 || true
 echo "image $tag size $(podman image inspect --format '{{.Size}}' "$tag")"
