@@ -28,20 +28,11 @@ public final class Rank {
      * {@code returnRank}; other records score {@code defaultScore}, or drop out when it is null.
      */
     public static Rank knn(float[] query, int limit, Float defaultScore, boolean returnRank) {
-        Map<String, Object> knn = new LinkedHashMap<>();
         List<Float> values = new ArrayList<>(query.length);
         for (float v : query) {
             values.add(v);
         }
-        knn.put("query", values);
-        knn.put("limit", limit);
-        if (defaultScore != null) {
-            knn.put("default", defaultScore);
-        }
-        if (returnRank) {
-            knn.put("return_rank", true);
-        }
-        return new Rank("$knn", Collections.unmodifiableMap(knn));
+        return knnOf(values, null, limit, defaultScore, returnRank);
     }
 
     /**
@@ -53,16 +44,7 @@ public final class Rank {
     }
 
     public static Rank knn(String text, int limit, Float defaultScore, boolean returnRank) {
-        Map<String, Object> knn = new LinkedHashMap<>();
-        knn.put("query", java.util.Objects.requireNonNull(text, "text"));
-        knn.put("limit", limit);
-        if (defaultScore != null) {
-            knn.put("default", defaultScore);
-        }
-        if (returnRank) {
-            knn.put("return_rank", true);
-        }
-        return new Rank("$knn", Collections.unmodifiableMap(knn));
+        return knnOf(java.util.Objects.requireNonNull(text, "text"), null, limit, defaultScore, returnRank);
     }
 
     /**
@@ -78,9 +60,16 @@ public final class Rank {
      * for other records (null: they drop out) — for {@link #rrf} with a dense {@link #knn}, i.e. hybrid search.
      */
     public static Rank bm25(String text, int limit, Float defaultScore, boolean returnRank) {
+        return knnOf(java.util.Objects.requireNonNull(text, "text"), DOCUMENT_KEY, limit, defaultScore, returnRank);
+    }
+
+    /** One {@code $knn} as the wire has it: query, key (when not the default), limit, then the optional fields. */
+    private static Rank knnOf(Object query, String key, int limit, Float defaultScore, boolean returnRank) {
         Map<String, Object> knn = new LinkedHashMap<>();
-        knn.put("query", java.util.Objects.requireNonNull(text, "text"));
-        knn.put("key", DOCUMENT_KEY);
+        knn.put("query", query);
+        if (key != null) {
+            knn.put("key", key);
+        }
         knn.put("limit", limit);
         if (defaultScore != null) {
             knn.put("default", defaultScore);
