@@ -167,5 +167,14 @@ final class TailRows {
         float inverseNorm(int row) {
             return inverseNorms[row];
         }
+
+        /**
+         * Whether row {@code r} has an embedding, for a {@link #uniform()} view: an embedded row's inverse norm is
+         * positive (1e30 for a zero vector), a row without one keeps the 0 its slot started with (slots are never
+         * reused).
+         */
+        boolean embedded(int row) {
+            return inverseNorms[row] != 0f;
+        }
     }
 }

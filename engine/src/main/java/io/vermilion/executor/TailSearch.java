@@ -35,6 +35,7 @@ final class TailSearch {
         List<List<SequencedHit>> results = new ArrayList<>(request.queries().size());
         boolean nothing = request.nResults() == 0 || (request.ids() != null && request.ids().isEmpty());
         int[] matches = nothing ? new int[0] : matches(rows, request, byId);
+        // null: no filter, every live row with an embedding is a candidate and is visited in place (no row list)
         for (float[] query : request.queries()) {
             results.add(nearest(rows, query, matches, request.nResults(), request.distance()));
         }
@@ -45,10 +46,16 @@ final class TailSearch {
     record IdIndex(CollectionSnapshot snapshot, int[] rows) {
     }
 
-    /** Rows of live records with an embedding that pass the request's filters. */
+    /**
+     * Rows of live records with an embedding that pass the request's filters, or null when the request has no filter
+     * (then every such row is a candidate, and listing 30k rows per query would only make garbage).
+     */
     private static int[] matches(TailRows.Frozen rows, QueryRequest request, IdIndex byId) {
         Where where = request.where();
         WhereDocument whereDocument = request.whereDocument();
+        if (request.ids() == null && where == null && whereDocument == null) {
+            return null;
+        }
         int[] out;
         int n = 0;
         if (request.ids() != null) {
@@ -85,7 +92,7 @@ final class TailSearch {
 
     private static List<SequencedHit> nearest(TailRows.Frozen rows, float[] query, int[] matches, int nResults,
                                               DistanceFunction distance) {
-        int k = Math.min(nResults, matches.length);
+        int k = Math.min(nResults, matches == null ? rows.live() : matches.length);
         if (k == 0) {
             return List.of();
         }
@@ -95,22 +102,22 @@ final class TailSearch {
             float[] vectors = rows.vectors();
             int dim = rows.dimension();
             float[] lanes = new float[VectorKernels.LANES];
-            switch (distance) {
-                case L2 -> {
-                    for (int row : matches) {
-                        heap.offer(VectorKernels.squaredDistance(prepared, vectors, row * dim, dim, lanes), row, rows);
+            if (matches == null) {
+                for (int row = 0; row < rows.rows(); row++) {
+                    if (rows.isLive(row) && rows.embedded(row)) {
+                        heap.offer(distance(distance, prepared, vectors, row, dim, rows, lanes), row, rows);
                     }
                 }
-                case IP -> {
-                    for (int row : matches) {
-                        heap.offer(1.0f - VectorKernels.dot(prepared, vectors, row * dim, dim, lanes), row, rows);
-                    }
+            } else {
+                for (int row : matches) {
+                    heap.offer(distance(distance, prepared, vectors, row, dim, rows, lanes), row, rows);
                 }
-                case COSINE -> {
-                    for (int row : matches) {
-                        heap.offer(1.0f - VectorKernels.scaledDot(prepared, vectors, row * dim, dim,
-                                rows.inverseNorm(row), lanes), row, rows);
-                    }
+            }
+        } else if (matches == null) {
+            for (int row = 0; row < rows.rows(); row++) {
+                Record record = rows.record(row);
+                if (rows.isLive(row) && record.embedding() != null) {
+                    heap.offer(distance.distancePrepared(prepared, record.embedding()), row, rows);
                 }
             }
         } else {
@@ -119,6 +126,17 @@ final class TailSearch {
             }
         }
         return heap.sorted(rows);
+    }
+
+    /** The distance of the prepared query to row {@code row}'s vector in the tail's contiguous array. */
+    private static float distance(DistanceFunction distance, float[] prepared, float[] vectors, int row, int dim,
+                                  TailRows.Frozen rows, float[] lanes) {
+        return switch (distance) {
+            case L2 -> VectorKernels.squaredDistance(prepared, vectors, row * dim, dim, lanes);
+            case IP -> 1.0f - VectorKernels.dot(prepared, vectors, row * dim, dim, lanes);
+            case COSINE -> 1.0f - VectorKernels.scaledDot(prepared, vectors, row * dim, dim, rows.inverseNorm(row),
+                    lanes);
+        };
     }
 
     /** The best {@code k} (distance, sequence) pairs seen; its root is the worst of them. */
