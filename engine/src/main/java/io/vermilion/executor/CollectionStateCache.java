@@ -247,7 +247,7 @@ public final class CollectionStateCache {
         }
         long[] sum = {0}; // the tail's records unordered: ordering them (records()) would cost more than this
         published.tail.forEachLive(record -> sum[0] += TAIL_RECORD_OVERHEAD
-                + 4L * (record.embedding() == null ? 0 : record.embedding().length)
+                + embeddingBytes(record.embedding())
                 + 2L * (record.id().length() + length(record.document()) + length(record.uri()))
                 + 64L * (record.metadata() == null ? 0 : record.metadata().size()));
         long bytes = sum[0];
@@ -255,6 +255,14 @@ public final class CollectionStateCache {
             bytes += VERSION_OVERHEAD + VERSION_BYTES_PER_RECORD * published.base.count() + published.base.searchBytes();
         }
         return bytes;
+    }
+
+    /** The record's floats, plus the int8 code the tail keeps beside its copy from 32 dimensions on. */
+    private static long embeddingBytes(float[] embedding) {
+        if (embedding == null) {
+            return 0;
+        }
+        return 4L * embedding.length + (embedding.length >= TailRows.CODED_MIN_DIMENSION ? embedding.length : 0);
     }
 
     private static int length(String s) {

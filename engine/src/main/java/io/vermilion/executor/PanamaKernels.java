@@ -1,6 +1,8 @@
 package io.vermilion.executor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -61,6 +63,31 @@ final class PanamaKernels {
         for (int i = blocked; i < n; i++) {
             float x = v[off + i];
             sum += x * x;
+        }
+        return sum;
+    }
+
+    /** The int8 codes widened to floats 8 at a time (on 256-bit hardware; the scalar reference elsewhere). */
+    static float codeDot(float[] q, byte[] codes, int off, int n, float[] lanes) {
+        if (!USE_WIDE) {
+            return VectorKernels.Scalar.codeDot(q, codes, off, n, lanes);
+        }
+        int blocked = n - n % VectorKernels.LANES;
+        FloatVector a0 = FloatVector.zero(WIDE);
+        FloatVector a1 = FloatVector.zero(WIDE);
+        for (int i = 0; i < blocked; i += 16) {
+            FloatVector x0 = (FloatVector) ByteVector.fromArray(ByteVector.SPECIES_64, codes, off + i)
+                    .convertShape(VectorOperators.B2F, WIDE, 0);
+            FloatVector x1 = (FloatVector) ByteVector.fromArray(ByteVector.SPECIES_64, codes, off + i + 8)
+                    .convertShape(VectorOperators.B2F, WIDE, 0);
+            a0 = a0.add(FloatVector.fromArray(WIDE, q, i).mul(x0));
+            a1 = a1.add(FloatVector.fromArray(WIDE, q, i + 8).mul(x1));
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, 8);
+        float sum = VectorKernels.reduce(lanes);
+        for (int i = blocked; i < n; i++) {
+            sum += q[i] * (float) codes[off + i];
         }
         return sum;
     }

@@ -14,14 +14,24 @@ import io.vermilion.model.SequencedHit;
 import io.vermilion.record.Record;
 
 /**
- * Exact nearest-neighbour search over a frozen log tail: one pass over its contiguous vectors per query vector with
- * {@link VectorKernels}, the best {@code n} kept in a bounded max-heap, ties broken by insertion sequence (Chroma's
+ * Nearest-neighbour search over a frozen log tail: one pass over its contiguous vectors per query vector with
+ * {@link VectorKernels} (over the rows' int8 codes first, then exactly over a shortlist, when the tail is large: see
+ * {@link #TWO_PASS_MIN_ROWS}), the best {@code n} kept in a bounded max-heap, ties broken by insertion sequence (Chroma's
  * order, as {@link ExactCollectionReader} breaks them by position). Distances follow {@link DistanceFunction}'s
  * definitions with the kernels' summation order, so they may differ from it in the last bits for 16 dimensions and
  * more. A tail whose embeddings differ in dimension, or a query of another dimension, is searched record by record
  * with {@link DistanceFunction} itself (which refuses mismatched dimensions as before). Stateless, thread-safe.
  */
 final class TailSearch {
+
+    /**
+     * From this many candidate rows (with int8 codes, see {@link TailRows#CODED_MIN_DIMENSION}) a search first ranks
+     * them all by their codes, a quarter of the bytes of their vectors, then re-scores exactly the best
+     * {@code k + max(k, SHORTLIST_EXTRA)}; the code's error (about 1e-3 of a distance at 384 dimensions) is far below
+     * the gap between the k-th and the shortlist's last distance, so the answer is the exact scan's in practice.
+     */
+    static final int TWO_PASS_MIN_ROWS = 2048;
+    static final int SHORTLIST_EXTRA = 32;
 
     private TailSearch() {
     }
@@ -102,7 +112,26 @@ final class TailSearch {
             float[] vectors = rows.vectors();
             int dim = rows.dimension();
             float[] lanes = new float[VectorKernels.LANES];
-            if (matches == null) {
+            int candidates = matches == null ? rows.live() : matches.length;
+            int shortlist = k + Math.max(k, SHORTLIST_EXTRA);
+            if (rows.coded() && candidates >= TWO_PASS_MIN_ROWS && shortlist < candidates) {
+                Heap first = new Heap(shortlist);
+                float squaredNorm = VectorKernels.sumOfSquares(prepared, 0, dim, lanes);
+                if (matches == null) {
+                    for (int row = 0; row < rows.rows(); row++) {
+                        if (rows.isLive(row) && rows.embedded(row)) {
+                            first.offer(approximate(distance, prepared, squaredNorm, row, dim, rows, lanes), row, rows);
+                        }
+                    }
+                } else {
+                    for (int row : matches) {
+                        first.offer(approximate(distance, prepared, squaredNorm, row, dim, rows, lanes), row, rows);
+                    }
+                }
+                for (int row : first.rows()) {
+                    heap.offer(distance(distance, prepared, vectors, row, dim, rows, lanes), row, rows);
+                }
+            } else if (matches == null) {
                 for (int row = 0; row < rows.rows(); row++) {
                     if (rows.isLive(row) && rows.embedded(row)) {
                         heap.offer(distance(distance, prepared, vectors, row, dim, rows, lanes), row, rows);
@@ -136,6 +165,23 @@ final class TailSearch {
             case IP -> 1.0f - VectorKernels.dot(prepared, vectors, row * dim, dim, lanes);
             case COSINE -> 1.0f - VectorKernels.scaledDot(prepared, vectors, row * dim, dim, rows.inverseNorm(row),
                     lanes);
+        };
+    }
+
+    /**
+     * Row {@code row}'s distance from its int8 code, for the first pass: {@code q·x ≈ scale · Σ q·code}; for L2,
+     * {@code |q − x|² = |q|² + |x|² − 2 q·x} with {@code |x|} from the row's inverse norm.
+     */
+    private static float approximate(DistanceFunction distance, float[] prepared, float squaredNorm, int row, int dim,
+                                     TailRows.Frozen rows, float[] lanes) {
+        float dot = VectorKernels.codeDot(prepared, rows.codes(), row * dim, dim, lanes) * rows.codeScale(row);
+        return switch (distance) {
+            case L2 -> {
+                float norm = 1.0f / rows.inverseNorm(row);
+                yield squaredNorm + norm * norm - 2f * dot;
+            }
+            case IP -> 1.0f - dot;
+            case COSINE -> 1.0f - dot * rows.inverseNorm(row);
         };
     }
 
@@ -214,6 +260,11 @@ final class TailSearch {
             int r = rows[a];
             rows[a] = rows[b];
             rows[b] = r;
+        }
+
+        /** The rows held, in no order. */
+        int[] rows() {
+            return Arrays.copyOf(rows, size);
         }
 
         /** Empties the heap, best first. */

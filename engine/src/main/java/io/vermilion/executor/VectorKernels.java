@@ -39,6 +39,11 @@ final class VectorKernels {
         return PANAMA ? PanamaKernels.squaredDistance(q, v, off, n, lanes) : Scalar.squaredDistance(q, v, off, n, lanes);
     }
 
+    /** {@code Σ q[i]·codes[off + i]}: the int8 first pass of a search (an approximation of the dot product). */
+    static float codeDot(float[] q, byte[] codes, int off, int n, float[] lanes) {
+        return PANAMA ? PanamaKernels.codeDot(q, codes, off, n, lanes) : Scalar.codeDot(q, codes, off, n, lanes);
+    }
+
     /** Adds the lanes in lane order: the fixed reduction both implementations end with. */
     static float reduce(float[] lanes) {
         float sum = 0f;
@@ -108,6 +113,21 @@ final class VectorKernels {
             float sum = reduce(lanes);
             for (int i = blocked; i < n; i++) {
                 sum += q[i] * (v[off + i] * scale);
+            }
+            return sum;
+        }
+
+        static float codeDot(float[] q, byte[] codes, int off, int n, float[] lanes) {
+            java.util.Arrays.fill(lanes, 0f);
+            int blocked = n - n % LANES;
+            for (int i = 0; i < blocked; i += LANES) {
+                for (int j = 0; j < LANES; j++) {
+                    lanes[j] += q[i + j] * (float) codes[off + i + j];
+                }
+            }
+            float sum = reduce(lanes);
+            for (int i = blocked; i < n; i++) {
+                sum += q[i] * (float) codes[off + i];
             }
             return sum;
         }

@@ -43,6 +43,48 @@ class CollectionTailSearchDifferentialTest {
         }
     }
 
+    /**
+     * A tail past {@link TailSearch#TWO_PASS_MIN_ROWS} is ranked by its int8 codes first and re-scored exactly: the
+     * answers are still the simple scan's, with updates, deletes, records without embeddings, exact ties, filters
+     * and every distance, and views taken before later batches still answer as they did.
+     */
+    @Test
+    void largeTailSearchedInTwoPassesAnswersAsTheSimpleScan() throws Exception {
+        long seed = Seeds.seed("largeTailSearchedInTwoPassesAnswersAsTheSimpleScan");
+        Random random = new Random(seed);
+        for (int dimension : new int[] {32, 384}) {
+            CollectionTail tail = new CollectionTail(null);
+            MutableCollectionState reference = new MutableCollectionState();
+            List<float[]> seen = new ArrayList<>();
+            long offset = 0;
+            for (int b = 0; b < 5; b++) {
+                List<LogRecord> batch = new ArrayList<>();
+                for (int i = 0; i < 1_000; i++) {
+                    String id = "big" + random.nextInt(5_000);
+                    int pick = random.nextInt(100);
+                    if (pick < 5) {
+                        batch.add(LogRecord.delete(id));
+                        continue;
+                    }
+                    float[] embedding = pick < 8 ? null : !seen.isEmpty() && pick < 12
+                            ? seen.get(random.nextInt(seen.size())).clone() : vector(random, dimension, false);
+                    if (embedding != null) {
+                        seen.add(embedding);
+                    }
+                    batch.add(new LogRecord(embedding == null ? Operation.UPDATE : Operation.UPSERT, id, embedding,
+                            Map.of("g", new MetadataValue.Int(random.nextInt(4))), null, null));
+                }
+                tail.apply(batch, offset);
+                offset += batch.size();
+                batch.forEach(reference::apply);
+                String at = "dim " + dimension + " batch " + b + ", " + Seeds.replay(seed);
+                ExactCollectionReader exact = new ExactCollectionReader(reference.snapshot());
+                assertTrue(b < 3 || exact.count() >= TailSearch.TWO_PASS_MIN_ROWS, at + ": the tail is large enough");
+                compare(random, exact, tail.view(), dimension, false, seen, at);
+            }
+        }
+    }
+
     @Test
     void tailWithMixedDimensionsIsSearchedRecordByRecordAsBefore() throws Exception {
         List<LogRecord> writes = List.of(

@@ -37,6 +37,10 @@ class VectorKernelsTest {
                     bits(PanamaKernels.scaledDot(q, v, off, n, scale, lanes)), "scaledDot " + context);
             assertEquals(bits(VectorKernels.Scalar.squaredDistance(q, v, off, n, lanes)),
                     bits(PanamaKernels.squaredDistance(q, v, off, n, lanes)), "squaredDistance " + context);
+            byte[] codes = new byte[off + n + random.nextInt(4)];
+            random.nextBytes(codes);
+            assertEquals(bits(VectorKernels.Scalar.codeDot(q, codes, off, n, lanes)),
+                    bits(PanamaKernels.codeDot(q, codes, off, n, lanes)), "codeDot " + context);
         }
     }
 
