@@ -18,7 +18,7 @@ import io.vermilion.record.Operation;
  */
 public final class TailWarmUp {
 
-    static final int ROWS = 1_000;
+    static final int ROWS = 2_500; // past TailSearch.TWO_PASS_MIN_ROWS, so its int8 first pass is compiled too
     static final int DIMENSION = 384;
     static final int QUERIES_PER_DISTANCE = 64;
 
