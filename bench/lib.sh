@@ -4,7 +4,8 @@ source <(sed -n '/^java_major()/p;/^pick_java()/,/^}/p' vermilion)
 pick_java
 JAVA="$JAVA_HOME/bin/java"
 FLAGS=(--add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --enable-native-access=ALL-UNNAMED
+  -XX:InitialRAMPercentage=25 -XX:MaxHeapFreeRatio=100) # and the launcher's SERVER_HEAP_FLAGS: heap starts at -Xmx
 
 # start_s3proxy WORK PORT starts S3Proxy (filesystem backend under WORK/s3, no
 # auth, identity/credential "bench") on loopback, waits for it, creates bucket "bench" and appends its pid to pids.
