@@ -279,6 +279,14 @@ public interface VermilionConfig {
         /** Ranged reads the background download of a version runs at once. */
         @WithDefault("8")
         int warmParallelism();
+
+        /**
+         * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates per
+         * segment (or 20 per result asked for, if more), picked by Hamming distance from the version's cold-search
+         * sketches; 0 searches the graph over pages instead. Versions written without sketches always do that.
+         */
+        @WithDefault("200")
+        int coldCandidates();
     }
 
     interface Storage {
