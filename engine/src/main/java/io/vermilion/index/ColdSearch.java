@@ -32,6 +32,7 @@ final class ColdSearch {
     private final BooleanSupplier cold;
     private final Map<String, ColdSketch> loaded = new ConcurrentHashMap<>();
     private volatile boolean unusable;
+    private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param candidates at least this many candidates per segment (0: never search sketches)
@@ -50,6 +51,16 @@ final class ColdSearch {
             return false;
         }
         return candidates > 0 && !unusable;
+    }
+
+    /** Counts a query answered from sketches. */
+    void answered() {
+        answered.incrementAndGet();
+    }
+
+    /** Queries answered from sketches so far. */
+    long answeredQueries() {
+        return answered.get();
     }
 
     /** Candidates per segment for a query asking for {@code n} results. */

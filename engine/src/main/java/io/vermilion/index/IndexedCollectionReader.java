@@ -132,6 +132,12 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         this.coldSearch = cold;
     }
 
+    /** Query vectors answered from cold-search sketches (while the version was not local) by this reader. */
+    public long coldQueries() {
+        ColdSearch cold = coldSearch;
+        return cold == null ? 0 : cold.answeredQueries();
+    }
+
     @Override
     public int count() {
         return reader.numDocs();
@@ -503,6 +509,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 scored.add(new Hit(leaf.ord, vectors.ordToDoc(ord), -1, distance));
             }
         }
+        cold.answered();
         if (scored.isEmpty()) {
             return List.of();
         }
