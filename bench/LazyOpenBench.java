@@ -41,9 +41,9 @@ import io.vermilion.version.VersionManifest;
  * Cold first query of a version on S3Proxy over HTTP with an empty local cache: the index is built as
  * {@link ScaleBench} builds it (same synthetic set), its cold-search sketch written as the compactor writes it,
  * uploaded as version 1 of a collection, then opened RUNS times into a fresh cache folder each: lazy open off (whole
- * download first); lazy with the sketch path (the first queries answered from the sketch, the rest downloading in the
- * background); lazy searching the graph over pages (cold candidates 0, background download); and, only with a 6th
- * argument {@code unwarmed}, the graph over pages without the background download (minutes at 100k). Each run times
+ * download first); lazy with the sketch path (the first queries answered from the sketch), with and without the
+ * background download; lazy searching the graph over pages (cold candidates 0) with the background download; and,
+ * only with a 6th argument {@code unwarmed}, the graph over pages without the background download (minutes at 100k). Each run times
  * open + the first query, then a second query, and scores the first query's answer against the exact top 10
  * (recall@10, brute force over all N vectors, cached in WORK).
  * Usage: {@code LazyOpenBench N WORK DATASET RUNS S3_ENDPOINT [unwarmed]} (an S3Proxy with bucket "bench", no auth);
@@ -106,10 +106,10 @@ public class LazyOpenBench {
             int candidates = Integer.getInteger("lazy.cold.candidates", LazyOpenOptions.DEFAULT_COLD_CANDIDATES);
             LazyOpenOptions lazy = new LazyOpenOptions(true, pageKiB << 10, 256L << 20, 8, candidates);
             System.out.printf("lazy pages of %d KiB, cold candidates %d%n", pageKiB, candidates);
-            String[] modes = {"full download", "lazy, sketch + background", "lazy, graph + background",
-                    "lazy, graph, no background"};
-            LazyOpenOptions[] options = {LazyOpenOptions.DISABLED, lazy, lazy.withColdCandidates(0),
-                    lazy.withColdCandidates(0).withWarmParallelism(0)};
+            String[] modes = {"full download", "lazy, sketch + background", "lazy, sketch, no background",
+                    "lazy, graph + background", "lazy, graph, no background"};
+            LazyOpenOptions[] options = {LazyOpenOptions.DISABLED, lazy, lazy.withWarmParallelism(0),
+                    lazy.withColdCandidates(0), lazy.withColdCandidates(0).withWarmParallelism(0)};
             int shown = unwarmed ? modes.length : modes.length - 1;
             long[][] first = new long[modes.length][runs];
             long[][] second = new long[modes.length][runs];
@@ -126,8 +126,10 @@ public class LazyOpenBench {
                             DistanceFunction.COSINE, 0, false);
                     long t0 = System.nanoTime();
                     long bytes;
+                    long opened;
                     try (IndexedCollectionReader reader = cache.open(collection, ref, SearchParameters.DEFAULTS)
                             .toCompletableFuture().join()) {
+                        opened = (System.nanoTime() - t0) / 1_000_000;
                         List<QueryHit> answer = reader.query(q1).getFirst();
                         long t1 = System.nanoTime();
                         bytes = cache.fetchedBytes();
@@ -138,8 +140,8 @@ public class LazyOpenBench {
                         recall[m][r] = recall(answer, truth[2 * r]);
                         cache.warmed(collection, 1).toCompletableFuture().join();
                     }
-                    System.out.printf("run %d %-28s first query %6d ms, second %8.1f ms, recall@10 %.1f,"
-                                    + " fetched before first answer %.1f MiB (load %s)%n", r + 1, modes[m],
+                    System.out.printf("run %d %-28s open %5d ms, first query %6d ms, second %8.1f ms, recall@10 %.1f,"
+                                    + " fetched before first answer %.1f MiB (load %s)%n", r + 1, modes[m], opened,
                             first[m][r], second[m][r] / 1000.0, recall[m][r], bytes / 1048576.0, IndexBench.loadavg());
                 }
             }

@@ -30,6 +30,7 @@ final class ColdSearch {
     private final Directory directory;
     private final int candidates;
     private final BooleanSupplier cold;
+    private final Runnable onAnswer;
     private final Map<String, ColdSketch> loaded = new ConcurrentHashMap<>();
     private volatile boolean unusable;
     private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
@@ -37,8 +38,10 @@ final class ColdSearch {
     /**
      * @param candidates at least this many candidates per segment (0: never search sketches)
      * @param cold       whether the version is still not local (sketches are searched only meanwhile)
+     * @param onAnswer   run after each query answered from sketches
      */
-    ColdSearch(Directory directory, int candidates, BooleanSupplier cold) {
+    ColdSearch(Directory directory, int candidates, BooleanSupplier cold, Runnable onAnswer) {
+        this.onAnswer = onAnswer;
         this.directory = directory;
         this.candidates = candidates;
         this.cold = cold;
@@ -56,6 +59,7 @@ final class ColdSearch {
     /** Counts a query answered from sketches. */
     void answered() {
         answered.incrementAndGet();
+        onAnswer.run();
     }
 
     /** Queries answered from sketches so far. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntPredicate;
@@ -23,12 +24,18 @@ import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.IndexOutput;
 
+import io.vermilion.model.DistanceFunction;
+
 /**
- * A segment's cold-search sketch: for each vector of the segment, in vector-ordinal order, one bit per dimension
- * saying whether the vector lies above the segment's mean vector there. The compactor writes it beside the index as
- * {@code sketch-<segment>.vsk} (a Lucene index header naming the segment's id, dimension, count, mean, the bits, a
- * Lucene footer), so a version that is not local yet can be searched from a file 1/32 the size of its vectors: the
- * Hamming distance to the query's bits picks candidates, which are then scored exactly. Immutable; thread-safe.
+ * A segment's cold-search sketch: for each vector {@code v} of the segment, in vector-ordinal order, one bit per
+ * dimension, the sign of {@code v' = v − c} ({@code c}: the segment's mean vector), and two floats, a scale
+ * {@code |v'|² / Σ|v'ᵢ|} and an offset. For a query {@code s} (as the index searches it) the sketch estimates
+ * {@code s'·v'} as {@code scale · Σ s'ᵢ·sign(v'ᵢ)} (the float query against the bits, an asymmetric estimate) and
+ * ranks by {@code s·v} ({@code offset = c·v'}) for cosine and inner product, by {@code 2 s·v − |v|²}
+ * ({@code offset = −|v'|²}, estimate doubled) for l2. The compactor writes it beside the index as
+ * {@code sketch-<segment>.vsk} (a Lucene index header naming the segment's id, dimension, count, doubling, mean,
+ * bits, scales, offsets, a Lucene footer): 1/32 of the vectors' size plus 8 bytes per vector, so a version that is
+ * not local yet can pick candidates from it and score only those exactly. Immutable; thread-safe.
  */
 public final class ColdSketch {
 
@@ -36,21 +43,29 @@ public final class ColdSketch {
     private static final int VERSION = 0;
     private static final String PREFIX = "sketch-";
     private static final String EXTENSION = ".vsk";
-    /** Longs read per call, so reading a large sketch needs no second copy of it at once. */
+    /** Values read per call, so reading a large sketch needs no second copy of it at once. */
     private static final int READ_CHUNK = 1 << 16;
 
     private final int dimension;
     private final int count;
     private final int words;
+    /** 2 for l2 (the estimate of {@code s'·v'} counts twice), else 1. */
+    private final int doubling;
     private final float[] mean;
     private final long[] bits;
+    private final float[] scales;
+    private final float[] offsets;
 
-    private ColdSketch(int dimension, int count, float[] mean, long[] bits) {
+    private ColdSketch(int dimension, int count, int doubling, float[] mean, long[] bits, float[] scales,
+                       float[] offsets) {
         this.dimension = dimension;
         this.count = count;
         this.words = words(dimension);
+        this.doubling = doubling;
         this.mean = mean;
         this.bits = bits;
+        this.scales = scales;
+        this.offsets = offsets;
     }
 
     private static int words(int dimension) {
@@ -83,6 +98,8 @@ public final class ColdSketch {
     public static List<String> writeMissing(Directory directory) throws IOException {
         Set<String> wanted = new TreeSet<>();
         try (DirectoryReader reader = DirectoryReader.open(directory)) {
+            DistanceFunction space = IndexSchema.fromCommitData(reader.getIndexCommit().getUserData(),
+                    IndexedCollectionReader.where(directory)).space();
             for (LeafReaderContext leaf : reader.leaves()) {
                 FloatVectorValues values = leaf.reader().getFloatVectorValues(IndexFields.VECTOR);
                 if (values == null || values.size() == 0) {
@@ -98,7 +115,7 @@ public final class ColdSketch {
                 if (Arrays.asList(directory.listAll()).contains(name)) {
                     directory.deleteFile(name);
                 }
-                ColdSketch sketch = of(values);
+                ColdSketch sketch = of(values, space);
                 try (IndexOutput out = directory.createOutput(name, IOContext.DEFAULT)) {
                     sketch.write(out, id);
                 }
@@ -131,8 +148,8 @@ public final class ColdSketch {
         }
     }
 
-    /** The sketch of {@code values}: their mean, then each vector's bits against it (two passes over the vectors). */
-    static ColdSketch of(FloatVectorValues values) throws IOException {
+    /** The sketch of {@code values} (as the index holds them) for a collection of {@code space}: two passes. */
+    static ColdSketch of(FloatVectorValues values, DistanceFunction space) throws IOException {
         int dimension = values.dimension();
         int count = values.size();
         double[] sum = new double[dimension];
@@ -148,29 +165,45 @@ public final class ColdSketch {
         }
         int words = words(dimension);
         long[] bits = new long[Math.multiplyExact(count, words)];
+        float[] scales = new float[count];
+        float[] offsets = new float[count];
+        boolean l2 = space == DistanceFunction.L2;
         for (int ord = 0; ord < count; ord++) {
-            encode(values.vectorValue(ord), mean, bits, ord * words);
-        }
-        return new ColdSketch(dimension, count, mean, bits);
-    }
-
-    private static void encode(float[] vector, float[] mean, long[] into, int at) {
-        for (int d = 0; d < vector.length; d++) {
-            if (vector[d] > mean[d]) {
-                into[at + (d >>> 6)] |= 1L << (d & 63);
+            float[] vector = values.vectorValue(ord);
+            double squares = 0;
+            double absolutes = 0;
+            double alongMean = 0;
+            for (int d = 0; d < dimension; d++) {
+                double centered = (double) vector[d] - mean[d];
+                if (centered > 0) {
+                    bits[ord * words + (d >>> 6)] |= 1L << (d & 63);
+                }
+                squares += centered * centered;
+                absolutes += Math.abs(centered);
+                alongMean += centered * mean[d];
             }
+            scales[ord] = absolutes == 0 ? 0f : (float) (squares / absolutes);
+            offsets[ord] = (float) (l2 ? -squares : alongMean);
         }
+        return new ColdSketch(dimension, count, l2 ? 2 : 1, mean, bits, scales, offsets);
     }
 
     private void write(IndexOutput out, byte[] segmentId) throws IOException {
         CodecUtil.writeIndexHeader(out, CODEC, VERSION, segmentId, "");
         out.writeInt(dimension);
         out.writeInt(count);
+        out.writeInt(doubling);
         for (float m : mean) {
             out.writeInt(Float.floatToIntBits(m));
         }
         for (long word : bits) {
             out.writeLong(word);
+        }
+        for (float scale : scales) {
+            out.writeInt(Float.floatToIntBits(scale));
+        }
+        for (float offset : offsets) {
+            out.writeInt(Float.floatToIntBits(offset));
         }
         CodecUtil.writeFooter(out);
     }
@@ -184,71 +217,98 @@ public final class ColdSketch {
         CodecUtil.checkIndexHeader(in, CODEC, VERSION, VERSION, segmentId, "");
         int dimension = in.readInt();
         int count = in.readInt();
-        long expected = in.getFilePointer() + 4L * Math.max(0, dimension) + 8L * count * words(Math.max(0, dimension))
-                + CodecUtil.footerLength();
-        if (dimension <= 0 || count < 0 || expected != in.length()) {
+        int doubling = in.readInt();
+        long expected = in.getFilePointer() + 4L * Math.max(0, dimension)
+                + (8L * words(Math.max(0, dimension)) + 8L) * count + CodecUtil.footerLength();
+        if (dimension <= 0 || count < 0 || (doubling != 1 && doubling != 2) || expected != in.length()) {
             throw new CorruptIndexException("sketch of " + count + " × " + dimension + " does not fit its "
                     + in.length() + " bytes", in);
         }
-        float[] mean = new float[dimension];
-        for (int d = 0; d < dimension; d++) {
-            mean[d] = Float.intBitsToFloat(in.readInt());
-        }
+        float[] mean = floats(in, dimension);
         long[] bits = new long[Math.multiplyExact(count, words(dimension))];
         for (int at = 0; at < bits.length; at += READ_CHUNK) {
             in.readLongs(bits, at, Math.min(READ_CHUNK, bits.length - at));
         }
+        float[] scales = floats(in, count);
+        float[] offsets = floats(in, count);
         CodecUtil.retrieveChecksum(in);
-        return new ColdSketch(dimension, count, mean, bits);
+        return new ColdSketch(dimension, count, doubling, mean, bits, scales, offsets);
     }
 
-    /** {@code vector}'s bits against this segment's mean (a query vector as the index searches it). */
-    long[] encode(float[] vector) {
-        long[] query = new long[words];
-        encode(vector, mean, query, 0);
-        return query;
+    private static float[] floats(IndexInput in, int n) throws IOException {
+        float[] values = new float[n];
+        for (int at = 0; at < n; at += READ_CHUNK) {
+            in.readFloats(values, at, Math.min(READ_CHUNK, n - at));
+        }
+        return values;
     }
 
     /**
-     * The ordinals of the (at most) {@code k} vectors that {@code accepted} takes (null: all) nearest to {@code query}
-     * by Hamming distance, ascending; among those at the cut-off distance the lowest ordinals are taken.
+     * The ordinals of the (at most) {@code k} vectors that {@code accepted} takes (null: all) ranked best for
+     * {@code query} (as the index searches it) by the sketch's estimate, ascending.
      */
-    int[] nearest(long[] query, int k, IntPredicate accepted) {
-        int[] distances = new int[count];
-        int[] histogram = new int[dimension + 1];
-        int acceptedCount = 0;
-        for (int ord = 0, at = 0; ord < count; ord++, at += words) {
+    int[] nearest(float[] query, int k, IntPredicate accepted) {
+        float[][] table = table(query);
+        float total = 0;
+        for (int d = 0; d < dimension; d++) {
+            total += query[d] - mean[d];
+        }
+        int wanted = Math.min(k, count);
+        if (wanted <= 0) {
+            return new int[0];
+        }
+        float[] best = new float[count];
+        PriorityQueue<Integer> heap = new PriorityQueue<>(wanted + 1,
+                (a, b) -> Float.compare(best[a], best[b]) != 0 ? Float.compare(best[a], best[b]) : Integer.compare(b, a));
+        for (int ord = 0; ord < count; ord++) {
             if (accepted != null && !accepted.test(ord)) {
-                distances[ord] = -1;
                 continue;
             }
-            int distance = 0;
-            for (int w = 0; w < words; w++) {
-                distance += Long.bitCount(query[w] ^ bits[at + w]);
-            }
-            distances[ord] = distance;
-            histogram[distance]++;
-            acceptedCount++;
-        }
-        int wanted = Math.min(k, acceptedCount);
-        int below = 0; // vectors strictly nearer than the cut-off
-        int cut = 0;
-        while (cut <= dimension && below + histogram[cut] < wanted) {
-            below += histogram[cut];
-            cut++;
-        }
-        int atCut = wanted - below;
-        int[] found = new int[wanted];
-        int n = 0;
-        for (int ord = 0; ord < count && n < wanted; ord++) {
-            int distance = distances[ord];
-            if (distance >= 0 && distance < cut) {
-                found[n++] = ord;
-            } else if (distance == cut && atCut > 0) {
-                found[n++] = ord;
-                atCut--;
+            float estimate = estimate(table, total, ord);
+            best[ord] = estimate;
+            if (heap.size() < wanted) {
+                heap.add(ord);
+            } else if (estimate > best[heap.peek()]) {
+                heap.poll();
+                heap.add(ord);
             }
         }
+        int[] found = heap.stream().mapToInt(Integer::intValue).toArray();
+        Arrays.sort(found);
         return found;
+    }
+
+    /** The sketch's estimate for {@code ord} (higher is nearer), as {@link #nearest} ranks by it. */
+    float estimate(float[] query, int ord) {
+        float total = 0;
+        for (int d = 0; d < dimension; d++) {
+            total += query[d] - mean[d];
+        }
+        return estimate(table(query), total, ord);
+    }
+
+    private float estimate(float[][] table, float total, int ord) {
+        float set = 0; // Σ s'ᵢ over the dimensions whose bit is set
+        int at = ord * words;
+        for (int w = 0, b = 0; w < words; w++) {
+            long word = bits[at + w];
+            for (int shift = 0; shift < 64 && b < table.length; shift += 8, b++) {
+                set += table[b][(int) (word >>> shift) & 0xFF];
+            }
+        }
+        return doubling * scales[ord] * (2 * set - total) + offsets[ord];
+    }
+
+    /** For each byte of a vector's bits, the sum of the centered query's components over each pattern's set bits. */
+    private float[][] table(float[] query) {
+        float[][] table = new float[(dimension + 7) >>> 3][256];
+        for (int b = 0; b < table.length; b++) {
+            for (int pattern = 1; pattern < 256; pattern++) {
+                int low = Integer.numberOfTrailingZeros(pattern);
+                int d = (b << 3) + low;
+                table[b][pattern] = table[b][pattern & (pattern - 1)] + (d < dimension ? query[d] - mean[d] : 0f);
+            }
+        }
+        return table;
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -56,6 +57,8 @@ import io.vermilion.version.VersionManifest;
 public final class IndexFileCache {
 
     private static final String TEMP_PREFIX = ".fetch-";
+    /** How long the background download of a version with sketches waits for a first query to answer from them. */
+    static final java.time.Duration WARM_DELAY = java.time.Duration.ofSeconds(1);
 
     private final ObjectStore store;
     private final Path root;
@@ -228,7 +231,8 @@ public final class IndexFileCache {
                     ? new UncheckedIOException("cannot open the index of " + ref + " lazily", io)
                     : (RuntimeException) e;
         }
-        reader.coldSearch(new ColdSearch(directory, lazyOpen.coldCandidates(), () -> !version.local()));
+        reader.coldSearch(new ColdSearch(directory, lazyOpen.coldCandidates(), () -> !version.local(),
+                () -> version.startWarming.complete(null)));
         lazyOpens.incrementAndGet();
         reader.onClose(() -> {
             version.release();
@@ -259,7 +263,16 @@ public final class IndexFileCache {
                 version.refs = 0; // closes with its last reader
                 return version;
             }
-            version.warming = paged.warm(lazyOpen.warmParallelism()).thenRunAsync(() -> {
+            // With sketches, the download waits for the first query answered from them (or WARM_DELAY): the first
+            // answer's few reads do not queue behind the download's.
+            CompletableFuture<Void> start = version.startWarming;
+            if (lazyOpen.coldCandidates() > 0) {
+                CompletableFuture.delayedExecutor(WARM_DELAY.toMillis(), TimeUnit.MILLISECONDS, executor)
+                        .execute(() -> start.complete(null));
+            } else {
+                start.complete(null);
+            }
+            version.warming = start.thenCompose(ignored -> paged.warm(lazyOpen.warmParallelism())).thenRunAsync(() -> {
                 moveIntoPlace(temp, folder);
                 fetchedVersions.incrementAndGet();
             }, executor).whenComplete((done, failure) -> {
@@ -317,6 +330,8 @@ public final class IndexFileCache {
     private static final class LazyVersion {
         final PagedIndexFiles files;
         volatile CompletableFuture<Void> warming;
+        /** Completed to start the background download. */
+        final CompletableFuture<Void> startWarming = new CompletableFuture<>();
         /** What opening a reader reads, fetched in parallel ({@link PagedIndexFiles#prefetchForOpen}). */
         volatile CompletableFuture<Void> opening;
         volatile Runnable onClosed = () -> {};

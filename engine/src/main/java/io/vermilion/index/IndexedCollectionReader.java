@@ -493,8 +493,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         for (LeafReaderContext leaf : leaves) {
             if (values[leaf.ord] != null) {
                 ColdSketch sketch = sketches[leaf.ord];
-                candidates[leaf.ord] = sketch.nearest(sketch.encode(searched), k,
-                        acceptedOrds(leaf, values[leaf.ord], accepted));
+                candidates[leaf.ord] = sketch.nearest(searched, k, acceptedOrds(leaf, values[leaf.ord], accepted));
                 values[leaf.ord].prefetch(candidates[leaf.ord], candidates[leaf.ord].length);
             }
         }

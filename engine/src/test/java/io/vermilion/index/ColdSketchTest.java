@@ -3,6 +3,7 @@ package io.vermilion.index;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,37 +44,47 @@ class ColdSketchTest {
     }
 
     @Test
-    void nearestTakesTheKLowestHammingDistancesAmongAcceptedOrdinalsLowestOrdinalsFirstOnTies() throws Exception {
+    void nearestTakesTheKBestEstimatesAmongAcceptedOrdinals() throws Exception {
         System.out.println("ColdSketchTest seed=" + seed);
-        int dimension = 70; // two words, the second partly used
+        int dimension = 70; // two words of bits, the second partly used
         List<float[]> vectors = vectors(500, dimension);
-        ColdSketch sketch = ColdSketch.of(FloatVectorValues.fromFloats(vectors, dimension));
-        // Distances run 0..70 over 500 vectors: ties at the cut-off are common, and the lowest ordinals are taken.
-        for (int trial = 0; trial < 20; trial++) {
-            float[] query = vectors(1, dimension).getFirst();
-            long[] bits = sketch.encode(query);
-            int k = 1 + random.nextInt(60);
-            int modulus = 1 + random.nextInt(4);
-            IntPredicate accepted = trial % 2 == 0 ? null : ord -> ord % modulus == 0;
-            int[] distances = new int[vectors.size()];
-            for (int ord = 0; ord < vectors.size(); ord++) {
-                distances[ord] = hamming(bits, sketch.encode(vectors.get(ord)));
+        for (DistanceFunction space : List.of(DistanceFunction.L2, DistanceFunction.IP)) {
+            ColdSketch sketch = ColdSketch.of(FloatVectorValues.fromFloats(vectors, dimension), space);
+            for (int trial = 0; trial < 20; trial++) {
+                float[] query = vectors(1, dimension).getFirst();
+                int k = 1 + random.nextInt(60);
+                int modulus = 1 + random.nextInt(4);
+                IntPredicate accepted = trial % 2 == 0 ? null : ord -> ord % modulus == 0;
+                float[] estimates = new float[vectors.size()];
+                for (int ord = 0; ord < vectors.size(); ord++) {
+                    estimates[ord] = sketch.estimate(query, ord);
+                }
+                int[] expected = IntStream.range(0, vectors.size()).filter(o -> accepted == null || accepted.test(o))
+                        .boxed().sorted(Comparator.<Integer>comparingDouble(o -> -estimates[o]).thenComparingInt(o -> o))
+                        .limit(k).mapToInt(Integer::intValue).sorted().toArray();
+                assertArrayEquals(expected, sketch.nearest(query, k, accepted), space + " trial " + trial + ", k " + k);
             }
-            int[] expected = IntStream.range(0, vectors.size()).filter(o -> accepted == null || accepted.test(o))
-                    .boxed().sorted(Comparator.<Integer>comparingInt(o -> distances[o]).thenComparingInt(o -> o))
-                    .limit(k).mapToInt(Integer::intValue).sorted().toArray();
-            assertArrayEquals(expected, sketch.nearest(bits, k, accepted), "trial " + trial + ", k " + k);
+            assertEquals(vectors.size(), sketch.nearest(vectors.getFirst(), 10_000, null).length);
+            assertEquals(0, sketch.nearest(vectors.getFirst(), 10, ord -> false).length);
         }
-        assertEquals(vectors.size(), sketch.nearest(sketch.encode(vectors.getFirst()), 10_000, null).length);
-        assertEquals(0, sketch.nearest(sketch.encode(vectors.getFirst()), 10, ord -> false).length);
     }
 
-    private static int hamming(long[] a, long[] b) {
-        int distance = 0;
-        for (int w = 0; w < a.length; w++) {
-            distance += Long.bitCount(a[w] ^ b[w]);
+    @Test
+    void theEstimateRanksAVectorsOwnQueryNearTheTop() throws Exception {
+        int dimension = 64;
+        List<float[]> vectors = vectors(1000, dimension);
+        for (DistanceFunction space : List.of(DistanceFunction.L2, DistanceFunction.IP)) {
+            ColdSketch sketch = ColdSketch.of(FloatVectorValues.fromFloats(vectors, dimension), space);
+            int within = 0;
+            for (int ord = 0; ord < 100; ord++) {
+                int own = ord;
+                if (Arrays.stream(sketch.nearest(vectors.get(ord), 20, null)).anyMatch(o -> o == own)) {
+                    within++;
+                }
+            }
+            // Random Gaussian vectors: a vector's own bits and its norm single it out among 1,000.
+            assertTrue(within >= 95, space + ": " + within + " of 100 vectors among their own 20 best estimates");
         }
-        return distance;
     }
 
     @Test
@@ -97,12 +108,12 @@ class ColdSketchTest {
                 try (IndexInput in = directory.openInput(names.getFirst(), IOContext.DEFAULT)) {
                     read = ColdSketch.read(in, segment.getSegmentInfo().info.getId());
                 }
-                ColdSketch computed = ColdSketch.of(values);
+                ColdSketch computed = ColdSketch.of(values, DistanceFunction.L2);
                 assertEquals(300, read.count());
                 assertEquals(16, read.dimension());
                 for (int ord = 0; ord < values.size(); ord++) {
                     float[] v = values.vectorValue(ord);
-                    assertArrayEquals(computed.nearest(computed.encode(v), 7, null), read.nearest(read.encode(v), 7, null));
+                    assertArrayEquals(computed.nearest(v, 7, null), read.nearest(v, 7, null));
                 }
                 byte[] otherId = Arrays.copyOf(segment.getSegmentInfo().info.getId(), 16);
                 otherId[0] ^= 1;
