@@ -51,6 +51,9 @@ import io.vermilion.version.VersionManifest;
  */
 public class LazyOpenBench {
 
+    /** Queries the recall of the sketch path is measured over. */
+    private static final int RECALL_QUERIES = 50;
+
     public static void main(String[] args) throws Exception {
         int n = Integer.parseInt(args[0]);
         Path work = Path.of(args[1]);
@@ -74,7 +77,8 @@ public class LazyOpenBench {
                     sketches.stream().mapToLong(s -> size(index.resolve(s))).sum() / 1048576.0,
                     (System.nanoTime() - s0) / 1e9);
         }
-        int[][] truth = groundTruth(n, base, queries, 2 * runs, work.resolve("float32-" + n + ".cold.gt"));
+        int recallQueries = Math.max(2 * runs, RECALL_QUERIES);
+        int[][] truth = groundTruth(n, base, queries, recallQueries, work.resolve("float32-" + n + ".cold.gt"));
         System.out.printf("java %s, %d CPUs, loadavg %s%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), IndexBench.loadavg());
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -138,7 +142,9 @@ public class LazyOpenBench {
                         first[m][r] = (t1 - t0) / 1_000_000;
                         second[m][r] = (t2 - t1) / 1_000;
                         recall[m][r] = recall(answer, truth[2 * r]);
-                        cache.warmed(collection, 1).toCompletableFuture().join();
+                        if (options[m].warmParallelism() > 0) { // else never local: nothing to wait for
+                            cache.warmed(collection, 1).toCompletableFuture().join();
+                        }
                     }
                     System.out.printf("run %d %-28s open %5d ms, first query %6d ms, second %8.1f ms, recall@10 %.1f,"
                                     + " fetched before first answer %.1f MiB (load %s)%n", r + 1, modes[m], opened,
@@ -150,6 +156,28 @@ public class LazyOpenBench {
                                 + " recall@10 of first answers %.3f%n", modes[m], median(first[m]), Arrays.toString(first[m]),
                         median(second[m]) / 1000.0, Arrays.stream(recall[m]).average().orElse(0));
             }
+            // Recall@10 of the sketch path (a cold reader, never local) and of the graph (the version downloaded)
+            // over more queries than the runs ask.
+            double[] sketchRecall = new double[2];
+            for (int m : new int[] {2, 0}) {
+                Path root = work.resolve("cold-cache");
+                LocalFolders.delete(root);
+                IndexFileCache cache = new IndexFileCache(store, root, 1L << 40, pool, Environment.system(), options[m]);
+                double sum = 0;
+                try (IndexedCollectionReader reader = cache.open(collection, ref, SearchParameters.DEFAULTS)
+                        .toCompletableFuture().join()) {
+                    for (int q = 0; q < recallQueries; q++) {
+                        sum += recall(reader.query(new QueryRequest(List.of(queries[q]), 10, null, null, null,
+                                DistanceFunction.COSINE, 0, false)).getFirst(), truth[q]);
+                    }
+                    if (m == 2 && reader.coldQueries() != recallQueries) {
+                        throw new IllegalStateException("not every query was answered from the sketch");
+                    }
+                }
+                sketchRecall[m == 2 ? 0 : 1] = sum / recallQueries;
+            }
+            System.out.printf("recall@10 over %d queries: sketch path (cold candidates %d) %.3f, graph (ef 100) %.3f%n",
+                    recallQueries, candidates, sketchRecall[0], sketchRecall[1]);
         } finally {
             pool.shutdownNow();
         }

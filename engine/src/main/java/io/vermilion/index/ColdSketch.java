@@ -82,12 +82,17 @@ public final class ColdSketch {
         return fileName.startsWith(PREFIX) && fileName.endsWith(EXTENSION);
     }
 
-    int dimension() {
+    public int dimension() {
         return dimension;
     }
 
-    int count() {
+    public int count() {
         return count;
+    }
+
+    /** Bytes of the sketch file's body (mean, bits, scales, offsets). */
+    public long bytes() {
+        return 4L * dimension + (8L * words + 8L) * count;
     }
 
     /**
@@ -149,7 +154,7 @@ public final class ColdSketch {
     }
 
     /** The sketch of {@code values} (as the index holds them) for a collection of {@code space}: two passes. */
-    static ColdSketch of(FloatVectorValues values, DistanceFunction space) throws IOException {
+    public static ColdSketch of(FloatVectorValues values, DistanceFunction space) throws IOException {
         int dimension = values.dimension();
         int count = values.size();
         double[] sum = new double[dimension];
@@ -247,7 +252,7 @@ public final class ColdSketch {
      * The ordinals of the (at most) {@code k} vectors that {@code accepted} takes (null: all) ranked best for
      * {@code query} (as the index searches it) by the sketch's estimate, ascending.
      */
-    int[] nearest(float[] query, int k, IntPredicate accepted) {
+    public int[] nearest(float[] query, int k, IntPredicate accepted) {
         float[][] table = table(query);
         float total = 0;
         for (int d = 0; d < dimension; d++) {

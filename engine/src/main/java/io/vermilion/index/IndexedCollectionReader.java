@@ -264,6 +264,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 ColdSearch cold = coldSearch;
                 List<Hit> best = cold != null && cold.active() ? coldNearest(query, request.nResults(), accepted, cold)
                         : null;
+                boolean fromSketches = best != null;
                 if (best == null) {
                     best = nearest(query, request.nResults(),
                             request.efSearch() > 0 ? request.efSearch() : parameters.efSearch(), accepted);
@@ -272,6 +273,9 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 Hydrator hydrator = new Hydrator(request.embeddings());
                 for (Hit hit : best) {
                     hits.add(new SequencedHit(new QueryHit(hydrator.load(hit), hit.distance), hit.sequence));
+                }
+                if (fromSketches) {
+                    cold.answered(); // after the hits' records: the download it may start does not delay them
                 }
                 results.add(hits);
             }
@@ -508,7 +512,6 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 scored.add(new Hit(leaf.ord, vectors.ordToDoc(ord), -1, distance));
             }
         }
-        cold.answered();
         if (scored.isEmpty()) {
             return List.of();
         }

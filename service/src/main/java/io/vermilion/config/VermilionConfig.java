@@ -262,8 +262,9 @@ public interface VermilionConfig {
     interface Index {
         /**
          * Serve a version from ranged object-storage reads at once, downloading it in the background; off, the first
-         * read of a version waits for its whole download. Off by default: at 100k × 384 float32 a cold first kNN
-         * query touches most vector pages and measured no faster than the whole download (bench/LazyOpenBench).
+         * read of a version waits for its whole download. Meanwhile kNN queries are answered from the version's
+         * cold-search sketches ({@code cold-candidates}). Off by default: once downloaded, a lazily opened version is
+         * still read through pages rather than memory-mapped until it is next opened (bench/LazyOpenBench).
          */
         @WithDefault("false")
         boolean lazyOpen();
