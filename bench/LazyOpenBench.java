@@ -47,7 +47,7 @@ import io.vermilion.version.VersionManifest;
  * open + the first query, then a second query, and scores the first query's answer against the exact top 10
  * (recall@10, brute force over all N vectors, cached in WORK).
  * Usage: {@code LazyOpenBench N WORK DATASET RUNS S3_ENDPOINT [unwarmed]} (an S3Proxy with bucket "bench", no auth);
- * {@code -Dlazy.page.kib} (64), {@code -Dlazy.cold.candidates} (200).
+ * {@code -Dlazy.page.kib} (16), {@code -Dlazy.cold.candidates} (200).
  */
 public class LazyOpenBench {
 
@@ -106,7 +106,7 @@ public class LazyOpenBench {
             VersionRef ref = new VersionRef(1, manifestKey, 0);
             System.out.printf("version: %d files, %.1f MiB on S3Proxy%n", files.size(), total / 1048576.0);
 
-            int pageKiB = Integer.getInteger("lazy.page.kib", 64);
+            int pageKiB = Integer.getInteger("lazy.page.kib", 16);
             int candidates = Integer.getInteger("lazy.cold.candidates", LazyOpenOptions.DEFAULT_COLD_CANDIDATES);
             LazyOpenOptions lazy = new LazyOpenOptions(true, pageKiB << 10, 256L << 20, 8, candidates);
             System.out.printf("lazy pages of %d KiB, cold candidates %d%n", pageKiB, candidates);

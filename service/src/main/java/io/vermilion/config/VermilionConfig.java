@@ -270,7 +270,7 @@ public interface VermilionConfig {
         boolean lazyOpen();
 
         /** The size of a ranged read (a power of two, at least 4k). */
-        @WithDefault("64k")
+        @WithDefault("16k")
         io.quarkus.runtime.configuration.MemorySize pageSize();
 
         /** Memory for pages of versions served lazily (Caffeine, by bytes). */
