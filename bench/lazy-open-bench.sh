@@ -4,7 +4,8 @@
 # over pages; p50 of open + first answer, second query, recall@10 of the cold answers.
 # Usage: bench/lazy-open-bench.sh [N] [RUNS] [unwarmed]; PAGE_KIB sets the lazy page size (default 16, as the service),
 # COLD_CANDIDATES the sketch candidates (default 200), HEAP the JVM heap (default 4g; 1M needs more); WORK=<folder>
-# keeps the built index (and its ground truth).
+# keeps the built index (and its ground truth); EF_CONSTRUCTION builds the index with another ef_construction
+# (lower: faster; the sketch path does not read the graph).
 # Starts S3Proxy (filesystem backend) as the other benchmarks do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,6 @@ port=$((20000 + RANDOM % 20000))
 rm -rf "$work/s3" && start_s3proxy "$work" "$port"
 "$JAVA_HOME/bin/javac" -nowarn -d "$work/classes" -cp "$cp" bench/IndexBench.java bench/QueryBench.java \
   bench/ScaleBench.java bench/LazyOpenBench.java
-"$JAVA" "${FLAGS[@]}" -Xmx"${HEAP:-4g}" -Dlazy.page.kib="${PAGE_KIB:-16}" -Dlazy.cold.candidates="${COLD_CANDIDATES:-200}" \
+"$JAVA" "${FLAGS[@]}" -Xmx"${HEAP:-4g}" ${EF_CONSTRUCTION:+-Dscale.ef.construction=$EF_CONSTRUCTION} -Dlazy.page.kib="${PAGE_KIB:-16}" -Dlazy.cold.candidates="${COLD_CANDIDATES:-200}" \
   -cp "$work/classes:$cp" LazyOpenBench "$n" "$work" "$DATA" "$runs" \
   "http://127.0.0.1:$port" ${3:-}
