@@ -120,9 +120,8 @@ public final class ColdSketch {
                 if (Arrays.asList(directory.listAll()).contains(name)) {
                     directory.deleteFile(name);
                 }
-                ColdSketch sketch = of(values, space);
                 try (IndexOutput out = directory.createOutput(name, IOContext.DEFAULT)) {
-                    sketch.write(out, id);
+                    write(values, space, out, id);
                 }
                 directory.sync(List.of(name));
             }
@@ -153,56 +152,32 @@ public final class ColdSketch {
         }
     }
 
-    /** The sketch of {@code values} (as the index holds them) for a collection of {@code space}: two passes. */
-    public static ColdSketch of(FloatVectorValues values, DistanceFunction space) throws IOException {
+    /**
+     * Writes the sketch of {@code values} for a collection of {@code space} to {@code out}, streaming: two passes over
+     * the vectors, holding only the mean and 8 bytes per vector (not the bits) in memory.
+     */
+    private static void write(FloatVectorValues values, DistanceFunction space, IndexOutput out, byte[] segmentId)
+            throws IOException {
         int dimension = values.dimension();
         int count = values.size();
-        double[] sum = new double[dimension];
-        for (int ord = 0; ord < count; ord++) {
-            float[] vector = values.vectorValue(ord);
-            for (int d = 0; d < dimension; d++) {
-                sum[d] += vector[d];
-            }
-        }
-        float[] mean = new float[dimension];
-        for (int d = 0; d < dimension; d++) {
-            mean[d] = (float) (sum[d] / Math.max(1, count));
-        }
-        int words = words(dimension);
-        long[] bits = new long[Math.multiplyExact(count, words)];
-        float[] scales = new float[count];
-        float[] offsets = new float[count];
+        float[] mean = mean(values);
         boolean l2 = space == DistanceFunction.L2;
-        for (int ord = 0; ord < count; ord++) {
-            float[] vector = values.vectorValue(ord);
-            double squares = 0;
-            double absolutes = 0;
-            double alongMean = 0;
-            for (int d = 0; d < dimension; d++) {
-                double centered = (double) vector[d] - mean[d];
-                if (centered > 0) {
-                    bits[ord * words + (d >>> 6)] |= 1L << (d & 63);
-                }
-                squares += centered * centered;
-                absolutes += Math.abs(centered);
-                alongMean += centered * mean[d];
-            }
-            scales[ord] = absolutes == 0 ? 0f : (float) (squares / absolutes);
-            offsets[ord] = (float) (l2 ? -squares : alongMean);
-        }
-        return new ColdSketch(dimension, count, l2 ? 2 : 1, mean, bits, scales, offsets);
-    }
-
-    private void write(IndexOutput out, byte[] segmentId) throws IOException {
         CodecUtil.writeIndexHeader(out, CODEC, VERSION, segmentId, "");
         out.writeInt(dimension);
         out.writeInt(count);
-        out.writeInt(doubling);
+        out.writeInt(l2 ? 2 : 1);
         for (float m : mean) {
             out.writeInt(Float.floatToIntBits(m));
         }
-        for (long word : bits) {
-            out.writeLong(word);
+        long[] bits = new long[words(dimension)];
+        float[] scales = new float[count];
+        float[] offsets = new float[count];
+        for (int ord = 0; ord < count; ord++) {
+            Arrays.fill(bits, 0L);
+            encode(values.vectorValue(ord), mean, l2, bits, 0, scales, offsets, ord);
+            for (long word : bits) {
+                out.writeLong(word);
+            }
         }
         for (float scale : scales) {
             out.writeInt(Float.floatToIntBits(scale));
@@ -211,6 +186,57 @@ public final class ColdSketch {
             out.writeInt(Float.floatToIntBits(offset));
         }
         CodecUtil.writeFooter(out);
+    }
+
+    private static float[] mean(FloatVectorValues values) throws IOException {
+        int dimension = values.dimension();
+        double[] sum = new double[dimension];
+        for (int ord = 0; ord < values.size(); ord++) {
+            float[] vector = values.vectorValue(ord);
+            for (int d = 0; d < dimension; d++) {
+                sum[d] += vector[d];
+            }
+        }
+        float[] mean = new float[dimension];
+        for (int d = 0; d < dimension; d++) {
+            mean[d] = (float) (sum[d] / Math.max(1, values.size()));
+        }
+        return mean;
+    }
+
+    /** Sets {@code vector}'s bits from {@code bits[at]} on and its scale and offset at {@code ord}. */
+    private static void encode(float[] vector, float[] mean, boolean l2, long[] bits, int at, float[] scales,
+                               float[] offsets, int ord) {
+        double squares = 0;
+        double absolutes = 0;
+        double alongMean = 0;
+        for (int d = 0; d < vector.length; d++) {
+            double centered = (double) vector[d] - mean[d];
+            if (centered > 0) {
+                bits[at + (d >>> 6)] |= 1L << (d & 63);
+            }
+            squares += centered * centered;
+            absolutes += Math.abs(centered);
+            alongMean += centered * mean[d];
+        }
+        scales[ord] = absolutes == 0 ? 0f : (float) (squares / absolutes);
+        offsets[ord] = (float) (l2 ? -squares : alongMean);
+    }
+
+    /** The sketch of {@code values} (as the index holds them) for a collection of {@code space}, in memory. */
+    public static ColdSketch of(FloatVectorValues values, DistanceFunction space) throws IOException {
+        int dimension = values.dimension();
+        int count = values.size();
+        float[] mean = mean(values);
+        int words = words(dimension);
+        long[] bits = new long[Math.multiplyExact(count, words)];
+        float[] scales = new float[count];
+        float[] offsets = new float[count];
+        boolean l2 = space == DistanceFunction.L2;
+        for (int ord = 0; ord < count; ord++) {
+            encode(values.vectorValue(ord), mean, l2, bits, ord * words, scales, offsets, ord);
+        }
+        return new ColdSketch(dimension, count, l2 ? 2 : 1, mean, bits, scales, offsets);
     }
 
     /**
