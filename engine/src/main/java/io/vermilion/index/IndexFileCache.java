@@ -58,7 +58,7 @@ public final class IndexFileCache {
 
     private static final String TEMP_PREFIX = ".fetch-";
     /** How long the background download of a version with sketches waits for a first query to answer from them. */
-    static final java.time.Duration WARM_DELAY = java.time.Duration.ofSeconds(1);
+    static final java.time.Duration WARM_DELAY = java.time.Duration.ofSeconds(5);
 
     private final ObjectStore store;
     private final Path root;
