@@ -51,8 +51,8 @@ import io.vermilion.version.VersionManifest;
  * whole-file CRC32C (and so Lucene's own checksum) is checked once the file is complete, before it is ever opened from
  * local disk. A failed page fetch fails only the read that needed it. Opening fetches what Lucene reads on open (small
  * files, each file's first and last page) in parallel and starts fetching the version's cold-search sketches; until
- * the version is local, kNN queries are answered from those sketches ({@link ColdSearch}): candidates by Hamming
- * distance, their vectors fetched at once and scored exactly.
+ * the version is local, kNN queries are answered from those sketches ({@link ColdSearch}): candidates by the sketch's
+ * estimate, their vectors fetched at once and scored exactly.
  */
 public final class IndexFileCache {
 

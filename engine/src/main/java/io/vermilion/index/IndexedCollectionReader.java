@@ -59,7 +59,9 @@ import org.apache.lucene.util.FixedBitSet;
  * {@code query} is filtered kNN over the HNSW graph whose hits are re-scored with the exact float32 distance from
  * the raw vectors — so distances equal {@link io.vermilion.executor.ExactCollectionReader}'s bit for bit, and results
  * equal it whenever the filter leaves at most {@code max(n_results, ef, exactSearchThreshold)} vectors. Records are
- * hydrated from stored fields and (embeddings) binary doc values. Thread-safe; owns its reader.
+ * hydrated from stored fields and (embeddings) binary doc values. Over a version not local yet (lazily opened, with
+ * cold-search sketches) kNN queries instead score exactly the candidates the sketches pick ({@link ColdSearch}).
+ * Thread-safe; owns its reader.
  */
 public final class IndexedCollectionReader implements CollectionReader, VersionReader, Closeable {
 
