@@ -88,7 +88,8 @@ public class ScaleBench {
             throws Exception {
         IndexSchema schema = new IndexSchema(DistanceFunction.COSINE,
                 org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT, quantization,
-                IndexSchema.DEFAULT_MAX_NEIGHBORS, IndexSchema.DEFAULT_EF_CONSTRUCTION);
+                IndexSchema.DEFAULT_MAX_NEIGHBORS,
+                Integer.getInteger("scale.ef.construction", IndexSchema.DEFAULT_EF_CONSTRUCTION)); // lower: a faster build
         long t0 = System.nanoTime(), tAdd, tMerge, tCommit;
         try (Directory directory = FSDirectory.open(dir);
              CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, MERGES)) {

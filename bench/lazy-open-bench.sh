@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Cold first query of a 100k × 384 float32 version (ScaleBench's synthetic set) on S3Proxy over HTTP with an empty
-# local cache: whole download first vs lazy open. Usage: bench/lazy-open-bench.sh [N] [RUNS]; PAGE_KIB sets the lazy
-# page size (default 64); WORK=<folder> keeps
-# the built index. Starts S3Proxy (filesystem backend) as the other benchmarks do.
+# local cache: whole download first vs lazy open answering from the cold-search sketch vs lazy open walking the graph
+# over pages; p50 of open + first answer, second query, recall@10 of the cold answers.
+# Usage: bench/lazy-open-bench.sh [N] [RUNS] [unwarmed]; PAGE_KIB sets the lazy page size (default 16, as the service),
+# COLD_CANDIDATES the sketch candidates (default 200), HEAP the JVM heap (default 4g; 1M needs more); WORK=<folder>
+# keeps the built index (and its ground truth); EF_CONSTRUCTION builds the index with another ef_construction
+# (lower: faster; the sketch path does not read the graph).
+# Starts S3Proxy (filesystem backend) as the other benchmarks do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -21,5 +25,6 @@ port=$((20000 + RANDOM % 20000))
 rm -rf "$work/s3" && start_s3proxy "$work" "$port"
 "$JAVA_HOME/bin/javac" -nowarn -d "$work/classes" -cp "$cp" bench/IndexBench.java bench/QueryBench.java \
   bench/ScaleBench.java bench/LazyOpenBench.java
-"$JAVA" "${FLAGS[@]}" -Xmx4g -Dlazy.page.kib="${PAGE_KIB:-64}" -cp "$work/classes:$cp" LazyOpenBench "$n" "$work" "$DATA" "$runs" \
-  "http://127.0.0.1:$port"
+"$JAVA" "${FLAGS[@]}" -Xmx"${HEAP:-4g}" ${EF_CONSTRUCTION:+-Dscale.ef.construction=$EF_CONSTRUCTION} -Dlazy.page.kib="${PAGE_KIB:-16}" -Dlazy.cold.candidates="${COLD_CANDIDATES:-200}" \
+  -cp "$work/classes:$cp" LazyOpenBench "$n" "$work" "$DATA" "$runs" \
+  "http://127.0.0.1:$port" ${3:-}

@@ -45,6 +45,7 @@ import io.vermilion.catalog.LogPosition;
 import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.index.CollectionIndexWriter;
+import io.vermilion.index.ColdSketch;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.log.LogReader;
 import io.vermilion.record.LogRecord;
@@ -266,7 +267,8 @@ public final class Compactor {
 
         /**
          * Builds the whole index in a local work folder from the version's blocks, read one at a time (the next
-         * fetched while one is added), merged to one segment, then uploads each of its files.
+         * fetched while one is added), merged to one segment, then uploads each of its files and the segment's
+         * cold-search sketch ({@link ColdSketch}).
          */
         private void writeIndex(long version, IndexSchema schema, BlockIndex blocks, Map<String, VersionFile> blockFiles,
                                 List<VersionFile> files) {
@@ -292,6 +294,9 @@ public final class Compactor {
                 for (String name : SegmentInfos.readLatestCommit(directory).files(true)) {
                     upload(version, work.resolve(name), files);
                 }
+                for (String name : ColdSketch.writeMissing(directory)) {
+                    upload(version, work.resolve(name), files);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("building the index of collection " + collection + " version "
                         + version, e);
@@ -303,7 +308,8 @@ public final class Compactor {
         /**
          * Builds the index by applying the tail to the previous version's index: its files are fetched, the records
          * the tail touched are replaced or deleted, and only the files the new commit adds are uploaded; the
-         * previous files it still uses stay where they are and are listed again (Lucene never rewrites a file).
+         * previous files it still uses stay where they are and are listed again (Lucene never rewrites a file); so do
+         * the sketches of kept segments, and new segments get their own.
          * {@code candidate} is the schema the changed records alone call for; the previous index's schema is kept if
          * it equals it, or if it is the wider {@code MAXIMUM_INNER_PRODUCT} where the changed records alone would
          * allow {@code DOT_PRODUCT}. Returns the schema used, or null, with nothing uploaded, if the previous index
@@ -345,7 +351,9 @@ public final class Compactor {
                     }
                     writer.commit();
                 }
-                for (String name : SegmentInfos.readLatestCommit(directory).files(true)) {
+                List<String> names = new ArrayList<>(SegmentInfos.readLatestCommit(directory).files(true));
+                names.addAll(ColdSketch.writeMissing(directory)); // the new segments' (and, from older versions, all)
+                for (String name : names) {
                     VersionFile kept = reusable.get(name);
                     if (kept != null && Files.size(work.resolve(name)) == kept.size()) {
                         files.add(kept);

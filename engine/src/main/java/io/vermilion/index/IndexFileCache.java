@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -48,11 +49,16 @@ import io.vermilion.version.VersionManifest;
  * memory-map it) only when every file matches the manifest's size and CRC32C. Integrity while lazy: a page must have
  * exactly the length the manifest implies, and Lucene checks each file's header and footer structure on open; the
  * whole-file CRC32C (and so Lucene's own checksum) is checked once the file is complete, before it is ever opened from
- * local disk. A failed page fetch fails only the read that needed it.
+ * local disk. A failed page fetch fails only the read that needed it. Opening fetches what Lucene reads on open (small
+ * files, each file's first and last page) in parallel and starts fetching the version's cold-search sketches; until
+ * the version is local, kNN queries are answered from those sketches ({@link ColdSearch}): candidates by the sketch's
+ * estimate, their vectors fetched at once and scored exactly.
  */
 public final class IndexFileCache {
 
     private static final String TEMP_PREFIX = ".fetch-";
+    /** How long the background download of a version with sketches waits for a first query to answer from them. */
+    static final java.time.Duration WARM_DELAY = java.time.Duration.ofSeconds(5);
 
     private final ObjectStore store;
     private final Path root;
@@ -215,8 +221,9 @@ public final class IndexFileCache {
                                                SearchParameters parameters) {
         open.merge(folder, 1, Integer::sum);
         IndexedCollectionReader reader;
+        LazyIndexDirectory directory = new LazyIndexDirectory(version.files, ref.manifestKey());
         try {
-            reader = IndexedCollectionReader.open(new LazyIndexDirectory(version.files, ref.manifestKey()), parameters);
+            reader = IndexedCollectionReader.open(directory, parameters);
         } catch (IOException | RuntimeException e) {
             version.release();
             closed(folder);
@@ -224,6 +231,8 @@ public final class IndexFileCache {
                     ? new UncheckedIOException("cannot open the index of " + ref + " lazily", io)
                     : (RuntimeException) e;
         }
+        reader.coldSearch(new ColdSearch(directory, lazyOpen.coldCandidates(), () -> !version.local(),
+                () -> version.startWarming.complete(null)));
         lazyOpens.incrementAndGet();
         reader.onClose(() -> {
             version.release();
@@ -246,13 +255,24 @@ public final class IndexFileCache {
                 throw new UncheckedIOException(e);
             }
             LazyVersion version = new LazyVersion(paged);
+            // Before the background download queues its reads.
+            version.opening = paged.prefetchForOpen(lazyOpen.coldCandidates() > 0);
             if (lazyOpen.warmParallelism() == 0) { // pages only as read; the fetch folder goes with the last reader
                 version.warming = new CompletableFuture<>();
                 version.onClosed = () -> LocalFolders.deleteQuietly(temp);
                 version.refs = 0; // closes with its last reader
                 return version;
             }
-            version.warming = paged.warm(lazyOpen.warmParallelism()).thenRunAsync(() -> {
+            // With sketches, the download waits for the first query answered from them (or WARM_DELAY): the first
+            // answer's few reads do not queue behind the download's.
+            CompletableFuture<Void> start = version.startWarming;
+            if (lazyOpen.coldCandidates() > 0) {
+                CompletableFuture.delayedExecutor(WARM_DELAY.toMillis(), TimeUnit.MILLISECONDS, executor)
+                        .execute(() -> start.complete(null));
+            } else {
+                start.complete(null);
+            }
+            version.warming = start.thenCompose(ignored -> paged.warm(lazyOpen.warmParallelism())).thenRunAsync(() -> {
                 moveIntoPlace(temp, folder);
                 fetchedVersions.incrementAndGet();
             }, executor).whenComplete((done, failure) -> {
@@ -263,7 +283,7 @@ public final class IndexFileCache {
                 version.release(); // the warming's reference
             });
             return version;
-        }, executor);
+        }, executor).thenCompose(version -> version.opening.thenApply(ignored -> version));
     }
 
     /** Versions served lazily from object-storage pages (their files were not local). */
@@ -310,12 +330,22 @@ public final class IndexFileCache {
     private static final class LazyVersion {
         final PagedIndexFiles files;
         volatile CompletableFuture<Void> warming;
+        /** Completed to start the background download. */
+        final CompletableFuture<Void> startWarming = new CompletableFuture<>();
+        /** What opening a reader reads, fetched in parallel ({@link PagedIndexFiles#prefetchForOpen}). */
+        volatile CompletableFuture<Void> opening;
         volatile Runnable onClosed = () -> {};
         private int refs = 1; // the warming's; guarded by this
         private boolean closed; // guarded by this
 
         LazyVersion(PagedIndexFiles files) {
             this.files = files;
+        }
+
+        /** Whether every file has arrived and checked out (the version is in its local folder). */
+        boolean local() {
+            CompletableFuture<Void> done = warming;
+            return done != null && done.isDone() && !done.isCompletedExceptionally();
         }
 
         synchronized boolean retain() {

@@ -59,7 +59,9 @@ import org.apache.lucene.util.FixedBitSet;
  * {@code query} is filtered kNN over the HNSW graph whose hits are re-scored with the exact float32 distance from
  * the raw vectors — so distances equal {@link io.vermilion.executor.ExactCollectionReader}'s bit for bit, and results
  * equal it whenever the filter leaves at most {@code max(n_results, ef, exactSearchThreshold)} vectors. Records are
- * hydrated from stored fields and (embeddings) binary doc values. Thread-safe; owns its reader.
+ * hydrated from stored fields and (embeddings) binary doc values. Over a version not local yet (lazily opened, with
+ * cold-search sketches) kNN queries instead score exactly the candidates the sketches pick ({@link ColdSearch}).
+ * Thread-safe; owns its reader.
  */
 public final class IndexedCollectionReader implements CollectionReader, VersionReader, Closeable {
 
@@ -73,6 +75,8 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     private final int dimension;
     private final boolean sparseIndexed;
     private final long searchBytes;
+    /** Set for a reader over a version that is not local yet: kNN queries read sketches meanwhile. */
+    private volatile ColdSearch coldSearch;
 
     /** Takes ownership of {@code reader}, which must be a commit written by {@link CollectionIndexWriter}. */
     public IndexedCollectionReader(DirectoryReader reader, SearchParameters parameters) throws IOException {
@@ -123,6 +127,17 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
 
     public IndexSchema schema() {
         return schema;
+    }
+
+    /** Answers kNN queries from {@code cold}'s sketches while it is active (the version is not local yet). */
+    void coldSearch(ColdSearch cold) {
+        this.coldSearch = cold;
+    }
+
+    /** Query vectors answered from cold-search sketches (while the version was not local) by this reader. */
+    public long coldQueries() {
+        ColdSearch cold = coldSearch;
+        return cold == null ? 0 : cold.answeredQueries();
     }
 
     @Override
@@ -248,12 +263,21 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 if (query.length != dimension) {
                     throw new IllegalArgumentException("dimension mismatch: " + query.length + " vs " + dimension);
                 }
-                List<Hit> best = nearest(query, request.nResults(),
-                        request.efSearch() > 0 ? request.efSearch() : parameters.efSearch(), accepted);
+                ColdSearch cold = coldSearch;
+                List<Hit> best = cold != null && cold.active() ? coldNearest(query, request.nResults(), accepted, cold)
+                        : null;
+                boolean fromSketches = best != null;
+                if (best == null) {
+                    best = nearest(query, request.nResults(),
+                            request.efSearch() > 0 ? request.efSearch() : parameters.efSearch(), accepted);
+                }
                 List<SequencedHit> hits = new ArrayList<>(best.size());
                 Hydrator hydrator = new Hydrator(request.embeddings());
                 for (Hit hit : best) {
                     hits.add(new SequencedHit(new QueryHit(hydrator.load(hit), hit.distance), hit.sequence));
+                }
+                if (fromSketches) {
+                    cold.answered(); // after the hits' records: the download it may start does not delay them
                 }
                 results.add(hits);
             }
@@ -445,6 +469,125 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         }
         hits.sort(BY_DISTANCE_THEN_SEQUENCE);
         return hits.size() > n ? hits.subList(0, n) : hits;
+    }
+
+    /**
+     * The nearest {@code n} accepted documents among each segment's sketch candidates ({@link ColdSearch}) by exact
+     * distance, then sequence: every candidate's vector is fetched at once (one round trip, not one per vector), and
+     * only the best are looked up for their sequence. Exact whenever a segment's accepted vectors are no more than
+     * its candidates. Null when a segment with vectors has no usable sketch (then the graph is searched).
+     */
+    private List<Hit> coldNearest(float[] query, int n, Accepted accepted, ColdSearch cold) throws IOException {
+        float[] prepared = schema.preparedQuery(query);
+        float[] searched = schema.searchVector(query);
+        int k = cold.candidates(n);
+        List<LeafReaderContext> leaves = reader.leaves();
+        FloatVectorValues[] values = new FloatVectorValues[leaves.size()];
+        ColdSketch[] sketches = new ColdSketch[leaves.size()];
+        for (LeafReaderContext leaf : leaves) {
+            FloatVectorValues vectors = leaf.reader().getFloatVectorValues(IndexFields.VECTOR);
+            if (vectors == null || vectors.size() == 0 || accepted.bits != null && accepted.bits[leaf.ord] == null) {
+                continue;
+            }
+            sketches[leaf.ord] = cold.sketch(leaf, vectors);
+            if (sketches[leaf.ord] == null) {
+                return null;
+            }
+            values[leaf.ord] = vectors;
+        }
+        int[][] candidates = new int[leaves.size()][];
+        for (LeafReaderContext leaf : leaves) {
+            if (values[leaf.ord] != null) {
+                ColdSketch sketch = sketches[leaf.ord];
+                candidates[leaf.ord] = sketch.nearest(searched, k, acceptedOrds(leaf, values[leaf.ord], accepted));
+                values[leaf.ord].prefetch(candidates[leaf.ord], candidates[leaf.ord].length);
+            }
+        }
+        List<Hit> scored = new ArrayList<>();
+        for (LeafReaderContext leaf : leaves) {
+            FloatVectorValues vectors = values[leaf.ord];
+            if (vectors == null) {
+                continue;
+            }
+            for (int ord : candidates[leaf.ord]) {
+                float distance = schema.exactDistance(prepared, vectors.vectorValue(ord));
+                scored.add(new Hit(leaf.ord, vectors.ordToDoc(ord), -1, distance));
+            }
+        }
+        if (scored.isEmpty()) {
+            return List.of();
+        }
+        scored.sort(Comparator.<Hit>comparingDouble(h -> h.distance + 0.0f));
+        float last = scored.get(Math.min(n, scored.size()) - 1).distance + 0.0f;
+        List<Hit> best = new ArrayList<>(); // the n nearest and any at the same distance as the n-th (ties: sequence)
+        for (Hit hit : scored) {
+            if (hit.distance + 0.0f > last) {
+                break;
+            }
+            best.add(hit);
+        }
+        long[] sequences = sequencesTogether(best, leaves);
+        List<Hit> hits = new ArrayList<>(best.size());
+        for (int i = 0; i < best.size(); i++) {
+            Hit hit = best.get(i);
+            hits.add(new Hit(hit.leaf, hit.doc, sequences[i], hit.distance));
+        }
+        hits.sort(BY_DISTANCE_THEN_SEQUENCE);
+        return hits.size() > n ? hits.subList(0, n) : hits;
+    }
+
+    /**
+     * Each hit's sequence, read on a virtual thread per hit that also starts fetching its stored fields: on a version
+     * read from object storage, the pages the hits need arrive in one round trip rather than one after another.
+     */
+    private static long[] sequencesTogether(List<Hit> hits, List<LeafReaderContext> leaves) throws IOException {
+        long[] sequences = new long[hits.size()];
+        List<java.util.concurrent.Future<?>> reads = new ArrayList<>(hits.size());
+        try (java.util.concurrent.ExecutorService threads =
+                     java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < hits.size(); i++) {
+                int at = i;
+                Hit hit = hits.get(i);
+                reads.add(threads.submit(() -> {
+                    LeafReader leaf = leaves.get(hit.leaf).reader();
+                    leaf.storedFields().prefetch(hit.doc);
+                    sequences[at] = sequence(leaf.getNumericDocValues(IndexFields.SEQ), hit.doc);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> read : reads) {
+                read.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading the hits' sequences");
+        } catch (java.util.concurrent.ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException runtime -> throw runtime;
+                default -> throw new IllegalStateException("reading the hits' sequences failed", e.getCause());
+            }
+        }
+        return sequences;
+    }
+
+    /** Which vector ordinals of {@code leaf} the request accepts (null: all): filtered, and not deleted. */
+    private static java.util.function.IntPredicate acceptedOrds(LeafReaderContext leaf, FloatVectorValues values,
+                                                              Accepted accepted) {
+        FixedBitSet bits = accepted.bits == null ? null : accepted.bits[leaf.ord];
+        Bits live = bits == null ? leaf.reader().getLiveDocs() : null; // the filter's bits hold live documents only
+        if (bits == null && live == null) {
+            return null;
+        }
+        Bits docs = bits != null ? bits : live;
+        if (values.size() == leaf.reader().maxDoc()) { // dense: ordinal = document
+            return docs::get;
+        }
+        int[] ordToDoc = new int[values.size()];
+        for (int ord = 0; ord < ordToDoc.length; ord++) {
+            ordToDoc[ord] = values.ordToDoc(ord);
+        }
+        return ord -> docs.get(ordToDoc[ord]);
     }
 
     /** Scores every accepted vector; keeps the best {@code n} in a bounded max-heap. */

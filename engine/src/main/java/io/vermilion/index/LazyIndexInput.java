@@ -166,6 +166,18 @@ final class LazyIndexInput extends IndexInput implements RandomAccessInput {
         return (long) LONG.get(b, 0);
     }
 
+    /**
+     * Starts fetching the pages of {@code [offset, offset + length)} that are not here yet and returns at once, so
+     * reads of many scattered ranges (a query's candidate vectors) wait for one round trip rather than one each.
+     */
+    @Override
+    public void prefetch(long offset, long length) throws IOException {
+        if (offset < 0 || length < 0 || offset + length > this.length) {
+            throw new EOFException("prefetch past EOF: " + this + " at " + offset + " +" + length + " of " + this.length);
+        }
+        file.prefetch(base + offset, length);
+    }
+
     @Override
     public long getFilePointer() {
         return pos;

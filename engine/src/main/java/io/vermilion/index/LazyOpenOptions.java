@@ -4,9 +4,16 @@ package io.vermilion.index;
  * How {@link IndexFileCache} serves a version whose files are not local yet: lazily, from object-storage pages of
  * {@code pageBytes} (the most recently read ones kept in {@code memoryBytes} of heap) while every page is fetched in
  * the background, {@code warmParallelism} at a time (0: no background download, pages are fetched only as read and the
- * version never becomes local); or, when not {@code enabled}, only after the whole download.
+ * version never becomes local); or, when not {@code enabled}, only after the whole download. Meanwhile a kNN query
+ * is answered from the version's cold-search sketches ({@link ColdSketch}), scoring exactly at least
+ * {@code coldCandidates} candidates per segment (0: search the graph over pages instead; versions written without
+ * sketches are always searched so).
  */
-public record LazyOpenOptions(boolean enabled, int pageBytes, long memoryBytes, int warmParallelism) {
+public record LazyOpenOptions(boolean enabled, int pageBytes, long memoryBytes, int warmParallelism,
+                              int coldCandidates) {
+
+    /** Candidates per segment a cold query scores exactly, unless it asks for more than a twentieth of that. */
+    public static final int DEFAULT_COLD_CANDIDATES = 200;
 
     /** Full download before the first read, as before lazy opening existed. */
     public static final LazyOpenOptions DISABLED = new LazyOpenOptions(false, 256 << 10, 0, 1);
@@ -15,9 +22,14 @@ public record LazyOpenOptions(boolean enabled, int pageBytes, long memoryBytes, 
         if (pageBytes < 4096 || Integer.bitCount(pageBytes) != 1) {
             throw new IllegalArgumentException("page size must be a power of two of at least 4096 bytes: " + pageBytes);
         }
-        if (memoryBytes < 0 || warmParallelism < 0) {
-            throw new IllegalArgumentException("negative page memory or warming parallelism");
+        if (memoryBytes < 0 || warmParallelism < 0 || coldCandidates < 0) {
+            throw new IllegalArgumentException("negative page memory, warming parallelism or cold candidates");
         }
+    }
+
+    /** As above, with the default cold-search candidates. */
+    public LazyOpenOptions(boolean enabled, int pageBytes, long memoryBytes, int warmParallelism) {
+        this(enabled, pageBytes, memoryBytes, warmParallelism, DEFAULT_COLD_CANDIDATES);
     }
 
     /** Lazy opening with 256 KiB pages, {@code memoryBytes} of them in memory, 8 background fetches at a time. */
@@ -26,10 +38,14 @@ public record LazyOpenOptions(boolean enabled, int pageBytes, long memoryBytes, 
     }
 
     public LazyOpenOptions withWarmParallelism(int parallelism) {
-        return new LazyOpenOptions(enabled, pageBytes, memoryBytes, parallelism);
+        return new LazyOpenOptions(enabled, pageBytes, memoryBytes, parallelism, coldCandidates);
     }
 
     public LazyOpenOptions withPageBytes(int bytes) {
-        return new LazyOpenOptions(enabled, bytes, memoryBytes, warmParallelism);
+        return new LazyOpenOptions(enabled, bytes, memoryBytes, warmParallelism, coldCandidates);
+    }
+
+    public LazyOpenOptions withColdCandidates(int candidates) {
+        return new LazyOpenOptions(enabled, pageBytes, memoryBytes, warmParallelism, candidates);
     }
 }

@@ -127,22 +127,54 @@ final class PagedIndexFiles implements AutoCloseable {
         return file.fetchChunk(page).thenCompose(ignored -> lane(order, pages, next));
     }
 
+    /**
+     * Fetches at once, in parallel, what opening a Lucene reader reads one page at a time: small files whole, the
+     * first and last page of the others (their header and footer); and, if {@code sketches}, starts fetching the
+     * cold-search sketches ({@link ColdSketch}) whole. Completes, never exceptionally, when the former have arrived
+     * or failed (a read of a page whose fetch failed fetches it again and reports the error).
+     */
+    CompletableFuture<Void> prefetchForOpen(boolean sketches) {
+        List<CompletableFuture<?>> opening = new ArrayList<>();
+        for (Map.Entry<String, PagedFile> entry : files.entrySet()) {
+            PagedFile file = entry.getValue();
+            if (ColdSketch.isSketch(entry.getKey())) {
+                continue;
+            }
+            if (file.pages() <= 4) {
+                opening.add(file.fetchPages(0, file.pages()));
+            } else {
+                opening.add(file.fetchPages(0, 1));
+                opening.add(file.fetchPages(file.pages() - 1, file.pages()));
+            }
+        }
+        for (Map.Entry<String, PagedFile> entry : files.entrySet()) {
+            if (sketches && ColdSketch.isSketch(entry.getKey())) {
+                entry.getValue().prefetch(0, entry.getValue().length());
+            }
+        }
+        return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).handle((ok, failure) -> null);
+    }
+
+    /** A prefetch of a long range reads at most this many bytes per ranged read, all reads at once. */
+    static final int PREFETCH_BYTES = 1 << 20;
+
     /** The background download reads this many pages at once (4 MiB, or one page if pages are larger). */
     private int pagesPerChunk() {
         return Math.max(1, (4 << 20) / pageBytes);
     }
 
-    /** Search structures first: metadata and commit files, HNSW graph, quantized then raw vectors, the rest. */
+    /** Search structures first: metadata and commit files, sketches, HNSW graph, quantized then raw vectors, the rest. */
     private static int rank(String key) {
         String ext = key.substring(key.lastIndexOf('.') + 1);
         if (key.contains("segments_") || ext.equals("si") || ext.equals("fnm") || ext.endsWith("m")) {
             return 0; // .vem, .vemf, .vemq, .fdm, .tmd, .dvm, .kdm, .nvm, .psm: small metadata read on open
         }
         return switch (ext) {
-            case "vex" -> 1;
-            case "veq", "veb" -> 2;
-            case "vec" -> 3;
-            default -> 4;
+            case "vsk" -> 1; // cold-search sketches: what a query reads before the version is local
+            case "vex" -> 2;
+            case "veq", "veb" -> 3;
+            case "vec" -> 4;
+            default -> 5;
         };
     }
 
@@ -279,7 +311,42 @@ final class PagedIndexFiles implements AutoCloseable {
          * them to the local file; readers of those pages meanwhile wait for it rather than fetch them again.
          */
         CompletableFuture<Void> fetchChunk(long first) {
-            long end = Math.min(pages(), first + pagesPerChunk());
+            return fetchPages(first, Math.min(pages(), first + pagesPerChunk()));
+        }
+
+        /**
+         * Starts fetching the pages holding bytes {@code [offset, offset + length)} that are neither local, nor in
+         * memory, nor in flight: one page alone, longer runs of missing pages in ranged reads of at most
+         * {@link #PREFETCH_BYTES}, all at once. Does not wait; a failure is not remembered (a later read of a page
+         * fetches it again and reports the error).
+         */
+        void prefetch(long offset, long length) {
+            if (length <= 0 || offset < 0 || offset >= meta.size()) {
+                return;
+            }
+            long first = offset / pageBytes;
+            long last = Math.min(pages() - 1, (offset + length - 1) / pageBytes);
+            int perRead = Math.max(1, PREFETCH_BYTES / pageBytes);
+            long run = -1; // first page of the current run of missing pages
+            for (long p = first; p <= last + 1; p++) {
+                boolean missing = p <= last && !isLocal(p) && !inFlight.containsKey(p)
+                        && (outsideMemory || memory.getIfPresent(new PageKey(meta.key(), p)) == null);
+                if (missing && run < 0) {
+                    run = p;
+                }
+                if (run >= 0 && (!missing || p - run == perRead)) {
+                    if (p - run == 1) {
+                        fetch(run);
+                    } else {
+                        fetchPages(run, p);
+                    }
+                    run = missing ? p : -1;
+                }
+            }
+        }
+
+        /** Pages {@code [first, end)} not local yet, fetched as {@link #fetchChunk} does. */
+        private CompletableFuture<Void> fetchPages(long first, long end) {
             while (first < end && isLocal(first)) {
                 first++;
             }

@@ -59,7 +59,8 @@ import io.vermilion.version.VersionManifest;
 /**
  * Versions opened lazily from a real S3-compatible server over HTTP with empty local caches: they answer exactly as
  * fully downloaded ones, the first query fetches a small part of the version, a failing ranged read fails only that
- * read (and a retry succeeds), and the background download makes the version local.
+ * read (and a retry succeeds), and the background download makes the version local. These read the graph over pages
+ * (no cold candidates); kNN queries answered from sketches meanwhile: {@code io.vermilion.index.ColdSearchOnS3Test}.
  */
 class LazyOpenOnS3Test {
 
@@ -180,7 +181,7 @@ class LazyOpenOnS3Test {
 
         RecordingObjectStore recording = new RecordingObjectStore(s3);
         IndexFileCache lazy = new IndexFileCache(recording, dir.resolve("lazy"), 1L << 30, work, Environment.system(),
-                new LazyOpenOptions(true, PAGE, 64 << 20, 0));
+                new LazyOpenOptions(true, PAGE, 64 << 20, 0, 0));
         try (IndexedCollectionReader reader = await(lazy.open(collection, ref, SearchParameters.DEFAULTS))) {
             assertEquals(expected, answers(reader.query(request)));
             long firstQuery = recording.rangedBytes();
@@ -206,7 +207,7 @@ class LazyOpenOnS3Test {
         // A first read by id fetches a few pages of each part it uses, none of the vectors or graph.
         RecordingObjectStore byId = new RecordingObjectStore(s3);
         IndexFileCache lazyById = new IndexFileCache(byId, dir.resolve("by-id"), 1L << 30, work, Environment.system(),
-                new LazyOpenOptions(true, PAGE, 64 << 20, 0));
+                new LazyOpenOptions(true, PAGE, 64 << 20, 0, 0));
         try (IndexedCollectionReader reader = await(lazyById.open(collection, ref, SearchParameters.DEFAULTS))) {
             assertEquals(List.of("r17"), reader.get(new GetRequest(List.of("r17"), null, null, null, 0)).stream()
                     .map(r -> r.id()).toList());
@@ -218,7 +219,7 @@ class LazyOpenOnS3Test {
 
         // With the background download on, the version becomes local, checked, and a restart opens it from disk.
         IndexFileCache warming = new IndexFileCache(s3, dir.resolve("warm"), 1L << 30, work, Environment.system(),
-                new LazyOpenOptions(true, PAGE, 1 << 20, 4));
+                new LazyOpenOptions(true, PAGE, 1 << 20, 4, 0));
         try (IndexedCollectionReader reader = await(warming.open(collection, ref, SearchParameters.DEFAULTS))) {
             assertEquals(expected, answers(reader.query(request)));
             await(warming.warmed(collection, ref.version()));
@@ -226,7 +227,7 @@ class LazyOpenOnS3Test {
             assertEquals(expectedMore, answers(reader.query(more)), "pages now come from the local copy");
         }
         IndexFileCache restarted = new IndexFileCache(s3, dir.resolve("warm"), 1L << 30, work, Environment.system(),
-                new LazyOpenOptions(true, PAGE, 1 << 20, 4));
+                new LazyOpenOptions(true, PAGE, 1 << 20, 4, 0));
         try (IndexedCollectionReader reader = await(restarted.open(collection, ref, SearchParameters.DEFAULTS))) {
             assertEquals(expectedMore, answers(reader.query(more)));
         }
@@ -240,7 +241,7 @@ class LazyOpenOnS3Test {
         FaultyObjectStore faulty = new FaultyObjectStore(s3);
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         IndexFileCache lazy = new IndexFileCache(faulty, dir.resolve("index"), 1L << 30, work, Environment.system(),
-                new LazyOpenOptions(true, PAGE, 1 << 20, 0));
+                new LazyOpenOptions(true, PAGE, 1 << 20, 0, 0));
         CollectionStateCache cache = new CollectionStateCache(s3, log, versions, lazy, SearchParameters.DEFAULTS,
                 allocator, work, Environment.deterministic(clock, 7));
         QueryRequest request = queries(3);
@@ -297,7 +298,7 @@ class LazyOpenOnS3Test {
         }
         FaultyObjectStore faulty = new FaultyObjectStore(s3);
         IndexFileCache lazy = new IndexFileCache(faulty, dir.resolve("lazy"), 1L << 30, work, Environment.system(),
-                new LazyOpenOptions(true, PAGE, 64 << 20, 2));
+                new LazyOpenOptions(true, PAGE, 64 << 20, 2, 0));
         Path folder = dir.resolve("lazy").resolve(collection.toString()).resolve("%020d".formatted(ref.version()));
         // Four pages in the middle of the compound file (inside the embeddings or vectors: not read on open) fail.
         faulty.failRangesOverlapping(".cfs", 1 << 20, (1 << 20) + 4 * PAGE);

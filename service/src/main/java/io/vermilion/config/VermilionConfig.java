@@ -262,14 +262,15 @@ public interface VermilionConfig {
     interface Index {
         /**
          * Serve a version from ranged object-storage reads at once, downloading it in the background; off, the first
-         * read of a version waits for its whole download. Off by default: at 100k × 384 float32 a cold first kNN
-         * query touches most vector pages and measured no faster than the whole download (bench/LazyOpenBench).
+         * read of a version waits for its whole download. Meanwhile kNN queries are answered from the version's
+         * cold-search sketches ({@code cold-candidates}). Off by default: once downloaded, a lazily opened version is
+         * still read through pages rather than memory-mapped until it is next opened (bench/LazyOpenBench).
          */
         @WithDefault("false")
         boolean lazyOpen();
 
         /** The size of a ranged read (a power of two, at least 4k). */
-        @WithDefault("64k")
+        @WithDefault("16k")
         io.quarkus.runtime.configuration.MemorySize pageSize();
 
         /** Memory for pages of versions served lazily (Caffeine, by bytes). */
@@ -279,6 +280,14 @@ public interface VermilionConfig {
         /** Ranged reads the background download of a version runs at once. */
         @WithDefault("8")
         int warmParallelism();
+
+        /**
+         * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates per
+         * segment (or 20 per result asked for, if more), picked by Hamming distance from the version's cold-search
+         * sketches; 0 searches the graph over pages instead. Versions written without sketches always do that.
+         */
+        @WithDefault("200")
+        int coldCandidates();
     }
 
     interface Storage {
