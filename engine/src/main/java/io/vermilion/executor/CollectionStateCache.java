@@ -186,6 +186,64 @@ public final class CollectionStateCache {
     }
 
     /**
+     * A view of the compacted version {@code version} plus at most {@code maxEntries} log operations after it
+     * (Chroma's {@code index_and_bounded_wal}): the oldest operations compaction has not folded in yet, a consistent
+     * prefix of the log, so what the read costs stays bounded however far compaction lags. When the whole tail up to
+     * {@code position} fits, this is {@link #view(UUID, LogPosition, VersionRef)}. Otherwise the prefix is read from the
+     * log for this view alone (the held state is neither used for the tail nor caught up), on the held version's
+     * reader when it is {@code version}, else on {@code version} opened for it. The caller closes the view.
+     */
+    public CompletionStage<CollectionView> boundedView(UUID collection, LogPosition position, VersionRef version,
+                                                       long maxEntries) {
+        Objects.requireNonNull(collection, "collection");
+        Objects.requireNonNull(position, "position");
+        if (maxEntries < 0) {
+            throw new IllegalArgumentException("negative bound on log entries: " + maxEntries);
+        }
+        VersionRef ref = versions == null ? null : version;
+        long frontier = ref == null ? 0 : ref.logEndOffset();
+        long bound = maxEntries >= Long.MAX_VALUE - frontier ? Long.MAX_VALUE : frontier + maxEntries;
+        if (bound >= position.nextOffset()) {
+            return view(collection, position, version);
+        }
+        CompletableFuture<VersionReader> base;
+        if (ref == null) {
+            base = CompletableFuture.completedFuture(null);
+        } else {
+            CachedCollection cached = collections.get(collection);
+            Published held = cached == null ? null : cached.published;
+            base = held != null && held.base != null && sameVersion(held.ref, ref) && held.base.tryRetain()
+                    ? CompletableFuture.completedFuture(held.base)
+                    : indexFiles.open(collection, ref, parameters).toCompletableFuture().thenApply(r -> r);
+        }
+        return base.thenCompose(reader -> logPrefix(collection, reader, ref, frontier, bound));
+    }
+
+    /** {@code base} (one reference, the view's) plus the log operations at offsets {@code [from, to)}. */
+    private CompletableFuture<CollectionView> logPrefix(UUID collection, VersionReader base, VersionRef ref, long from,
+                                                        long to) {
+        CollectionTail tail = new CollectionTail(base);
+        return log.read(collection, from, to, (fragment, decoded) -> {
+            long start = fragment.startOffset();
+            java.util.List<io.vermilion.record.LogRecord> records = decoded.records();
+            int first = (int) Math.max(0, from - start);
+            int end = (int) Math.min(records.size(), to - start); // the last fragment may reach past the bound
+            if (first < end) {
+                tail.apply(records.subList(first, end), start + first);
+            }
+        }).toCompletableFuture().handle((ignored, failure) -> {
+            if (failure != null) {
+                if (base != null) {
+                    base.release();
+                }
+                throw failure instanceof java.util.concurrent.CompletionException c ? c
+                        : new java.util.concurrent.CompletionException(failure);
+            }
+            return new CollectionView(base, ref == null ? 0 : ref.version(), tail.view());
+        });
+    }
+
+    /**
      * Write-through ({@link io.vermilion.log.CommittedFragments}): this replica's log writer recorded {@code fragment},
      * whose stored bytes are {@code bytes}. If the collection's state here ends exactly where the fragment starts (or
      * the fragment opens the log of a collection not held yet), the fragment is decoded and applied to that state in
