@@ -245,6 +245,12 @@ class SdkScenarioIT {
                 "tags", List.of("x", "y"), "nums", List.of(1L, 2L), "floats", List.of(0.5, 1.5)), back);
         assertInstanceOf(Double.class, back.get("whole"));
 
+        // Sparse vectors go in and come back as SparseVector.
+        SparseVector sparse = SparseVector.of(new int[] {2, 9, 4000000}, new float[] {0.25f, -1.5f, 3f});
+        col.add(Records.of("sv").withEmbeddings(new float[] {3, 4}).withMetadatas(Map.of("sparse", sparse, "n", 1)));
+        assertEquals(Map.of("sparse", sparse, "n", 1L), col.get(List.of("sv")).metadatas().get(0));
+        col.delete(List.of("sv"));
+
         // A null value deletes its key (upsert and update merge key by key).
         Map<String, Object> drop = new HashMap<>();
         drop.put("f", null);
