@@ -198,6 +198,20 @@ class CollectionStateCacheTest {
             }
         }
         assertEquals(List.of("a", "c", "d", "e"), TestData.ids(snapshot().records()), "the held state is whole");
+
+        // The prefix for a bound never changes: the last one read is kept, and the next read of it reads no log.
+        try (CollectionView first = await(cache.boundedView(collection, end, null, 5))) {
+            assertEquals(List.of("a", "c"), TestData.ids(first.get(GetRequest.all())));
+        }
+        long kept = cache.boundedViewsKept();
+        int reads = store.totalGets();
+        await(writer.append(collection, List.of(add("f", 6, 6)))); // the log grows past the bound: the prefix stays
+        LogPosition later = await(catalog.position(collection)).orElseThrow();
+        try (CollectionView again = await(cache.boundedView(collection, later, null, 5))) {
+            assertEquals(List.of("a", "c"), TestData.ids(again.get(GetRequest.all())));
+        }
+        assertEquals(kept + 1, cache.boundedViewsKept());
+        assertEquals(reads, store.totalGets(), "no fragment read again");
     }
 
     @Test
