@@ -94,7 +94,7 @@ test("a sparse vector index in the schema, sparse metadata, a sparse knn and a b
   );
   assert.deepEqual(result.ids, [["a", "b"]]);
   assert.deepEqual(result.scores, [[-1, 0.5]]);
-  // Nothing compacted here: the bound (250 log operations) covers the three.
+  // Compacted or not (this file also runs under a profile that compacts within a second), the three are within
+  // the bound of 250 log operations after the compacted version.
   assert.equal(await col.count({ readLevel: ReadLevel.INDEX_AND_BOUNDED_WAL }), 3);
-  assert.equal(await col.count({ readLevel: ReadLevel.INDEX_ONLY }), 0);
 });
