@@ -1,4 +1,5 @@
-"""Sparse vectors: metadata values sent and read back as ``vermilion.SparseVector``, and a sparse ``knn`` query."""
+"""Sparse vectors (metadata values sent and read back as ``vermilion.SparseVector``, a sparse ``knn`` query) and read
+levels on count and search."""
 
 from __future__ import annotations
 
@@ -48,3 +49,17 @@ def test_sparse_vector_metadata_goes_in_and_comes_back_on_get_query_and_search(s
     c = SparseVector(indices=[5], values=[0.5])
     col.update(ids=["a"], metadatas=[{"s": c}])
     assert col.get(ids=["a"]).metadatas == [{"s": c, "n": 1}]
+
+
+def test_count_and_search_take_a_read_level(server, tenant):
+    client = server.client(tenant, "main")
+    col = client.create_collection("levels")
+    col.add(ids=["a", "b", "c"], embeddings=[[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
+    # Nothing is compacted yet: the compacted version alone is empty, the bounded log (250) holds all three.
+    assert col.count(read_level="index_only") == 0
+    assert col.count(read_level="index_and_bounded_wal") == 3
+    assert col.count() == 3
+    found = col.search(vermilion.Search(rank=vermilion.knn([0.0, 0.0], limit=2)), read_level="index_and_bounded_wal")
+    assert found.ids == [["a", "b"]]
+    with pytest.raises(vermilion.InvalidArgumentError):
+        col.count(read_level="latest")

@@ -12,6 +12,7 @@ from vermilion_gen.models import (
     Embeddings,
     GetRequestPayload,
     QueryRequestPayload,
+    ReadLevel,
     SearchRequestPayload,
     UpdateCollectionConfiguration,
     UpdateCollectionRecordsPayload,
@@ -157,9 +158,15 @@ class Collection:
         return hash(self.id)
 
     @_wire.translate_errors
-    def count(self) -> int:
-        """The number of records, every acknowledged write included."""
-        return self._api.records.collection_count(**self._where())
+    def count(self, read_level: str | None = None) -> int:
+        """The number of records, every acknowledged write included; ``read_level`` ``index_only`` counts the
+        compacted version alone, ``index_and_bounded_wal`` it plus the oldest operations of the log after it (a
+        server setting, 250 by default)."""
+        try:
+            level = None if read_level is None else ReadLevel(read_level)
+        except ValueError:
+            raise InvalidArgumentError(f"Unknown read level {read_level!r}") from None
+        return self._api.records.collection_count(read_level=level, **self._where())
 
     @_wire.translate_errors
     def add(

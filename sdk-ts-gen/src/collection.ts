@@ -206,9 +206,12 @@ export class Collection {
     return { tenant: this.tenant, database: this.database, collectionId: this.id };
   }
 
-  /** The number of records, every acknowledged write included. */
-  async count(): Promise<number> {
-    return call(() => this.api.records.collectionCount(this.path));
+  /**
+   * The number of records, every acknowledged write included; `readLevel` `index_only` counts the compacted version
+   * alone, `index_and_bounded_wal` it plus the oldest operations of the log after it (a server setting, 250 by default).
+   */
+  async count(options?: { readLevel?: ReadLevel }): Promise<number> {
+    return call(() => this.api.records.collectionCount({ ...this.path, readLevel: options?.readLevel as never }));
   }
 
   /** Adds records; an id that already exists is left unchanged. */

@@ -1,5 +1,6 @@
 /** Sparse vectors through the TypeScript client, against the packaged server: metadata values sent and read back as
- * `SparseVector`s (Chroma's JS shape: no tag), and a sparse `knn` sent in Chroma's tagged form under its key. */
+ * `SparseVector`s (Chroma's JS shape: no tag), and a sparse `knn` sent in Chroma's tagged form under its key; and
+ * read levels on count and search. */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
@@ -55,4 +56,20 @@ test("sparse vector metadata goes in and comes back on get, query and search", a
   const replaced: SparseVector = { indices: [5], values: [0.5] };
   await col.update({ ids: ["a"], metadatas: [{ s: replaced }] });
   assert.deepEqual((await col.get({ ids: ["a"] })).metadatas, [{ s: replaced, n: 1, tags: ["x", "y"], name: "first" }]);
+});
+
+test("count and search take a read level", async () => {
+  const tenant = `sdk-${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = new VermilionClient({ host: server.host, port: server.port });
+  await admin.createTenant({ name: tenant });
+  await admin.createDatabase({ name: "main", tenant });
+  const c = new VermilionClient({ host: server.host, port: server.port, tenant, database: "main" });
+  const col = await c.createCollection({ name: "levels" });
+  await col.add({ ids: ["a", "b", "c"], embeddings: [[0, 0], [1, 0], [2, 0]] });
+  // Nothing is compacted yet: the compacted version alone is empty, the bounded log (250) holds all three.
+  assert.equal(await col.count({ readLevel: "index_only" }), 0);
+  assert.equal(await col.count({ readLevel: "index_and_bounded_wal" }), 3);
+  assert.equal(await col.count(), 3);
+  const found = await col.search([{ rank: knn({ query: [0, 0], limit: 2 }) }], { readLevel: "index_and_bounded_wal" });
+  assert.deepEqual(found.ids, [["a", "b"]]);
 });
