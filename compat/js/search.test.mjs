@@ -1,9 +1,12 @@
 // The official Chroma JS client (npm chromadb 3.5.0) using the Search API on a live Vermilion: dense knn with
 // select and paging, reciprocal rank fusion (which the client compiles into $knn/$val/$sum/$div/$mul), filters on
-// metadata, #id and #document, group_by, read levels, and the indexing status.
+// metadata, #id and #document, group_by, read levels, the indexing status, and sparse vectors (a schema index,
+// metadata values and a sparse knn).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ChromaClient, Search, Knn, Rrf, K, GroupBy, MinK, ReadLevel } from "chromadb";
+import {
+  ChromaClient, Search, Knn, Rrf, K, GroupBy, MinK, ReadLevel, Schema, SparseVectorIndexConfig,
+} from "chromadb";
 
 const url = new URL(process.env.VERMILION_URL ?? "http://localhost:8000");
 const client = new ChromaClient({ host: url.hostname, port: Number(url.port), ssl: false });
@@ -71,4 +74,27 @@ test("a batch of searches, read levels and the indexing status", async () => {
   assert.deepEqual(compactedOnly.ids, [[]]);
   const status = await col.getIndexingStatus();
   assert.equal(status.total_ops ?? status.totalOps, 5);
+});
+
+test("a sparse vector index in the schema, sparse metadata, a sparse knn and a bounded count", async () => {
+  const schema = new Schema().createIndex(new SparseVectorIndexConfig(), "sparse");
+  const col = await client.createCollection({ name: unique("sparse"), schema, embeddingFunction: null });
+  const a = { indices: [1, 5], values: [1, 2] };
+  const b = { indices: [5, 9], values: [0.5, 1] };
+  await col.add({
+    ids: ["a", "b", "c"],
+    embeddings: [[0, 0], [1, 0], [2, 0]],
+    metadatas: [{ sparse: a, n: 1 }, { sparse: b }, { n: 3 }],
+  });
+  const got = await col.get({ ids: ["a", "b", "c"] });
+  assert.deepEqual(got.metadatas, [{ sparse: a, n: 1 }, { sparse: b }, { n: 3 }]);
+  // 1 - query·vector: a 1 - 2 = -1, b 1 - 0.5 = 0.5; c has no sparse vector.
+  const result = await col.search(
+    new Search().rank(Knn({ query: { indices: [5], values: [1] }, key: "sparse", limit: 5 })).select(K.SCORE),
+  );
+  assert.deepEqual(result.ids, [["a", "b"]]);
+  assert.deepEqual(result.scores, [[-1, 0.5]]);
+  // Compacted or not (this file also runs under a profile that compacts within a second), the three are within
+  // the bound of 250 log operations after the compacted version.
+  assert.equal(await col.count({ readLevel: ReadLevel.INDEX_AND_BOUNDED_WAL }), 3);
 });

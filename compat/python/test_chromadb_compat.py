@@ -227,3 +227,25 @@ def test_search_batch_read_levels_and_indexing_status(client):
     assert compacted_only["ids"] == [[]]
     status = col.get_indexing_status()
     assert status.total_ops == 5 and status.num_unindexed_ops == 5 and status.num_indexed_ops == 0
+
+
+def test_sparse_vectors_in_a_schema_index_metadata_knn_and_bounded_count(client):
+    from chromadb import Search, K, Knn, ReadLevel, Schema
+    from chromadb.api.types import SparseVectorIndexConfig
+    from chromadb.base_types import SparseVector
+    schema = Schema().create_index(SparseVectorIndexConfig(), key="sparse")
+    col = client.create_collection(unique("sparse"), schema=schema, embedding_function=None)
+    a = SparseVector(indices=[1, 5], values=[1.0, 2.0])
+    b = SparseVector(indices=[5, 9], values=[0.5, 1.0])
+    col.add(ids=["a", "b", "c"], embeddings=[[0, 0], [1, 0], [2, 0]],
+            metadatas=[{"sparse": a, "n": 1}, {"sparse": b}, {"n": 3}])
+    got = col.get(ids=["a", "b", "c"])
+    assert got["metadatas"] == [{"sparse": a, "n": 1}, {"sparse": b}, {"n": 3}]
+    # 1 - query·vector: a 1 - 2 = -1, b 1 - 0.5 = 0.5; c has no sparse vector.
+    result = col.search(Search().rank(Knn(query=SparseVector(indices=[5], values=[1.0]), key="sparse", limit=5))
+                        .select(K.SCORE, "n"))
+    assert result["ids"] == [["a", "b"]]
+    assert result["scores"] == [[-1.0, 0.5]]
+    # Nothing compacted here: the bound (250 log operations) covers the three.
+    assert col.count(read_level=ReadLevel.INDEX_AND_BOUNDED_WAL) == 3
+    assert col.count(read_level=ReadLevel.INDEX_ONLY) == 0

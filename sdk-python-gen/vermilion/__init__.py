@@ -19,6 +19,7 @@ from .collection import (
     SearchResult,
 )
 from .search import Search, bm25, knn, rrf
+from .sparse import SparseVector
 from .errors import (
     AuthError,
     InvalidArgumentError,
@@ -48,6 +49,7 @@ __all__ = [
     "QueryResult",
     "Search",
     "SearchResult",
+    "SparseVector",
     "bm25",
     "knn",
     "rrf",

@@ -19,8 +19,10 @@ import pydantic
 from vermilion_gen import ApiClient, CollectionApi, DatabaseApi, RecordApi, SystemApi, TenantApi
 from vermilion_gen.exceptions import ApiException, ApiTypeError, ApiValueError
 from vermilion_gen.models import MetadataValue, RecordMetadataValue
+from vermilion_gen.models import SparseVector as SparseVectorModel
 
 from .errors import InvalidArgumentError, error_for
+from .sparse import SparseVector
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,6 +97,9 @@ def _scalar(value: Any) -> MetadataValue:
 
 
 def _record_value(value: Any) -> RecordMetadataValue:
+    sparse = value if isinstance(value, SparseVector) else SparseVector.from_wire(value)
+    if sparse is not None:
+        return RecordMetadataValue(SparseVectorModel.from_dict(sparse.to_dict()))
     if isinstance(value, (list, tuple)):
         return RecordMetadataValue(list(value))
     return RecordMetadataValue(_scalar(value))

@@ -12,6 +12,7 @@ from vermilion_gen.models import (
     Embeddings,
     GetRequestPayload,
     QueryRequestPayload,
+    ReadLevel,
     SearchRequestPayload,
     UpdateCollectionConfiguration,
     UpdateCollectionRecordsPayload,
@@ -22,6 +23,7 @@ from vermilion_gen.models import (
 
 from . import _wire
 from .search import DOCUMENT_KEY
+from .sparse import sparse_in_metadata
 from .errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -156,9 +158,15 @@ class Collection:
         return hash(self.id)
 
     @_wire.translate_errors
-    def count(self) -> int:
-        """The number of records, every acknowledged write included."""
-        return self._api.records.collection_count(**self._where())
+    def count(self, read_level: str | None = None) -> int:
+        """The number of records, every acknowledged write included; ``read_level`` ``index_only`` counts the
+        compacted version alone, ``index_and_bounded_wal`` it plus the oldest operations of the log after it (a
+        server setting, 250 by default)."""
+        try:
+            level = None if read_level is None else ReadLevel(read_level)
+        except ValueError:
+            raise InvalidArgumentError(f"Unknown read level {read_level!r}") from None
+        return self._api.records.collection_count(read_level=level, **self._where())
 
     @_wire.translate_errors
     def add(
@@ -265,14 +273,17 @@ class Collection:
                 include=None if include is None else list(include),
             )
         )
-        answer = self._api.records.collection_get(get_request_payload=payload, **self._where())
-        columns = _wire.plain(answer.to_dict())
+        # Decoded without the generated GetResponse model, which would wrap each metadata value in its anyOf holder.
+        columns = _wire.json_answer(
+            self._api.records.collection_get_without_preload_content(get_request_payload=payload, **self._where())
+        )
+        metadatas = columns.get("metadatas")
         return GetResult(
             ids=columns["ids"],
             embeddings=columns.get("embeddings"),
             documents=columns.get("documents"),
             uris=columns.get("uris"),
-            metadatas=columns.get("metadatas"),
+            metadatas=None if metadatas is None else [sparse_in_metadata(m) for m in metadatas],
             include=columns.get("include") or [],
         )
 
@@ -317,7 +328,7 @@ class Collection:
             embeddings=answer.get("embeddings"),
             documents=answer.get("documents"),
             uris=answer.get("uris"),
-            metadatas=answer.get("metadatas"),
+            metadatas=_nested_sparse(answer.get("metadatas")),
             distances=answer.get("distances"),
             include=answer.get("include") or [],
         )
@@ -340,7 +351,7 @@ class Collection:
             ids=answer["ids"],
             documents=answer["documents"],
             embeddings=answer["embeddings"],
-            metadatas=answer["metadatas"],
+            metadatas=_nested_sparse(answer["metadatas"]),
             scores=answer["scores"],
             select=answer["select"],
         )
@@ -386,3 +397,10 @@ class Collection:
         )
         self._api.collections.update_collection(update_collection_request=request, **self._where())
         self._set(self._api.collections.get_collection_by_id(**self._where()))
+
+
+def _nested_sparse(metadatas: Any) -> Any:
+    """Per query (or search), its metadata maps with tagged sparse vectors as ``SparseVector``."""
+    if metadatas is None:
+        return None
+    return [None if row is None else [sparse_in_metadata(m) for m in row] for row in metadatas]

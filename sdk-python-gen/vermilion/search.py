@@ -10,16 +10,33 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .sparse import SparseVector
+
 Rank = dict[str, Any]
 
 
 def knn(
-    query: Sequence[float] | str, limit: int = 16, default: float | None = None, return_rank: bool = False
+    query: Sequence[float] | str | SparseVector,
+    limit: int = 16,
+    default: float | None = None,
+    return_rank: bool = False,
+    key: str | None = None,
 ) -> Rank:
     """The ``limit`` nearest records to ``query`` score their distance (their 0-based position with
     ``return_rank``); other records score ``default``, or drop out when it is ``None``. A text ``query`` is embedded
-    by the collection's embedding function when it has one, otherwise by the server (a collection it embeds)."""
-    body: dict[str, Any] = {"query": query if isinstance(query, str) else [float(v) for v in query], "limit": limit}
+    by the collection's embedding function when it has one, otherwise by the server (a collection it embeds). A
+    ``SparseVector`` query ranks the sparse vectors under metadata ``key`` (a key with a sparse vector index in the
+    collection schema) by ``1 - query·vector``."""
+    if isinstance(query, SparseVector):
+        if key is None:
+            raise TypeError("a sparse knn needs the metadata key of its sparse vector index")
+        wire: Any = query.to_dict()
+    else:
+        wire = query if isinstance(query, str) else [float(v) for v in query]
+    body: dict[str, Any] = {"query": wire}
+    if key is not None:
+        body["key"] = key
+    body["limit"] = limit
     if default is not None:
         body["default"] = default
     if return_rank:

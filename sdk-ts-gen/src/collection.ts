@@ -5,17 +5,19 @@ import {
   type Include,
   UpdateCollectionConfigurationFromJSON,
   type UpdateCollectionMetadata as UpdateCollectionMetadataModel,
+  type Metadata as MetadataModel,
   type UpdateMetadata as UpdateMetadataModel,
 } from "./gen";
 import { InvalidArgumentError } from "./errors";
 import { DOCUMENT_KEY, type Rank, type ReadLevel, type Search, type SearchResult } from "./search";
+import { type SparseVector, metadataFromWire, metadataToWire } from "./sparse";
 import { type Api, type EmbeddingInput, call, floatArrays, oneOrMany } from "./wire";
 
 export type MetadataValue = string | number | boolean;
-/** A record's metadata: scalars, or arrays of one scalar type. */
-export type Metadata = Record<string, MetadataValue | string[] | number[] | boolean[]>;
+/** A record's metadata: scalars, arrays of one scalar type, or sparse vectors. */
+export type Metadata = Record<string, MetadataValue | string[] | number[] | boolean[] | SparseVector>;
 /** Metadata in an upsert or update: merged key by key, a `null` value deletes its key. */
-export type UpdateMetadata = Record<string, MetadataValue | string[] | number[] | boolean[] | null>;
+export type UpdateMetadata = Record<string, MetadataValue | string[] | number[] | boolean[] | SparseVector | null>;
 export type CollectionMetadata = Record<string, MetadataValue>;
 /** A metadata filter, e.g. `{ n: { $gte: 2 } }` or `{ $and: [...] }`. */
 export type Where = Record<string, unknown>;
@@ -119,14 +121,23 @@ function embeddingList(value: EmbeddingInput | EmbeddingInput[]): EmbeddingInput
   return isEmbedding(value) ? [value] : value;
 }
 
-function oneMetadataOrMany<M>(value: M | (M | null)[] | undefined): (M | null)[] | undefined {
+/**
+ * One metadata map or many, as a list with sparse vectors in wire form. Typed as the generated model, which
+ * typescript-fetch 7.25 gets wrong: it merges `RecordMetadataValue`'s anyOf into the `SparseVector` interface (the one
+ * object in it); at run time the generated Metadata(To|From)JSON hand every value through unchanged.
+ */
+function oneMetadataOrMany<M extends Record<string, unknown>>(value: M | (M | null)[] | undefined) {
   if (value === undefined) return undefined;
-  return Array.isArray(value) ? value : [value];
+  return (Array.isArray(value) ? value : [value]).map((m) => metadataToWire(m)) as unknown as (MetadataModel | null)[];
+}
+
+function metadatasFromWire(rows: unknown): (Metadata | null)[] | null {
+  return Array.isArray(rows) ? rows.map((m) => metadataFromWire(m as Metadata | null)) : null;
 }
 
 /** The contract lets an update's metadata value be null (drop the key); the generated type does not say so. */
 function updateMetadatas(value: UpdateMetadata | (UpdateMetadata | null)[] | undefined) {
-  return oneMetadataOrMany(value) as (UpdateMetadataModel | null)[] | undefined;
+  return oneMetadataOrMany(value) as unknown as (UpdateMetadataModel | null)[] | undefined;
 }
 
 /**
@@ -195,9 +206,12 @@ export class Collection {
     return { tenant: this.tenant, database: this.database, collectionId: this.id };
   }
 
-  /** The number of records, every acknowledged write included. */
-  async count(): Promise<number> {
-    return call(() => this.api.records.collectionCount(this.path));
+  /**
+   * The number of records, every acknowledged write included; `readLevel` `index_only` counts the compacted version
+   * alone, `index_and_bounded_wal` it plus the oldest operations of the log after it (a server setting, 250 by default).
+   */
+  async count(options?: { readLevel?: ReadLevel }): Promise<number> {
+    return call(() => this.api.records.collectionCount({ ...this.path, readLevel: options?.readLevel as never }));
   }
 
   /** Adds records; an id that already exists is left unchanged. */
@@ -286,7 +300,7 @@ export class Collection {
       embeddings: answer.embeddings ?? null,
       documents: answer.documents ?? null,
       uris: answer.uris ?? null,
-      metadatas: (answer.metadatas as (Metadata | null)[] | null | undefined) ?? null,
+      metadatas: metadatasFromWire(answer.metadatas),
       include: answer.include,
     };
   }
@@ -322,7 +336,7 @@ export class Collection {
       embeddings: answer.embeddings ?? null,
       documents: answer.documents ?? null,
       uris: answer.uris ?? null,
-      metadatas: (answer.metadatas as (Metadata | null)[][] | null | undefined) ?? null,
+      metadatas: Array.isArray(answer.metadatas) ? answer.metadatas.map((row) => metadatasFromWire(row) ?? []) : null,
       distances: answer.distances ?? null,
       include: answer.include,
     };
@@ -346,7 +360,8 @@ export class Collection {
         },
       }),
     );
-    return answer as unknown as SearchResult;
+    const result = answer as unknown as SearchResult;
+    return { ...result, metadatas: result.metadatas.map((row) => (row === null ? null : metadatasFromWire(row))) };
   }
 
   /** A copy of a rank whose text `$knn` queries the embedding function embedded (as it is without one). */

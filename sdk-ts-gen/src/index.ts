@@ -63,4 +63,5 @@ export {
   type Search,
   type SearchResult,
 } from "./search";
+export { type SparseVector, isSparseVector } from "./sparse";
 export type { EmbeddingInput } from "./wire";

@@ -3,12 +3,17 @@
  * Lower scores rank first; `rrf` builds reciprocal rank fusion the way Chroma's clients compile it.
  */
 
+import { type SparseVector, isSparseVector, sparseVectorToWire } from "./sparse";
+
 export type Rank = Record<string, unknown>;
 
 export interface KnnOptions {
   /** The dense query vector, or a text: embedded by the collection's embedding function when it has one,
-   * otherwise by the server (a collection it embeds). */
-  query: number[] | string;
+   * otherwise by the server (a collection it embeds); or a sparse vector, ranking the sparse vectors under `key`
+   * by `1 - query·vector`. */
+  query: number[] | string | SparseVector;
+  /** The metadata key of a sparse vector index (in the collection schema) for a sparse query; default `#embedding`. */
+  key?: string;
   /** How many nearest records score their distance (default 16). */
   limit?: number;
   /** The score of records outside the nearest `limit`; without it they drop out. */
@@ -18,9 +23,15 @@ export interface KnnOptions {
 }
 
 export const knn = (options: KnnOptions): Rank => {
+  const query = options.query;
+  if (isSparseVector(query) && options.key === undefined) {
+    throw new TypeError("a sparse knn needs the metadata key of its sparse vector index");
+  }
   const body: Record<string, unknown> = {
-    query: typeof options.query === "string" ? options.query : [...options.query],
-    limit: options.limit ?? 16 };
+    query: typeof query === "string" ? query : isSparseVector(query) ? sparseVectorToWire(query) : [...query],
+  };
+  if (options.key !== undefined) body.key = options.key;
+  body.limit = options.limit ?? 16;
   if (options.default !== undefined) body.default = options.default;
   if (options.returnRank) body.return_rank = true;
   return { $knn: body };

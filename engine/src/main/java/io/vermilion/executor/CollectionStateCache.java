@@ -65,6 +65,7 @@ public final class CollectionStateCache {
     /** Orders reads, for least-recently-read eviction. */
     private final AtomicLong readTicks = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
+    private final AtomicLong boundedViewsKept = new AtomicLong();
 
     /** Serves every collection from its whole log (no compacted versions). */
     public CollectionStateCache(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, Executor executor) {
@@ -182,6 +183,84 @@ public final class CollectionStateCache {
             }
             return indexFiles.open(collection, version, parameters).toCompletableFuture()
                     .thenApply(reader -> CollectionView.ofVersion(reader, version.version()));
+        });
+    }
+
+    /**
+     * A view of the compacted version {@code version} plus at most {@code maxEntries} log operations after it
+     * (Chroma's {@code index_and_bounded_wal}): the oldest operations compaction has not folded in yet, a consistent
+     * prefix of the log, so what the read costs stays bounded however far compaction lags. When the whole tail up to
+     * {@code position} fits, this is {@link #view(UUID, LogPosition, VersionRef)}. Otherwise the prefix is read from the
+     * log (the held state is neither used for the tail nor caught up), on the held version's reader when it is
+     * {@code version}, else on {@code version} opened for it. That prefix never changes for a version and bound, so the
+     * collection keeps the last one read (with a reference to its version, given up when the collection moves to a
+     * newer version, is dropped or evicted) and later bounded reads take views of it. The caller closes the view.
+     */
+    public CompletionStage<CollectionView> boundedView(UUID collection, LogPosition position, VersionRef version,
+                                                       long maxEntries) {
+        Objects.requireNonNull(collection, "collection");
+        Objects.requireNonNull(position, "position");
+        if (maxEntries < 0) {
+            throw new IllegalArgumentException("negative bound on log entries: " + maxEntries);
+        }
+        VersionRef ref = versions == null ? null : version;
+        long frontier = ref == null ? 0 : ref.logEndOffset();
+        long bound = maxEntries >= Long.MAX_VALUE - frontier ? Long.MAX_VALUE : frontier + maxEntries;
+        if (bound >= position.nextOffset()) {
+            return view(collection, position, version);
+        }
+        long versionNumber = ref == null ? 0 : ref.version();
+        CachedCollection cached = collections.computeIfAbsent(collection, CachedCollection::new);
+        CollectionView kept = cached.openBounded(versionNumber, bound);
+        if (kept != null) {
+            boundedViewsKept.incrementAndGet();
+            return CompletableFuture.completedFuture(kept);
+        }
+        CompletableFuture<VersionReader> base;
+        if (ref == null) {
+            base = CompletableFuture.completedFuture(null);
+        } else {
+            Published held = cached.published;
+            base = held != null && held.base != null && sameVersion(held.ref, ref) && held.base.tryRetain()
+                    ? CompletableFuture.completedFuture(held.base)
+                    : indexFiles.open(collection, ref, parameters).toCompletableFuture().thenApply(r -> r);
+        }
+        return base.thenCompose(reader -> logPrefix(collection, reader, frontier, bound).thenApply(tail -> {
+            if (reader == null || reader.tryRetain()) { // the kept prefix's own reference
+                cached.keepBounded(new BoundedPrefix(versionNumber, bound, reader, tail));
+            }
+            return new CollectionView(reader, versionNumber, tail);
+        }));
+    }
+
+    /** Bounded views served from a kept log prefix, without reading the log. */
+    public long boundedViewsKept() {
+        return boundedViewsKept.get();
+    }
+
+    /**
+     * The log operations at offsets {@code [from, to)} applied on top of {@code base}, whose one reference (the
+     * view's) is given back if reading fails.
+     */
+    private CompletableFuture<CollectionTail.View> logPrefix(UUID collection, VersionReader base, long from, long to) {
+        CollectionTail tail = new CollectionTail(base);
+        return log.read(collection, from, to, (fragment, decoded) -> {
+            long start = fragment.startOffset();
+            java.util.List<io.vermilion.record.LogRecord> records = decoded.records();
+            int first = (int) Math.max(0, from - start);
+            int end = (int) Math.min(records.size(), to - start); // the last fragment may reach past the bound
+            if (first < end) {
+                tail.apply(records.subList(first, end), start + first);
+            }
+        }).toCompletableFuture().handle((ignored, failure) -> {
+            if (failure != null) {
+                if (base != null) {
+                    base.release();
+                }
+                throw failure instanceof java.util.concurrent.CompletionException c ? c
+                        : new java.util.concurrent.CompletionException(failure);
+            }
+            return tail.view();
         });
     }
 
@@ -369,6 +448,7 @@ public final class CollectionStateCache {
 
     private void dropRemoved(CachedCollection removed, boolean deleteFiles) {
         removed.account(null, true);
+        removed.releaseBounded(-1);
         removed.enqueue(() -> {
             removed.dropBuilding(deleteFiles);
             return CompletableFuture.completedFuture(null);
@@ -407,6 +487,12 @@ public final class CollectionStateCache {
         }
     }
 
+    /**
+     * A log prefix read for a bounded view: the operations from {@code version}'s end up to {@code bound} on top of it;
+     * {@code base} (null without a version) holds one reference for as long as the prefix is kept.
+     */
+    private record BoundedPrefix(long version, long bound, VersionReader base, CollectionTail.View tail) {}
+
     /** A state being caught up: touched only by the collection's serialized catch-ups. */
     private static final class Building {
         final VersionRef ref;
@@ -436,6 +522,7 @@ public final class CollectionStateCache {
         volatile long lastRead;
         private long accounted; // this collection's share of heldBytes; guarded by this
         private boolean dropped; // guarded by this
+        private volatile BoundedPrefix bounded; // written under this
 
         CachedCollection(UUID collection) {
             this.collection = collection;
@@ -452,11 +539,54 @@ public final class CollectionStateCache {
             dropped = drop;
         }
 
-        /** Whether a view holds the published version (a tail-only state is never in use: views own their tail). */
+        /**
+         * Whether a view holds the published version (a tail-only state is never in use: views own their tail); a
+         * kept bounded prefix on the same reader holds a reference of its own, which does not count.
+         */
         boolean inUse() {
             Published now = published;
+            BoundedPrefix prefix = bounded;
+            int own = now != null && prefix != null && prefix.base() != null && prefix.base() == now.base ? 2 : 1;
             return now != null && now.base instanceof io.vermilion.index.IndexedCollectionReader reader
-                    && reader.references() > 1;
+                    && reader.references() > own;
+        }
+
+        /** A view of the kept bounded prefix for this version and bound, or null if none is kept (or it closed). */
+        synchronized CollectionView openBounded(long version, long bound) {
+            BoundedPrefix prefix = bounded;
+            if (prefix == null || prefix.version() != version || prefix.bound() != bound
+                    || (prefix.base() != null && !prefix.base().tryRetain())) {
+                return null;
+            }
+            return new CollectionView(prefix.base(), version, prefix.tail());
+        }
+
+        /**
+         * Keeps {@code next} (and its reference) in place of the kept prefix; released at once instead when the
+         * collection was dropped or evicted, or is held (or kept) on a newer version.
+         */
+        synchronized void keepBounded(BoundedPrefix next) {
+            Published now = published;
+            BoundedPrefix old = bounded;
+            if (dropped || collections.get(collection) != this
+                    || (now != null && now.ref != null && now.ref.version() > next.version())
+                    || (old != null && old.version() > next.version())) {
+                releaseQuietly(next.base()); // gone, or an older version than one kept or held: not worth keeping
+                return;
+            }
+            bounded = next;
+            if (old != null) {
+                releaseQuietly(old.base());
+            }
+        }
+
+        /** Gives up the kept prefix unless it is for {@code keepVersion} (-1: whatever it is for). */
+        synchronized void releaseBounded(long keepVersion) {
+            BoundedPrefix old = bounded;
+            if (old != null && old.version() != keepVersion) {
+                bounded = null;
+                releaseQuietly(old.base());
+            }
         }
 
         <T> CompletableFuture<T> enqueue(java.util.function.Supplier<CompletableFuture<T>> step) {
@@ -665,6 +795,7 @@ public final class CollectionStateCache {
                 }
                 Building previous = building;
                 building = next;
+                releaseBounded(next.ref == null ? 0 : next.ref.version()); // a prefix of an older version goes
                 Published published = publish();
                 if (previous != null) {
                     versionSwitches.incrementAndGet();

@@ -132,6 +132,48 @@ class CollectionStateCacheBudgetTest {
     private static final long VERSION_ESTIMATE = CollectionStateCache.VERSION_OVERHEAD
             + RECORDS * (CollectionStateCache.VERSION_BYTES_PER_RECORD + 4L * DIMENSION);
 
+    /**
+     * A bounded view over a version (Chroma's {@code index_and_bounded_wal}): the version plus the oldest operations of
+     * the log after it; the prefix is kept for the next bounded read, and the reference it holds on the version goes
+     * with the collection (the version's local files are deleted once it is forgotten, so nothing kept it open).
+     */
+    @Test
+    void boundedViewOverAVersionKeepsItsPrefixAndGivesTheVersionUpWithTheCollection() throws Exception {
+        UUID collection = UUID.randomUUID();
+        Random random = new Random(3);
+        compacted(collection, random);
+        await(writer.append(collection, List.of(record(Operation.ADD, "x", random, "x"),
+                record(Operation.ADD, "y", random, "y"))));
+        await(writer.append(collection, List.of(LogRecord.delete("r0"))));
+        CollectionStateCache cache = cache(Long.MAX_VALUE);
+        var end = await(logCatalog.position(collection)).orElseThrow();
+        VersionRef version = current(collection);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            expected.add("r" + i);
+        }
+        expected.add("x");
+        expected.add("y");
+        for (int read = 0; read < 2; read++) {
+            try (CollectionView view = await(cache.boundedView(collection, end, version, 2))) {
+                assertEquals(RECORDS + 2, view.count(), "the delete of r0 is past the bound");
+                assertEquals(expected, view.get(GetRequest.all()).stream().map(Record::id).toList());
+            }
+        }
+        assertEquals(1, cache.boundedViewsKept());
+        try (CollectionView full = await(cache.view(collection, end, version))) {
+            assertEquals(RECORDS + 1, full.count());
+        }
+        Path folder = dir.resolve("index-cache").resolve(collection.toString()).resolve("%020d".formatted(1));
+        assertTrue(java.nio.file.Files.isDirectory(folder));
+        cache.forget(collection);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (java.nio.file.Files.exists(folder)) {
+            assertTrue(System.nanoTime() < deadline, "version 1's files stay: some reader of it was never closed");
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void versionEstimateCountsTheVectorsASearchOfItReads() {
         UUID collection = UUID.randomUUID();

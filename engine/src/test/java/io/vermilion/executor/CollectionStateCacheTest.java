@@ -51,6 +51,7 @@ import io.vermilion.log.LogWriter;
 import io.vermilion.log.LogWriterListener;
 import io.vermilion.log.LogWriterOptions;
 import io.vermilion.model.CollectionSnapshot;
+import io.vermilion.model.GetRequest;
 import io.vermilion.model.MutableCollectionState;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.env.Environment;
@@ -162,6 +163,55 @@ class CollectionStateCacheTest {
         assertEquals("doc c", c.document());
         assertNull(snapshot.get("b"));
         assertNull(snapshot.get("missing"));
+    }
+
+    /**
+     * Chroma's {@code index_and_bounded_wal} over a log without a version: the view holds the oldest {@code k} log
+     * operations only, cut inside a fragment when the bound falls there; a bound past the end reads it all.
+     */
+    @Test
+    void boundedViewHoldsTheOldestOperationsUpToTheBound() {
+        await(writer.append(collection, List.of(add("a", 1, 1), add("b", 2, 2))));
+        await(writer.append(collection, List.of(write(Operation.UPSERT, "a", null, md("x", 2), null))));
+        await(writer.append(collection, List.of(LogRecord.delete("b"))));
+        await(writer.append(collection, List.of(add("c", 3, 3), add("d", 4, 4), add("e", 5, 5))));
+        LogPosition end = await(catalog.position(collection)).orElseThrow();
+        assertEquals(7, end.nextOffset());
+        Map<Long, List<String>> expected = new LinkedHashMap<>();
+        expected.put(0L, List.of());
+        expected.put(1L, List.of("a"));
+        expected.put(2L, List.of("a", "b"));
+        expected.put(3L, List.of("a", "b"));
+        expected.put(4L, List.of("a"));
+        expected.put(5L, List.of("a", "c")); // inside the last fragment
+        expected.put(6L, List.of("a", "c", "d"));
+        expected.put(7L, List.of("a", "c", "d", "e"));
+        expected.put(1000L, List.of("a", "c", "d", "e"));
+        for (Map.Entry<Long, List<String>> e : expected.entrySet()) {
+            try (CollectionView view = await(cache.boundedView(collection, end, null, e.getKey()))) {
+                List<Record> records = view.get(GetRequest.all());
+                assertEquals(e.getValue(), TestData.ids(records), "bound " + e.getKey());
+                assertEquals(e.getValue().size(), view.count(), "bound " + e.getKey());
+                if (e.getKey() >= 3) {
+                    assertEquals(md("x", 2), records.get(0).metadata(), "the upsert is the third operation");
+                }
+            }
+        }
+        assertEquals(List.of("a", "c", "d", "e"), TestData.ids(snapshot().records()), "the held state is whole");
+
+        // The prefix for a bound never changes: the last one read is kept, and the next read of it reads no log.
+        try (CollectionView first = await(cache.boundedView(collection, end, null, 5))) {
+            assertEquals(List.of("a", "c"), TestData.ids(first.get(GetRequest.all())));
+        }
+        long kept = cache.boundedViewsKept();
+        int reads = store.totalGets();
+        await(writer.append(collection, List.of(add("f", 6, 6)))); // the log grows past the bound: the prefix stays
+        LogPosition later = await(catalog.position(collection)).orElseThrow();
+        try (CollectionView again = await(cache.boundedView(collection, later, null, 5))) {
+            assertEquals(List.of("a", "c"), TestData.ids(again.get(GetRequest.all())));
+        }
+        assertEquals(kept + 1, cache.boundedViewsKept());
+        assertEquals(reads, store.totalGets(), "no fragment read again");
     }
 
     @Test

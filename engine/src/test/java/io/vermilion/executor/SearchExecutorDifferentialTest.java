@@ -33,9 +33,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Random collections (a compacted version plus a log tail of adds, updates, upserts and deletes) and random searches
- * — every rank operator, knn defaults and rank positions, group_by with $min_k/$max_k, filters on metadata, #id and
+ * — every rank operator, knn defaults and rank positions, group_by with $min_k/$max_k (one or two group keys, one or
+ * two aggregate keys, a key some records lack), filters on metadata, #id and
  * #document, offset and limit — each compared, ids and float32 scores exactly, with a brute-force answer computed
- * here record by record from Chroma's rules. Integer coordinates keep distances exact and make ties common.
+ * here record by record from Chroma's rules, under L2 or inner product. Integer coordinates keep distances exact and
+ * make ties common.
  * Re-run one case with {@code -Dtests.seed=<seed>}.
  */
 @ExtendWith(Seeds.class)
@@ -71,7 +73,8 @@ class SearchExecutorDifferentialTest {
             model.put(r.id(), new Live(r, i));
         }
         Directory directory = new ByteBuffersDirectory();
-        CollectionIndexWriter.write(directory, IndexSchema.defaults(DistanceFunction.L2, compacted), compacted);
+        DistanceFunction space = random.nextBoolean() ? DistanceFunction.L2 : DistanceFunction.IP;
+        CollectionIndexWriter.write(directory, IndexSchema.defaults(space, compacted), compacted);
         try (IndexedCollectionReader version = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
             CollectionTail tail = new CollectionTail(version);
             List<LogRecord> ops = new ArrayList<>();
@@ -126,16 +129,16 @@ class SearchExecutorDifferentialTest {
                     Where filter = filterJson == null ? null : WhereParser.parse(JSON.readTree(filterJson));
                     RankExpr rank = random.nextInt(8) == 0 ? null : randomRank(random, 0);
                     SearchGroupBy groupBy = rank != null && random.nextInt(3) == 0 ? new SearchGroupBy(
-                            List.of(random.nextBoolean() ? "color" : "rank"),
-                            List.of(random.nextBoolean() ? "#score" : "rank"), 1 + random.nextInt(3), random.nextBoolean())
+                            someOf(random, "color", "rank"), someOf(random, "#score", "rank"), 1 + random.nextInt(3),
+                            random.nextBoolean())
                             : null;
                     int offset = random.nextInt(3);
                     Integer limit = random.nextBoolean() ? null : random.nextInt(6);
-                    SearchRequest request = new SearchRequest(filter, rank, groupBy, offset, limit, DistanceFunction.L2,
+                    SearchRequest request = new SearchRequest(filter, rank, groupBy, offset, limit, space,
                             0, false);
                     List<SearchHit> actual = SearchExecutor.search(view, request);
                     List<Scored> expected = bruteForce(new ArrayList<>(model.values()), request);
-                    String context = "round " + round + " search " + s + " rank " + rank + " filter " + filterJson
+                    String context = "round " + round + " (" + space + ") search " + s + " rank " + rank + " filter " + filterJson
                             + " group " + groupBy + " offset " + offset + " limit " + limit + "; " + Seeds.replay(seed);
                     assertEquals(expected.stream().map(e -> e.live.record().id()).toList(),
                             actual.stream().map(h -> h.record().id()).toList(), context);
@@ -144,6 +147,16 @@ class SearchExecutorDifferentialTest {
                 }
             }
         }
+    }
+
+    /** One of the two keys, or both in either order (group_by keys, aggregate keys compared lexicographically). */
+    private static List<String> someOf(Random random, String a, String b) {
+        return switch (random.nextInt(4)) {
+            case 0 -> List.of(a);
+            case 1 -> List.of(b);
+            case 2 -> List.of(a, b);
+            default -> List.of(b, a);
+        };
     }
 
     private static float[] point(Random random) {
@@ -216,12 +229,12 @@ class SearchExecutorDifferentialTest {
         List<Map<String, float[]>> knnHits = new ArrayList<>(); // id -> {distance, position}
         for (RankExpr.Knn knn : request.rank().knns()) {
             List<Live> nearest = new ArrayList<>(passing);
-            nearest.sort(Comparator.<Live>comparingDouble(l -> DistanceFunction.L2.distance(knn.query(), l.record().embedding()))
+            nearest.sort(Comparator.<Live>comparingDouble(l -> request.distance().distance(knn.query(), l.record().embedding()))
                     .thenComparingLong(Live::sequence));
             Map<String, float[]> hits = new HashMap<>();
             for (int i = 0; i < Math.min(knn.limit(), nearest.size()); i++) {
                 hits.put(nearest.get(i).record().id(),
-                        new float[] {DistanceFunction.L2.distance(knn.query(), nearest.get(i).record().embedding()), i});
+                        new float[] {request.distance().distance(knn.query(), nearest.get(i).record().embedding()), i});
             }
             knnHits.add(hits);
         }

@@ -169,7 +169,13 @@ public final class Collection {
      * queries ({@link Rank#knn(String, int)}) are embedded by the {@link EmbeddingFunction} if there is one.
      */
     public SearchResult search(Search... searches) {
-        SearchRequestPayload body = new SearchRequestPayload().searches(java.util.Arrays.stream(searches)
+        return search((ReadLevel) null, searches);
+    }
+
+    /** As {@link #search(Search...)}, seeing the collection at {@code level} (null: the server's default). */
+    public SearchResult search(ReadLevel level, Search... searches) {
+        SearchRequestPayload body = new SearchRequestPayload().readLevel(level == null ? null : level.generated())
+                .searches(java.util.Arrays.stream(searches)
                 .map(s -> embeddingFunction == null || s.rank() == null ? s
                         : s.withRank(s.rank().withTextsEmbedded(text -> embed(List.of(text)).get(0))))
                 .map(Search::toPayload).toList());
@@ -198,6 +204,11 @@ public final class Collection {
     /** How many records the collection holds. */
     public long count() {
         return Calls.call(() -> apis.records.collectionCount(tenant, database, id, null));
+    }
+
+    /** How many records the collection holds, as seen at {@code level}. */
+    public long count(ReadLevel level) {
+        return Calls.call(() -> apis.records.collectionCount(tenant, database, id, level.generated()));
     }
 
     /** Every record, with its documents and metadatas. */

@@ -48,6 +48,20 @@ public final class Rank {
     }
 
     /**
+     * A sparse {@code $knn}: the {@code limit} records whose sparse vector under metadata {@code key} (a key with a
+     * sparse vector index in the collection schema) best matches {@code query} score {@code 1 - query·vector}; others
+     * drop out.
+     */
+    public static Rank knn(SparseVector query, String key, int limit) {
+        return knn(query, key, limit, null, false);
+    }
+
+    public static Rank knn(SparseVector query, String key, int limit, Float defaultScore, boolean returnRank) {
+        return knnOf(java.util.Objects.requireNonNull(query, "query").toJson(),
+                java.util.Objects.requireNonNull(key, "key"), limit, defaultScore, returnRank);
+    }
+
+    /**
      * Vermilion's BM25 extension: the {@code limit} records whose document best matches {@code text} by BM25 (over the
      * server's text index, compacted records and log tail alike) score {@code -bm25}; others drop out. Never embedded.
      */

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * Records to write (add, upsert or update), as columns: one item per id in every column that is given. An absent column
  * is null. Metadata values are strings, integers ({@code Integer} or {@code Long}), floats ({@code Double} or
- * {@code Float}), booleans, or lists of one of those; in upsert and update a null value deletes its key. Immutable: the
+ * {@code Float}), booleans, lists of one of those, or {@link SparseVector}s; in upsert and update a null value deletes its
+ * key. Immutable: the
  * {@code with…} methods return a copy.
  *
  * <pre>{@code

@@ -47,9 +47,18 @@ final class Values {
         return out;
     }
 
+    /** An unmodifiable copy; a sparse vector in Chroma's tagged form becomes a {@link SparseVector}. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> metadata(Map<?, ?> raw) {
-        return raw == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>((Map<String, Object>) raw));
+        if (raw == null) {
+            return null;
+        }
+        Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) raw);
+        copy.replaceAll((key, value) -> {
+            SparseVector sparse = SparseVector.fromJson(value);
+            return sparse == null ? value : sparse;
+        });
+        return Collections.unmodifiableMap(copy);
     }
 
     /** A metadata map as the server reads it: written to JSON and read back (integers Long, floats Double). */

@@ -245,6 +245,12 @@ class SdkScenarioIT {
                 "tags", List.of("x", "y"), "nums", List.of(1L, 2L), "floats", List.of(0.5, 1.5)), back);
         assertInstanceOf(Double.class, back.get("whole"));
 
+        // Sparse vectors go in and come back as SparseVector.
+        SparseVector sparse = SparseVector.of(new int[] {2, 9, 4000000}, new float[] {0.25f, -1.5f, 3f});
+        col.add(Records.of("sv").withEmbeddings(new float[] {3, 4}).withMetadatas(Map.of("sparse", sparse, "n", 1)));
+        assertEquals(Map.of("sparse", sparse, "n", 1L), col.get(List.of("sv")).metadatas().get(0));
+        col.delete(List.of("sv"));
+
         // A null value deletes its key (upsert and update merge key by key).
         Map<String, Object> drop = new HashMap<>();
         drop.put("f", null);
@@ -352,6 +358,13 @@ class SdkScenarioIT {
         assertEquals(-(1.0 / 61 + 1.0 / 62), r.scores().get(1).get(0), TOLERANCE);
         assertEquals(List.of(1f, 4f), r.scores().get(2));
         assertNull(r.documents().get(1));
+        // Nothing is compacted yet: the compacted version alone is empty, the bounded log (250) holds all four.
+        assertEquals(0, col.count(ReadLevel.INDEX_ONLY));
+        assertEquals(4, col.count(ReadLevel.INDEX_AND_BOUNDED_WAL));
+        assertEquals(List.of(List.<String>of()), col.search(ReadLevel.INDEX_ONLY,
+                Search.ranked(Rank.knn(new float[] {0, 0}, 3))).ids());
+        assertEquals(List.of(List.of("a", "b")), col.search(ReadLevel.INDEX_AND_BOUNDED_WAL,
+                Search.ranked(Rank.knn(new float[] {0, 0}, 2))).ids());
         var status = col.indexingStatus();
         assertEquals(List.of(4L, 4L, 0L), List.of(status.getTotalOps(), status.getNumUnindexedOps(),
                 status.getNumIndexedOps()));

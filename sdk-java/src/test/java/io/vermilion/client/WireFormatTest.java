@@ -57,6 +57,28 @@ class WireFormatTest {
     }
 
     @Test
+    void sparseVectorsTravelInChromasTaggedFormBothWays() throws Exception {
+        SparseVector sparse = SparseVector.of(new int[] {3, 70000}, new float[] {0.5f, 1.25f});
+        Records records = Records.of("a").withEmbeddings(new float[] {1}).withMetadatas(Map.of("s", sparse));
+        AddCollectionRecordsPayload body = new AddCollectionRecordsPayload().ids(records.ids())
+                .embeddings(records.embeddings()).metadatas(List.of(records.metadatas().get(0)));
+        assertEquals("{\"ids\":[\"a\"],\"embeddings\":[[1.0]],\"metadatas\":[{\"s\":{\"#type\":\"sparse_vector\","
+                + "\"indices\":[3,70000],\"values\":[0.5,1.25]}}]}", mapper.writeValueAsString(body));
+
+        GetResponse r = mapper.readValue("{\"ids\":[\"a\"],\"embeddings\":null,\"documents\":null,\"uris\":null,"
+                + "\"metadatas\":[{\"s\":{\"#type\":\"sparse_vector\",\"indices\":[3,4294967295],\"values\":[0.5,-2]},"
+                + "\"plain\":{\"indices\":[1],\"values\":[1]}}],\"include\":[\"metadatas\"]}", GetResponse.class);
+        Map<String, Object> metadata = Values.metadata(r.getMetadatas().get(0));
+        assertEquals(SparseVector.of(new long[] {3, 4294967295L}, new float[] {0.5f, -2f}), metadata.get("s"));
+        // Only the tagged form is a sparse vector.
+        assertEquals(Map.of("indices", List.of(1L), "values", List.of(1L)), metadata.get("plain"));
+
+        assertEquals("{\"$knn\":{\"query\":{\"#type\":\"sparse_vector\",\"indices\":[3,70000],\"values\":[0.5,1.25]},"
+                        + "\"key\":\"s\",\"limit\":5,\"default\":10.0}}",
+                mapper.writeValueAsString(Rank.knn(sparse, "s", 5, 10f, false).toJson()));
+    }
+
+    @Test
     void searchSendsRankExpressionsAsChromasJson() throws Exception {
         Search search = Search.ranked(Rank.rrf(60, Rank.knn(new float[] {1, 0}, 5, 100f, true)))
                 .withWhere(Map.of("kind", "fruit")).withGroupBy(List.of("kind"), List.of("#score"), 2, true)

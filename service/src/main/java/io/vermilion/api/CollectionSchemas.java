@@ -131,6 +131,11 @@ final class CollectionSchemas {
             case "vector_index" -> {
                 boolean onEmbedding = EMBEDDING_KEY.equals(key);
                 boolean expected = onEmbedding;
+                if (enabledNode != null && enabledNode.booleanValue() && !onEmbedding) {
+                    throw ChromaException.validation("schema", key == null
+                            ? "Vector index cannot be enabled by default. It can only be enabled on #embedding field."
+                            : "Vector index can only be enabled on #embedding field: " + key);
+                }
                 if (enabledNode != null && enabledNode.booleanValue() != expected) {
                     throw unsupported(path + ".enabled");
                 }
@@ -145,10 +150,11 @@ final class CollectionSchemas {
             case "sparse_vector_index" -> {
                 // Enabled on a metadata key: a sparse index (SparseIndexSchemas); a disabled entry changes nothing.
                 boolean enabled = enabledNode != null && enabledNode.booleanValue();
-                if (enabled && key == null) {
-                    throw unsupported(path + ".enabled");
-                }
                 ObjectNode sparseConfig = SparseIndexSchemas.check(index, enabled, path, key);
+                if (enabled && key == null) { // after the config's shape: Chroma validates a deserialized schema
+                    throw ChromaException.validation("schema", "Sparse vector index cannot be enabled by default. "
+                            + "Please enable sparse vector index on specific keys.");
+                }
                 if (sparseConfig != null) {
                     sparse.put(key, sparseConfig);
                 }
@@ -160,6 +166,18 @@ final class CollectionSchemas {
                     throw unsupported(path);
                 }
                 boolean expected = indexType.equals("fts_index") == document;
+                if (indexType.equals("fts_index") && !document && enabledNode != null && enabledNode.booleanValue()) {
+                    throw ChromaException.validation("schema", key == null
+                            ? "Full text search / regular expression index cannot be enabled by default. It can only "
+                                    + "be enabled on #document field."
+                            : "Full text search / regular expression index can only be enabled on #document field: "
+                                    + key);
+                }
+                if (indexType.equals("string_inverted_index") && document && enabledNode != null
+                        && enabledNode.booleanValue()) {
+                    throw ChromaException.validation("schema",
+                            "String inverted index can not be enabled on #document key: " + key);
+                }
                 if (enabledNode != null && enabledNode.booleanValue() != expected) {
                     throw unsupported(path + ".enabled");
                 }

@@ -52,7 +52,6 @@ public class RecordResource {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final String BASE = "/tenants/{tenant}/databases/{database}/collections/{id}";
-    private static final List<String> READ_LEVELS = List.of("index_and_wal", "index_only", "index_and_bounded_wal");
 
     private final CollectionLookup lookup;
     private final Records records;
@@ -216,19 +215,18 @@ public class RecordResource {
     }
 
     static String unknownReadLevel(String given) {
-        return "read_level: unknown variant `" + given
-                + "`, expected one of `index_and_wal`, `index_only`, `index_and_bounded_wal`";
+        return ReadLevel.unknown(given);
     }
 
     @GET
     @Path(BASE + "/count")
     public Uni<Integer> count(@PathParam("tenant") String tenant, @PathParam("database") String database,
             @PathParam("id") String id, @QueryParam("read_level") String readLevel) {
-        if (readLevel != null && !READ_LEVELS.contains(readLevel)) {
+        ReadLevel level = readLevel == null ? ReadLevel.INDEX_AND_WAL : ReadLevel.named(readLevel);
+        if (level == null) {
             throw ChromaException.invalid("Failed to deserialize query string: " + unknownReadLevel(readLevel));
         }
-        boolean indexOnly = "index_only".equals(readLevel);
-        return collection(tenant, database, id).flatMap(c -> records.readView(c, indexOnly, CollectionReader::count));
+        return collection(tenant, database, id).flatMap(c -> records.readView(c, level, CollectionReader::count));
     }
 
     @POST
@@ -242,6 +240,7 @@ public class RecordResource {
             Integer limit = JsonBody.optionalU32(req, "limit");
             Integer offset = JsonBody.optionalU32(req, "offset");
             List<String> include = Include.names(req, Include.GET_DEFAULT);
+            ReadLevel level = SearchPayloads.readLevel(req);
             return quotas.forTenant(tenant).invoke(limits -> {
                 if (limit != null) {
                     limits.check(Quota.LIMIT_VALUE, "Get", limit);
@@ -250,7 +249,7 @@ public class RecordResource {
                 if (where != null) {
                     WhereParser.requireIndexed(where);
                 }
-                return records.read(c, reader -> RecordJson.getResponse(
+                return records.read(c, level, reader -> RecordJson.getResponse(
                         reader.get(new GetRequest(ids, where, whereDocument, limit, offset == null ? 0 : offset,
                                 include.contains("embeddings"))), include));
             });
@@ -272,6 +271,7 @@ public class RecordResource {
             Where where = where(req);
             WhereDocument whereDocument = whereDocument(req);
             List<String> include = Include.names(req, Include.QUERY_DEFAULT);
+            ReadLevel level = SearchPayloads.readLevel(req);
             return quotas.forTenant(tenant).invoke(limits -> {
                 limits.check(Quota.NUM_QUERY_EMBEDDINGS, "Query", queryCount);
                 if (nResults != null) {
@@ -282,7 +282,7 @@ public class RecordResource {
                     WhereParser.requireIndexed(where);
                 }
                 if (texts == null) {
-                    return query(c, given, nResults, ids, where, whereDocument, include);
+                    return query(c, given, nResults, ids, where, whereDocument, include, level);
                 }
                 if (!DefaultEmbeddingFunction.isServerEmbedded(c.configuration())) {
                     throw ChromaException.invalid("query_texts needs a collection embedded on the server (its "
@@ -290,13 +290,13 @@ public class RecordResource {
                 }
                 requireDimension(c, MiniLmEmbedder.DIMENSION);
                 return embedding.embed(texts).emitOn(workers).flatMap(queries -> query(c, queries, nResults, ids,
-                        where, whereDocument, include));
+                        where, whereDocument, include, level));
             });
         });
     }
 
     private Uni<ObjectNode> query(CollectionEntry c, List<float[]> queries, Integer nResults, List<String> ids,
-            Where where, WhereDocument whereDocument, List<String> include) {
+            Where where, WhereDocument whereDocument, List<String> include, ReadLevel level) {
         for (float[] q : queries) {
             for (float v : q) {
                 if (!Float.isFinite(v)) {
@@ -309,7 +309,7 @@ public class RecordResource {
         var distance = c.configuration().space();
         int efSearch = c.configuration().efSearch();
         int n = nResults == null ? 10 : nResults;
-        return records.read(c, reader -> {
+        return records.read(c, level, reader -> {
             if (c.dimension() == null && reader.count() == 0) {
                 List<List<io.vermilion.model.QueryHit>> empty = new ArrayList<>();
                 queries.forEach(q -> empty.add(List.of()));

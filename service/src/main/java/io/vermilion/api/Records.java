@@ -7,6 +7,7 @@ import io.vermilion.log.LogWriter;
 import io.vermilion.model.CollectionReader;
 import io.vermilion.executor.CollectionStateCache;
 import io.vermilion.catalog.LogPosition;
+import io.vermilion.config.VermilionConfig;
 import io.vermilion.executor.CollectionView;
 import io.vermilion.record.LogRecord;
 import io.vermilion.sysdb.CollectionEntry;
@@ -29,8 +30,11 @@ public class Records {
     private final CollectionStateCache states;
     private final DroppedCollections garbage;
     private final CollectionLanes lanes;
+    private final int boundedWalEntries;
 
-    public Records(LogWriter writer, CollectionStateCache states, DroppedCollections garbage, CollectionLanes lanes) {
+    public Records(LogWriter writer, CollectionStateCache states, DroppedCollections garbage, CollectionLanes lanes,
+            VermilionConfig config) {
+        this.boundedWalEntries = config.read().boundedWalEntries();
         this.writer = writer;
         this.garbage = garbage;
         this.states = states;
@@ -50,22 +54,32 @@ public class Records {
      * read arrived, as new as the catalog's), so the engine does not ask the catalog again.
      */
     public <T> Uni<T> read(CollectionEntry entry, Function<CollectionReader, T> read) {
-        return readView(entry, false, read::apply);
+        return readView(entry, ReadLevel.INDEX_AND_WAL, read::apply);
+    }
+
+    /** As {@link #read} at a read level (see {@link ReadLevel}). */
+    public <T> Uni<T> read(CollectionEntry entry, ReadLevel level, Function<CollectionReader, T> read) {
+        return readView(entry, level, read::apply);
     }
 
     /**
-     * As {@link #read}, over the engine's view itself; with {@code indexOnly} the view leaves the log tail out
-     * (Chroma's {@code index_only} read level: only what compaction has published).
+     * As {@link #read}, over the engine's view itself, at a read level: {@code index_only} leaves the log tail out
+     * (only what compaction has published), {@code index_and_bounded_wal} keeps only its oldest
+     * {@code vermilion.read.bounded-wal-entries} operations.
      */
-    public <T> Uni<T> readView(CollectionEntry entry, boolean indexOnly, Function<CollectionView, T> read) {
+    public <T> Uni<T> readView(CollectionEntry entry, ReadLevel level, Function<CollectionView, T> read) {
         UUID collection = entry.id();
         return Uni.createFrom().completionStage(() -> {
             // The view is closed by the step that receives it, which nothing outside can cancel: a request whose
             // client went away still releases its view (and with it, perhaps, a superseded version's files).
             CompletableFuture<T> answer = new CompletableFuture<>();
             LogPosition position = new LogPosition(entry.logPosition(), entry.dimension());
-            (indexOnly ? states.indexOnlyView(collection, position, entry.compacted())
-                    : states.view(collection, position, entry.compacted()))
+            (switch (level) {
+                case INDEX_ONLY -> states.indexOnlyView(collection, position, entry.compacted());
+                case INDEX_AND_BOUNDED_WAL -> states.boundedView(collection, position, entry.compacted(),
+                        boundedWalEntries);
+                case INDEX_AND_WAL -> states.view(collection, position, entry.compacted());
+            })
                     .whenCompleteAsync((view, failure) -> {
                         if (failure != null) {
                             answer.completeExceptionally(failure);

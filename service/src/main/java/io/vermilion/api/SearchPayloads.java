@@ -35,7 +35,6 @@ final class SearchPayloads {
 
     private static final String VARIANTS =
             "`$abs`, `$div`, `$exp`, `$knn`, `$log`, `$max`, `$min`, `$mul`, `$sub`, `$sum`, `$val`";
-    private static final List<String> READ_LEVELS = List.of("index_and_wal", "index_only", "index_and_bounded_wal");
 
     /** One parsed search: the engine's terms plus the select keys in Chroma's response order. */
     record Parsed(Where filter, RankExpr rank, SearchGroupBy groupBy, int offset, Integer limit, Select select) {}
@@ -83,18 +82,19 @@ final class SearchPayloads {
     }
 
     /** The request's read level: {@code index_and_wal} (the default), {@code index_only} or {@code index_and_bounded_wal}. */
-    static String readLevel(ObjectNode body) {
+    static ReadLevel readLevel(ObjectNode body) {
         JsonNode v = JsonBody.optional(body, "read_level");
         if (v == null) {
-            return "index_and_wal";
+            return ReadLevel.INDEX_AND_WAL;
         }
         if (!v.isTextual()) {
             throw ChromaException.shape("read_level", "invalid type: " + JsonBody.describe(v) + ", expected enum ReadLevel");
         }
-        if (!READ_LEVELS.contains(v.textValue())) {
-            throw ChromaException.shape("", RecordResource.unknownReadLevel(v.textValue()));
+        ReadLevel level = ReadLevel.named(v.textValue());
+        if (level == null) {
+            throw ChromaException.shape("", ReadLevel.unknown(v.textValue()));
         }
-        return v.textValue();
+        return level;
     }
 
     static Parsed parse(JsonNode node, int index) {

@@ -80,7 +80,7 @@ public class SearchResource {
             @PathParam("id") String id, String body) {
         return Uni.createFrom().item(() -> JsonBody.object(body)).runSubscriptionOn(workers).flatMap(req -> {
             List<JsonNode> nodes = SearchPayloads.searches(req);
-            boolean indexOnly = SearchPayloads.readLevel(req).equals("index_only");
+            ReadLevel level = SearchPayloads.readLevel(req);
             SearchTextQueries texts = SearchTextQueries.find(req);
             texts.standIn(MiniLmEmbedder.DIMENSION);
             List<SearchPayloads.Parsed> searches = parse(nodes);
@@ -94,11 +94,11 @@ public class SearchResource {
                         }
                         check(c, searches);
                         if (texts.isEmpty()) {
-                            return run(c, searches, indexOnly);
+                            return run(c, searches, level);
                         }
                         return embedding.embed(texts.texts()).emitOn(workers).flatMap(vectors -> {
                             texts.embedded(vectors);
-                            return run(c, parse(nodes), indexOnly);
+                            return run(c, parse(nodes), level);
                         });
                     });
         });
@@ -138,8 +138,8 @@ public class SearchResource {
         }
     }
 
-    private Uni<ObjectNode> run(CollectionEntry c, List<SearchPayloads.Parsed> searches, boolean indexOnly) {
-        return records.readView(c, indexOnly, view -> {
+    private Uni<ObjectNode> run(CollectionEntry c, List<SearchPayloads.Parsed> searches, ReadLevel level) {
+        return records.readView(c, level, view -> {
             List<List<SearchHit>> results = new ArrayList<>(searches.size());
             boolean empty = c.dimension() == null && view.count() == 0;
             java.util.Set<String> bm25 = SparseIndexSchemas.bm25Keys(c.configuration().json());

@@ -65,6 +65,9 @@ public interface VermilionConfig {
     /** How published versions' indexes are opened ({@code vermilion.index.*}). */
     Index index();
 
+    /** How reads see the log ({@code vermilion.read.*}). */
+    Read read();
+
     Catalog catalog();
 
     Embedding embedding();
@@ -256,6 +259,17 @@ public interface VermilionConfig {
          * quarter of the maximum heap plus half of the memory outside the heap.
          */
         Optional<io.quarkus.runtime.configuration.MemorySize> collectionsMemory();
+    }
+
+    /** How reads see the log after the compacted version ({@code vermilion.read.*}). */
+    interface Read {
+        /**
+         * Log operations a read at {@code read_level} {@code index_and_bounded_wal} sees after the compacted version:
+         * the oldest ones, a consistent prefix of the log (Chroma's {@code bounded_wal_limit}, default 250).
+         */
+        @WithDefault("250")
+        @io.smallrye.config.WithName("bounded-wal-entries")
+        int boundedWalEntries();
     }
 
     /** Opening versions whose files are not local yet ({@code vermilion.index.*}). */

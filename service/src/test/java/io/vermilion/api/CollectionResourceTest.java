@@ -162,8 +162,8 @@ class CollectionResourceTest {
                 "Unsupported collection schema: schema.keys.color.string.string_inverted_index.enabled" + hint);
         assertError(post(base + "/collections", """
                 {"name":"refused2","schema":{"defaults":{"sparse_vector":{"sparse_vector_index":{"enabled":true}}}}}"""),
-                400, "InvalidArgumentError",
-                "Unsupported collection schema: schema.defaults.sparse_vector.sparse_vector_index.enabled" + hint);
+                400, "InvalidArgumentError", "Validation error: schema: Sparse vector index cannot be enabled by "
+                        + "default. Please enable sparse vector index on specific keys.");
         assertError(post(base + "/collections", """
                 {"name":"refused3","schema":{"keys":{"#embedding":{"float_list":{"vector_index":{"enabled":true,
                  "config":{"spann":{"search_nprobe":7}}}}}}}}"""),

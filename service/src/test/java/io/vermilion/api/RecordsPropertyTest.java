@@ -501,8 +501,40 @@ class RecordsPropertyTest {
             float[] v = !existing.isEmpty() && rnd.nextInt(4) == 0
                     ? existing.get(rnd.nextInt(existing.size())).embedding.clone() : randomVector(t.dim);
             int knnLimit = 1 + rnd.nextInt(12);
+            // The $knn alone, or inside an expression that keeps its order: + c, * c (c > 0), exp, or RRF (Chroma's
+            // clients' compilation, scoring the rank position).
+            int transform = ranked ? rnd.nextInt(5) : 0;
+            float constant = 0.5f + rnd.nextInt(4);
             if (ranked) {
-                search.putObject("rank").putObject("$knn").put("limit", knnLimit).set("query", floats(v));
+                ObjectNode knn = F.objectNode();
+                knn.putObject("$knn").put("limit", knnLimit).set("query", floats(v));
+                ObjectNode rank = switch (transform) {
+                    case 1 -> { // $sum [knn, c]
+                        ObjectNode r = F.objectNode();
+                        r.putArray("$sum").add(knn).addObject().put("$val", constant);
+                        yield r;
+                    }
+                    case 2 -> { // $mul [c, knn]
+                        ObjectNode r = F.objectNode();
+                        ArrayNode terms = r.putArray("$mul");
+                        terms.addObject().put("$val", constant);
+                        terms.add(knn);
+                        yield r;
+                    }
+                    case 3 -> (ObjectNode) F.objectNode().set("$exp", knn);
+                    case 4 -> { // -(1 / (60 + rank))
+                        ((ObjectNode) knn.get("$knn")).put("return_rank", true);
+                        ObjectNode sum = F.objectNode();
+                        sum.putArray("$sum").add(F.objectNode().put("$val", 60)).add(knn);
+                        ObjectNode div = F.objectNode();
+                        div.putObject("$div").<ObjectNode>set("left", F.objectNode().put("$val", 1)).set("right", sum);
+                        ObjectNode r = F.objectNode();
+                        r.putArray("$mul").add(F.objectNode().put("$val", -1)).add(div);
+                        yield r;
+                    }
+                    default -> knn;
+                };
+                search.set("rank", rank);
             }
             JsonNode where = rnd.nextInt(10) < 4 ? randomWhere(0) : null;
             List<String> ids = rnd.nextInt(6) == 0 ? randomIds() : null;
@@ -558,7 +590,15 @@ class RecordsPropertyTest {
                 check(actual != null && seen.add(id) && tied(actual.distance(), hits.get(from + i).distance()),
                         "search position " + i + ": expected " + expectedIds + ", got " + row);
                 double score = response.get("scores").get(0).get(i).doubleValue();
-                check(close(score, actual.distance()), "search score of " + id + ": expected " + actual.distance()
+                double d = actual.distance();
+                double expectedScore = switch (transform) {
+                    case 1 -> d + constant;
+                    case 2 -> constant * d;
+                    case 3 -> Math.exp(d);
+                    case 4 -> -1.0 / (60 + from + i);
+                    default -> d;
+                };
+                check(close(score, expectedScore), "search score of " + id + ": expected " + expectedScore
                         + ", got " + score);
                 JsonNode document = response.get("documents").get(0).get(i);
                 check(Objects.equals(actual.rec().document, document.isNull() ? null : document.asText()),
@@ -567,11 +607,8 @@ class RecordsPropertyTest {
         }
 
         private void count(Target t) throws Exception {
-            String suffix = switch (rnd.nextInt(4)) {
-                case 0 -> "?read_level=index_and_wal";
-                case 1 -> "?read_level=index_and_bounded_wal"; // index_only depends on compaction timing
-                default -> "";
-            };
+            // index_only and index_and_bounded_wal depend on compaction timing (BoundedWalReadTest covers them)
+            String suffix = rnd.nextInt(4) < 2 ? "?read_level=index_and_wal" : "";
             what = "count" + suffix;
             JsonNode response = call("GET", t.records("count") + suffix, null, 200);
             check(response.isInt() && response.intValue() == t.model.count(),

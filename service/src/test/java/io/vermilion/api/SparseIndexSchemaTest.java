@@ -97,6 +97,48 @@ class SparseIndexSchemaTest {
     }
 
     @Test
+    void indexesEnabledInTheDefaultsOrOnTheWrongKeyGetChromasValidationErrorsAndNothingIsStored() {
+        String before = get(DB + "/collections_count").statusCode(200).extract().asString();
+        String prefix = "Validation error: schema: ";
+        // As Chroma's validate_schema (rust/types/src/validators.rs), after the schema deserialized.
+        assertError(post(DB + "/collections", "{\"name\":\"defaults1\",\"schema\":{\"defaults\":"
+                        + sparseIndex("{\"bm25\":true}") + ",\"keys\":{}}}"), 400, "InvalidArgumentError",
+                prefix + "Sparse vector index cannot be enabled by default. Please enable sparse vector index on "
+                        + "specific keys.");
+        // A bad config in the defaults fails to deserialize first (422), as on Chroma.
+        assertError(post(DB + "/collections", "{\"name\":\"defaults2\",\"schema\":{\"defaults\":"
+                        + sparseIndex("{\"bm25\":1}") + ",\"keys\":{}}}"), 422, "ChromaError",
+                "Failed to deserialize the JSON body into the target type: "
+                        + "schema.defaults.sparse_vector.sparse_vector_index.config.bm25: invalid type: integer `1`, "
+                        + "expected a boolean");
+        assertError(post(DB + "/collections", "{\"name\":\"defaults3\",\"schema\":{\"defaults\":{\"float_list\":"
+                        + "{\"vector_index\":{\"enabled\":true,\"config\":{}}}},\"keys\":{}}}"), 400,
+                "InvalidArgumentError", prefix + "Vector index cannot be enabled by default. It can only be enabled "
+                        + "on #embedding field.");
+        assertError(post(DB + "/collections", "{\"name\":\"defaults4\",\"schema\":{\"defaults\":{\"string\":"
+                        + "{\"fts_index\":{\"enabled\":true,\"config\":{}}}},\"keys\":{}}}"), 400,
+                "InvalidArgumentError", prefix + "Full text search / regular expression index cannot be enabled by "
+                        + "default. It can only be enabled on #document field.");
+        assertError(post(DB + "/collections", "{\"name\":\"defaults5\",\"schema\":{\"defaults\":{},\"keys\":"
+                        + "{\"title\":{\"string\":{\"fts_index\":{\"enabled\":true,\"config\":{}}}}}}}"), 400,
+                "InvalidArgumentError", prefix + "Full text search / regular expression index can only be enabled on "
+                        + "#document field: title");
+        assertError(post(DB + "/collections", "{\"name\":\"defaults6\",\"schema\":{\"defaults\":{},\"keys\":"
+                        + "{\"v\":{\"float_list\":{\"vector_index\":{\"enabled\":true,\"config\":{}}}}}}}"), 400,
+                "InvalidArgumentError", prefix + "Vector index can only be enabled on #embedding field: v");
+        assertError(post(DB + "/collections", "{\"name\":\"defaults7\",\"schema\":{\"defaults\":{},\"keys\":"
+                        + "{\"#document\":{\"string\":{\"string_inverted_index\":{\"enabled\":true,\"config\":{}}}}}}}"),
+                400, "InvalidArgumentError",
+                prefix + "String inverted index can not be enabled on #document key: #document");
+        // Disabled in the defaults, it is what Chroma's defaults hold: accepted.
+        String name = ApiTestSupport.uniqueName("defaults-off");
+        post(DB + "/collections", "{\"name\":\"" + name + "\",\"schema\":{\"defaults\":{\"sparse_vector\":"
+                + "{\"sparse_vector_index\":{\"enabled\":false,\"config\":{}}}},\"keys\":{}}}").statusCode(200);
+        assertEquals(Integer.parseInt(before) + 1,
+                Integer.parseInt(get(DB + "/collections_count").statusCode(200).extract().asString()));
+    }
+
+    @Test
     void sparseKnnOverAKeyWithoutASparseIndexIsRefusedAsOnChroma() throws Exception {
         String col = create(ApiTestSupport.uniqueName("sparse-knn"), "{\"indexed\":" + sparseIndex("{}") + "}");
         post(col + "/add", """
