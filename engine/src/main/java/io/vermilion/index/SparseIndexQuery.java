@@ -13,6 +13,7 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -51,8 +52,8 @@ final class SparseIndexQuery {
      */
     static final double BOUND_SLACK = 1.0 + 0x1p-8 + 0x1p-14;
     /** Candidates fetched at first per result wanted, and at least: enough that one round usually certifies. */
-    static final int OVERFETCH = 4;
-    static final int MIN_CANDIDATES = 64;
+    static final int OVERFETCH = Integer.getInteger("h15.overfetch", 4);
+    static final int MIN_CANDIDATES = Integer.getInteger("h15.min", 64);
 
     /** A document of segment {@code leaf} with its sequence and exact score ({@code 1 − dot}). */
     record Scored(int leaf, int doc, long sequence, float score) {}
@@ -202,6 +203,15 @@ final class SparseIndexQuery {
      * frequencies).
      */
     static int documentFrequency(IndexSearcher searcher, String key, int index, Query filter) throws IOException {
+        IndexReader reader = searcher.getIndexReader();
+        if ((filter == null || filter instanceof MatchAllDocsQuery) && !reader.hasDeletions()) {
+            // Every document is live and has a dimension in at most one of the three fields (a vector's indices are
+            // distinct): the terms' document frequencies count exactly, without walking their postings.
+            String text = SparseFields.term(index);
+            return reader.docFreq(new Term(SparseFields.positiveField(key), text))
+                    + reader.docFreq(new Term(SparseFields.negativeField(key), text))
+                    + reader.docFreq(new Term(SparseFields.zeroField(key), text));
+        }
         List<BytesRef> term = List.of(new BytesRef(SparseFields.term(index)));
         BooleanQuery.Builder any = new BooleanQuery.Builder()
                 .add(new TermInSetQuery(SparseFields.positiveField(key), term), BooleanClause.Occur.SHOULD)
