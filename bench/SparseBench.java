@@ -8,6 +8,7 @@ import io.vermilion.index.MergeThreads;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.RankExpr;
+import io.vermilion.model.RecordParts;
 import io.vermilion.model.SearchHit;
 import io.vermilion.model.SearchRequest;
 import io.vermilion.model.SequencedHit;
@@ -52,9 +53,9 @@ public class SparseBench {
         if (args[0].equals("build")) {
             build(n, dir);
         } else if (args[0].equals("hybrid-build")) {
-            hybridBuild(n, dir, Path.of(args[3]));
+            hybridBuild(n, dir, Path.of(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : IndexSchema.DEFAULT_EF_CONSTRUCTION);
         } else if (args[0].equals("hybrid-query")) {
-            hybridQuery(n, dir, Path.of(args[3]), Integer.parseInt(args[4]));
+            hybridQuery(n, dir, Path.of(args[3]), Integer.parseInt(args[4]), args.length > 5 ? args[5] : "");
         } else {
             query(n, dir, Integer.parseInt(args[3]), Integer.parseInt(args[4]), args.length > 5 && args[5].equals("idf"));
         }
@@ -138,15 +139,17 @@ public class SparseBench {
     /**
      * The hybrid set: document {@code i} has the sparse vector {@link #document} in {@code KEY} and the dense
      * 384-dimensional vector {@code i} of ScaleBench's synthetic set ({@code normalize(base[i mod 30000] + noise)}),
-     * cosine, float32 HNSW with Chroma's defaults; added from as many threads as processors, as the compactor adds.
+     * cosine, float32 HNSW with Chroma's defaults (ef_construction {@code efConstruction}: 100 is the default; a
+     * smaller one builds faster, for a latency run on a busy machine); added from as many threads as processors, as
+     * the compactor adds.
      */
-    static void hybridBuild(int n, Path dir, Path data) throws Exception {
+    static void hybridBuild(int n, Path dir, Path data, int efConstruction) throws Exception {
         float[][] base = QueryBench.readFvecs(data.resolve("base.fvecs"));
         Files.createDirectories(dir);
         long start = System.nanoTime();
         IndexSchema schema = new IndexSchema(DistanceFunction.COSINE,
                 org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT, io.vermilion.model.VectorQuantization.FLOAT32,
-                IndexSchema.DEFAULT_MAX_NEIGHBORS, IndexSchema.DEFAULT_EF_CONSTRUCTION);
+                IndexSchema.DEFAULT_MAX_NEIGHBORS, efConstruction);
         int threads = Runtime.getRuntime().availableProcessors();
         long merged;
         try (FSDirectory directory = FSDirectory.open(dir);
@@ -173,18 +176,21 @@ public class SparseBench {
         try (var files = Files.list(dir)) {
             bytes = files.mapToLong(p -> p.toFile().length()).sum();
         }
-        System.out.printf("hybrid build: %,d docs × (384 dims + %d sparse nonzeros) in %.1f s, index %.2f GB, load %s%n",
-                n, NNZ, (System.nanoTime() - start) / 1e9, bytes / 1e9, loadavg());
+        System.out.printf("hybrid build: %,d docs × (384 dims + %d sparse nonzeros) in %.1f s, index %.2f GB, "
+                + "ef_construction %d, load %s%n",
+                n, NNZ, (System.nanoTime() - start) / 1e9, bytes / 1e9, efConstruction, loadavg());
     }
 
     /**
      * Sparse, dense and hybrid searches through {@link SearchExecutor} over the hybrid set as one compacted version
-     * (no log tail), page limit 10, nothing selected but ids and scores (the clients' default): dense {@code $knn}
+     * (no log tail), page limit 10, nothing selected but ids and scores (the clients' default; one case selects
+     * #metadata and #document): dense {@code $knn}
      * with the dataset's real query vectors, sparse {@code $knn} with 10-term zipfian queries (IDF weights), hybrid
      * the RRF of the two as the clients compile it ({@code -(1/(60 + rank_dense) + 1/(60 + rank_sparse))}, both legs
      * with {@code return_rank}, {@code default} 1000) with legs of the clients' default limit 16 and of limit 100.
+     * {@code only}: run just the cases whose name contains it (empty: all).
      */
-    static void hybridQuery(int n, Path dir, Path data, int queries) throws Exception {
+    static void hybridQuery(int n, Path dir, Path data, int queries, String only) throws Exception {
         float[][] dense = QueryBench.readFvecs(data.resolve("query.fvecs"));
         List<MetadataValue.Sparse> sparse = new ArrayList<>();
         Random random = new Random(7);
@@ -202,8 +208,13 @@ public class SparseBench {
                 cases.put("dense $knn limit 10", q -> search(view, denseKnn(dense[q % dense.length], 10, false)));
                 cases.put("hybrid RRF, legs limit 16", q -> search(view, rrf(dense[q % dense.length], sparse.get(q), 16)));
                 cases.put("hybrid RRF, legs limit 100", q -> search(view, rrf(dense[q % dense.length], sparse.get(q), 100)));
+                cases.put("hybrid RRF, legs limit 100, select metadata", q -> search(view,
+                        rrf(dense[q % dense.length], sparse.get(q), 100), new RecordParts(true, true, false)));
                 var threads = java.lang.management.ManagementFactory.getThreadMXBean();
                 for (var c : cases.entrySet()) {
+                    if (!c.getKey().contains(only)) {
+                        continue;
+                    }
                     for (int q = 0; q < 200; q++) {
                         c.getValue().apply(queries + q); // warm-up, on queries not timed
                     }
@@ -248,7 +259,11 @@ public class SparseBench {
     }
 
     static List<SearchHit> search(CollectionView view, RankExpr rank) {
-        return SearchExecutor.search(view, new SearchRequest(null, rank, null, 0, K, DistanceFunction.COSINE, 0, false));
+        return search(view, rank, new RecordParts(false, false, false));
+    }
+
+    static List<SearchHit> search(CollectionView view, RankExpr rank, RecordParts parts) {
+        return SearchExecutor.search(view, new SearchRequest(null, rank, null, 0, K, DistanceFunction.COSINE, 0, parts));
     }
 
     static String loadavg() {

@@ -5,7 +5,8 @@
 # sparse $knn, dense $knn and RRF of the two, page limit 10. Then the sparse top-10 alone (SparseBench query: exactness
 # against brute force, uniform and IDF weights, 10-term queries) over the same index.
 # Usage: bench/sparse-hybrid-bench.sh [N ...]   (default 30000 1000000); WORK=<folder> keeps the indexes there;
-# BUILD_ONLY=1 only builds; SKIP_SPARSE_ONLY=1 skips the sparse-alone runs.
+# BUILD_ONLY=1 only builds; SKIP_SPARSE_ONLY=1 skips the sparse-alone runs; EF_CONSTRUCTION (default 100) for the
+# HNSW build (smaller builds faster on a busy machine; latency, not recall, is what this measures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -25,7 +26,7 @@ for n in "${sizes[@]}"; do
   dir="$work/hybrid-$n"
   if [[ ! -f "$dir/.built" ]]; then
     rm -rf "$dir"
-    "$JAVA" "${FLAGS[@]}" -Xmx4g -cp "$work/classes:$cp" SparseBench hybrid-build "$n" "$dir" "$DATA"
+    "$JAVA" "${FLAGS[@]}" -Xmx4g -cp "$work/classes:$cp" SparseBench hybrid-build "$n" "$dir" "$DATA" "${EF_CONSTRUCTION:-100}"
     touch "$dir/.built"
   fi
   [[ -n "${BUILD_ONLY:-}" ]] && continue
