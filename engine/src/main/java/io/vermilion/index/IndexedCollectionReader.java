@@ -74,6 +74,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     private final SearchParameters parameters;
     private final int dimension;
     private final boolean sparseIndexed;
+    private final SparseTermMaxima sparseMaxima;
     private final long searchBytes;
 
     /** Takes ownership of {@code reader}, which must be a commit written by {@link CollectionIndexWriter}. */
@@ -92,6 +93,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         }
         this.dimension = dim;
         this.sparseIndexed = reader.getIndexCommit().getUserData().containsKey(SparseFields.COMMIT_KEY);
+        this.sparseMaxima = new SparseTermMaxima(reader);
         this.searchBytes = searchBytes(reader, schema, parameters, dim);
     }
 
@@ -336,7 +338,8 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                 return List.of();
             }
             List<VersionHit> hits = new ArrayList<>();
-            for (SparseIndexQuery.Scored s : SparseIndexQuery.nearest(searcher, key, query, k, filter)) {
+            for (SparseIndexQuery.Scored s : SparseIndexQuery.nearest(searcher, sparseMaxima, key, query, k,
+                    filter)) {
                 hits.add(new VersionHit(s.leaf(), s.doc(), s.sequence(), s.score()));
             }
             return hits;
