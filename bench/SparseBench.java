@@ -1,9 +1,16 @@
+import io.vermilion.executor.CollectionTail;
+import io.vermilion.executor.CollectionView;
+import io.vermilion.executor.SearchExecutor;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.MergeThreads;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.model.DistanceFunction;
+import io.vermilion.model.RankExpr;
+import io.vermilion.model.RecordParts;
+import io.vermilion.model.SearchHit;
+import io.vermilion.model.SearchRequest;
 import io.vermilion.model.SequencedHit;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
@@ -45,6 +52,10 @@ public class SparseBench {
         Path dir = Path.of(args[2]);
         if (args[0].equals("build")) {
             build(n, dir);
+        } else if (args[0].equals("hybrid-build")) {
+            hybridBuild(n, dir, Path.of(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : IndexSchema.DEFAULT_EF_CONSTRUCTION);
+        } else if (args[0].equals("hybrid-query")) {
+            hybridQuery(n, dir, Path.of(args[3]), Integer.parseInt(args[4]), args.length > 5 ? args[5] : "");
         } else {
             query(n, dir, Integer.parseInt(args[3]), Integer.parseInt(args[4]), args.length > 5 && args[5].equals("idf"));
         }
@@ -122,6 +133,144 @@ public class SparseBench {
                         n, qterms, K, queries, nanos[queries / 2] / 1e6, nanos[p99(queries)] / 1e6,
                         nanos[queries - 1] / 1e6, cpu[queries / 2] / 1e6, cpu[p99(queries)] / 1e6);
             }
+        }
+    }
+
+    /**
+     * The hybrid set: document {@code i} has the sparse vector {@link #document} in {@code KEY} and the dense
+     * 384-dimensional vector {@code i} of ScaleBench's synthetic set ({@code normalize(base[i mod 30000] + noise)}),
+     * cosine, float32 HNSW with Chroma's defaults (ef_construction {@code efConstruction}: 100 is the default; a
+     * smaller one builds faster, for a latency run on a busy machine); added from as many threads as processors, as
+     * the compactor adds.
+     */
+    static void hybridBuild(int n, Path dir, Path data, int efConstruction) throws Exception {
+        float[][] base = QueryBench.readFvecs(data.resolve("base.fvecs"));
+        Files.createDirectories(dir);
+        long start = System.nanoTime();
+        IndexSchema schema = new IndexSchema(DistanceFunction.COSINE,
+                org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT, io.vermilion.model.VectorQuantization.FLOAT32,
+                IndexSchema.DEFAULT_MAX_NEIGHBORS, efConstruction);
+        int threads = Runtime.getRuntime().availableProcessors();
+        long merged;
+        try (FSDirectory directory = FSDirectory.open(dir);
+             CollectionIndexWriter writer = CollectionIndexWriter.create(directory, schema, MergeThreads.pool(threads))) {
+            List<Record> batch = new ArrayList<>(20_000);
+            for (int i = 0; i < n; i++) {
+                batch.add(new Record("doc" + i, QueryBench.vector(base, i), Map.of(KEY, document(i)), null, null));
+                if (batch.size() == 20_000 || i == n - 1) {
+                    writer.addAll(batch, r -> Long.parseLong(r.id().substring(3)), threads);
+                    batch.clear();
+                    if ((i + 1) % 100_000 == 0) {
+                        System.out.printf("  %,d added (%.0f s, load %s)%n", i + 1, (System.nanoTime() - start) / 1e9,
+                                loadavg());
+                    }
+                }
+            }
+            long added = System.nanoTime();
+            writer.forceMerge();
+            merged = System.nanoTime();
+            System.out.printf("  forceMerge %.0f s%n", (merged - added) / 1e9);
+            writer.commit();
+        }
+        long bytes;
+        try (var files = Files.list(dir)) {
+            bytes = files.mapToLong(p -> p.toFile().length()).sum();
+        }
+        System.out.printf("hybrid build: %,d docs × (384 dims + %d sparse nonzeros) in %.1f s, index %.2f GB, "
+                + "ef_construction %d, load %s%n",
+                n, NNZ, (System.nanoTime() - start) / 1e9, bytes / 1e9, efConstruction, loadavg());
+    }
+
+    /**
+     * Sparse, dense and hybrid searches through {@link SearchExecutor} over the hybrid set as one compacted version
+     * (no log tail), page limit 10, nothing selected but ids and scores (the clients' default; one case selects
+     * #metadata and #document): dense {@code $knn}
+     * with the dataset's real query vectors, sparse {@code $knn} with 10-term zipfian queries (IDF weights), hybrid
+     * the RRF of the two as the clients compile it ({@code -(1/(60 + rank_dense) + 1/(60 + rank_sparse))}, both legs
+     * with {@code return_rank}, {@code default} 1000) with legs of the clients' default limit 16 and of limit 100.
+     * {@code only}: run just the cases whose name contains it (empty: all).
+     */
+    static void hybridQuery(int n, Path dir, Path data, int queries, String only) throws Exception {
+        float[][] dense = QueryBench.readFvecs(data.resolve("query.fvecs"));
+        List<MetadataValue.Sparse> sparse = new ArrayList<>();
+        Random random = new Random(7);
+        for (int q = 0; q < queries + 200; q++) {
+            sparse.add(idfWeighted(vector(random, 10), n));
+        }
+        System.out.printf("java %s, %d CPUs, N=%,d, %d queries after 200 warm-up, load %s%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), n, queries, loadavg());
+        try (FSDirectory directory = FSDirectory.open(dir);
+             IndexedCollectionReader reader = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
+            reader.tryRetain();
+            try (CollectionView view = new CollectionView(reader, 1, new CollectionTail(reader).view())) {
+                Map<String, java.util.function.IntFunction<List<SearchHit>>> cases = new java.util.LinkedHashMap<>();
+                cases.put("sparse $knn limit 10", q -> search(view, sparseKnn(sparse.get(q), 10, false)));
+                cases.put("dense $knn limit 10", q -> search(view, denseKnn(dense[q % dense.length], 10, false)));
+                cases.put("hybrid RRF, legs limit 16", q -> search(view, rrf(dense[q % dense.length], sparse.get(q), 16)));
+                cases.put("hybrid RRF, legs limit 100", q -> search(view, rrf(dense[q % dense.length], sparse.get(q), 100)));
+                cases.put("hybrid RRF, legs limit 100, select metadata", q -> search(view,
+                        rrf(dense[q % dense.length], sparse.get(q), 100), new RecordParts(true, true, false)));
+                var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                for (var c : cases.entrySet()) {
+                    if (!c.getKey().contains(only)) {
+                        continue;
+                    }
+                    for (int q = 0; q < 200; q++) {
+                        c.getValue().apply(queries + q); // warm-up, on queries not timed
+                    }
+                    long[] nanos = new long[queries];
+                    long[] cpu = new long[queries];
+                    for (int q = 0; q < queries; q++) {
+                        long t0 = threads.getCurrentThreadCpuTime();
+                        long t = System.nanoTime();
+                        List<SearchHit> hits = c.getValue().apply(q);
+                        nanos[q] = System.nanoTime() - t;
+                        cpu[q] = threads.getCurrentThreadCpuTime() - t0;
+                        if (hits.size() != K) {
+                            throw new AssertionError(c.getKey() + ": query " + q + " found " + hits.size());
+                        }
+                    }
+                    Arrays.sort(nanos);
+                    Arrays.sort(cpu);
+                    System.out.printf("%-28s wall p50 %6.2f ms p99 %6.2f ms; thread CPU p50 %6.2f ms p99 %6.2f ms; "
+                            + "load %s%n", c.getKey(), nanos[queries / 2] / 1e6, nanos[p99(queries)] / 1e6,
+                            cpu[queries / 2] / 1e6, cpu[p99(queries)] / 1e6, loadavg());
+                }
+            }
+        }
+    }
+
+    static RankExpr.Knn sparseKnn(MetadataValue.Sparse q, int limit, boolean rank) {
+        return new RankExpr.Knn(null, q, KEY, limit, rank ? 1000f : null, rank);
+    }
+
+    static RankExpr.Knn denseKnn(float[] q, int limit, boolean rank) {
+        return new RankExpr.Knn(q, null, null, limit, rank ? 1000f : null, rank);
+    }
+
+    /** RRF as Chroma's clients compile it: -(1/(k + rank_dense) + 1/(k + rank_sparse)), k 60. */
+    static RankExpr rrf(float[] dense, MetadataValue.Sparse sparse, int limit) {
+        return new RankExpr.Mul(List.of(new RankExpr.Value(-1), new RankExpr.Sum(List.of(
+                leg(denseKnn(dense, limit, true)), leg(sparseKnn(sparse, limit, true))))));
+    }
+
+    static RankExpr leg(RankExpr knn) {
+        return new RankExpr.Div(new RankExpr.Value(1), new RankExpr.Sum(List.of(new RankExpr.Value(60), knn)));
+    }
+
+    static List<SearchHit> search(CollectionView view, RankExpr rank) {
+        return search(view, rank, new RecordParts(false, false, false));
+    }
+
+    static List<SearchHit> search(CollectionView view, RankExpr rank, RecordParts parts) {
+        return SearchExecutor.search(view, new SearchRequest(null, rank, null, 0, K, DistanceFunction.COSINE, 0, parts));
+    }
+
+    static String loadavg() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 

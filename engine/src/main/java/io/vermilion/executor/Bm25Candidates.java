@@ -6,10 +6,9 @@ import java.util.List;
 import io.vermilion.blockstore.SequencedRecord;
 import io.vermilion.filter.Where;
 import io.vermilion.index.DocumentText;
-import io.vermilion.model.QueryHit;
 import io.vermilion.model.RankExpr;
-import io.vermilion.model.SequencedHit;
 import io.vermilion.model.TextStatistics;
+import io.vermilion.model.VersionHit;
 
 /**
  * Answers a text {@code $knn} (Vermilion's BM25 over {@code #document}) over a {@link CollectionView}: the query is
@@ -35,7 +34,7 @@ final class Bm25Candidates {
 
     private Bm25Candidates() {}
 
-    static List<SequencedHit> nearest(CollectionView view, RankExpr.Knn knn, Where filter, boolean embeddings) {
+    static List<Candidate> nearest(CollectionView view, RankExpr.Knn knn, Where filter) {
         List<String> terms = DocumentText.queryTerms(knn.text());
         if (terms.isEmpty() || knn.limit() == 0) {
             return List.of();
@@ -43,8 +42,10 @@ final class Bm25Candidates {
         TailText tailText = view.tailMemo(TailText.class, () -> TailText.of(view.tailRecords()));
         List<SequencedRecord> tail = tailText.records();
         TextStatistics statistics = view.versionTextStatistics(terms).plus(tailText.corpus().statistics(terms));
-        List<SequencedHit> hits = new ArrayList<>(view.versionTextSearch(terms, statistics, knn.limit(), filter,
-                embeddings));
+        List<Candidate> hits = new ArrayList<>();
+        for (VersionHit hit : view.versionTextSearch(terms, statistics, knn.limit(), filter)) {
+            hits.add(Candidate.of(hit));
+        }
         float[] scores = tailText.corpus().scores(terms, statistics);
         // The tail's best `limit` by (score desc, sequence asc), kept in a heap whose head is the worst of them.
         java.util.Comparator<Integer> worstFirst = (a, b) -> {
@@ -65,9 +66,9 @@ final class Bm25Candidates {
             }
         }
         for (int i : best) {
-            hits.add(new SequencedHit(new QueryHit(tail.get(i).record(), -scores[i]), tail.get(i).sequence()));
+            hits.add(new Candidate(tail.get(i).sequence(), -scores[i], tail.get(i).record(), null));
         }
-        hits.sort(SequencedHit::compare);
+        hits.sort(Candidate::compare);
         return hits.size() > knn.limit() ? List.copyOf(hits.subList(0, knn.limit())) : hits;
     }
 }

@@ -10,8 +10,10 @@ import io.vermilion.model.CollectionReader;
 import io.vermilion.model.GetRequest;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
+import io.vermilion.model.RecordParts;
 import io.vermilion.model.SequencedHit;
 import io.vermilion.model.TextStatistics;
+import io.vermilion.model.VersionHit;
 import io.vermilion.model.VersionReader;
 import io.vermilion.record.Record;
 
@@ -100,28 +102,68 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
 
     /** As {@link #query}, each hit with its record's insertion sequence (the order ties break in). */
     public List<List<SequencedHit>> sequencedQuery(QueryRequest request) {
-        if (version == null) {
-            return tail.query(request);
+        List<List<Candidate>> candidates = candidates(request);
+        List<List<SequencedHit>> results = new ArrayList<>(candidates.size());
+        RecordParts parts = RecordParts.all(request.embeddings());
+        for (List<Candidate> hits : candidates) {
+            List<Record> records = load(hits, parts);
+            List<SequencedHit> loaded = new ArrayList<>(hits.size());
+            for (int i = 0; i < hits.size(); i++) {
+                loaded.add(new SequencedHit(new QueryHit(records.get(i), hits.get(i).distance()), hits.get(i).sequence()));
+            }
+            results.add(loaded);
         }
-        List<List<SequencedHit>> fromVersion = version.query(request, tail.shadowed());
+        return results;
+    }
+
+    /** As {@link #sequencedQuery} without loading the version's records: the hits as {@link Candidate}s. */
+    List<List<Candidate>> candidates(QueryRequest request) {
+        if (version == null) {
+            return tail.query(request).stream().map(hits -> hits.stream().map(Candidate::of).toList()).toList();
+        }
+        List<List<VersionHit>> fromVersion = version.locate(request, tail.shadowed());
         List<List<SequencedHit>> fromTail = tail.size() == 0 ? null : tail.query(request);
-        List<List<SequencedHit>> results = new ArrayList<>(fromVersion.size());
+        List<List<Candidate>> results = new ArrayList<>(fromVersion.size());
         for (int q = 0; q < fromVersion.size(); q++) {
-            List<SequencedHit> a = fromVersion.get(q);
+            List<VersionHit> a = fromVersion.get(q);
             List<SequencedHit> b = fromTail == null ? List.of() : fromTail.get(q);
-            List<SequencedHit> merged = new ArrayList<>(Math.min(request.nResults(), a.size() + b.size()));
+            List<Candidate> merged = new ArrayList<>(Math.min(request.nResults(), a.size() + b.size()));
             int i = 0;
             int j = 0;
             while ((i < a.size() || j < b.size()) && merged.size() < request.nResults()) {
-                if (j >= b.size() || (i < a.size() && SequencedHit.compare(a.get(i), b.get(j)) < 0)) {
-                    merged.add(a.get(i++));
+                Candidate fromA = i < a.size() ? Candidate.of(a.get(i)) : null;
+                Candidate fromB = j < b.size() ? Candidate.of(b.get(j)) : null;
+                if (fromB == null || (fromA != null && Candidate.compare(fromA, fromB) < 0)) {
+                    merged.add(fromA);
+                    i++;
                 } else {
-                    merged.add(b.get(j++));
+                    merged.add(fromB);
+                    j++;
                 }
             }
             results.add(merged);
         }
         return results;
+    }
+
+    /**
+     * The records of {@code candidates}, in their order: the tail's as they are, the version's loaded (with
+     * {@code parts}) in one batch.
+     */
+    List<Record> load(List<Candidate> candidates, RecordParts parts) {
+        List<VersionHit> located = new ArrayList<>();
+        for (Candidate c : candidates) {
+            if (c.located() != null) {
+                located.add(c.located());
+            }
+        }
+        List<Record> fromVersion = located.isEmpty() ? List.of() : version.load(located, parts);
+        List<Record> records = new ArrayList<>(candidates.size());
+        int v = 0;
+        for (Candidate c : candidates) {
+            records.add(c.located() != null ? fromVersion.get(v++) : c.record());
+        }
+        return records;
     }
 
     /**
@@ -146,10 +188,9 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
     }
 
     /** The version's BM25 top {@code limit} (minus what the tail shadows) under {@code statistics}. */
-    List<SequencedHit> versionTextSearch(List<String> terms, TextStatistics statistics, int limit,
-                                         io.vermilion.filter.Where filter, boolean embeddings) {
-        return version == null ? List.of()
-                : version.textSearch(terms, statistics, limit, filter, tail.shadowed(), embeddings);
+    List<VersionHit> versionTextSearch(List<String> terms, TextStatistics statistics, int limit,
+                                       io.vermilion.filter.Where filter) {
+        return version == null ? List.of() : version.locateText(terms, statistics, limit, filter, tail.shadowed());
     }
 
     /** The log tail's live records in insertion order, with their sequences. */
@@ -166,9 +207,9 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
      * The version's exact sparse top-{@code k} for {@code key} and {@code query} (minus what the tail shadows, passing
      * {@code filter}) from its sparse index; null when there is no version or it has no sparse index.
      */
-    List<SequencedHit> versionSparse(String key, io.vermilion.record.MetadataValue.Sparse query, int k,
-            io.vermilion.filter.Where filter, boolean embeddings) {
-        return version == null ? null : version.sparseQuery(key, query, k, filter, tail.shadowed(), embeddings);
+    List<VersionHit> versionSparse(String key, io.vermilion.record.MetadataValue.Sparse query, int k,
+            io.vermilion.filter.Where filter) {
+        return version == null ? null : version.locateSparse(key, query, k, filter, tail.shadowed());
     }
 
     /** The version's document frequencies of {@code indices} in {@code key} (minus what the tail shadows), or null. */

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
 
 import io.vermilion.model.RankExpr;
-import io.vermilion.model.SequencedHit;
 
 /**
  * Evaluates a rank expression over the results of its {@code $knn} leaves with Chroma's semantics
@@ -22,8 +21,11 @@ import io.vermilion.model.SequencedHit;
  */
 final class RankEvaluator {
 
-    /** Scores for the supported records (by id) and the score of every other record, null when they are out. */
-    record Domain(Map<String, Float> support, Float fallback) {}
+    /**
+     * Scores for the supported records (by insertion sequence, which names a record within a view) and the score of
+     * every other record, null when they are out.
+     */
+    record Domain(Map<Long, Float> support, Float fallback) {}
 
     private interface FloatOp {
         float apply(float left, float right);
@@ -31,19 +33,19 @@ final class RankEvaluator {
 
     private RankEvaluator() {}
 
-    /** The root's support: id to score. {@code knnResults} are the leaves' hits, depth-first, nearest first. */
-    static Map<String, Float> evaluate(RankExpr expr, List<List<SequencedHit>> knnResults) {
+    /** The root's support: sequence to score. {@code knnResults} are the leaves' hits, depth-first, nearest first. */
+    static Map<Long, Float> evaluate(RankExpr expr, List<List<Candidate>> knnResults) {
         return eval(expr, knnResults.iterator()).support();
     }
 
-    private static Domain eval(RankExpr expr, Iterator<List<SequencedHit>> knns) {
+    private static Domain eval(RankExpr expr, Iterator<List<Candidate>> knns) {
         return switch (expr) {
             case RankExpr.Knn knn -> {
-                List<SequencedHit> hits = knns.hasNext() ? knns.next() : List.of();
-                Map<String, Float> support = new HashMap<>();
+                List<Candidate> hits = knns.hasNext() ? knns.next() : List.of();
+                Map<Long, Float> support = new HashMap<>();
                 for (int i = 0; i < hits.size(); i++) {
-                    SequencedHit hit = hits.get(i);
-                    support.put(hit.hit().record().id(), knn.returnRank() ? (float) i : hit.hit().distance());
+                    Candidate hit = hits.get(i);
+                    support.put(hit.sequence(), knn.returnRank() ? (float) i : hit.distance());
                 }
                 yield new Domain(support, knn.defaultScore());
             }
@@ -64,7 +66,7 @@ final class RankEvaluator {
         return new Domain(Map.of(), value);
     }
 
-    private static Domain fold(List<RankExpr> terms, float start, FloatOp op, Iterator<List<SequencedHit>> knns) {
+    private static Domain fold(List<RankExpr> terms, float start, FloatOp op, Iterator<List<Candidate>> knns) {
         Domain acc = flat(start);
         for (RankExpr term : terms) {
             acc = merge(acc, eval(term, knns), op);
@@ -73,20 +75,20 @@ final class RankEvaluator {
     }
 
     private static Domain map(Domain domain, DoubleUnaryOperator op) {
-        Map<String, Float> support = new HashMap<>(domain.support().size() * 2);
+        Map<Long, Float> support = new HashMap<>(domain.support().size() * 2);
         domain.support().forEach((id, v) -> support.put(id, (float) op.applyAsDouble(v)));
         Float fallback = domain.fallback() == null ? null : (float) op.applyAsDouble(domain.fallback());
         return new Domain(support, fallback);
     }
 
     private static Domain merge(Domain left, Domain right, FloatOp op) {
-        Map<String, Float> support = new HashMap<>();
+        Map<Long, Float> support = new HashMap<>();
         Float l = left.fallback();
         Float r = right.fallback();
         if (l != null && r != null) {
-            Set<String> ids = new HashSet<>(left.support().keySet());
+            Set<Long> ids = new HashSet<>(left.support().keySet());
             ids.addAll(right.support().keySet());
-            for (String id : ids) {
+            for (Long id : ids) {
                 support.put(id, op.apply(left.support().getOrDefault(id, l), right.support().getOrDefault(id, r)));
             }
             return new Domain(support, op.apply(l, r));

@@ -6,9 +6,11 @@ import io.vermilion.model.CollectionReader;
 import io.vermilion.model.GetRequest;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
+import io.vermilion.model.RecordParts;
 import io.vermilion.model.SequencedHit;
 import io.vermilion.model.TextStatistics;
 import io.vermilion.model.VectorQuantization;
+import io.vermilion.model.VersionHit;
 import io.vermilion.model.VersionReader;
 import io.vermilion.record.Record;
 import java.io.Closeable;
@@ -74,6 +76,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     private final SearchParameters parameters;
     private final int dimension;
     private final boolean sparseIndexed;
+    private final SparseTermMaxima sparseMaxima;
     private final long searchBytes;
     /** Set for a reader over a version that is not local yet: kNN queries read sketches meanwhile. */
     private volatile ColdSearch coldSearch;
@@ -94,6 +97,7 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         }
         this.dimension = dim;
         this.sparseIndexed = reader.getIndexCommit().getUserData().containsKey(SparseFields.COMMIT_KEY);
+        this.sparseMaxima = new SparseTermMaxima(reader);
         this.searchBytes = searchBytes(reader, schema, parameters, dim);
     }
 
@@ -186,9 +190,9 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
             int from = (int) Math.min(request.offset(), matches.size());
             int to = (int) Math.min(wanted, matches.size());
             List<SequencedRecord> records = new ArrayList<>(Math.max(0, to - from));
-            Hydrator hydrator = new Hydrator(request.embeddings());
+            Hydrator hydrator = new Hydrator(RecordParts.all(request.embeddings()));
             for (Hit hit : matches.subList(from, to)) {
-                records.add(new SequencedRecord(hit.sequence, hydrator.load(hit)));
+                records.add(new SequencedRecord(hit.sequence, hydrator.load(hit.leaf, hit.doc)));
             }
             return records;
         } catch (IOException e) {
@@ -247,11 +251,22 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
 
     @Override
     public List<List<SequencedHit>> query(QueryRequest request, Set<String> hidden) {
+        List<List<VersionHit>> located = locate(request, hidden);
+        List<List<SequencedHit>> results = new ArrayList<>(located.size());
+        RecordParts parts = RecordParts.all(request.embeddings());
+        for (List<VersionHit> hits : located) {
+            results.add(loaded(hits, parts));
+        }
+        return results;
+    }
+
+    @Override
+    public List<List<VersionHit>> locate(QueryRequest request, Set<String> hidden) {
         if (request.distance() != schema.space()) {
             throw new IllegalArgumentException("index built for space " + schema.space().wireName()
                     + ", request asks for " + request.distance().wireName());
         }
-        List<List<SequencedHit>> results = new ArrayList<>(request.queries().size());
+        List<List<VersionHit>> results = new ArrayList<>(request.queries().size());
         boolean nothing = request.nResults() == 0 || (request.ids() != null && request.ids().isEmpty()) || dimension < 0;
         try {
             Accepted accepted = nothing ? null : accepted(request, hidden);
@@ -271,13 +286,12 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                     best = nearest(query, request.nResults(),
                             request.efSearch() > 0 ? request.efSearch() : parameters.efSearch(), accepted);
                 }
-                List<SequencedHit> hits = new ArrayList<>(best.size());
-                Hydrator hydrator = new Hydrator(request.embeddings());
+                List<VersionHit> hits = new ArrayList<>(best.size());
                 for (Hit hit : best) {
-                    hits.add(new SequencedHit(new QueryHit(hydrator.load(hit), hit.distance), hit.sequence));
+                    hits.add(new VersionHit(hit.leaf, hit.doc, hit.sequence, hit.distance));
                 }
                 if (fromSketches) {
-                    cold.answered(); // after the hits' records: the download it may start does not delay them
+                    cold.answered(); // after the candidates' vectors; the hits' records load after this
                 }
                 results.add(hits);
             }
@@ -285,6 +299,43 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code hits} with their records loaded. */
+    private List<SequencedHit> loaded(List<VersionHit> hits, RecordParts parts) {
+        List<Record> records = load(hits, parts);
+        List<SequencedHit> out = new ArrayList<>(hits.size());
+        for (int i = 0; i < hits.size(); i++) {
+            out.add(new SequencedHit(new QueryHit(records.get(i), hits.get(i).distance()), hits.get(i).sequence()));
+        }
+        return out;
+    }
+
+    /**
+     * Loads in document order (so neighbouring documents share a decompressed stored-fields block) and answers in
+     * the order of {@code hits}.
+     */
+    @Override
+    public List<Record> load(List<VersionHit> hits, RecordParts parts) {
+        if (hits.isEmpty()) {
+            return List.of();
+        }
+        Integer[] order = new Integer[hits.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.<Integer>comparingInt(i -> hits.get(i).leaf())
+                .thenComparingInt(i -> hits.get(i).doc()));
+        Record[] records = new Record[hits.size()];
+        Hydrator hydrator = new Hydrator(parts);
+        try {
+            for (int i : order) {
+                records[i] = hydrator.load(hits.get(i).leaf(), hits.get(i).doc());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Arrays.asList(records);
     }
 
     /**
@@ -295,6 +346,13 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     @Override
     public List<SequencedHit> sparseQuery(String key, io.vermilion.record.MetadataValue.Sparse query, int k,
             io.vermilion.filter.Where where, Set<String> hidden, boolean embeddings) {
+        List<VersionHit> located = locateSparse(key, query, k, where, hidden);
+        return located == null ? null : loaded(located, RecordParts.all(embeddings));
+    }
+
+    @Override
+    public List<VersionHit> locateSparse(String key, io.vermilion.record.MetadataValue.Sparse query, int k,
+            io.vermilion.filter.Where where, Set<String> hidden) {
         if (!sparseIndexed) {
             return null;
         }
@@ -303,11 +361,10 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
             if (filter instanceof MatchNoDocsQuery) {
                 return List.of();
             }
-            List<SequencedHit> hits = new ArrayList<>();
-            Hydrator hydrator = new Hydrator(embeddings);
-            for (SparseIndexQuery.Scored s : SparseIndexQuery.nearest(searcher, key, query, k, filter)) {
-                Hit hit = new Hit(s.leaf(), s.doc(), s.sequence(), s.score());
-                hits.add(new SequencedHit(new QueryHit(hydrator.load(hit), s.score()), s.sequence()));
+            List<VersionHit> hits = new ArrayList<>();
+            for (SparseIndexQuery.Scored s : SparseIndexQuery.nearest(searcher, sparseMaxima, key, query, k,
+                    filter)) {
+                hits.add(new VersionHit(s.leaf(), s.doc(), s.sequence(), s.score()));
             }
             return hits;
         } catch (IOException e) {
@@ -348,17 +405,21 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     @Override
     public List<SequencedHit> textSearch(List<String> terms, TextStatistics statistics, int limit, Where filter,
                                          Set<String> hidden, boolean embeddings) {
+        return loaded(locateText(terms, statistics, limit, filter, hidden), RecordParts.all(embeddings));
+    }
+
+    @Override
+    public List<VersionHit> locateText(List<String> terms, TextStatistics statistics, int limit, Where filter,
+                                       Set<String> hidden) {
         if (limit == 0 || terms.isEmpty()) {
             return List.of();
         }
         try {
             Query restrict = filter == null && hidden.isEmpty() ? null
                     : filterQuery(FilterTranslator.translate(null, filter, null), false, hidden);
-            List<SequencedHit> hits = new ArrayList<>();
-            Hydrator hydrator = new Hydrator(embeddings);
+            List<VersionHit> hits = new ArrayList<>();
             for (DocumentTextSearch.Found found : DocumentTextSearch.top(reader, terms, statistics, restrict, limit)) {
-                Hit hit = new Hit(found.leaf(), found.doc(), found.sequence(), -found.score());
-                hits.add(new SequencedHit(new QueryHit(hydrator.load(hit), hit.distance), hit.sequence));
+                hits.add(new VersionHit(found.leaf(), found.doc(), found.sequence(), -found.score()));
             }
             return hits;
         } catch (IOException e) {
@@ -699,24 +760,22 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     }
 
     /**
-     * Loads whole records for one request. Keeps one {@link StoredFields} per segment: it holds the last
-     * decompressed block, so neighbouring documents are not decompressed again.
+     * Loads records (the requested parts) for one request. Keeps one {@link StoredFields} per segment: it holds the
+     * last decompressed block, so neighbouring documents are not decompressed again.
      */
     private final class Hydrator {
         private final StoredFields[] perLeaf = new StoredFields[reader.leaves().size()];
-        private final boolean withEmbeddings;
+        private final RecordParts parts;
 
-        Hydrator(boolean withEmbeddings) {
-            this.withEmbeddings = withEmbeddings;
+        Hydrator(RecordParts parts) {
+            this.parts = parts;
         }
 
-        Record load(Hit hit) throws IOException {
-            if (perLeaf[hit.leaf] == null) {
-                perLeaf[hit.leaf] = reader.leaves().get(hit.leaf).reader().storedFields();
+        Record load(int leaf, int doc) throws IOException {
+            if (perLeaf[leaf] == null) {
+                perLeaf[leaf] = reader.leaves().get(leaf).reader().storedFields();
             }
-            return withEmbeddings
-                    ? StoredRecords.load(reader.leaves().get(hit.leaf).reader(), perLeaf[hit.leaf], hit.doc)
-                    : StoredRecords.load(perLeaf[hit.leaf], hit.doc);
+            return StoredRecords.load(reader.leaves().get(leaf).reader(), perLeaf[leaf], doc, parts);
         }
     }
 

@@ -13,6 +13,7 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -41,7 +42,9 @@ import org.apache.lucene.util.BytesRef;
  * the exact top-k (ties by sequence included); otherwise {@code C} grows. When every document with a positive part is
  * a candidate and fewer than {@code k} of them have a positive dot product, the rest of the top-k comes from
  * documents whose overlap contributes nothing positive; these are found by walking the query dimensions' postings
- * (never the whole collection). Stateless; thread-safe over a thread-safe searcher.
+ * (never the whole collection). Query dimensions whose summed bound is a negligible share (IDF-weighted near-ubiquitous
+ * ones) may leave the walk, their bound added to the certificate ({@link #nearest}). Stateless; thread-safe over a
+ * thread-safe searcher.
  */
 final class SparseIndexQuery {
 
@@ -50,9 +53,16 @@ final class SparseIndexQuery {
      * {@code (1 + 2⁻⁸)} × its impact; 2⁻¹⁴ more covers float rounding of the weights and of the sums.
      */
     static final double BOUND_SLACK = 1.0 + 0x1p-8 + 0x1p-14;
-    /** Candidates fetched at first per result wanted, and at least: enough that one round usually certifies. */
-    static final int OVERFETCH = 4;
-    static final int MIN_CANDIDATES = 64;
+    /**
+     * Candidates fetched beyond {@code k} at first (or {@code k / 4} if more): enough that one round usually
+     * certifies, few enough that the walk's threshold rises fast.
+     */
+    static final int CANDIDATE_MARGIN = 16;
+    /** The share of the query's summed dimension bounds that may be left out of the impact walk. */
+    static final double DROP_FRACTION = 0.01;
+
+    /** A query dimension as an impact clause: its field and term, {@code |value|}, and {@code |value|} × max impact. */
+    private record Clause(String field, String term, float weight, double bound) {}
 
     /** A document of segment {@code leaf} with its sequence and exact score ({@code 1 − dot}). */
     record Scored(int leaf, int doc, long sequence, float score) {}
@@ -64,38 +74,75 @@ final class SparseIndexQuery {
 
     /**
      * The best {@code k} live documents passing {@code filter} (null: all) whose vector in {@code key} shares an index
-     * with {@code query}, by score then sequence.
+     * with {@code query}, by score then sequence. Query dimensions whose bounds ({@code |value|} × the dimension's
+     * largest impact, {@link SparseTermMaxima}) sum to at most {@link #DROP_FRACTION} of all the bounds — typically
+     * the near-ubiquitous dimensions of an IDF-weighted query — are left out of the impact walk and their summed bound
+     * added to the certificate; their values still count in the exact re-scoring. A round that cannot certify that
+     * way is redone with every dimension.
      */
-    static List<Scored> nearest(IndexSearcher searcher, String key, MetadataValue.Sparse query, int k, Query filter)
-            throws IOException {
+    static List<Scored> nearest(IndexSearcher searcher, SparseTermMaxima maxima, String key,
+            MetadataValue.Sparse query, int k, Query filter) throws IOException {
         if (k <= 0 || query.indices().length == 0) {
             return List.of();
         }
         int[] indices = query.indices();
         float[] values = query.values();
         float maxWeight = 0f;
-        int clauses = 0;
+        int count = 0;
         for (float v : values) {
             if (v != 0f && !Float.isNaN(v)) {
                 maxWeight = Math.max(maxWeight, Math.abs(v));
-                clauses++;
+                count++;
             }
         }
-        if (clauses == 0 || clauses > IndexSearcher.getMaxClauseCount() - 1 || !Float.isFinite(maxWeight)) {
+        if (count == 0 || count > IndexSearcher.getMaxClauseCount() - 1 || !Float.isFinite(maxWeight)) {
             return overlapping(searcher, key, query, k, filter);
         }
-        BooleanQuery.Builder impacts = new BooleanQuery.Builder();
+        List<Clause> clauses = new ArrayList<>(count);
+        double total = 0;
         for (int i = 0; i < indices.length; i++) {
             float v = values[i];
             if (v == 0f || Float.isNaN(v)) {
                 continue;
             }
+            String field = v > 0f ? SparseFields.positiveField(key) : SparseFields.negativeField(key);
+            String term = SparseFields.term(indices[i]);
+            double bound = Math.abs((double) v) * maxima.max(field, term);
+            clauses.add(new Clause(field, term, Math.abs(v), bound));
+            total += bound;
+        }
+        List<Clause> byBound = new ArrayList<>(clauses);
+        byBound.sort(Comparator.comparingDouble(Clause::bound));
+        double dropped = 0;
+        int drop = 0;
+        while (Double.isFinite(total) && drop < byBound.size() - 1
+                && dropped + byBound.get(drop).bound() <= DROP_FRACTION * total) {
+            dropped += byBound.get(drop).bound();
+            drop++;
+        }
+        if (drop > 0) {
+            List<Scored> best = top(searcher, key, query, k, filter, byBound.subList(drop, byBound.size()), maxWeight,
+                    dropped, false);
+            if (best != null) {
+                return best;
+            }
+        }
+        return top(searcher, key, query, k, filter, clauses, maxWeight, 0, true);
+    }
+
+    /**
+     * The exact top {@code k} from an impact walk over {@code clauses}, the other query dimensions' positive parts
+     * bounded by {@code dropped} in total; growing the candidates until certified when {@code grow}, else null when
+     * the first round does not certify.
+     */
+    private static List<Scored> top(IndexSearcher searcher, String key, MetadataValue.Sparse query, int k,
+            Query filter, List<Clause> clauses, float maxWeight, double dropped, boolean grow) throws IOException {
+        BooleanQuery.Builder impacts = new BooleanQuery.Builder();
+        for (Clause clause : clauses) {
             // Weights are scaled so the largest is 1 (FeatureField takes weights in (0, 64]); rounding a tiny one up
             // to the smallest normal keeps every clause an upper bound of what it stands for.
-            float weight = Math.max(Float.MIN_NORMAL, Math.abs(v) / maxWeight);
-            String field = v > 0f ? SparseFields.positiveField(key) : SparseFields.negativeField(key);
-            impacts.add(FeatureField.newLinearQuery(field, SparseFields.term(indices[i]), weight),
-                    BooleanClause.Occur.SHOULD);
+            float weight = Math.max(Float.MIN_NORMAL, clause.weight() / maxWeight);
+            impacts.add(FeatureField.newLinearQuery(clause.field(), clause.term(), weight), BooleanClause.Occur.SHOULD);
         }
         impacts.setMinimumNumberShouldMatch(1);
         if (filter != null && !(filter instanceof MatchAllDocsQuery)) {
@@ -103,26 +150,29 @@ final class SparseIndexQuery {
         }
         Query topQuery = impacts.build();
         IndexReader reader = searcher.getIndexReader();
-        int candidates = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(MIN_CANDIDATES, (long) k * OVERFETCH));
+        int candidates = (int) Math.min(Integer.MAX_VALUE - 8, k + Math.max((long) CANDIDATE_MARGIN, k / 4L));
         while (true) {
             TopDocs top = searcher.search(topQuery, new TopScoreDocCollectorManager(candidates, null, candidates));
             ScoreDoc[] found = top.scoreDocs;
             List<Scored> scored = rescore(reader, key, query, found);
             scored.sort(ORDER);
             boolean exhausted = found.length < candidates;
-            if (exhausted) {
-                // Every document with a positive part is here; any other overlapping one has dot <= 0, score >= 1.
-                if (scored.size() >= k && scored.get(k - 1).score() < 1.0f) {
-                    return scored.subList(0, k);
-                }
-                return overlapping(searcher, key, query, k, filter);
-            }
-            double bound = found[found.length - 1].score * (double) maxWeight * BOUND_SLACK;
+            // Every document outside the candidates has a positive part below the bound (with no candidates left
+            // out, only the dropped dimensions' part), so a score of at least 1 − bound.
+            double bound = dropped * BOUND_SLACK
+                    + (exhausted ? 0 : found[found.length - 1].score * (double) maxWeight * BOUND_SLACK);
             float threshold = (float) (1.0 - bound);
+            if (threshold > 1.0 - bound) {
+                threshold = Math.nextDown(threshold);
+            }
             if (scored.size() >= k && scored.get(k - 1).score() < threshold) {
                 return scored.subList(0, k);
             }
-            if (candidates >= reader.maxDoc()) {
+            if (!grow) {
+                return null;
+            }
+            if (exhausted || candidates >= reader.maxDoc()) {
+                // Fewer than k documents with a positive dot product: the rest come from the overlapping ones.
                 return overlapping(searcher, key, query, k, filter);
             }
             candidates = (int) Math.min(reader.maxDoc(), candidates * 4L);
@@ -202,6 +252,15 @@ final class SparseIndexQuery {
      * frequencies).
      */
     static int documentFrequency(IndexSearcher searcher, String key, int index, Query filter) throws IOException {
+        IndexReader reader = searcher.getIndexReader();
+        if ((filter == null || filter instanceof MatchAllDocsQuery) && !reader.hasDeletions()) {
+            // Every document is live and has a dimension in at most one of the three fields (a vector's indices are
+            // distinct): the terms' document frequencies count exactly, without walking their postings.
+            String text = SparseFields.term(index);
+            return reader.docFreq(new Term(SparseFields.positiveField(key), text))
+                    + reader.docFreq(new Term(SparseFields.negativeField(key), text))
+                    + reader.docFreq(new Term(SparseFields.zeroField(key), text));
+        }
         List<BytesRef> term = List.of(new BytesRef(SparseFields.term(index)));
         BooleanQuery.Builder any = new BooleanQuery.Builder()
                 .add(new TermInSetQuery(SparseFields.positiveField(key), term), BooleanClause.Occur.SHOULD)

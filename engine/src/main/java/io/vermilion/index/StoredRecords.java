@@ -4,6 +4,7 @@ import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.util.BytesRef;
 
+import io.vermilion.model.RecordParts;
 import io.vermilion.record.MetadataJson;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Record;
@@ -24,15 +25,23 @@ final class StoredRecords {
 
     /** The record in {@code doc} without its embedding (null), for filters that check records. */
     static Record load(StoredFields storedFields, int doc) throws IOException {
-        Visitor visitor = new Visitor();
+        return load(storedFields, doc, RecordParts.WITHOUT_EMBEDDING);
+    }
+
+    /** The record in {@code doc} with {@code parts} (the embedding left out whatever they say); the rest null. */
+    private static Record load(StoredFields storedFields, int doc, RecordParts parts) throws IOException {
+        Visitor visitor = new Visitor(parts);
         storedFields.document(doc, visitor);
         Map<String, MetadataValue> metadata = visitor.metadataJson == null ? null : MetadataJson.decode(visitor.metadataJson);
         return new Record(visitor.id, null, metadata, visitor.document, visitor.uri);
     }
 
-    /** The whole record in {@code doc} of segment {@code leaf}, embedding included. */
-    static Record load(LeafReader leaf, StoredFields storedFields, int doc) throws IOException {
-        Record stored = load(storedFields, doc);
+    /** The record in {@code doc} of segment {@code leaf} with {@code parts}; the parts not asked for are null. */
+    static Record load(LeafReader leaf, StoredFields storedFields, int doc, RecordParts parts) throws IOException {
+        Record stored = load(storedFields, doc, parts);
+        if (!parts.embedding()) {
+            return stored;
+        }
         float[] embedding = null;
         BinaryDocValues embeddings = leaf.getBinaryDocValues(IndexFields.EMBEDDING);
         if (embeddings != null && embeddings.advanceExact(doc)) {
@@ -43,15 +52,22 @@ final class StoredRecords {
     }
 
     private static final class Visitor extends StoredFieldVisitor {
+        private final RecordParts parts;
         String id;
         String metadataJson;
         String document;
         String uri;
 
+        Visitor(RecordParts parts) {
+            this.parts = parts;
+        }
+
         @Override
         public Status needsField(FieldInfo fieldInfo) {
             return switch (fieldInfo.name) {
-                case IndexFields.ID, IndexFields.METADATA, IndexFields.DOCUMENT, IndexFields.URI -> Status.YES;
+                case IndexFields.ID -> Status.YES;
+                case IndexFields.METADATA -> parts.metadata() ? Status.YES : Status.NO;
+                case IndexFields.DOCUMENT, IndexFields.URI -> parts.document() ? Status.YES : Status.NO;
                 default -> Status.NO;
             };
         }

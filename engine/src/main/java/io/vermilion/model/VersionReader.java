@@ -53,6 +53,25 @@ public interface VersionReader {
     List<SequencedHit> textSearch(List<String> terms, TextStatistics statistics, int limit, Where filter,
                                   Set<String> hidden, boolean embeddings);
 
+    /**
+     * As {@link #query} without loading records: each query's hits as found in the version (nearest first, ties by
+     * sequence), to be loaded with {@link #load} while the reader is retained.
+     */
+    List<List<VersionHit>> locate(QueryRequest request, Set<String> hidden);
+
+    /** As {@link #sparseQuery} without loading records; null when this version has no sparse index. */
+    default List<VersionHit> locateSparse(String key, io.vermilion.record.MetadataValue.Sparse query, int k,
+            Where where, Set<String> hidden) {
+        return null;
+    }
+
+    /** As {@link #textSearch} without loading records. */
+    List<VersionHit> locateText(List<String> terms, TextStatistics statistics, int limit, Where filter,
+                                Set<String> hidden);
+
+    /** The records of {@code hits} (found by this reader) with the given {@code parts}, in the order of {@code hits}. */
+    List<io.vermilion.record.Record> load(List<VersionHit> hits, RecordParts parts);
+
     /** The version's records with these ids (absent ids are left out). */
     Map<String, SequencedRecord> lookup(Collection<String> ids);
 

@@ -25,6 +25,8 @@ public final class MetadataJson {
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // Correctly rounded as Float.parseFloat, several times faster: a sparse vector holds hundreds of floats.
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
 
     private MetadataJson() {}

@@ -1,5 +1,6 @@
 package io.vermilion.executor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.RankExpr;
+import io.vermilion.model.RecordParts;
 import io.vermilion.model.SearchGroupBy;
 import io.vermilion.model.SearchHit;
 import io.vermilion.model.SearchRequest;
@@ -36,8 +38,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * — every rank operator, knn defaults and rank positions, group_by with $min_k/$max_k (one or two group keys, one or
  * two aggregate keys, a key some records lack), filters on metadata, #id and
  * #document, offset and limit — each compared, ids and float32 scores exactly, with a brute-force answer computed
- * here record by record from Chroma's rules, under L2 or inner product. Integer coordinates keep distances exact and
- * make ties common.
+ * here record by record from Chroma's rules, under L2 or inner product, and the record parts each search selects
+ * (metadata, document, embedding; the executor loads only the returned page) equal to the model's. Integer
+ * coordinates keep distances exact and make ties common.
  * Re-run one case with {@code -Dtests.seed=<seed>}.
  */
 @ExtendWith(Seeds.class)
@@ -134,8 +137,8 @@ class SearchExecutorDifferentialTest {
                             : null;
                     int offset = random.nextInt(3);
                     Integer limit = random.nextBoolean() ? null : random.nextInt(6);
-                    SearchRequest request = new SearchRequest(filter, rank, groupBy, offset, limit, space,
-                            0, false);
+                    RecordParts parts = new RecordParts(random.nextBoolean(), random.nextBoolean(), random.nextBoolean());
+                    SearchRequest request = new SearchRequest(filter, rank, groupBy, offset, limit, space, 0, parts);
                     List<SearchHit> actual = SearchExecutor.search(view, request);
                     List<Scored> expected = bruteForce(new ArrayList<>(model.values()), request);
                     String context = "round " + round + " (" + space + ") search " + s + " rank " + rank + " filter " + filterJson
@@ -144,6 +147,19 @@ class SearchExecutorDifferentialTest {
                             actual.stream().map(h -> h.record().id()).toList(), context);
                     assertEquals(expected.stream().map(e -> e.score).toList(),
                             actual.stream().map(SearchHit::score).toList(), context);
+                    for (int h = 0; h < actual.size(); h++) {
+                        Record want = expected.get(h).live.record();
+                        Record got = actual.get(h).record();
+                        if (parts.metadata()) {
+                            assertEquals(want.metadata(), got.metadata(), context);
+                        }
+                        if (parts.document()) {
+                            assertEquals(want.document(), got.document(), context);
+                        }
+                        if (parts.embedding()) {
+                            assertArrayEquals(want.embedding(), got.embedding(), context);
+                        }
+                    }
                 }
             }
         }

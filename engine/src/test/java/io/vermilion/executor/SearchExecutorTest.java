@@ -1,24 +1,36 @@
 package io.vermilion.executor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vermilion.blockstore.SequencedRecord;
+import io.vermilion.filter.Where;
 import io.vermilion.filter.WhereParser;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.index.IndexedCollectionReader;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.model.DistanceFunction;
+import io.vermilion.model.GetRequest;
+import io.vermilion.model.QueryRequest;
 import io.vermilion.model.RankExpr;
+import io.vermilion.model.RecordParts;
 import io.vermilion.model.SearchGroupBy;
 import io.vermilion.model.SearchHit;
 import io.vermilion.model.SearchRequest;
+import io.vermilion.model.SequencedHit;
+import io.vermilion.model.TextStatistics;
+import io.vermilion.model.VersionHit;
+import io.vermilion.model.VersionReader;
 import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
 import io.vermilion.record.Record;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +45,7 @@ class SearchExecutorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private IndexedCollectionReader version;
+    private CollectionTail tail;
     private CollectionView view;
 
     static Record record(String id, float x, String color, long rank) {
@@ -47,7 +60,7 @@ class SearchExecutorTest {
         Directory directory = new ByteBuffersDirectory();
         CollectionIndexWriter.write(directory, IndexSchema.defaults(DistanceFunction.L2, compacted), compacted);
         version = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS);
-        CollectionTail tail = new CollectionTail(version);
+        tail = new CollectionTail(version);
         tail.apply(List.of(
                 new LogRecord(Operation.ADD, "r4", new float[] {4}, Map.of("color", new MetadataValue.Str("red"),
                         "rank", new MetadataValue.Int(1)), "doc r4", null),
@@ -191,5 +204,118 @@ class SearchExecutorTest {
             assertEquals(4, compacted.count());
         }
         assertEquals(6, view.count());
+    }
+
+    @Test
+    void rankedSearchLoadsOnlyTheRecordsOfThePageItReturns() throws Exception {
+        // Ranks from knn(0.4): r0 0, r1 1, r2 2, r3 3; from knn(4.6): r5 0, r4 1, r3 2, r2 3; default 10.
+        // Sums: r2 5, r3 5, r0 10, r5 10, r1 11, r4 11; ties by sequence. Offset 1, limit 2: r3 and r0, both compacted.
+        RankExpr sum = new RankExpr.Sum(List.of(knn(0.4f, 4, 10f, true), knn(4.6f, 4, 10f, true)));
+        CountingVersion counting = new CountingVersion(version);
+        version.tryRetain();
+        try (CollectionView counted = new CollectionView(counting, 1, tail.view())) {
+            List<SearchHit> hits = SearchExecutor.search(counted, new SearchRequest(null, sum, null, 1, 2,
+                    DistanceFunction.L2, 0, new RecordParts(false, false, false)));
+            assertHits(List.of("r3", "r0"), List.of(5f, 10f), hits);
+            assertEquals(2, counting.loaded, "records loaded from the version");
+            assertEquals(List.of(), hits.stream().filter(h -> h.record().metadata() != null
+                    || h.record().document() != null || h.record().embedding() != null).toList(),
+                    "nothing but ids selected");
+
+            counting.loaded = 0;
+            List<SearchHit> full = SearchExecutor.search(counted, new SearchRequest(null, sum, null, 0, 3,
+                    DistanceFunction.L2, 0, new RecordParts(true, true, true)));
+            assertHits(List.of("r2", "r3", "r0"), List.of(5f, 5f, 10f), full);
+            assertEquals(3, counting.loaded);
+            assertEquals(Map.of("color", new MetadataValue.Str("red"), "rank", new MetadataValue.Int(2)),
+                    full.get(0).record().metadata());
+            assertEquals("doc r2", full.get(0).record().document());
+            assertArrayEquals(new float[] {2f}, full.get(0).record().embedding());
+        }
+    }
+
+    @Test
+    void groupByReadsTheMetadataOfEveryRankedRecordAndReturnsTheSelectedParts() throws Exception {
+        // knn(0.4) limit 4: r0 0.16, r1 0.36 (tail, now red), r2 2.56, r3 6.76; one per color by score:
+        // red r0, blue r3.
+        CountingVersion counting = new CountingVersion(version);
+        version.tryRetain();
+        try (CollectionView counted = new CollectionView(counting, 1, tail.view())) {
+            List<SearchHit> hits = SearchExecutor.search(counted, new SearchRequest(null, knn(0.4f, 4, null, false),
+                    new SearchGroupBy(List.of("color"), List.of("#score"), 1, false), 0, null, DistanceFunction.L2, 0,
+                    new RecordParts(false, true, false)));
+            assertEquals(List.of("r0", "r3"), hits.stream().map(h -> h.record().id()).toList());
+            assertEquals(List.of("doc r0", "doc r3"), hits.stream().map(h -> h.record().document()).toList());
+            // r0, r2, r3 for their metadata, then r0 and r3 again for their documents.
+            assertEquals(5, counting.loaded);
+        }
+    }
+
+    /** The version, counting the records loaded from it. */
+    private static final class CountingVersion implements VersionReader {
+        private final VersionReader delegate;
+        int loaded;
+
+        CountingVersion(VersionReader delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public List<Record> load(List<VersionHit> hits, RecordParts parts) {
+            loaded += hits.size();
+            return delegate.load(hits, parts);
+        }
+
+        @Override
+        public int count() {
+            return delegate.count();
+        }
+
+        @Override
+        public List<SequencedRecord> get(GetRequest request, Set<String> hidden) {
+            return delegate.get(request, hidden);
+        }
+
+        @Override
+        public List<List<SequencedHit>> query(QueryRequest request, Set<String> hidden) {
+            return delegate.query(request, hidden);
+        }
+
+        @Override
+        public List<List<VersionHit>> locate(QueryRequest request, Set<String> hidden) {
+            return delegate.locate(request, hidden);
+        }
+
+        @Override
+        public List<VersionHit> locateText(List<String> terms, TextStatistics statistics, int limit, Where filter,
+                                           Set<String> hidden) {
+            return delegate.locateText(terms, statistics, limit, filter, hidden);
+        }
+
+        @Override
+        public TextStatistics textStatistics(List<String> terms) {
+            return delegate.textStatistics(terms);
+        }
+
+        @Override
+        public List<SequencedHit> textSearch(List<String> terms, TextStatistics statistics, int limit, Where filter,
+                                             Set<String> hidden, boolean embeddings) {
+            return delegate.textSearch(terms, statistics, limit, filter, hidden, embeddings);
+        }
+
+        @Override
+        public Map<String, SequencedRecord> lookup(Collection<String> ids) {
+            return delegate.lookup(ids);
+        }
+
+        @Override
+        public boolean tryRetain() {
+            return delegate.tryRetain();
+        }
+
+        @Override
+        public void release() {
+            delegate.release();
+        }
     }
 }

@@ -51,6 +51,37 @@ class MetadataJsonTest {
     }
 
     @Test
+    void sparseValuesRoundTripBitForBit() {
+        long seed = Long.getLong("tests.seed", new Random().nextLong());
+        System.out.println("sparseValuesRoundTripBitForBit seed=" + seed);
+        Random random = new Random(seed);
+        float[] special = {0f, -0f, 0.1f, Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE,
+            1e-45f, 3.4e38f, 16777217f, 0.3f};
+        for (int round = 0; round < 2_000; round++) {
+            float[] values = new float[10];
+            int[] indices = new int[10];
+            for (int i = 0; i < values.length; i++) {
+                int pick = round * values.length + i;
+                float value;
+                do {
+                    value = pick < special.length ? special[pick] : Float.intBitsToFloat(random.nextInt());
+                } while (!Float.isFinite(value));
+                values[i] = value;
+                indices[i] = i * 3;
+            }
+            Map<String, MetadataValue> metadata = Map.of("s", new MetadataValue.Sparse(indices, values, null));
+
+            Map<String, MetadataValue> decoded = MetadataJson.decode(MetadataJson.encode(metadata));
+
+            float[] got = ((MetadataValue.Sparse) decoded.get("s")).values();
+            for (int i = 0; i < values.length; i++) {
+                assertEquals(Float.floatToRawIntBits(values[i]), Float.floatToRawIntBits(got[i]),
+                        "seed " + seed + " value " + values[i]);
+            }
+        }
+    }
+
+    @Test
     void longsRoundTripExactly() {
         for (long value : new long[] {0, -1, 1, Long.MIN_VALUE, Long.MAX_VALUE, (1L << 53) + 1}) {
             Map<String, MetadataValue> metadata = Map.of("n", new MetadataValue.Int(value));

@@ -20,6 +20,7 @@ import io.vermilion.gateway.QuotaLimits;
 import io.vermilion.gateway.Quotas;
 import io.vermilion.log.DimensionMismatchException;
 import io.vermilion.model.RankExpr;
+import io.vermilion.model.RecordParts;
 import io.vermilion.model.SearchHit;
 import io.vermilion.model.SearchRequest;
 import io.vermilion.record.MetadataValue;
@@ -147,7 +148,7 @@ public class SearchResource {
                 results.add(empty && s.rank() != null ? List.of() : SearchExecutor.search(view,
                         new SearchRequest(s.filter(), SparseIdf.apply(view, s.rank(), bm25), s.groupBy(), s.offset(),
                                 s.limit(), c.configuration().space(), c.configuration().efSearch(),
-                                s.select().embedding())));
+                                new RecordParts(s.select().metadata(), s.select().document(), s.select().embedding()))));
             }
             return response(searches, results);
         });
