@@ -4,6 +4,7 @@ import io.vermilion.config.ReplicaRole;
 import io.vermilion.config.VermilionConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -165,8 +166,12 @@ public class CompactionScheduler {
     private void compactDue(Instant now) {
         long pending = 0;
         Map<UUID, Instant> seen = new ConcurrentHashMap<>();
-        for (PgVersionCatalog.Pending p : catalog.pending().toCompletableFuture().join()) {
+        List<PgVersionCatalog.Pending> all = catalog.pending().toCompletableFuture().join();
+        for (PgVersionCatalog.Pending p : all) {
             pending += p.tailRecords();
+        }
+        pendingRecords.set(pending); // while this pass compacts, the gauge shows what it found
+        for (PgVersionCatalog.Pending p : all) {
             Instant since = pendingSince.getOrDefault(p.collection(), now);
             seen.put(p.collection(), since);
             if (!compactionBackoff.allows(p.collection(), now)) {
