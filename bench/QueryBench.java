@@ -31,6 +31,7 @@ import java.util.stream.IntStream;
  *   <li>{@code query URL N DATASET Q CLIENTS SECONDS} — sends the dataset's first Q real query vectors (n_results 10,
  *   include distances) from CLIENTS threads for SECONDS; prints queries/s, p50/p99 latency and recall@10 against
  *   the exact top 10 computed here by brute force.</li>
+ *   <li>{@code truth - N DATASET Q FILE} — computes the exact top 10 of {@code query} into FILE (beside a run).</li>
  *   <li>{@code first URL DATASET} — times one query (the first after a server start) and prints its latency.</li>
  *   <li>{@code cold URL DATASET T0} — started beside a server process started at epoch millisecond T0: retries one
  *   query until it is answered and prints the time from T0 to that answer (the serverless cold start).</li>
@@ -52,6 +53,9 @@ public class QueryBench {
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]), args.length > 7 ? Integer.parseInt(args[7]) : 0,
                     args.length > 8 ? args[8] : "none", args.length > 9 ? Path.of(args[9]) : null);
             case "first" -> first(base, Path.of(args[2]));
+            case "truth" -> truths(Integer.parseInt(args[2]), readFvecs(Path.of(args[3]).resolve("base.fvecs")),
+                    Arrays.copyOf(readFvecs(Path.of(args[3]).resolve("query.fvecs")), Integer.parseInt(args[4])),
+                    Path.of(args[5]));
             case "cold" -> cold(base, Path.of(args[2]), Long.parseLong(args[3]));
             default -> throw new IllegalArgumentException(mode);
         }
@@ -63,6 +67,11 @@ public class QueryBench {
                 + "\"configuration\":{\"hnsw\":{\"space\":\"cosine\"}}}", 200);
         String id = field(created, "id");
         AtomicInteger next = new AtomicInteger();
+        AtomicInteger retries = new AtomicInteger();
+        Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> { // a lost batch makes the run void
+            failure.printStackTrace();
+            System.exit(1);
+        });
         long t0 = System.nanoTime();
         Thread[] clients = new Thread[4];
         for (int c = 0; c < clients.length; c++) {
@@ -81,10 +90,23 @@ public class QueryBench {
                                 .append(i % 100).append('}');
                     }
                     String body = "{\"ids\":" + ids + "],\"embeddings\":" + embeddings + "],\"metadatas\":" + metadatas + "]}";
-                    try {
-                        send(base + "/" + id + "/add", body, 201);
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
+                    for (int attempt = 1; ; attempt++) {
+                        try {
+                            send(base + "/" + id + "/add", body, 201);
+                            break;
+                        } catch (Exception e) {
+                            // 503 says "retry the request" (a dependency timed out on the loaded machine): retry
+                            // as a client with retries would, a few times, and count it.
+                            if (attempt == 10 || !String.valueOf(e.getMessage()).contains("→ 503")) {
+                                throw new RuntimeException(e);
+                            }
+                            retries.incrementAndGet();
+                            try {
+                                Thread.sleep(1000L * attempt);
+                            } catch (InterruptedException interrupted) {
+                                throw new RuntimeException(interrupted);
+                            }
+                        }
                     }
                 }
             });
@@ -93,7 +115,8 @@ public class QueryBench {
             c.join();
         }
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("loaded %,d vectors in %.1f s → %.0f vectors/s acknowledged%n", n, loadSeconds, n / loadSeconds);
+        System.out.printf("loaded %,d vectors in %.1f s → %.0f vectors/s acknowledged (%d requests retried after a 503)%n", n, loadSeconds,
+                n / loadSeconds, retries.get());
         long c0 = System.nanoTime();
         // The scheduler updates the gauge after each pass, and writes that arrived during a compaction show in the next
         // pass: done = nothing pending in three polls in a row, a second apart (longer than the bench's 1 s interval).

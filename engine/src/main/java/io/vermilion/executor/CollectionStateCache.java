@@ -60,6 +60,13 @@ public final class CollectionStateCache {
     private final AtomicLong versionSwitches = new AtomicLong();
     private final AtomicLong versionsOpenedAhead = new AtomicLong();
     private final long memoryBudget;
+    /**
+     * Log fragment bytes a collection's tail takes from this replica's own writes before a read: an eighth of the
+     * heap. Past it the state is dropped (reads catch up from the log), so an ingest that outruns compaction does not
+     * hold its whole backlog in the heap.
+     */
+    private final long writeThroughLimit = Runtime.getRuntime().maxMemory() / 8;
+    private final AtomicLong writeThroughsDropped = new AtomicLong();
     /** Sum of the held collections' estimates. */
     private final AtomicLong heldBytes = new AtomicLong();
     /** Orders reads, for least-recently-read eviction. */
@@ -208,6 +215,11 @@ public final class CollectionStateCache {
     /** Versions queried once in the background before a state switched to them. */
     public long versionsWarmed() {
         return versionsWarmed.get();
+    }
+
+    /** States dropped because this replica's own writes grew their tail past an eighth of the heap. */
+    public long writeThroughsDropped() {
+        return writeThroughsDropped.get();
     }
 
     /** Fragments of this replica's own writes applied at write time ({@link #committed}). */
@@ -405,6 +417,8 @@ public final class CollectionStateCache {
         final VersionReader base;
         final CollectionTail tail;
         long offset;
+        /** Fragment bytes this replica's own writes added to this state's tail ({@link #committed}). */
+        long ownBytes;
 
         Building(VersionRef ref, VersionReader base) {
             this.ref = ref;
@@ -480,9 +494,20 @@ public final class CollectionStateCache {
             if (state.offset != fragment.startOffset()) {
                 return; // another writer's fragments come between: a read catches up from the log
             }
+            if (state.ownBytes + bytes.length > writeThroughLimit) {
+                // Writes outrun compaction and nobody reads: holding the tail would fill the heap. Let it go; the
+                // next read catches up from the log.
+                release(state, false);
+                building = null;
+                published = null;
+                account(null, false);
+                writeThroughsDropped.incrementAndGet();
+                return;
+            }
             try {
                 LogFragment decoded = fragments.read(bytes, fragment);
                 state.tail.apply(decoded.records(), fragment.startOffset());
+                state.ownBytes += bytes.length;
                 state.offset = fragment.endOffset();
                 ownFragmentsApplied.incrementAndGet();
                 publish(); // O(1) but for the size estimate: the next read takes a view without queueing
