@@ -61,11 +61,11 @@ public final class CollectionStateCache {
     private final AtomicLong versionsOpenedAhead = new AtomicLong();
     private final long memoryBudget;
     /**
-     * Log fragment bytes a collection's tail takes from this replica's own writes before a read: an eighth of the
-     * heap. Past it the state is dropped (reads catch up from the log), so an ingest that outruns compaction does not
+     * Log fragment bytes a collection's state takes from this replica's own writes (by default an eighth of the
+     * heap). Past it the state is dropped (reads catch up from the log), so an ingest that outruns compaction does not
      * hold its whole backlog in the heap.
      */
-    private final long writeThroughLimit = Runtime.getRuntime().maxMemory() / 8;
+    private final long writeThroughLimit;
     private final AtomicLong writeThroughsDropped = new AtomicLong();
     /** Sum of the held collections' estimates. */
     private final AtomicLong heldBytes = new AtomicLong();
@@ -103,6 +103,18 @@ public final class CollectionStateCache {
     public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
                                 SearchParameters parameters, BufferAllocator allocator, Executor executor,
                                 Environment environment, long memoryBudget) {
+        this(store, catalog, versions, indexFiles, parameters, allocator, executor, environment, memoryBudget,
+                Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    /**
+     * As above, holding at most {@code writeThroughLimit} bytes of log fragments a collection's own writes add to its
+     * state (see {@link #committed}) before the state is dropped.
+     */
+    public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
+                                SearchParameters parameters, BufferAllocator allocator, Executor executor,
+                                Environment environment, long memoryBudget, long writeThroughLimit) {
+        this.writeThroughLimit = writeThroughLimit;
         if (memoryBudget < 0) {
             throw new IllegalArgumentException("negative memory budget: " + memoryBudget);
         }
