@@ -61,7 +61,7 @@ public final class CollectionStateCache {
     private final AtomicLong versionsOpenedAhead = new AtomicLong();
     private final long memoryBudget;
     /**
-     * Log fragment bytes a collection's state takes from this replica's own writes (by default an eighth of the
+     * Log fragment bytes a collection's state takes from this replica's own writes (by default a sixteenth of the
      * heap). Past it the state is dropped (reads catch up from the log), so an ingest that outruns compaction does not
      * hold its whole backlog in the heap.
      */
@@ -104,7 +104,7 @@ public final class CollectionStateCache {
                                 SearchParameters parameters, BufferAllocator allocator, Executor executor,
                                 Environment environment, long memoryBudget) {
         this(store, catalog, versions, indexFiles, parameters, allocator, executor, environment, memoryBudget,
-                Runtime.getRuntime().maxMemory() / 8);
+                Runtime.getRuntime().maxMemory() / 16);
     }
 
     /**
@@ -229,7 +229,7 @@ public final class CollectionStateCache {
         return versionsWarmed.get();
     }
 
-    /** States dropped because this replica's own writes grew their tail past an eighth of the heap. */
+    /** States dropped because this replica's own writes grew their tail past their limit. */
     public long writeThroughsDropped() {
         return writeThroughsDropped.get();
     }

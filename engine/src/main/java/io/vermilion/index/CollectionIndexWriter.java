@@ -39,10 +39,12 @@ import org.apache.lucene.util.NumericUtils;
 public final class CollectionIndexWriter implements Closeable {
 
     /**
-     * Memory for documents not yet flushed to a segment. Large, so a big build makes few segments (each flush builds
-     * a graph that a merge must fold into another again), bounded so a compaction's heap stays predictable.
+     * Memory for documents not yet flushed to a segment: an eighth of the heap, between 64 and 512 MiB. Large, so a
+     * big build makes few segments (each flush builds a graph that a merge must fold into another again), bounded so
+     * a compaction fits a small heap (256 MiB with 2 GiB: about 75,000 documents of 384 dimensions, whose vectors
+     * the buffer holds twice, for the graph and the doc values).
      */
-    static final double RAM_BUFFER_MB = 512;
+    static final double RAM_BUFFER_MB = Math.max(64, Math.min(512, Runtime.getRuntime().maxMemory() / 8 / 1048576.0));
 
     private final IndexSchema schema;
     private final IndexWriter writer;
