@@ -43,8 +43,13 @@ start_server() {
 stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; }
 rss() { awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$server/status"; }
 peak_rss() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$server/status"; }
-# The largest heap in use before a collection (G1 log lines "... 812M->140M(2048M) ...").
-peak_heap() { grep -oE '[0-9]+M->[0-9]+M' "$work/gc-$1.log" | cut -d M -f1 | sort -n | tail -1 | sed 's/$/ MiB/'; }
+# The heap in use before a collection at most (G1 fills the heap first) and the live heap after a full collection at
+# most (G1 log lines "... 812M->140M(2048M) ...").
+peak_heap() {
+  echo "$(grep -oE '[0-9]+M->[0-9]+M' "$work/gc-$1.log" | cut -d M -f1 | sort -n | tail -1) MiB before a GC;" \
+    "$(grep 'Pause Full' "$work/gc-$1.log" | grep -oE '[0-9]+M->[0-9]+M' | cut -d '>' -f2 | sort -n | tail -1) after a full GC" \
+    "($(grep -c 'Pause Full' "$work/gc-$1.log") full GCs)"
+}
 
 start_server main
 "$JAVA" -Xmx4g bench/QueryBench.java load "http://127.0.0.1:$port" "$n" "$DATA"
