@@ -31,6 +31,7 @@ import java.util.stream.IntStream;
  *   <li>{@code query URL N DATASET Q CLIENTS SECONDS} — sends the dataset's first Q real query vectors (n_results 10,
  *   include distances) from CLIENTS threads for SECONDS; prints queries/s, p50/p99 latency and recall@10 against
  *   the exact top 10 computed here by brute force.</li>
+ *   <li>{@code truth - N DATASET Q FILE} — computes the exact top 10 of {@code query} into FILE (beside a run).</li>
  *   <li>{@code first URL DATASET} — times one query (the first after a server start) and prints its latency.</li>
  *   <li>{@code cold URL DATASET T0} — started beside a server process started at epoch millisecond T0: retries one
  *   query until it is answered and prints the time from T0 to that answer (the serverless cold start).</li>
@@ -49,8 +50,12 @@ public class QueryBench {
         switch (mode) {
             case "load" -> load(base, args[1], Integer.parseInt(args[2]), Path.of(args[3]));
             case "query" -> query(base, Integer.parseInt(args[2]), Path.of(args[3]), Integer.parseInt(args[4]),
-                    Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]), args.length > 7 ? Integer.parseInt(args[7]) : 0,
+                    args.length > 8 ? args[8] : "none", args.length > 9 ? Path.of(args[9]) : null);
             case "first" -> first(base, Path.of(args[2]));
+            case "truth" -> truths(Integer.parseInt(args[2]), readFvecs(Path.of(args[3]).resolve("base.fvecs")),
+                    Arrays.copyOf(readFvecs(Path.of(args[3]).resolve("query.fvecs")), Integer.parseInt(args[4])),
+                    Path.of(args[5]));
             case "cold" -> cold(base, Path.of(args[2]), Long.parseLong(args[3]));
             default -> throw new IllegalArgumentException(mode);
         }
@@ -62,6 +67,11 @@ public class QueryBench {
                 + "\"configuration\":{\"hnsw\":{\"space\":\"cosine\"}}}", 200);
         String id = field(created, "id");
         AtomicInteger next = new AtomicInteger();
+        AtomicInteger retries = new AtomicInteger();
+        Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> { // a lost batch makes the run void
+            failure.printStackTrace();
+            System.exit(1);
+        });
         long t0 = System.nanoTime();
         Thread[] clients = new Thread[4];
         for (int c = 0; c < clients.length; c++) {
@@ -76,13 +86,27 @@ public class QueryBench {
                         String sep = i == start ? "" : ",";
                         ids.append(sep).append('"').append(i).append('"');
                         embeddings.append(sep).append('"').append(base64(vector(seeds, i))).append('"');
-                        metadatas.append(sep).append("{\"bucket\":").append(i % 10).append('}');
+                        metadatas.append(sep).append("{\"bucket\":").append(i % 10).append(",\"shard\":")
+                                .append(i % 100).append('}');
                     }
                     String body = "{\"ids\":" + ids + "],\"embeddings\":" + embeddings + "],\"metadatas\":" + metadatas + "]}";
-                    try {
-                        send(base + "/" + id + "/add", body, 201);
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
+                    for (int attempt = 1; ; attempt++) {
+                        try {
+                            send(base + "/" + id + "/add", body, 201);
+                            break;
+                        } catch (Exception e) {
+                            // 503 says "retry the request" (a dependency timed out on the loaded machine): retry
+                            // as a client with retries would, a few times, and count it.
+                            if (attempt == 10 || !String.valueOf(e.getMessage()).contains("→ 503")) {
+                                throw new RuntimeException(e);
+                            }
+                            retries.incrementAndGet();
+                            try {
+                                Thread.sleep(1000L * attempt);
+                            } catch (InterruptedException interrupted) {
+                                throw new RuntimeException(interrupted);
+                            }
+                        }
                     }
                 }
             });
@@ -91,35 +115,52 @@ public class QueryBench {
             c.join();
         }
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("loaded %,d vectors in %.1f s → %.0f vectors/s acknowledged%n", n, loadSeconds, n / loadSeconds);
+        System.out.printf("loaded %,d vectors in %.1f s → %.0f vectors/s acknowledged (%d requests retried after a 503)%n", n, loadSeconds,
+                n / loadSeconds, retries.get());
         long c0 = System.nanoTime();
+        // The scheduler updates the gauge after each pass, and writes that arrived during a compaction show in the next
+        // pass: done = nothing pending in three polls in a row, a second apart (longer than the bench's 1 s interval).
+        int quiet = 0;
         while (true) {
             String metrics = get(root + "/q/metrics");
             Matcher m = Pattern.compile("(?m)^vermilion_compaction_pending_records\\S* (\\S+)$").matcher(metrics);
             Matcher published = Pattern.compile("(?m)^vermilion_compactions_total\\{result=\"published\"\\S* (\\S+)$").matcher(metrics);
             if (m.find() && Double.parseDouble(m.group(1)) == 0 && published.find() && Double.parseDouble(published.group(1)) > 0) {
-                break;
+                if (++quiet == 3) {
+                    break;
+                }
+            } else {
+                quiet = 0;
             }
             Thread.sleep(1000);
         }
-        double compactSeconds = (System.nanoTime() - c0) / 1e9;
+        double compactSeconds = (System.nanoTime() - c0) / 1e9 - 2; // less the two confirming polls
         System.out.printf("compacted (index built and published) %.1f s after the last acknowledgement;"
                 + " load + index → %.0f vectors/s end to end%n", compactSeconds, n / (loadSeconds + compactSeconds));
         System.out.println("count = " + get(base + "/" + id + "/count"));
     }
 
-    static void query(String base, int n, Path data, int q, int clients, int seconds) throws Exception {
+    /** Filters the benchmark measures: none, {@code bucket = 3} (10 % of records), {@code shard = 7} (1 %). */
+    static final String[] FILTERS = {"none", "bucket", "shard"};
+    static final String[] WHERE = {null, "{\"bucket\":3}", "{\"shard\":7}"};
+
+    static void query(String base, int n, Path data, int q, int clients, int seconds, int ef, String filterName,
+                      Path truthFile) throws Exception {
         float[][] seeds = readFvecs(data.resolve("base.fvecs"));
         float[][] queries = Arrays.copyOf(readFvecs(data.resolve("query.fvecs")), q);
         String id = field(send(base, "{\"name\":\"qbench\",\"get_or_create\":true}", 200), "id");
-        // Exact top 10 by brute force over the same synthetic set.
-        int[][] truth = new int[q][];
-        float[][] all = new float[n][];
-        IntStream.range(0, n).parallel().forEach(i -> all[i] = vector(seeds, i));
-        IntStream.range(0, q).parallel().forEach(qi -> truth[qi] = top(all, queries[qi]));
+        int filter = Arrays.asList(FILTERS).indexOf(filterName);
+        if (filter < 0) {
+            throw new IllegalArgumentException("filter " + filterName + " is not one of " + Arrays.toString(FILTERS));
+        }
+        int[][] truth = truths(n, seeds, queries, truthFile)[filter];
+        if (ef > 0) {
+            put(base + "/" + id, "{\"new_configuration\":{\"hnsw\":{\"ef_search\":" + ef + "}}}");
+        }
         String[] bodies = new String[q];
         for (int i = 0; i < q; i++) {
             bodies[i] = "{\"query_embeddings\":[" + Arrays.toString(queries[i]) + "],\"n_results\":" + K
+                    + (WHERE[filter] == null ? "" : ",\"where\":" + WHERE[filter])
                     + ",\"include\":[\"distances\"]}";
         }
         String url = base + "/" + id + "/query";
@@ -183,9 +224,94 @@ public class QueryBench {
             }
         }
         long[] sorted = all2.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf("N=%,d clients=%d: %.0f queries/s, p50 %.2f ms, p99 %.2f ms, recall@10 %.3f (%d queries)%n", n,
-                clients, done.get() / elapsed, pct(sorted, 0.5), pct(sorted, 0.99), hits.get() / (double) wanted.get(),
+        System.out.printf("N=%,d clients=%d ef=%s filter=%s: %.0f queries/s, p50 %.2f ms, p99 %.2f ms, recall@10 %.3f"
+                + " (%d queries)%n", n, clients, ef > 0 ? Integer.toString(ef) : "default", filterName, done.get() / elapsed, pct(sorted, 0.5), pct(sorted, 0.99), hits.get() / (double) wanted.get(),
                 done.get());
+    }
+
+    /**
+     * The exact top 10 of every query for each of {@link #FILTERS}, by brute force over the N synthetic vectors (one
+     * pass for all three), read from {@code file} when it holds them and written there otherwise (null: not kept).
+     */
+    static int[][][] truths(int n, float[][] seeds, float[][] queries, Path file) throws IOException {
+        int q = queries.length;
+        int[][][] truth = new int[FILTERS.length][q][K];
+        if (file != null && Files.exists(file)) {
+            try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+                if (in.readInt() == n && in.readInt() >= q) {
+                    for (int f = 0; f < FILTERS.length; f++) {
+                        for (int qi = 0; qi < q; qi++) {
+                            for (int j = 0; j < K; j++) {
+                                truth[f][qi][j] = in.readInt();
+                            }
+                        }
+                    }
+                    return truth;
+                }
+            }
+        }
+        long t0 = System.nanoTime();
+        float[][] all = new float[n][];
+        IntStream.range(0, n).parallel().forEach(i -> all[i] = vector(seeds, i));
+        IntStream.range(0, q).parallel().forEach(qi -> {
+            float[][] scores = new float[FILTERS.length][K];
+            for (float[] s : scores) {
+                Arrays.fill(s, Float.NEGATIVE_INFINITY);
+            }
+            float[] query = queries[qi];
+            for (int i = 0; i < n; i++) {
+                float s = dot(query, all[i]);
+                offer(truth[0][qi], scores[0], i, s);
+                if (i % 10 == 3) {
+                    offer(truth[1][qi], scores[1], i, s);
+                }
+                if (i % 100 == 7) {
+                    offer(truth[2][qi], scores[2], i, s);
+                }
+            }
+        });
+        System.out.printf("exact top 10 of %d queries over %,d vectors in %.1f s%n", q, n, (System.nanoTime() - t0) / 1e9);
+        if (file != null) {
+            // filtered by FILTERS order; n and q first
+            try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+                out.writeInt(n);
+                out.writeInt(q);
+                for (int[][] byQuery : truth) {
+                    for (int[] ids : byQuery) {
+                        for (int id : ids) {
+                            out.writeInt(id);
+                        }
+                    }
+                }
+            }
+        }
+        return truth;
+    }
+
+    /** Dot product with four accumulators (the JIT does not vectorize a single float sum). */
+    static float dot(float[] a, float[] b) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int d = 0;
+        for (; d + 3 < a.length; d += 4) {
+            s0 += a[d] * b[d];
+            s1 += a[d + 1] * b[d + 1];
+            s2 += a[d + 2] * b[d + 2];
+            s3 += a[d + 3] * b[d + 3];
+        }
+        for (; d < a.length; d++) {
+            s0 += a[d] * b[d];
+        }
+        return s0 + s1 + s2 + s3;
+    }
+
+    static String put(String url, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(1))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + " → " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
     }
 
     static void first(String base, Path data) throws Exception {

@@ -68,6 +68,10 @@ public class ScaleBench {
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, IndexBench.loadavg());
         if (mode.equals("build")) {
             build(n, quantization, dir, base, queries, gtFile);
+        } else if (mode.equals("gt")) {
+            groundTruth(n, base, queries, gtFile);
+        } else if (mode.equals("merge")) {
+            merge(dir);
         } else {
             query(n, dir, base, queries, gtFile);
         }
@@ -122,6 +126,27 @@ public class ScaleBench {
             }
         }
         System.out.printf("index on disk %.1f MiB;%s%n", size / 1048576.0, byExt);
+        groundTruth(n, base, queries, gtFile);
+    }
+
+    /**
+     * Merges the index in {@code dir} (built elsewhere, e.g. a version the service built in several segments) down to
+     * one segment, as the compactor used to, and prints how long it took.
+     */
+    static void merge(Path dir) throws Exception {
+        try (Directory directory = FSDirectory.open(dir);
+             CollectionIndexWriter writer = CollectionIndexWriter.append(directory, MERGES)) {
+            int before = org.apache.lucene.index.SegmentInfos.readLatestCommit(directory).size();
+            long t0 = System.nanoTime();
+            writer.forceMerge();
+            writer.commit();
+            System.out.printf("forceMerge(1) of %d segments: %.1f s (2 HNSW merge workers)%n", before,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Writes the exact top 10 (unfiltered and with bucket = 3) of every query to {@code gtFile} unless it exists. */
+    static void groundTruth(int n, float[][] base, float[][] queries, Path gtFile) throws Exception {
         if (!Files.exists(gtFile)) {
             long g0 = System.nanoTime();
             float[][] all = new float[n][];
@@ -182,7 +207,8 @@ public class ScaleBench {
         long o0 = System.nanoTime();
         try (Directory directory = open(dir);
              IndexedCollectionReader ignored = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
-            System.out.printf("open: %.0f ms%n", (System.nanoTime() - o0) / 1e6);
+            System.out.printf("open: %.0f ms; %d segments%n", (System.nanoTime() - o0) / 1e6,
+                    org.apache.lucene.index.SegmentInfos.readLatestCommit(directory).size());
         }
         Where filter = WhereParser.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"bucket\": " + FILTER_BUCKET + "}"));
         for (int ef : new int[] {50, 100, 200, 400}) {

@@ -63,7 +63,10 @@ import io.vermilion.version.VersionManifest;
  * manifest (or nothing) and the log from its end to where the log ends now, reads only the record blocks the tail's
  * ids land in, applies the tail to them with Chroma's semantics and rewrites just those blocks, keeping every other
  * block (and, for a small tail, every unchanged Lucene file) by reference ({@link CopyOnWriteBlocks}); a full index
- * rebuild streams the version's blocks one at a time. Memory follows the tail, not the collection. Writes the new
+ * rebuild streams the version's blocks one at a time into segments of bounded size (no final merge into one graph);
+ * an update takes the previous version's index files from the replica's local index cache when it holds them. A
+ * compaction folds at most {@link CompactorOptions#maxTailBytes} of the log; the rest waits for the next one. Memory
+ * follows that bounded tail, not the collection. Writes the new
  * blocks, index files and finally the manifest under the next version's prefix (each object put-if-absent, never
  * overwritten), and switches the catalog's version pointer conditionally. If any step fails or another compactor
  * published first, nothing published changes, the objects this attempt created are deleted (best effort) and the lease
@@ -179,17 +182,31 @@ public final class Compactor {
         private final List<String> created = new ArrayList<>();
         /** True while publish is called and after it failed: the pointer may have switched, so nothing is deleted. */
         private volatile boolean publishOutcomeUnknown;
+        /** Local folders this attempt built indexes in; deleted when it ends. */
+        private final List<Path> workFolders = new ArrayList<>();
+        /** The folder holding the index files the new manifest lists. */
+        private Path built;
 
         Attempt(UUID collection) {
             this.collection = collection;
         }
 
         Optional<VersionManifest> run() {
+            try {
+                return build();
+            } finally {
+                for (Path work : workFolders) {
+                    LocalFolders.deleteQuietly(work);
+                }
+            }
+        }
+
+        private Optional<VersionManifest> build() {
             Optional<VersionRef> current = versionCatalog.currentVersion(collection).toCompletableFuture().join();
             LogPosition position = logCatalog.position(collection).toCompletableFuture().join()
                     .orElseThrow(() -> new CollectionMissingException(collection));
             long from = current.map(VersionRef::logEndOffset).orElse(0L);
-            long to = position.nextOffset();
+            long to = tailEnd(from, position.nextOffset());
             if (to <= from) {
                 return Optional.empty();
             }
@@ -241,6 +258,10 @@ public final class Compactor {
             publishOutcomeUnknown = true;
             boolean published = versionCatalog.publish(collection, version - 1, next).toCompletableFuture().join();
             publishOutcomeUnknown = false;
+            if (published && options.localIndex() != null && built != null) {
+                // The next compaction and the first query of this version take its files from here.
+                options.localIndex().adopt(collection, version, manifest.files(VersionFile.Role.INDEX), built);
+            }
             return published ? Optional.of(manifest) : Optional.empty();
         }
 
@@ -266,9 +287,35 @@ public final class Compactor {
         }
 
         /**
+         * Where this compaction's tail ends: at {@code end} (the log's end now), or earlier, at a fragment boundary,
+         * so that the tail holds at most {@link CompactorOptions#maxTailBytes} of fragments (at least one fragment):
+         * the tail is held in memory, and the rest is left to the next compaction.
+         */
+        private long tailEnd(long from, long end) {
+            if (end <= from) {
+                return end;
+            }
+            long bytes = 0;
+            long to = from;
+            for (FragmentRef fragment : logCatalog.fragments(collection, from).toCompletableFuture().join()) {
+                if (fragment.startOffset() < from) {
+                    continue;
+                }
+                if (fragment.startOffset() >= end || (to > from && bytes + fragment.bytes() > options.maxTailBytes())) {
+                    break;
+                }
+                bytes += fragment.bytes();
+                to = fragment.endOffset();
+            }
+            return to > from ? Math.min(to, end) : end;
+        }
+
+        /**
          * Builds the whole index in a local work folder from the version's blocks, read one at a time (the next
-         * fetched while one is added), merged to one segment, then uploads each of its files and the segment's
-         * cold-search sketch ({@link ColdSketch}).
+         * fetched while one is added), cutting a segment every {@link CompactorOptions#segmentRecords} records and
+         * merging only down to {@code ceil(records / segmentRecords)} segments (so a large build is bound by its adds,
+         * not by folding every graph into one), then uploads each of its files and each segment's cold-search sketch
+         * ({@link ColdSketch}).
          */
         private void writeIndex(long version, IndexSchema schema, BlockIndex blocks, Map<String, VersionFile> blockFiles,
                                 List<VersionFile> files) {
@@ -278,6 +325,7 @@ public final class Compactor {
                     List<BlockRef> refs = blocks.blocks();
                     CompletableFuture<RecordBlock> next = refs.isEmpty() ? null
                             : loader.block(refs.getFirst(), blockFiles.get(refs.getFirst().key()));
+                    long sinceCut = 0;
                     for (int b = 0; b < refs.size(); b++) {
                         RecordBlock block = next.join();
                         next = b + 1 < refs.size()
@@ -287,8 +335,13 @@ public final class Compactor {
                             blockSequences.put(block.id(i), block.sequence(i));
                         }
                         writer.addAll(block.records(), record -> blockSequences.get(record.id()));
+                        sinceCut += block.size();
+                        if (sinceCut >= options.segmentRecords() && b + 1 < refs.size()) {
+                            writer.flush();
+                            sinceCut = 0;
+                        }
                     }
-                    writer.forceMerge();
+                    writer.mergeTo(segmentsFor(blocks.recordCount()));
                     writer.commit();
                 }
                 for (String name : SegmentInfos.readLatestCommit(directory).files(true)) {
@@ -297,17 +350,23 @@ public final class Compactor {
                 for (String name : ColdSketch.writeMissing(directory)) {
                     upload(version, work.resolve(name), files);
                 }
+                built = work;
             } catch (IOException e) {
                 throw new UncheckedIOException("building the index of collection " + collection + " version "
                         + version, e);
-            } finally {
-                LocalFolders.deleteQuietly(work);
             }
         }
 
+        /** The fewest segments a full build of {@code records} merges down to. */
+        private int segmentsFor(long records) {
+            long segments = records / options.segmentRecords() + (records % options.segmentRecords() == 0 ? 0 : 1);
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, segments));
+        }
+
         /**
-         * Builds the index by applying the tail to the previous version's index: its files are fetched, the records
-         * the tail touched are replaced or deleted, and only the files the new commit adds are uploaded; the
+         * Builds the index by applying the tail to the previous version's index: its files are taken from the local
+         * index cache when it holds them (checked against the manifest's size and CRC32C) and fetched otherwise, the
+         * records the tail touched are replaced or deleted, and only the files the new commit adds are uploaded; the
          * previous files it still uses stay where they are and are listed again (Lucene never rewrites a file); so do
          * the sketches of kept segments, and new segments get their own.
          * {@code candidate} is the schema the changed records alone call for; the previous index's schema is kept if
@@ -325,6 +384,10 @@ public final class Compactor {
                 for (VersionFile file : previous.files(VersionFile.Role.INDEX)) {
                     String name = file.key().substring(file.key().lastIndexOf('/') + 1);
                     reusable.put(name, file);
+                    if (options.localIndex() != null && options.localIndex().copyLocal(collection, file,
+                            work.resolve(name))) {
+                        continue;
+                    }
                     downloads.add(ObjectFiles.download(store, file.key(), file.size(), file.crc32c(), work.resolve(name),
                             Runnable::run));
                 }
@@ -341,14 +404,19 @@ public final class Compactor {
                     if (!keepsSchema(schema, candidate)) {
                         return null;
                     }
+                    // Each id once: deletes, then the replaced and new records split over the merge threads.
+                    List<Record> upserts = new ArrayList<>();
+                    Map<String, Long> sequences = new HashMap<>();
                     for (String id : touched) {
                         SequencedRecord record = changed.get(id);
                         if (record == null) {
                             writer.delete(id);
                         } else {
-                            writer.upsert(record.record(), record.sequence());
+                            upserts.add(record.record());
+                            sequences.put(id, record.sequence());
                         }
                     }
+                    writer.upsertAll(upserts, record -> sequences.get(record.id()));
                     writer.commit();
                 }
                 List<String> names = new ArrayList<>(SegmentInfos.readLatestCommit(directory).files(true));
@@ -361,12 +429,15 @@ public final class Compactor {
                         upload(version, work.resolve(name), files);
                     }
                 }
+                built = work;
                 return schema;
             } catch (IOException e) {
                 throw new UncheckedIOException("updating the index of collection " + collection + " to version "
                         + version, e);
             } finally {
-                LocalFolders.deleteQuietly(work);
+                if (built != work) {
+                    LocalFolders.deleteQuietly(work); // rebuilt instead, or failed
+                }
             }
         }
 
@@ -381,7 +452,9 @@ public final class Compactor {
         private Path workFolder() {
             try {
                 Files.createDirectories(options.workDir());
-                return Files.createTempDirectory(options.workDir(), "compact-" + collection + "-");
+                Path work = Files.createTempDirectory(options.workDir(), "compact-" + collection + "-");
+                workFolders.add(work);
+                return work;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create a work folder in " + options.workDir(), e);
             }

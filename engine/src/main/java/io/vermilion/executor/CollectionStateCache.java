@@ -60,6 +60,13 @@ public final class CollectionStateCache {
     private final AtomicLong versionSwitches = new AtomicLong();
     private final AtomicLong versionsOpenedAhead = new AtomicLong();
     private final long memoryBudget;
+    /**
+     * Log fragment bytes a collection's state takes from this replica's own writes (by default a sixteenth of the
+     * heap). Past it the state is dropped (reads catch up from the log), so an ingest that outruns compaction does not
+     * hold its whole backlog in the heap.
+     */
+    private final long writeThroughLimit;
+    private final AtomicLong writeThroughsDropped = new AtomicLong();
     /** Sum of the held collections' estimates. */
     private final AtomicLong heldBytes = new AtomicLong();
     /** Orders reads, for least-recently-read eviction. */
@@ -97,6 +104,18 @@ public final class CollectionStateCache {
     public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
                                 SearchParameters parameters, BufferAllocator allocator, Executor executor,
                                 Environment environment, long memoryBudget) {
+        this(store, catalog, versions, indexFiles, parameters, allocator, executor, environment, memoryBudget,
+                Runtime.getRuntime().maxMemory() / 16);
+    }
+
+    /**
+     * As above, holding at most {@code writeThroughLimit} bytes of log fragments a collection's own writes add to its
+     * state (see {@link #committed}) before the state is dropped.
+     */
+    public CollectionStateCache(ObjectStore store, LogCatalog catalog, VersionCatalog versions, IndexFileCache indexFiles,
+                                SearchParameters parameters, BufferAllocator allocator, Executor executor,
+                                Environment environment, long memoryBudget, long writeThroughLimit) {
+        this.writeThroughLimit = writeThroughLimit;
         if (memoryBudget < 0) {
             throw new IllegalArgumentException("negative memory budget: " + memoryBudget);
         }
@@ -287,6 +306,11 @@ public final class CollectionStateCache {
     /** Versions queried once in the background before a state switched to them. */
     public long versionsWarmed() {
         return versionsWarmed.get();
+    }
+
+    /** States dropped because this replica's own writes grew their tail past their limit. */
+    public long writeThroughsDropped() {
+        return writeThroughsDropped.get();
     }
 
     /** Fragments of this replica's own writes applied at write time ({@link #committed}). */
@@ -499,6 +523,8 @@ public final class CollectionStateCache {
         final VersionReader base;
         final CollectionTail tail;
         long offset;
+        /** Fragment bytes this replica's own writes added to this state's tail ({@link #committed}). */
+        long ownBytes;
 
         Building(VersionRef ref, VersionReader base) {
             this.ref = ref;
@@ -618,9 +644,20 @@ public final class CollectionStateCache {
             if (state.offset != fragment.startOffset()) {
                 return; // another writer's fragments come between: a read catches up from the log
             }
+            if (state.ownBytes + bytes.length > writeThroughLimit) {
+                // Writes outrun compaction and nobody reads: holding the tail would fill the heap. Let it go; the
+                // next read catches up from the log.
+                release(state, false);
+                building = null;
+                published = null;
+                account(null, false);
+                writeThroughsDropped.incrementAndGet();
+                return;
+            }
             try {
                 LogFragment decoded = fragments.read(bytes, fragment);
                 state.tail.apply(decoded.records(), fragment.startOffset());
+                state.ownBytes += bytes.length;
                 state.offset = fragment.endOffset();
                 ownFragmentsApplied.incrementAndGet();
                 publish(); // O(1) but for the size estimate: the next read takes a view without queueing

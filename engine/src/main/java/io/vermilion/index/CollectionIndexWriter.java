@@ -39,10 +39,12 @@ import org.apache.lucene.util.NumericUtils;
 public final class CollectionIndexWriter implements Closeable {
 
     /**
-     * Memory for documents not yet flushed to a segment. Large, so a big build makes few segments (each flush builds
-     * a graph that a merge must fold into another again), bounded so a compaction's heap stays predictable.
+     * Memory for documents not yet flushed to a segment: an eighth of the heap, between 64 and 512 MiB. Large, so a
+     * big build makes few segments (each flush builds a graph that a merge must fold into another again), bounded so
+     * a compaction fits a small heap (256 MiB with 2 GiB: about 75,000 documents of 384 dimensions, whose vectors
+     * the buffer holds twice, for the graph and the doc values).
      */
-    static final double RAM_BUFFER_MB = 512;
+    static final double RAM_BUFFER_MB = Math.max(64, Math.min(512, Runtime.getRuntime().maxMemory() / 8 / 1048576.0));
 
     private final IndexSchema schema;
     private final IndexWriter writer;
@@ -119,14 +121,27 @@ public final class CollectionIndexWriter implements Closeable {
      * {@code sequence.applyAsLong(record)} as its sequence. Without a pool, adds on this thread.
      */
     public void addAll(List<Record> records, java.util.function.ToLongFunction<Record> sequence) throws IOException {
+        split(records, sequence, false);
+    }
+
+    /**
+     * Adds each record, replacing any record with its id, split over the writer's {@link MergeThreads} as
+     * {@link #addAll} does; the records' ids must be distinct.
+     */
+    public void upsertAll(List<Record> records, java.util.function.ToLongFunction<Record> sequence) throws IOException {
+        split(records, sequence, true);
+    }
+
+    private void split(List<Record> records, java.util.function.ToLongFunction<Record> sequence, boolean replace)
+            throws IOException {
         int parts = Math.max(1, Math.min(threads.workers(), records.size() / 1_000 + 1));
         List<java.util.concurrent.Future<?>> forked = new ArrayList<>();
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         for (int p = 1; p < parts; p++) {
             List<Record> part = records.subList(records.size() * p / parts, records.size() * (p + 1) / parts);
-            forked.add(threads.executor().submit(() -> addPart(part, sequence, failure)));
+            forked.add(threads.executor().submit(() -> addPart(part, sequence, replace, failure)));
         }
-        addPart(records.subList(0, records.size() / parts), sequence, failure);
+        addPart(records.subList(0, records.size() / parts), sequence, replace, failure);
         for (java.util.concurrent.Future<?> part : forked) {
             try {
                 part.get();
@@ -140,14 +155,18 @@ public final class CollectionIndexWriter implements Closeable {
         rethrow(failure.get());
     }
 
-    private void addPart(List<Record> part, java.util.function.ToLongFunction<Record> sequence,
+    private void addPart(List<Record> part, java.util.function.ToLongFunction<Record> sequence, boolean replace,
                          java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
         try {
             for (Record record : part) {
                 if (failure.get() != null) {
                     return;
                 }
-                add(record, sequence.applyAsLong(record));
+                if (replace) {
+                    upsert(record, sequence.applyAsLong(record));
+                } else {
+                    add(record, sequence.applyAsLong(record));
+                }
             }
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
@@ -240,6 +259,19 @@ public final class CollectionIndexWriter implements Closeable {
     /** Merges down to one segment (a single HNSW graph searches fastest); call before the final commit. */
     public void forceMerge() throws IOException {
         writer.forceMerge(1);
+    }
+
+    /**
+     * Merges down to at most {@code maxSegments} segments (nothing to do if there are no more); each merge folds
+     * the smaller graphs into the largest one, so merging to several segments costs less than merging to one.
+     */
+    public void mergeTo(int maxSegments) throws IOException {
+        writer.forceMerge(maxSegments);
+    }
+
+    /** Writes the documents added so far as a segment of their own (a build cuts its segments with it). */
+    public void flush() throws IOException {
+        writer.flush();
     }
 
     /** Closes without committing what was written since the last {@link #commit}. */

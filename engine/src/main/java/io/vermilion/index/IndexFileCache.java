@@ -39,7 +39,9 @@ import io.vermilion.version.VersionManifest;
  * large ones in concurrent ranges, each checked against the manifest's size and CRC32C) into
  * {@code <root>/<collection>/<version>/}, made visible by an atomic rename, and opened memory-mapped
  * ({@link LocalIndexDirectory}: an int8 index's float32 vectors are read, not mapped), so the OS page cache is the
- * memory level. Folders survive restarts. Bounded by bytes: when over capacity, folders of versions not
+ * memory level. A compactor on the same replica hands it each version it publishes ({@link #adopt}, hard links from
+ * its build folder) and takes the previous version's files from it ({@link #copyLocal}), so neither fetches what is
+ * already here. Folders survive restarts. Bounded by bytes: when over capacity, folders of versions not
  * open here are deleted, least recently opened first. Thread-safe; one process per root.
  *
  * <p>With {@link LazyOpenOptions#enabled() lazy opening}, a version with no local folder yet (and, for the collection,
@@ -80,6 +82,8 @@ public final class IndexFileCache {
     /** Versions served lazily while their files arrive, by final folder; removed once warmed (or warming failed). */
     private final ConcurrentHashMap<Path, CompletableFuture<LazyVersion>> lazy = new ConcurrentHashMap<>();
     private final AtomicLong lazyOpens = new AtomicLong();
+    private final AtomicLong reusedBytes = new AtomicLong();
+    private final AtomicLong adoptedVersions = new AtomicLong();
 
     /**
      * @param store    where versions live (the object store itself: whole-object caching would only duplicate the
@@ -496,6 +500,117 @@ public final class IndexFileCache {
             return null;
         }
         return null;
+    }
+
+    /**
+     * Puts a published version's index file at {@code target} (which must not exist) from this cache when a local
+     * version folder of the collection holds a file of that name: hard-linked (copied where links are not possible),
+     * then checked against the manifest's size and CRC32C as a fetch is (a copy that does not match is left where it
+     * is: the version is superseded, and retired when its successor is {@linkplain #adopt adopted}). Returns false,
+     * leaving nothing at {@code target}, when no local copy matches; the caller then fetches the file.
+     */
+    public boolean copyLocal(UUID collection, VersionFile file, Path target) {
+        String name = fileName(file.key());
+        List<Path> versions;
+        try (Stream<Path> entries = Files.list(root.resolve(collection.toString()))) {
+            versions = entries.filter(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX))
+                    .sorted(Comparator.reverseOrder()).toList();
+        } catch (IOException e) {
+            return false; // nothing local for the collection
+        }
+        for (Path version : versions) {
+            Path candidate = version.resolve(name);
+            try {
+                if (!Files.isRegularFile(candidate) || Files.size(candidate) != file.size()) {
+                    continue;
+                }
+                linkOrCopy(candidate, target);
+                if (ObjectFiles.crc32c(target) == file.crc32c()) {
+                    reusedBytes.addAndGet(file.size());
+                    return true;
+                }
+            } catch (IOException e) {
+                // evicted meanwhile: try the next one
+            }
+            try {
+                Files.deleteIfExists(target);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Takes a version this replica just built and published as the version's local folder: its index files, listed
+     * in {@code files} (with the CRC32C computed from these very files when they were uploaded), are hard-linked (or
+     * copied) from {@code source}, so neither the first query of the version nor the next compaction fetches them.
+     * Best effort: returns whether the version is local now (also when it already was).
+     */
+    public boolean adopt(UUID collection, long version, List<VersionFile> files, Path source) {
+        Path folder = folder(collection, version);
+        if (Files.isDirectory(folder)) {
+            return true;
+        }
+        Path temp = null;
+        try {
+            makeRoom(files.stream().mapToLong(VersionFile::size).sum());
+            Files.createDirectories(folder.getParent());
+            temp = Files.createTempDirectory(folder.getParent(), TEMP_PREFIX);
+            for (VersionFile file : files) {
+                Path from = source.resolve(fileName(file.key()));
+                if (Files.size(from) != file.size()) {
+                    throw new IOException(from + " has " + Files.size(from) + " bytes, not " + file.size());
+                }
+                linkOrCopy(from, temp.resolve(fileName(file.key())));
+            }
+            moveIntoPlace(temp, folder);
+            touch(folder);
+            adoptedVersions.incrementAndGet();
+            retireOlder(collection, version);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (temp != null) {
+                LocalFolders.deleteQuietly(temp);
+            }
+            return Files.isDirectory(folder);
+        }
+    }
+
+    /** Retires the collection's local versions older than {@code version} (superseded by it). */
+    private void retireOlder(UUID collection, long version) {
+        try (Stream<Path> entries = Files.list(root.resolve(collection.toString()))) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (!name.startsWith(TEMP_PREFIX) && name.chars().allMatch(Character::isDigit)
+                        && Long.parseLong(name) < version) {
+                    retire(collection, Long.parseLong(name));
+                }
+            }
+        } catch (IOException e) {
+            // nothing to retire
+        }
+    }
+
+    private static void linkOrCopy(Path from, Path to) throws IOException {
+        try {
+            Files.createLink(to, from);
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.FileAlreadyExistsException) {
+                throw (IOException) e;
+            }
+            Files.copy(from, to); // another file system: links are not possible
+        }
+    }
+
+    /** Bytes of index files a compaction took from here instead of fetching them. */
+    public long reusedBytes() {
+        return reusedBytes.get();
+    }
+
+    /** Versions taken from this replica's compactor as they were published. */
+    public long adoptedVersions() {
+        return adoptedVersions.get();
     }
 
     /** Deletes folders of versions not open, least recently opened first, until {@code incoming} more bytes fit. */

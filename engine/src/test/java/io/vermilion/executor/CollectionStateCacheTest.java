@@ -404,6 +404,32 @@ class CollectionStateCacheTest {
     }
 
     @Test
+    void ownWritesPastTheWriteThroughLimitDropTheStateAndTheNextReadTakesThemFromTheLog() {
+        UUID sizing = UUID.randomUUID();
+        catalog.createCollection(sizing);
+        await(writer.append(sizing, List.of(add("r0", 0f, 0f))));
+        long fragmentBytes = await(catalog.fragments(sizing, 0)).getFirst().bytes();
+        CollectionStateCache limited = new CollectionStateCache(store, catalog, null, null, SearchParameters.DEFAULTS,
+                allocator, io, Environment.system(), Long.MAX_VALUE, fragmentBytes * 5 / 2);
+        try (LogWriter own = new LogWriter(store, catalog, allocator,
+                LogWriterOptions.defaults().withCommitWindow(Duration.ZERO), scheduler, LogWriterListener.NONE,
+                Environment.system(), limited::committed)) {
+            for (int i = 0; i < 5; i++) {
+                await(own.append(collection, List.of(add("r" + i, i, i))));
+            }
+        }
+        int getsBefore = store.totalGets();
+
+        CollectionSnapshot snapshot = await(limited.snapshot(collection));
+
+        assertEquals(List.of("r0", "r1", "r2", "r3", "r4"), TestData.ids(snapshot.records()));
+        assertArrayEquals(vec(4, 4), snapshot.get("r4").embedding());
+        assertEquals(2, limited.ownFragmentsApplied(), "two fragments fit in two and a half");
+        assertEquals(1, limited.writeThroughsDropped());
+        assertEquals(5, store.totalGets() - getsBefore, "the dropped state is rebuilt from the whole log");
+    }
+
+    @Test
     void ownFragmentThatCannotBeAppliedIsReadFromTheLogInstead() {
         await(writer.append(collection, List.of(add("r0", 0f))));
         assertEquals(1, snapshot().size()); // the state ends at offset 1

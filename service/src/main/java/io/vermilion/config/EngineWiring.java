@@ -310,7 +310,7 @@ public class EngineWiring {
     @Produces
     @Singleton
     Compactor compactor(ObjectStore store, LogCatalog catalog, VersionCatalog versions, PgVersionCatalog settings,
-            BufferAllocator allocator,
+            BufferAllocator allocator, IndexFileCache indexFiles,
             VermilionConfig config, CompactionThreads compactions,
             @Named("scheduler") ScheduledExecutorService scheduler) {
         VermilionConfig.Compaction c = config.compaction();
@@ -320,7 +320,10 @@ public class EngineWiring {
                 .withLeaseTtl(c.leaseTtl())
                 .withBlockLimits(BlockLimits.defaults().withMaxRecords(c.blockRecords()))
                 .withSchemas(new IndexSchemas(settings))
-                .withWorkDir(compactionWorkDir(config));
+                .withWorkDir(compactionWorkDir(config))
+                .withSegmentRecords(c.segmentRecords())
+                .withMaxTailBytes(c.maxBytes().asLongValue())
+                .withLocalIndex(indexFiles);
         return new Compactor(store, catalog, versions, allocator, ENVIRONMENT.clock(), options, compactions.coordinator(),
                 scheduler);
     }

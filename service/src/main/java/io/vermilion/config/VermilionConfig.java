@@ -230,6 +230,22 @@ public interface VermilionConfig {
         int blockRecords();
 
         /**
+         * Records per index segment when a compaction builds a whole index: it cuts a segment every this many records
+         * and never merges below {@code ceil(records / segmentRecords)} segments, so a large build is bound by its adds
+         * rather than by folding every HNSW graph into one (queries then search each segment). The default keeps one
+         * segment up to 10M records: at 1M, 16 segments made a query ~10x slower than one (bench/RESULTS.md).
+         */
+        @WithDefault("10000000")
+        long segmentRecords();
+
+        /**
+         * Log fragment bytes one compaction folds at most (it holds them in memory); a longer tail is compacted in
+         * several versions, one after the other.
+         */
+        @WithDefault("256m")
+        io.quarkus.runtime.configuration.MemorySize maxBytes();
+
+        /**
          * Threads a compaction computes on at once (decoding, index adds, graph merges), at the lowest priority;
          * unset, all cores but one (at least one), so serving keeps a core.
          */

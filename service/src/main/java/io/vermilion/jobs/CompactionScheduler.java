@@ -4,6 +4,7 @@ import io.vermilion.config.ReplicaRole;
 import io.vermilion.config.VermilionConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -165,17 +166,25 @@ public class CompactionScheduler {
     private void compactDue(Instant now) {
         long pending = 0;
         Map<UUID, Instant> seen = new ConcurrentHashMap<>();
-        for (PgVersionCatalog.Pending p : catalog.pending().toCompletableFuture().join()) {
+        List<PgVersionCatalog.Pending> all = catalog.pending().toCompletableFuture().join();
+        for (PgVersionCatalog.Pending p : all) {
             pending += p.tailRecords();
+        }
+        pendingRecords.set(pending); // while this pass compacts, the gauge shows what it found
+        for (PgVersionCatalog.Pending p : all) {
             Instant since = pendingSince.getOrDefault(p.collection(), now);
             seen.put(p.collection(), since);
             if (!compactionBackoff.allows(p.collection(), now)) {
                 continue;
             }
             boolean due = thresholds.due(p.tailRecords(), p.tailBytes(), Duration.between(since, now));
-            if (due && compact(p, now)) {
-                seen.remove(p.collection());
-                pending -= p.tailRecords();
+            long compactedTo = due ? compact(p, now) : -1;
+            if (compactedTo >= 0) {
+                // A compaction folds a bounded tail: what it left stays pending (and keeps its age).
+                pending -= Math.min(p.tailRecords(), compactedTo - p.compactedTo());
+                if (compactedTo >= p.logPosition()) {
+                    seen.remove(p.collection());
+                }
             }
         }
         pendingSince.keySet().retainAll(seen.keySet());
@@ -184,8 +193,8 @@ public class CompactionScheduler {
         pendingRecords.set(pending);
     }
 
-    /** Whether a version was published. */
-    private boolean compact(PgVersionCatalog.Pending p, Instant now) {
+    /** The log offset the published version covers up to, or -1 if none was published. */
+    private long compact(PgVersionCatalog.Pending p, Instant now) {
         long start = System.nanoTime();
         LOG.debugf("Compacting collection %s (%d records, %d bytes pending)", p.collection(), p.tailRecords(),
                 p.tailBytes());
@@ -196,13 +205,14 @@ public class CompactionScheduler {
                 skipped.increment();
                 LOG.debugf("Compaction of collection %s skipped: its lease is held elsewhere, another replica"
                         + " published first, or nothing was new", p.collection());
-                return false;
+                return -1;
             }
             duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             published.increment();
             // This replica's reads find the new version open (opening it is not left to the first read); a
-            // compactor-only replica serves no reads and opens nothing.
-            if (serves) {
+            // compactor-only replica serves no reads and opens nothing. Not while the version leaves part of the tail to
+            // the next compaction: opening it would replay that part into memory.
+            if (serves && manifest.get().logEndOffset() >= p.logPosition()) {
                 states.prepare(p.collection(), new VersionRef(manifest.get().version(),
                         VersionKeys.manifest(p.collection(), manifest.get().version()), manifest.get().logEndOffset()))
                         .toCompletableFuture().join(); // one at a time, like compactions; it never fails
@@ -210,13 +220,13 @@ public class CompactionScheduler {
             LOG.infof("Compacted collection %s to version %d (%d records, log up to %d) in %d ms", p.collection(),
                     manifest.get().version(), manifest.get().recordCount(), manifest.get().logEndOffset(),
                     (System.nanoTime() - start) / 1_000_000);
-            return true;
+            return manifest.get().logEndOffset();
         } catch (RuntimeException e) {
             failed.increment();
             Duration wait = compactionBackoff.failed(p.collection(), now);
             LOG.warnf(e, "Compaction of collection %s failed (%d in a row); the previous version stays current; next"
                     + " attempt in %d s", p.collection(), compactionBackoff.failures(p.collection()), wait.toSeconds());
-            return false;
+            return -1;
         }
     }
 
