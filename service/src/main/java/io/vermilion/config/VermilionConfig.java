@@ -203,6 +203,13 @@ public interface VermilionConfig {
         @WithDefault("5m")
         Duration age();
 
+        /**
+         * ...or, with at least a tenth of {@code records}, has not grown for this long: the rest of an ingest is
+         * compacted once the writes go quiet instead of waiting for {@code age}.
+         */
+        @WithDefault("10s")
+        Duration quiet();
+
         /** How often the scheduler looks for collections to compact. */
         @WithDefault("5s")
         Duration interval();

@@ -64,6 +64,9 @@ public class CompactionScheduler {
     private final boolean compacts;
     private final CompactionThresholds thresholds;
     private final Map<UUID, Instant> pendingSince = new ConcurrentHashMap<>();
+    private final TailGrowth growth;
+    /** The smallest tail compacted because the writes went quiet: a tenth of the records threshold. */
+    private final long quietRecords;
     /** The version each collection's garbage was last collected for, and when (forks and retention make it worth redoing). */
     private final Map<UUID, LastCollection> collectedVersion = new ConcurrentHashMap<>();
 
@@ -103,6 +106,8 @@ public class CompactionScheduler {
         this.serves = config.roles().contains(ReplicaRole.API);
         this.thresholds = new CompactionThresholds(this.config.records(), this.config.bytes().asLongValue(),
                 this.config.age());
+        this.growth = new TailGrowth(this.config.quiet());
+        this.quietRecords = Math.max(1, this.config.records() / 10);
         String name = "vermilion.compactions";
         String help = "Compaction attempts by result: published a version, skipped (lease held elsewhere, nothing new,"
                 + " or beaten by another replica), failed";
@@ -177,7 +182,8 @@ public class CompactionScheduler {
             if (!compactionBackoff.allows(p.collection(), now)) {
                 continue;
             }
-            boolean due = thresholds.due(p.tailRecords(), p.tailBytes(), Duration.between(since, now));
+            boolean quiet = growth.quiet(p.collection(), p.logPosition(), now) && p.tailRecords() >= quietRecords;
+            boolean due = quiet || thresholds.due(p.tailRecords(), p.tailBytes(), Duration.between(since, now));
             long compactedTo = due ? compact(p, now) : -1;
             if (compactedTo >= 0) {
                 // A compaction folds a bounded tail: what it left stays pending (and keeps its age).
@@ -188,6 +194,7 @@ public class CompactionScheduler {
             }
         }
         pendingSince.keySet().retainAll(seen.keySet());
+        growth.retain(all.stream().map(PgVersionCatalog.Pending::collection).collect(java.util.stream.Collectors.toSet()));
         compactionBackoff.retain(seen.keySet());
         pendingSince.putAll(seen);
         pendingRecords.set(pending);
