@@ -215,12 +215,12 @@ final class TailRows {
         }
 
         /**
-         * Whether row {@code r} has an embedding, for a {@link #uniform()} view: an embedded row's inverse norm is
-         * positive (1e30 for a zero vector), a row without one keeps the 0 its slot started with (slots are never
-         * reused).
+         * Whether row {@code r} has an embedding. In a {@link #uniform()} view without touching the record: an embedded
+         * row's inverse norm is positive (1e30 for a zero vector), a row without one keeps the 0 its slot started with
+         * (slots are never reused).
          */
         boolean embedded(int row) {
-            return inverseNorms[row] != 0f;
+            return uniform ? inverseNorms[row] != 0f : records[row].embedding() != null;
         }
     }
 }

@@ -45,7 +45,6 @@ final class TailSearch {
         List<List<SequencedHit>> results = new ArrayList<>(request.queries().size());
         boolean nothing = request.nResults() == 0 || (request.ids() != null && request.ids().isEmpty());
         int[] matches = nothing ? new int[0] : matches(rows, request, byId);
-        // null: no filter, every live row with an embedding is a candidate and is visited in place (no row list)
         for (float[] query : request.queries()) {
             results.add(nearest(rows, query, matches, request.nResults(), request.distance()));
         }
@@ -102,59 +101,59 @@ final class TailSearch {
 
     private static List<SequencedHit> nearest(TailRows.Frozen rows, float[] query, int[] matches, int nResults,
                                               DistanceFunction distance) {
-        int k = Math.min(nResults, matches == null ? rows.live() : matches.length);
+        int candidates = matches == null ? rows.live() : matches.length;
+        int k = Math.min(nResults, candidates);
         if (k == 0) {
             return List.of();
         }
         float[] prepared = distance.prepareQuery(query);
         Heap heap = new Heap(k);
+        int slots = matches == null ? rows.rows() : matches.length;
         if (rows.uniform() && query.length == rows.dimension()) {
             float[] vectors = rows.vectors();
             int dim = rows.dimension();
             float[] lanes = new float[VectorKernels.LANES];
-            int candidates = matches == null ? rows.live() : matches.length;
             int shortlist = k + Math.max(k, SHORTLIST_EXTRA);
             if (rows.coded() && candidates >= TWO_PASS_MIN_ROWS && shortlist < candidates) {
                 Heap first = new Heap(shortlist);
                 float squaredNorm = VectorKernels.sumOfSquares(prepared, 0, dim, lanes);
-                if (matches == null) {
-                    for (int row = 0; row < rows.rows(); row++) {
-                        if (rows.isLive(row) && rows.embedded(row)) {
-                            first.offer(approximate(distance, prepared, squaredNorm, row, dim, rows, lanes), row, rows);
-                        }
-                    }
-                } else {
-                    for (int row : matches) {
+                for (int i = 0; i < slots; i++) {
+                    int row = candidate(rows, matches, i);
+                    if (row >= 0) {
                         first.offer(approximate(distance, prepared, squaredNorm, row, dim, rows, lanes), row, rows);
                     }
                 }
                 for (int row : first.rows()) {
                     heap.offer(distance(distance, prepared, vectors, row, dim, rows, lanes), row, rows);
                 }
-            } else if (matches == null) {
-                for (int row = 0; row < rows.rows(); row++) {
-                    if (rows.isLive(row) && rows.embedded(row)) {
+            } else {
+                for (int i = 0; i < slots; i++) {
+                    int row = candidate(rows, matches, i);
+                    if (row >= 0) {
                         heap.offer(distance(distance, prepared, vectors, row, dim, rows, lanes), row, rows);
                     }
                 }
-            } else {
-                for (int row : matches) {
-                    heap.offer(distance(distance, prepared, vectors, row, dim, rows, lanes), row, rows);
-                }
-            }
-        } else if (matches == null) {
-            for (int row = 0; row < rows.rows(); row++) {
-                Record record = rows.record(row);
-                if (rows.isLive(row) && record.embedding() != null) {
-                    heap.offer(distance.distancePrepared(prepared, record.embedding()), row, rows);
-                }
             }
         } else {
-            for (int row : matches) {
-                heap.offer(distance.distancePrepared(prepared, rows.record(row).embedding()), row, rows);
+            for (int i = 0; i < slots; i++) {
+                int row = candidate(rows, matches, i);
+                if (row >= 0) {
+                    heap.offer(distance.distancePrepared(prepared, rows.record(row).embedding()), row, rows);
+                }
             }
         }
         return heap.sorted(rows);
+    }
+
+    /**
+     * The {@code i}-th candidate row: {@code matches[i]}, or, without a filter ({@code matches} null), row {@code i}
+     * if it is live and has an embedding; -1 if it is not a candidate.
+     */
+    private static int candidate(TailRows.Frozen rows, int[] matches, int i) {
+        if (matches != null) {
+            return matches[i];
+        }
+        return rows.isLive(i) && rows.embedded(i) ? i : -1;
     }
 
     /** The distance of the prepared query to row {@code row}'s vector in the tail's contiguous array. */
