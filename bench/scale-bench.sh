@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # In-process index benchmark at 100k and 1M × 384 (synthetic set derived from the real 30k MiniLM vectors):
 # build throughput and size, recall@10 and p50/p99 per ef_search, filtered recall/latency, memory while serving.
-# Usage: bench/scale-bench.sh [N ...]   (default: 100000 1000000); WORK=<folder> keeps the indexes there.
+# Usage: bench/scale-bench.sh [N ...]   (default: 100000 1000000); WORK=<folder> keeps the indexes there;
+# QUANTS="INT8" builds and queries only those quantizations (default: "FLOAT32 INT8").
 # Builds each index in its own JVM (-Xmx6g), then queries it in a fresh JVM with a 1 GiB heap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ cp="$work/engine-classes:$(cat "$work/cp.txt")"
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(100000 1000000)
 for n in "${sizes[@]}"; do
-  for quant in FLOAT32 INT8; do
+  for quant in ${QUANTS:-FLOAT32 INT8}; do
     dir="$work/${quant,,}-$n"
     if [[ ! -f "$dir/.built" ]]; then
       rm -rf "$dir"

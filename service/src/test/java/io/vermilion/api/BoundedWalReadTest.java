@@ -41,20 +41,8 @@ class BoundedWalReadTest {
 
     /** A collection of six records a..f at (i, 0), all compacted, then {@code tail} written to its log. */
     private static String compactedThen(String... tail) throws Exception {
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + ApiTestSupport.uniqueName("bounded") + "\"}").statusCode(200).extract().path("id");
-        String col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
-        post(col + "/add", """
-                {"ids": ["a", "b", "c", "d", "e", "f"], "embeddings": [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0], [5, 0]],
-                 "metadatas": [{"k": "x"}, {"k": "x"}, {"k": "y"}, {"k": "y"}, {"k": "z"}, {"k": "z"}]}""")
-                .statusCode(201);
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (json(get(col + "/indexing_status").statusCode(200).extract().asString()).path("num_indexed_ops").asLong() < 6) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the six records were not compacted within two minutes");
-            }
-            Thread.sleep(50);
-        }
+        String col = TestCollections.create("bounded");
+        TestCollections.addAndAwaitCompaction(col, TestCollections.SIX_POINTS, 6);
         for (String write : tail) {
             String[] route = write.split(" ", 2);
             post(col + "/" + route[0], route[1]).statusCode(route[0].equals("add") ? 201 : 200);
@@ -140,9 +128,7 @@ class BoundedWalReadTest {
 
     @Test
     void anUnknownReadLevelInAGetOrQueryBodyIsA422() {
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + ApiTestSupport.uniqueName("bounded") + "\"}").statusCode(200).extract().path("id");
-        String col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
+        String col = TestCollections.create("bounded");
         String message = "Failed to deserialize the JSON body into the target type: " + ReadLevel.unknown("latest");
         ApiTestSupport.assertError(post(col + "/get", "{\"read_level\": \"latest\"}"), 422, "ChromaError", message);
         ApiTestSupport.assertError(post(col + "/query", "{\"query_embeddings\": [[1, 2]], \"read_level\": \"latest\"}"),

@@ -22,10 +22,7 @@ class RecordValidationTest {
 
     @BeforeEach
     void collectionWithOneRecord() {
-        String name = ApiTestSupport.uniqueName("val");
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + name + "\"}").statusCode(200).extract().path("id");
-        col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
+        col = TestCollections.create("val");
         post(col + "/add", "{\"ids\":[\"keep\"],\"embeddings\":[[1,2,3]],\"documents\":[\"kept\"]}").statusCode(201);
     }
 
@@ -162,9 +159,7 @@ class RecordValidationTest {
     @Test
     void embeddingsWiderThanTheIndexCanHoldAreRefused() {
         String name = ApiTestSupport.uniqueName("wide");
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + name + "\"}").statusCode(200).extract().path("id");
-        String fresh = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
+        String fresh = TestCollections.createNamed(name, "");
         int max = io.vermilion.index.IndexSchema.MAX_DIMENSIONS;
         String tooWide = zeros(100_000);
         String message = "Validation error: embeddings: Embedding dimension 100000 exceeds the maximum of " + max

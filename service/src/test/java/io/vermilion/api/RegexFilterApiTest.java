@@ -23,10 +23,7 @@ class RegexFilterApiTest {
 
     @BeforeEach
     void collectionOfLongRunsOfA() {
-        String name = ApiTestSupport.uniqueName("regex");
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + name + "\"}").statusCode(200).extract().path("id");
-        col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
+        col = TestCollections.create("regex");
         post(col + "/add", "{\"ids\":[\"a16k\",\"a16k-bang\",\"a4k\",\"a4k-b\"],"
                 + "\"embeddings\":[[1,0],[0,1],[1,1],[2,1]],\"documents\":[\"" + "a".repeat(16_000) + "\",\""
                 + "a".repeat(16_000) + "!\",\"" + "a".repeat(4_000) + "\",\"" + "a".repeat(4_000) + "b\"]}")

@@ -40,20 +40,8 @@ class SearchAfterCompactionTest {
 
     @Test
     void readLevelsSeeTheCompactedVersionAloneOrWithTheLogTail() throws Exception {
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + ApiTestSupport.uniqueName("compacted") + "\"}").statusCode(200).extract().path("id");
-        String col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
-        post(col + "/add", """
-                {"ids": ["a", "b", "c", "d", "e", "f"], "embeddings": [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0], [5, 0]],
-                 "metadatas": [{"k": "x"}, {"k": "x"}, {"k": "y"}, {"k": "y"}, {"k": "z"}, {"k": "z"}]}""")
-                .statusCode(201);
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (json(get(col + "/indexing_status").statusCode(200).extract().asString()).path("num_indexed_ops").asLong() < 6) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the six records were not compacted within two minutes");
-            }
-            Thread.sleep(50);
-        }
+        String col = TestCollections.create("compacted");
+        TestCollections.addAndAwaitCompaction(col, TestCollections.SIX_POINTS, 6);
         post(col + "/add", "{\"ids\": [\"g\", \"h\"], \"embeddings\": [[2.5, 1], [9, 0]], "
                 + "\"metadatas\": [{\"k\": \"y\"}, {\"k\": \"w\"}]}").statusCode(201);
         post(col + "/update", "{\"ids\": [\"b\"], \"metadatas\": [{\"k\": \"y\"}]}").statusCode(200);

@@ -1,6 +1,5 @@
 package io.vermilion.api;
 
-import static io.vermilion.api.ApiTestSupport.get;
 import static io.vermilion.api.ApiTestSupport.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -22,21 +21,10 @@ class SearchBm25AfterCompactionTest {
 
     @Test
     void bm25ReadsTheCompactedIndexAndTheLogTail() throws Exception {
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + ApiTestSupport.uniqueName("bm25c") + "\"}").statusCode(200).extract().path("id");
-        String col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
-        post(col + "/add", """
+        String col = TestCollections.create("bm25c");
+        TestCollections.addAndAwaitCompaction(col, """
                 {"ids": ["a", "b", "c", "d", "e", "f"], "embeddings": [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0], [5, 0]],
-                 "documents": ["apple pie", "apple tart", "banana bread", "cherry jam", "date loaf", "fig roll"]}""")
-                .statusCode(201);
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (JSON.readTree(get(col + "/indexing_status").statusCode(200).extract().asString())
-                .path("num_indexed_ops").asLong() < 6) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the six records were not compacted within two minutes");
-            }
-            Thread.sleep(50);
-        }
+                 "documents": ["apple pie", "apple tart", "banana bread", "cherry jam", "date loaf", "fig roll"]}""", 6);
         post(col + "/update", "{\"ids\": [\"b\"], \"documents\": [\"cherry crumble\"]}").statusCode(200);
         post(col + "/add", "{\"ids\": [\"g\"], \"embeddings\": [[6, 0]], \"documents\": [\"apple, apple\"]}")
                 .statusCode(201);

@@ -29,9 +29,7 @@ class SearchBm25Test {
 
     @BeforeEach
     void collectionOfFiveDocuments() {
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + ApiTestSupport.uniqueName("bm25") + "\"}").statusCode(200).extract().path("id");
-        col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
+        col = TestCollections.create("bm25");
         post(col + "/add", """
                 {"ids": ["a", "b", "c", "d", "e"], "embeddings": [[0, 0], [1, 0], [2, 0], [3, 0], [10, 0]],
                  "documents": ["apple pie", "banana split", "cherry tart", null, "Apple crumble with apple"],

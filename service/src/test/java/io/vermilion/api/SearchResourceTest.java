@@ -26,9 +26,7 @@ class SearchResourceTest {
 
     @BeforeEach
     void collectionOfFourPoints() {
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + ApiTestSupport.uniqueName("search") + "\"}").statusCode(200).extract().path("id");
-        col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
+        col = TestCollections.create("search");
         post(col + "/add", """
                 {"ids": ["a", "b", "c", "d"], "embeddings": [[0, 0], [1, 0], [2, 0], [3, 0]],
                  "documents": ["apple pie", "banana split", "cherry tart", null],
@@ -102,11 +100,8 @@ class SearchResourceTest {
     @Test
     void sparseVectorsAreStoredReturnedAndRankedByOneMinusDot() throws Exception {
         // A sparse $knn needs a sparse index on its key (as on Chroma): this collection declares one on bm25.
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + ApiTestSupport.uniqueName("sparse") + "\",\"schema\":{\"keys\":{\"bm25\":"
-                        + "{\"sparse_vector\":{\"sparse_vector_index\":{\"enabled\":true,\"config\":{}}}}}}}")
-                .statusCode(200).extract().path("id");
-        col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
+        col = TestCollections.createNamed(ApiTestSupport.uniqueName("sparse"), ",\"schema\":{\"keys\":{\"bm25\":"
+                + "{\"sparse_vector\":{\"sparse_vector_index\":{\"enabled\":true,\"config\":{}}}}}}");
         post(col + "/upsert", """
                 {"ids": ["s1", "s2", "s3"], "embeddings": [[5, 0], [6, 0], [7, 0]],
                  "metadatas": [{"bm25": {"#type": "sparse_vector", "indices": [1, 4], "values": [0.5, 2.0]}},

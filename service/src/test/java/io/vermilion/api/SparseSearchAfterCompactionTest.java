@@ -27,26 +27,16 @@ class SparseSearchAfterCompactionTest {
 
     @Test
     void sparseKnnReadsTheCompactedSparseIndexAndTheLogTail() throws Exception {
-        String id = post("/api/v2/tenants/default_tenant/databases/default_database/collections",
-                "{\"name\":\"" + ApiTestSupport.uniqueName("sparse-compacted") + "\",\"schema\":{\"keys\":{\"sv\":"
-                        + "{\"sparse_vector\":{\"sparse_vector_index\":{\"enabled\":true,\"config\":{}}}}}}}")
-                .statusCode(200).extract().path("id");
-        String col = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + id;
-        post(col + "/add", """
+        String col = TestCollections.createNamed(ApiTestSupport.uniqueName("sparse-compacted"), ",\"schema\":{\"keys\":"
+                + "{\"sv\":{\"sparse_vector\":{\"sparse_vector_index\":{\"enabled\":true,\"config\":{}}}}}}");
+        TestCollections.addAndAwaitCompaction(col, """
                 {"ids": ["a", "b", "c", "d", "e", "f"], "embeddings": [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0], [5, 0]],
                  "metadatas": [{"k": "x", "sv": {"indices": [1], "values": [1.0]}},
                                {"k": "y", "sv": {"indices": [1, 2], "values": [0.5, 1.0]}},
                                {"k": "x", "sv": {"indices": [2], "values": [2.0]}},
                                {"k": "y", "sv": {"indices": [3], "values": [1.0]}},
                                {"k": "y", "sv": {"indices": [1, 3], "values": [2.0, 1.0]}},
-                               {"k": "x", "sv": {"indices": [5], "values": [1.0]}}]}""").statusCode(201);
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (json(get(col + "/indexing_status").statusCode(200).extract().asString()).path("num_indexed_ops").asLong() < 6) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the six records were not compacted within two minutes");
-            }
-            Thread.sleep(50);
-        }
+                               {"k": "x", "sv": {"indices": [5], "values": [1.0]}}]}""", 6);
         post(col + "/add", "{\"ids\": [\"g\"], \"embeddings\": [[6, 0]], "
                 + "\"metadatas\": [{\"k\": \"y\", \"sv\": {\"indices\": [2], \"values\": [3.0]}}]}").statusCode(201);
         post(col + "/update", "{\"ids\": [\"a\"], \"metadatas\": [{\"sv\": {\"indices\": [1], \"values\": [4.0]}}]}")
