@@ -33,9 +33,13 @@ public final class CompactionThreads implements AutoCloseable {
                 threads);
     }
 
-    /** The default budget on a machine with {@code cores} cores: all but one, at least one. */
-    public static int defaultThreads(int cores) {
-        return Math.max(1, cores - 1);
+    /**
+     * The default budget on a machine with {@code cores} cores: all of them on a replica that serves no reads (nothing
+     * to keep a core for: at 1M on 2 cores one thread made compaction the bottleneck of an ingest), all but one (at
+     * least one) on a replica that also serves the API.
+     */
+    public static int defaultThreads(int cores, boolean serves) {
+        return serves ? Math.max(1, cores - 1) : Math.max(1, cores);
     }
 
     private static ThreadFactory factory(Thread.Builder.OfPlatform builder) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,12 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.arrow.memory.BufferAllocator;
@@ -34,7 +30,6 @@ import org.apache.lucene.store.FSDirectory;
 import io.vermilion.blockstore.BlockIndex;
 import io.vermilion.blockstore.BlockRef;
 import io.vermilion.blockstore.RecordBlock;
-import io.vermilion.blockstore.RecordBlockFormat;
 import io.vermilion.blockstore.RecordBlockSetWriter;
 import io.vermilion.blockstore.RecordBlockWriter;
 import io.vermilion.blockstore.SequencedRecord;
@@ -48,12 +43,9 @@ import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.ColdSketch;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.log.LogReader;
-import io.vermilion.record.LogRecord;
 import io.vermilion.record.Record;
 import io.vermilion.storage.LocalFolders;
-import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
-import io.vermilion.version.ManifestWriter;
 import io.vermilion.version.VersionFile;
 import io.vermilion.version.VersionKeys;
 import io.vermilion.version.VersionManifest;
@@ -62,7 +54,8 @@ import io.vermilion.version.VersionManifest;
  * Folds a collection's log into its next compacted version: under the collection's lease, reads the current version's
  * manifest (or nothing) and the log from its end to where the log ends now, reads only the record blocks the tail's
  * ids land in, applies the tail to them with Chroma's semantics and rewrites just those blocks, keeping every other
- * block (and, for a small tail, every unchanged Lucene file) by reference ({@link CopyOnWriteBlocks}); a full index
+ * block and every unchanged Lucene file by reference ({@link CopyOnWriteBlocks}; an update appends the tail to the
+ * previous index whatever its size, the index is rebuilt only for a first version or a changed schema); a full index
  * rebuild streams the version's blocks one at a time into segments of bounded size (no final merge into one graph);
  * an update takes the previous version's index files from the replica's local index cache when it holds them. A
  * compaction folds at most {@link CompactorOptions#maxTailBytes} of the log; the rest waits for the next one. Memory
@@ -86,8 +79,7 @@ public final class Compactor {
     private final LogReader log;
     private final RecordBlockWriter blockWriter;
     private final CompactedCollectionLoader loader;
-    private final ManifestWriter manifestWriter = new ManifestWriter();
-    private final ScheduledExecutorService heartbeat;
+    private final LeaseRunner leases;
 
     /**
      * @param allocator the parent Arrow allocator; it stays the caller's
@@ -105,7 +97,6 @@ public final class Compactor {
      */
     public Compactor(ObjectStore store, LogCatalog logCatalog, VersionCatalog versionCatalog, BufferAllocator allocator,
                      Clock clock, CompactorOptions options, Executor executor, ScheduledExecutorService heartbeat) {
-        this.heartbeat = heartbeat;
         this.store = Objects.requireNonNull(store, "store");
         this.logCatalog = Objects.requireNonNull(logCatalog, "logCatalog");
         this.versionCatalog = Objects.requireNonNull(versionCatalog, "versionCatalog");
@@ -119,6 +110,7 @@ public final class Compactor {
         this.log = new LogReader(store, logCatalog, allocator, work);
         this.blockWriter = new RecordBlockWriter(allocator);
         this.loader = new CompactedCollectionLoader(store, allocator, work);
+        this.leases = new LeaseRunner(versionCatalog, options, executor, heartbeat);
     }
 
     /**
@@ -145,43 +137,13 @@ public final class Compactor {
      */
     public CompletionStage<Optional<VersionManifest>> compact(UUID collection) {
         Objects.requireNonNull(collection, "collection");
-        String holder = options.holder();
-        return versionCatalog.tryAcquireLease(collection, holder, options.leaseTtl()).thenCompose(acquired -> {
-            if (!acquired) {
-                return CompletableFuture.completedFuture(Optional.<VersionManifest>empty());
-            }
-            Attempt attempt = new Attempt(collection);
-            long period = Math.max(1, options.leaseTtl().toMillis() / 3);
-            ScheduledFuture<?> renewals = heartbeat == null ? null : heartbeat.scheduleAtFixedRate(
-                    () -> versionCatalog.renewLease(collection, holder, options.leaseTtl()),
-                    period, period, TimeUnit.MILLISECONDS);
-            return CompletableFuture.supplyAsync(attempt::run, executor)
-                    .handle((result, failure) -> {
-                        if (renewals != null) {
-                            renewals.cancel(false);
-                        }
-                        CompletableFuture<Void> cleanup = failure != null || result.isEmpty()
-                                ? attempt.deleteCreated() : CompletableFuture.completedFuture(null);
-                        return cleanup
-                                .thenCompose(ignored -> versionCatalog.releaseLease(collection, holder))
-                                .handle((ignored, releaseFailure) -> {
-                                    if (failure != null) {
-                                        throw failure instanceof CompletionException e ? e
-                                                : new CompletionException(failure);
-                                    }
-                                    return result;
-                                });
-                    })
-                    .thenCompose(stage -> stage);
-        });
+        return leases.run(collection, Attempt::new);
     }
 
     /** One compaction of one collection; runs on the executor, waiting on the store and catalogs. */
-    private final class Attempt {
+    private final class Attempt implements LeaseRunner.Attempt {
         private final UUID collection;
-        private final List<String> created = new ArrayList<>();
-        /** True while publish is called and after it failed: the pointer may have switched, so nothing is deleted. */
-        private volatile boolean publishOutcomeUnknown;
+        private final VersionWrites writes;
         /** Local folders this attempt built indexes in; deleted when it ends. */
         private final List<Path> workFolders = new ArrayList<>();
         /** The folder holding the index files the new manifest lists. */
@@ -189,9 +151,16 @@ public final class Compactor {
 
         Attempt(UUID collection) {
             this.collection = collection;
+            this.writes = new VersionWrites(store, versionCatalog, options, collection);
         }
 
-        Optional<VersionManifest> run() {
+        @Override
+        public CompletableFuture<Void> deleteCreated() {
+            return writes.deleteCreated();
+        }
+
+        @Override
+        public Optional<VersionManifest> run() {
             try {
                 return build();
             } finally {
@@ -227,12 +196,15 @@ public final class Compactor {
             tail.forEach(write -> touched.add(write.record().id()));
 
             long version = current.map(VersionRef::version).orElse(VersionCatalog.NO_VERSION) + 1;
-            removeLeftovers(version);
+            writes.removeLeftovers(version);
             List<VersionFile> files = new ArrayList<>();
             CopyOnWriteBlocks cow = new CopyOnWriteBlocks(base, tail);
             BlockIndex blocks = writeBlocks(version, cow, files);
             IndexSchema schema = null;
-            if (base != null && base.recordCount() > 0 && touched.size() * 2L <= base.recordCount()) {
+            // Whatever the tail's size, an update appends it to the previous index (new segments; the kept ones stay
+            // by reference): rebuilding re-adds every record to a new graph, which made the full builds of the first
+            // few hundred thousand records of a 1M ingest cost as much as all its updates (bench/RESULTS.md).
+            if (base != null && base.recordCount() > 0) {
                 List<Record> changed = cow.changed().values().stream().map(SequencedRecord::record).toList();
                 schema = updateIndex(version, options.schemas().schemaFor(collection, changed), base, cow.changed(),
                         touched, files);
@@ -247,32 +219,7 @@ public final class Compactor {
 
             VersionManifest manifest = new VersionManifest(collection, version, to, blocks.recordCount(),
                     position.dimension(), schema.space(), files, blocks, clock.instant());
-            String manifestKey = VersionKeys.manifest(collection, version);
-            putNew(manifestKey, manifestWriter.write(manifest));
-
-            // Publish only while still holding the lease, so a compactor whose lease lapsed mid-way gives up.
-            if (!versionCatalog.renewLease(collection, options.holder(), options.leaseTtl()).toCompletableFuture().join()) {
-                return Optional.empty();
-            }
-            VersionRef next = new VersionRef(version, manifestKey, to);
-            publishOutcomeUnknown = true;
-            boolean published = versionCatalog.publish(collection, version - 1, next).toCompletableFuture().join();
-            publishOutcomeUnknown = false;
-            if (published && options.localIndex() != null && built != null) {
-                // The next compaction and the first query of this version take its files from here.
-                options.localIndex().adopt(collection, version, manifest.files(VersionFile.Role.INDEX), built);
-            }
-            return published ? Optional.of(manifest) : Optional.empty();
-        }
-
-        /**
-         * Deletes what an earlier attempt at this unpublished version left behind (a compactor that died mid-way):
-         * only the lease holder writes there, and the version is not current, so nothing reads it.
-         */
-        private void removeLeftovers(long version) {
-            for (var leftover : store.list(VersionKeys.versionPrefix(collection, version)).toCompletableFuture().join()) {
-                store.delete(leftover.key()).toCompletableFuture().join();
-            }
+            return writes.publish(manifest, built);
         }
 
         /** Writes the rewritten blocks under the version's prefix and keeps the others by reference. */
@@ -281,7 +228,7 @@ public final class Compactor {
             return cow.write(loader, () -> new RecordBlockSetWriter(blockWriter,
                     options.blockLimits(), n -> VersionKeys.block(collection, version, numbers.getAndIncrement()),
                     (block, bytes) -> {
-                        putNew(block.key(), bytes);
+                        writes.putNew(block.key(), bytes);
                         files.add(VersionFile.of(block.key(), VersionFile.Role.BLOCK, bytes));
                     }), files);
         }
@@ -345,10 +292,10 @@ public final class Compactor {
                     writer.commit();
                 }
                 for (String name : SegmentInfos.readLatestCommit(directory).files(true)) {
-                    upload(version, work.resolve(name), files);
+                    writes.upload(version, work.resolve(name), files);
                 }
                 for (String name : ColdSketch.writeMissing(directory)) {
-                    upload(version, work.resolve(name), files);
+                    writes.upload(version, work.resolve(name), files);
                 }
                 built = work;
             } catch (IOException e) {
@@ -379,19 +326,8 @@ public final class Compactor {
                                     List<VersionFile> files) {
             Path work = workFolder();
             try (Directory directory = FSDirectory.open(work)) {
-                Map<String, VersionFile> reusable = new HashMap<>();
-                List<CompletableFuture<Void>> downloads = new ArrayList<>();
-                for (VersionFile file : previous.files(VersionFile.Role.INDEX)) {
-                    String name = file.key().substring(file.key().lastIndexOf('/') + 1);
-                    reusable.put(name, file);
-                    if (options.localIndex() != null && options.localIndex().copyLocal(collection, file,
-                            work.resolve(name))) {
-                        continue;
-                    }
-                    downloads.add(ObjectFiles.download(store, file.key(), file.size(), file.crc32c(), work.resolve(name),
-                            Runnable::run));
-                }
-                CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).join();
+                Map<String, VersionFile> reusable = PreviousIndex.fetch(store, options.localIndex(), collection,
+                        previous, work);
                 CollectionIndexWriter appending;
                 try {
                     appending = CollectionIndexWriter.append(directory, options.merges());
@@ -426,7 +362,7 @@ public final class Compactor {
                     if (kept != null && Files.size(work.resolve(name)) == kept.size()) {
                         files.add(kept);
                     } else {
-                        upload(version, work.resolve(name), files);
+                        writes.upload(version, work.resolve(name), files);
                     }
                 }
                 built = work;
@@ -458,50 +394,6 @@ public final class Compactor {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create a work folder in " + options.workDir(), e);
             }
-        }
-
-        /** Streams one index file to the store (no size limit, never whole in memory), listed with its CRC32C. */
-        private void upload(long version, Path file, List<VersionFile> files) throws IOException {
-            String key = VersionKeys.indexFile(collection, version, file.getFileName().toString());
-            VersionFile listed = new VersionFile(key, VersionFile.Role.INDEX, Files.size(file), ObjectFiles.crc32c(file));
-            if (!store.putFileIfAbsent(key, file).toCompletableFuture().join()) {
-                throw new IllegalStateException("object " + key + " already exists: left by an earlier attempt at"
-                        + " this version, or written by a compactor whose lease lapsed");
-            }
-            synchronized (created) {
-                created.add(key);
-            }
-            files.add(listed);
-        }
-
-        /** Writes an object that must not exist yet: files of a version are written once. */
-        private void putNew(String key, byte[] bytes) {
-            if (!store.putIfAbsent(key, bytes).toCompletableFuture().join()) {
-                throw new IllegalStateException("object " + key + " already exists: left by an earlier attempt at"
-                        + " this version, or written by a compactor whose lease lapsed");
-            }
-            synchronized (created) {
-                created.add(key);
-            }
-        }
-
-        /**
-         * Deletes what this attempt wrote, unless the publish call failed (it may have switched the pointer anyway).
-         * Best effort: an object left behind is unreferenced and only costs space until garbage collection.
-         */
-        CompletableFuture<Void> deleteCreated() {
-            List<String> keys;
-            synchronized (created) {
-                keys = List.copyOf(created);
-            }
-            if (publishOutcomeUnknown) {
-                return CompletableFuture.completedFuture(null);
-            }
-            List<CompletableFuture<Void>> deletes = new ArrayList<>();
-            for (String key : keys) {
-                deletes.add(store.delete(key).toCompletableFuture().exceptionally(ignored -> null));
-            }
-            return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new));
         }
     }
 }

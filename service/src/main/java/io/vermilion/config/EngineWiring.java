@@ -292,13 +292,15 @@ public class EngineWiring {
 
     /**
      * Compactions run here, one at a time per replica, computing on at most {@code vermilion.compaction.threads}
-     * threads (default: all cores but one) so serving keeps the rest.
+     * threads (default: all cores but one on a replica that
+     * also serves the API, so serving keeps the rest; all cores on a compactor-only replica).
      */
     @Produces
     @Singleton
     CompactionThreads compactionThreads(VermilionConfig config) {
         int threads = config.compaction().threads()
-                .orElse(CompactionThreads.defaultThreads(Runtime.getRuntime().availableProcessors()));
+                .orElse(CompactionThreads.defaultThreads(Runtime.getRuntime().availableProcessors(),
+                        config.roles().contains(ReplicaRole.API)));
         LOG.infof("Compaction: %d thread(s)", threads);
         return new CompactionThreads(threads);
     }

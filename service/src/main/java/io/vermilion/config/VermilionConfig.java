@@ -254,7 +254,8 @@ public interface VermilionConfig {
 
         /**
          * Threads a compaction computes on at once (decoding, index adds, graph merges), at the lowest priority;
-         * unset, all cores but one (at least one), so serving keeps a core.
+         * unset, all cores but one (at least one) on a replica that also serves the API, so serving keeps a core, and
+         * all cores on a compactor-only replica.
          */
         java.util.Optional<Integer> threads();
     }
