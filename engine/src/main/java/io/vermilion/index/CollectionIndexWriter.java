@@ -269,6 +269,24 @@ public final class CollectionIndexWriter implements Closeable {
         writer.forceMerge(maxSegments);
     }
 
+    /**
+     * Folds the smallest segments into one so that at most {@code maxSegments} remain, leaving the largest
+     * {@code maxSegments - 1} as they are ({@link FoldSmallest}); nothing to do if there are no more. Call before a
+     * commit.
+     */
+    public void foldSmallest(int maxSegments) throws IOException {
+        if (maxSegments < 1) {
+            throw new IllegalArgumentException("at least one segment: " + maxSegments);
+        }
+        org.apache.lucene.index.MergePolicy natural = writer.getConfig().getMergePolicy();
+        writer.getConfig().setMergePolicy(new FoldSmallest(natural));
+        try {
+            writer.forceMerge(maxSegments);
+        } finally {
+            writer.getConfig().setMergePolicy(natural);
+        }
+    }
+
     /** Writes the documents added so far as a segment of their own (a build cuts its segments with it). */
     public void flush() throws IOException {
         writer.flush();
