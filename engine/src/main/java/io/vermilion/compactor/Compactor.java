@@ -55,7 +55,8 @@ import io.vermilion.version.VersionManifest;
  * manifest (or nothing) and the log from its end to where the log ends now, reads only the record blocks the tail's
  * ids land in, applies the tail to them with Chroma's semantics and rewrites just those blocks, keeping every other
  * block and every unchanged Lucene file by reference ({@link CopyOnWriteBlocks}; an update appends the tail to the
- * previous index whatever its size, the index is rebuilt only for a first version or a changed schema); a full index
+ * previous index as new segments whatever its size, merging nothing ({@link SegmentMerger} folds them later); the
+ * index is rebuilt only for a first version or a changed schema); a full index
  * rebuild streams the version's blocks one at a time into segments of bounded size (no final merge into one graph);
  * an update takes the previous version's index files from the replica's local index cache when it holds them. A
  * compaction folds at most {@link CompactorOptions#maxTailBytes} of the log; the rest waits for the next one. Memory
@@ -340,6 +341,9 @@ public final class Compactor {
                     if (!keepsSchema(schema, candidate)) {
                         return null;
                     }
+                    // No merge inside a compaction: it would re-insert vectors while the tail waits to be indexed;
+                    // the segment merge policy folds the appended segments once the log is caught up (SegmentMerger).
+                    writer.deferMerges();
                     // Each id once: deletes, then the replaced and new records split over the merge threads.
                     List<Record> upserts = new ArrayList<>();
                     Map<String, Long> sequences = new HashMap<>();

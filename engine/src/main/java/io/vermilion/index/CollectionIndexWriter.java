@@ -287,6 +287,14 @@ public final class CollectionIndexWriter implements Closeable {
         }
     }
 
+    /**
+     * Turns off the merges Lucene would run as segments accumulate (until this writer closes): an update then costs
+     * its adds only, and folding the segments it appends is left to a later {@link #foldSmallest}.
+     */
+    public void deferMerges() {
+        writer.getConfig().setMergePolicy(org.apache.lucene.index.NoMergePolicy.INSTANCE);
+    }
+
     /** Writes the documents added so far as a segment of their own (a build cuts its segments with it). */
     public void flush() throws IOException {
         writer.flush();

@@ -31,4 +31,13 @@ class CompactionThreadsTest {
             assertEquals(ThreadNice.COMPACTION, worker);
         }
     }
+
+    @Test
+    void aReplicaThatServesKeepsACoreAndACompactorOnlyReplicaUsesThemAll() {
+        org.junit.jupiter.api.Assertions.assertEquals(1, CompactionThreads.defaultThreads(2, true));
+        org.junit.jupiter.api.Assertions.assertEquals(2, CompactionThreads.defaultThreads(2, false));
+        org.junit.jupiter.api.Assertions.assertEquals(1, CompactionThreads.defaultThreads(1, true));
+        org.junit.jupiter.api.Assertions.assertEquals(1, CompactionThreads.defaultThreads(1, false));
+        org.junit.jupiter.api.Assertions.assertEquals(7, CompactionThreads.defaultThreads(8, true));
+    }
 }

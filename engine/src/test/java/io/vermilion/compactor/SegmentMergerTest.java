@@ -255,6 +255,16 @@ class SegmentMergerTest {
         assertThrows(IllegalArgumentException.class, () -> merger(0));
     }
 
+    @Test
+    void foldingIsDueOnceCaughtUpOrPastThreeTimesThePolicyDuringAnIngest() {
+        VersionManifest six = sixSegments(new Random(Seeds.seed("foldingIsDue")));
+        assertEquals(6, SegmentMerger.segments(six));
+        assertTrue(merger(5).due(six, true));
+        assertEquals(false, merger(5).due(six, false), "6 <= 3 x 5 while compactions lag");
+        assertTrue(merger(1).due(six, false), "6 > 3 x 1");
+        assertEquals(false, merger(6).due(six, true));
+    }
+
     /** Top 5 ids by squared L2 for each query, without a filter and with n = 2, by brute force over the model. */
     private List<List<String>> expected(List<float[]> queries) {
         List<List<String>> all = new ArrayList<>();

@@ -22,6 +22,7 @@ import io.vermilion.sysdb.PgLogCatalog;
 import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.compactor.CompactionThreads;
 import io.vermilion.compactor.Compactor;
+import io.vermilion.compactor.SegmentMerger;
 import io.vermilion.compactor.CompactorOptions;
 import io.vermilion.compactor.DroppedCollections;
 import io.vermilion.compactor.VersionGarbageCollector;
@@ -309,14 +310,13 @@ public class EngineWiring {
         threads.close();
     }
 
+    /** How this replica compacts (and merges segments): one lease holder per replica. */
     @Produces
     @Singleton
-    Compactor compactor(ObjectStore store, LogCatalog catalog, VersionCatalog versions, PgVersionCatalog settings,
-            BufferAllocator allocator, IndexFileCache indexFiles,
-            VermilionConfig config, CompactionThreads compactions,
-            @Named("scheduler") ScheduledExecutorService scheduler) {
+    CompactorOptions compactorOptions(PgVersionCatalog settings, IndexFileCache indexFiles, VermilionConfig config,
+            CompactionThreads compactions) {
         VermilionConfig.Compaction c = config.compaction();
-        CompactorOptions options = CompactorOptions.defaults(ENVIRONMENT)
+        return CompactorOptions.defaults(ENVIRONMENT)
                 .withHolder("replica-" + ENVIRONMENT.newId())
                 .withMergeThreads(compactions.work())
                 .withLeaseTtl(c.leaseTtl())
@@ -326,8 +326,29 @@ public class EngineWiring {
                 .withSegmentRecords(c.segmentRecords())
                 .withMaxTailBytes(c.maxBytes().asLongValue())
                 .withLocalIndex(indexFiles);
+    }
+
+    @Produces
+    @Singleton
+    Compactor compactor(ObjectStore store, LogCatalog catalog, VersionCatalog versions, BufferAllocator allocator,
+            CompactorOptions options, CompactionThreads compactions,
+            @Named("scheduler") ScheduledExecutorService scheduler) {
         return new Compactor(store, catalog, versions, allocator, ENVIRONMENT.clock(), options, compactions.coordinator(),
                 scheduler);
+    }
+
+    /**
+     * Folds the segments successive compactions append, on the compactions' threads (they take turns) and under the
+     * same lease, with a holder of its own.
+     */
+    @Produces
+    @Singleton
+    SegmentMerger segmentMerger(ObjectStore store, VersionCatalog versions, BufferAllocator allocator,
+            CompactorOptions options, VermilionConfig config, CompactionThreads compactions,
+            @Named("scheduler") ScheduledExecutorService scheduler) {
+        return new SegmentMerger(store, versions, allocator, ENVIRONMENT.clock(),
+                options.withHolder(options.holder() + "-merge"), config.compaction().mergeMaxSegments(),
+                compactions.coordinator(), scheduler);
     }
 
     @Produces

@@ -253,6 +253,17 @@ public interface VermilionConfig {
         io.quarkus.runtime.configuration.MemorySize maxBytes();
 
         /**
+         * The most index segments a version keeps: once a compaction catches up with the log and its version has more
+         * (each compaction appends its own and merges none), the smallest are folded into one so that this many
+         * remain, published as a new version with the same records; while compactions lag behind an ingest, only past
+         * three times as many. Each segment is searched on its own, so a query's cost grows with
+         * their number (16 segments at 1M: ~4x the latency of one at equal recall); a fold costs about the vectors of
+         * the segments it folds. At least 1.
+         */
+        @WithDefault("8")
+        int mergeMaxSegments();
+
+        /**
          * Threads a compaction computes on at once (decoding, index adds, graph merges), at the lowest priority;
          * unset, all cores but one (at least one) on a replica that also serves the API, so serving keeps a core, and
          * all cores on a compactor-only replica.

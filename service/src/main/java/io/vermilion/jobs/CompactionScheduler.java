@@ -26,6 +26,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.vermilion.compactor.CompactionThresholds;
 import io.vermilion.compactor.Compactor;
 import io.vermilion.compactor.DroppedCollections;
+import io.vermilion.compactor.SegmentMerger;
 import io.vermilion.compactor.VersionGarbageCollector;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.executor.CollectionStateCache;
@@ -44,7 +45,10 @@ import jakarta.inject.Named;
  * published more than the grace period ago, once per version per replica. A collection whose compaction (or garbage
  * collection) fails is tried again only after a capped exponential backoff ({@link RetryBackoff}), while the others
  * keep compacting; a failed pass is logged and retried at the next interval. A version this replica publishes is
- * opened for its reads right away ({@link CollectionStateCache#prepare}) when it also serves the api role. Nothing
+ * opened for its reads right away ({@link CollectionStateCache#prepare}) when it also serves the api role. A compaction
+ * is followed by the segment merge policy ({@link SegmentMerger#due(VersionManifest, boolean)}) when its version has
+ * more segments than {@code vermilion.compaction.merge-max-segments} and it caught up with the log (or three times as
+ * many during a long ingest). Nothing
  * here is needed for correctness of reads or writes. Only a replica whose roles include {@code compactor} schedules
  * the passes.
  */
@@ -54,6 +58,7 @@ public class CompactionScheduler {
     private static final Logger LOG = Logger.getLogger(CompactionScheduler.class);
 
     private final Compactor compactor;
+    private final SegmentMerger merger;
     private final CollectionStateCache states;
     private final VersionGarbageCollector garbage;
     private final DroppedCollections dropped;
@@ -92,10 +97,11 @@ public class CompactionScheduler {
     /** Whether this replica serves reads (api role), so versions it publishes are worth opening at once. */
     private final boolean serves;
 
-    public CompactionScheduler(Compactor compactor, CollectionStateCache states, VersionGarbageCollector garbage,
+    public CompactionScheduler(Compactor compactor, SegmentMerger merger, CollectionStateCache states, VersionGarbageCollector garbage,
             DroppedCollections dropped, PgVersionCatalog catalog, @Named("scheduler") ScheduledExecutorService scheduler, VermilionConfig config,
             MeterRegistry registry) {
         this.compactor = compactor;
+        this.merger = merger;
         this.states = states;
         this.garbage = garbage;
         this.dropped = dropped;
@@ -224,9 +230,13 @@ public class CompactionScheduler {
                         VersionKeys.manifest(p.collection(), manifest.get().version()), manifest.get().logEndOffset()))
                         .toCompletableFuture().join(); // one at a time, like compactions; it never fails
             }
-            LOG.infof("Compacted collection %s to version %d (%d records, log up to %d) in %d ms", p.collection(),
-                    manifest.get().version(), manifest.get().recordCount(), manifest.get().logEndOffset(),
+            LOG.infof("Compacted collection %s to version %d (%d records, log up to %d, %d segments) in %d ms",
+                    p.collection(), manifest.get().version(), manifest.get().recordCount(),
+                    manifest.get().logEndOffset(), SegmentMerger.segments(manifest.get()),
                     (System.nanoTime() - start) / 1_000_000);
+            if (merger.due(manifest.get(), manifest.get().logEndOffset() >= p.logPosition())) {
+                mergeSegments(p.collection(), manifest.get());
+            }
             return manifest.get().logEndOffset();
         } catch (RuntimeException e) {
             failed.increment();
@@ -234,6 +244,31 @@ public class CompactionScheduler {
             LOG.warnf(e, "Compaction of collection %s failed (%d in a row); the previous version stays current; next"
                     + " attempt in %d s", p.collection(), compactionBackoff.failures(p.collection()), wait.toSeconds());
             return -1;
+        }
+    }
+
+    /**
+     * Folds the smallest segments of the version just published; a failure is logged and leaves that version
+     * current (the next compaction that catches up tries again).
+     */
+    private void mergeSegments(UUID collection, VersionManifest compacted) {
+        long start = System.nanoTime();
+        try {
+            Optional<VersionManifest> merged = merger.merge(collection).toCompletableFuture().join();
+            if (merged.isEmpty()) {
+                return;
+            }
+            if (serves) {
+                states.prepare(collection, new VersionRef(merged.get().version(),
+                        VersionKeys.manifest(collection, merged.get().version()), merged.get().logEndOffset()))
+                        .toCompletableFuture().join();
+            }
+            LOG.infof("Merged the segments of collection %s into version %d (%d segments -> %d) in %d ms", collection,
+                    merged.get().version(), SegmentMerger.segments(compacted), SegmentMerger.segments(merged.get()),
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Merging the segments of collection %s failed; version %d stays current", collection,
+                    compacted.version());
         }
     }
 

@@ -149,6 +149,30 @@ class CompactionSchedulerTest {
                 .body("ids", contains("a", "b", "c"));
     }
 
+    /**
+     * Issue 13: each compaction appends a segment; the one that takes the version past
+     * {@code vermilion.compaction.merge-max-segments} (8) is followed in the same pass by a fold into a new version
+     * of 8 segments with the same records, which reads answer from.
+     */
+    @Test
+    void aVersionPastTheSegmentPolicyIsFoldedInTheSamePass() {
+        UUID collection = createCollection("folded");
+        String records = "/api/v2/tenants/default_tenant/databases/default_database/collections/" + collection;
+        String[] ids = {"s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"};
+        for (int i = 0; i < 8; i++) {
+            add(records, ids[i]);
+            scheduler.runOnce(T0.plus(Duration.ofDays(3)).plusSeconds(i));
+            assertEquals(Optional.of(i + 1L), version(collection), "one segment more, no fold yet");
+        }
+        add(records, ids[8]);
+        scheduler.runOnce(T0.plus(Duration.ofDays(3)).plusSeconds(8));
+
+        assertEquals(Optional.of(10L), version(collection), "version 9 (9 segments), then its fold");
+        given().get(records + "/count").then().statusCode(200).body(equalTo("9"));
+        given().contentType("application/json").body("{}").post(records + "/get").then().statusCode(200)
+                .body("ids", contains(ids));
+    }
+
     private static void add(String records, String... ids) {
         StringBuilder body = new StringBuilder("{\"ids\":[");
         StringBuilder embeddings = new StringBuilder("],\"embeddings\":[");
