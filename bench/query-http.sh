@@ -8,7 +8,7 @@
 # heap (largest heap in use before a GC, from its GC log) and peak resident memory (VmHWM). Then queries (1 client at
 # ef_search 100 and 200, unfiltered, 10 % filter bucket = 3 and 1 % filter shard = 7; 4 clients at ef 100; recall@10
 # against brute force), then restarts the server with its cache folder deleted and times the first query.
-# Env: HEAP (server heap, default 2g), CACHE_MEMORY (vermilion.cache.memory, default 64m: fits a 2 GiB heap), SECONDS_PER_RUN (default 20), COLD_RUNS (default 3), SEGMENTS=1 also measures
+# Env: SERVER_FLAGS (extra JVM flags for every server start, e.g. -Dvermilion.index.lazy-open=true), HEAP (server heap, default 2g), CACHE_MEMORY (vermilion.cache.memory, default 64m: fits a 2 GiB heap), SECONDS_PER_RUN (default 20), COLD_RUNS (default 3), SEGMENTS=1 also measures
 # the server-built index in process (bench/ScaleBench.java) before and after merging it into one segment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ start_server() {
     -Dvermilion.storage.type=s3 -Dvermilion.storage.bucket=bench -Dvermilion.storage.endpoint="http://127.0.0.1:$s3port" \
     -Dvermilion.storage.access-key=bench -Dvermilion.storage.secret-key=bench \
     -Dvermilion.compaction.age=2s -Dvermilion.compaction.interval=1s -Dvermilion.cache.memory="${CACHE_MEMORY:-64m}" \
-    -Dquarkus.log.category.\"io.vermilion\".level=INFO -jar service/target/quarkus-app/quarkus-run.jar >> "$work/server.log" 2>&1 &
+    -Dquarkus.log.category.\"io.vermilion\".level=INFO ${SERVER_FLAGS:-} -jar service/target/quarkus-app/quarkus-run.jar >> "$work/server.log" 2>&1 &
   server=$!
   pids+=("$server")
   wait_http "http://127.0.0.1:$port/api/v2/heartbeat"
@@ -53,8 +53,20 @@ peak_heap() {
 
 start_server main
 "$JAVA" -Xmx4g bench/QueryBench.java load "http://127.0.0.1:$port" "$n" "$DATA"
-echo "versions published: $(grep -c 'Compacted collection' "$work/server.log")"
-grep 'Compacted collection' "$work/server.log" | tail -3
+echo "versions published by compactions: $(grep -c 'Compacted collection' "$work/server.log")"
+grep 'Compacted collection' "$work/server.log"
+# The segment merge policy runs once the last compaction caught up: queries wait for it (or for 30 minutes).
+merge_wait=$(date +%s)
+max_segments=$(echo "${SERVER_FLAGS:-}" | grep -oE 'merge-max-segments=[0-9]+' | cut -d= -f2)
+merging() {
+  local last
+  last=$(grep -E 'Compacted collection|Merged the segments|Merging the segments' "$work/server.log" | tail -1)
+  [[ "$last" == *"Compacted collection"* ]] \
+    && [ "$(echo "$last" | grep -oE '[0-9]+ segments' | cut -d' ' -f1)" -gt "${max_segments:-8}" ]
+}
+for _ in $(seq 1 1800); do merging || break; sleep 1; done
+grep -E 'Merged the segments|Merging the segments' "$work/server.log" || echo "no segment merge"
+echo "merges done $(( $(date +%s) - merge_wait )) s after the load client returned; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "after load + compaction: peak heap in use $(peak_heap main) of $heap; RSS $(rss), peak RSS $(peak_rss); load $(cut -d' ' -f1-3 /proc/loadavg)"
 q() { "$JAVA" -Xmx6g bench/QueryBench.java query "http://127.0.0.1:$port" "$n" "$DATA" 500 "$1" "$seconds" "$2" "$3" "$work/truth-$n.bin"; }
 for ef in 100 200; do

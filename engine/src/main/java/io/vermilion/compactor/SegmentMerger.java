@@ -82,15 +82,15 @@ public final class SegmentMerger {
     /**
      * Whether to fold {@code manifest}'s segments now: once the compactions caught up with the log ({@code caughtUp})
      * if it has more than the policy keeps, and during a long ingest (compactions appending segments one after the
-     * other) only past {@value #OVERDUE} times as many: folding waits for the ingest unless queries would pay too
-     * much.
+     * other) only past {@value #OVERDUE} times as many: a fold competes with those compactions for the same cores
+     * (a 1M ingest on 2 cores appends ~30 segments), so it waits for the ingest unless queries would pay too much.
      */
     public boolean due(VersionManifest manifest, boolean caughtUp) {
         return segments(manifest) > (caughtUp ? maxSegments : (long) OVERDUE * maxSegments);
     }
 
     /** How many times the policy's segments a version may have while compactions have not caught up. */
-    static final int OVERDUE = 3;
+    static final int OVERDUE = 4;
 
     /**
      * Folds the current version's smallest segments if it has too many. Completes with the new version's manifest,

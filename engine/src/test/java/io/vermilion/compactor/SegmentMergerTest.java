@@ -256,12 +256,12 @@ class SegmentMergerTest {
     }
 
     @Test
-    void foldingIsDueOnceCaughtUpOrPastThreeTimesThePolicyDuringAnIngest() {
+    void foldingIsDueOnceCaughtUpOrPastFourTimesThePolicyDuringAnIngest() {
         VersionManifest six = sixSegments(new Random(Seeds.seed("foldingIsDue")));
         assertEquals(6, SegmentMerger.segments(six));
         assertTrue(merger(5).due(six, true));
-        assertEquals(false, merger(5).due(six, false), "6 <= 3 x 5 while compactions lag");
-        assertTrue(merger(1).due(six, false), "6 > 3 x 1");
+        assertEquals(false, merger(5).due(six, false), "6 <= 4 x 5 while compactions lag");
+        assertTrue(merger(1).due(six, false), "6 > 4 x 1");
         assertEquals(false, merger(6).due(six, true));
     }
 

@@ -256,7 +256,7 @@ public interface VermilionConfig {
          * The most index segments a version keeps: once a compaction catches up with the log and its version has more
          * (each compaction appends its own and merges none), the smallest are folded into one so that this many
          * remain, published as a new version with the same records; while compactions lag behind an ingest, only past
-         * three times as many. Each segment is searched on its own, so a query's cost grows with
+         * four times as many. Each segment is searched on its own, so a query's cost grows with
          * their number (16 segments at 1M: ~4x the latency of one at equal recall); a fold costs about the vectors of
          * the segments it folds. At least 1.
          */

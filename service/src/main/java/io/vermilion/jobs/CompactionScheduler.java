@@ -47,7 +47,7 @@ import jakarta.inject.Named;
  * keep compacting; a failed pass is logged and retried at the next interval. A version this replica publishes is
  * opened for its reads right away ({@link CollectionStateCache#prepare}) when it also serves the api role. A compaction
  * is followed by the segment merge policy ({@link SegmentMerger#due(VersionManifest, boolean)}) when its version has
- * more segments than {@code vermilion.compaction.merge-max-segments} and it caught up with the log (or three times as
+ * more segments than {@code vermilion.compaction.merge-max-segments} and it caught up with the log (or four times as
  * many during a long ingest). Nothing
  * here is needed for correctness of reads or writes. Only a replica whose roles include {@code compactor} schedules
  * the passes.
