@@ -71,6 +71,8 @@ import io.vermilion.version.VersionManifest;
  */
 public final class Compactor {
 
+    private static final System.Logger LOG = System.getLogger(Compactor.class.getName());
+
     private final ObjectStore store;
     private final LogCatalog logCatalog;
     private final VersionCatalog versionCatalog;
@@ -185,6 +187,7 @@ public final class Compactor {
             VersionManifest base = current.isPresent()
                     ? loader.manifest(collection, current.get()).join() : null;
 
+            long started = System.nanoTime();
             // The tail: every recorded fragment in [from, to), in log order (bounded by the compaction thresholds,
             // not by the collection).
             List<CopyOnWriteBlocks.TailRecord> tail = new ArrayList<>();
@@ -196,11 +199,15 @@ public final class Compactor {
             Set<String> touched = new LinkedHashSet<>();
             tail.forEach(write -> touched.add(write.record().id()));
 
+            long tailRead = System.nanoTime();
             long version = current.map(VersionRef::version).orElse(VersionCatalog.NO_VERSION) + 1;
             writes.removeLeftovers(version);
             List<VersionFile> files = new ArrayList<>();
             CopyOnWriteBlocks cow = new CopyOnWriteBlocks(base, tail);
             BlockIndex blocks = writeBlocks(version, cow, files);
+            long blocksWritten = System.nanoTime();
+            String prefix = VersionKeys.versionPrefix(collection, version);
+            long blockFilesWritten = files.stream().filter(file -> file.key().startsWith(prefix)).count();
             IndexSchema schema = null;
             // Whatever the tail's size, an update appends it to the previous index (new segments; the kept ones stay
             // by reference): rebuilding re-adds every record to a new graph, which made the full builds of the first
@@ -210,6 +217,7 @@ public final class Compactor {
                 schema = updateIndex(version, options.schemas().schemaFor(collection, changed), base, cow.changed(),
                         touched, files);
             }
+            boolean updated = schema != null;
             if (schema == null) {
                 Map<String, VersionFile> blockFiles = new HashMap<>();
                 files.forEach(file -> blockFiles.put(file.key(), file));
@@ -218,9 +226,19 @@ public final class Compactor {
                 writeIndex(version, schema, blocks, blockFiles, files);
             }
 
+            long indexed = System.nanoTime();
             VersionManifest manifest = new VersionManifest(collection, version, to, blocks.recordCount(),
                     position.dimension(), schema.space(), files, blocks, clock.instant());
-            return writes.publish(manifest, built);
+            Optional<VersionManifest> published = writes.publish(manifest, built);
+            // Where a compaction's time goes (bench/RESULTS.md reads these lines).
+            LOG.log(System.Logger.Level.INFO, () -> ("Compaction of %s to version %d: tail of %d writes read in %d ms;"
+                    + " %d blocks written in %d ms; index %s %d records in %d ms, of which %d ms uploading"
+                    + " %d MiB; publish %d ms").formatted(collection, version, tail.size(),
+                    (tailRead - started) / 1_000_000, blockFilesWritten, (blocksWritten - tailRead) / 1_000_000,
+                    updated ? "appended" : "built", updated ? cow.changed().size() : blocks.recordCount(),
+                    (indexed - blocksWritten) / 1_000_000, writes.uploadMillis(), writes.uploadedBytes() >> 20,
+                    (System.nanoTime() - indexed) / 1_000_000));
+            return published;
         }
 
         /** Writes the rewritten blocks under the version's prefix and keeps the others by reference. */

@@ -34,6 +34,8 @@ final class VersionWrites {
     private final List<String> created = new ArrayList<>();
     /** True while publish is called and after it failed: the pointer may have switched, so nothing is deleted. */
     private volatile boolean publishOutcomeUnknown;
+    private final java.util.concurrent.atomic.AtomicLong uploadNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong uploadedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     VersionWrites(ObjectStore store, VersionCatalog versionCatalog, CompactorOptions options, UUID collection) {
         this.store = store;
@@ -54,6 +56,7 @@ final class VersionWrites {
 
     /** Streams one index file to the store (no size limit, never whole in memory), listed with its CRC32C. */
     void upload(long version, Path file, List<VersionFile> files) throws IOException {
+        long start = System.nanoTime();
         String key = VersionKeys.indexFile(collection, version, file.getFileName().toString());
         VersionFile listed = new VersionFile(key, VersionFile.Role.INDEX, Files.size(file), ObjectFiles.crc32c(file));
         if (!store.putFileIfAbsent(key, file).toCompletableFuture().join()) {
@@ -61,6 +64,18 @@ final class VersionWrites {
         }
         remember(key);
         files.add(listed);
+        uploadNanos.addAndGet(System.nanoTime() - start);
+        uploadedBytes.addAndGet(listed.size());
+    }
+
+    /** Time spent checksumming and uploading index files so far, in milliseconds. */
+    long uploadMillis() {
+        return uploadNanos.get() / 1_000_000;
+    }
+
+    /** Bytes of index files uploaded so far. */
+    long uploadedBytes() {
+        return uploadedBytes.get();
     }
 
     /** Writes an object that must not exist yet: files of a version are written once. */
