@@ -8,7 +8,8 @@
 # heap (largest heap in use before a GC, from its GC log) and peak resident memory (VmHWM). Then queries (1 client at
 # ef_search 100 and 200, unfiltered, 10 % filter bucket = 3 and 1 % filter shard = 7; 4 clients at ef 100; recall@10
 # against brute force), then restarts the server with its cache folder deleted and times the first query.
-# Env: SERVER_FLAGS (extra JVM flags for every server start, e.g. -Dvermilion.index.lazy-open=true), HEAP (server heap, default 2g), CACHE_MEMORY (vermilion.cache.memory, default 64m: fits a 2 GiB heap), SECONDS_PER_RUN (default 20), COLD_RUNS (default 3), SEGMENTS=1 also measures
+# Env: SERVER_FLAGS (extra JVM flags for every server start, e.g. -Dvermilion.compaction.threads=2), COLD_FLAGS (extra
+# flags for the cold starts only, e.g. -Dvermilion.index.lazy-open=true), HEAP (server heap, default 2g), CACHE_MEMORY (vermilion.cache.memory, default 64m: fits a 2 GiB heap), SECONDS_PER_RUN (default 20), COLD_RUNS (default 3), SEGMENTS=1 also measures
 # the server-built index in process (bench/ScaleBench.java) before and after merging it into one segment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,7 @@ start_server() {
     -Dvermilion.storage.type=s3 -Dvermilion.storage.bucket=bench -Dvermilion.storage.endpoint="http://127.0.0.1:$s3port" \
     -Dvermilion.storage.access-key=bench -Dvermilion.storage.secret-key=bench \
     -Dvermilion.compaction.age=2s -Dvermilion.compaction.interval=1s -Dvermilion.cache.memory="${CACHE_MEMORY:-64m}" \
-    -Dquarkus.log.category.\"io.vermilion\".level=INFO ${SERVER_FLAGS:-} -jar service/target/quarkus-app/quarkus-run.jar >> "$work/server.log" 2>&1 &
+    -Dquarkus.log.category.\"io.vermilion\".level=INFO ${SERVER_FLAGS:-} $([[ "$1" == cold* ]] && echo "${COLD_FLAGS:-}") -jar service/target/quarkus-app/quarkus-run.jar >> "$work/server.log" 2>&1 &
   server=$!
   pids+=("$server")
   wait_http "http://127.0.0.1:$port/api/v2/heartbeat"
