@@ -154,7 +154,7 @@ public final class Compactor {
 
         Attempt(UUID collection) {
             this.collection = collection;
-            this.writes = new VersionWrites(store, versionCatalog, options, collection);
+            this.writes = new VersionWrites(store, versionCatalog, options, collection, clock);
         }
 
         @Override
@@ -187,7 +187,7 @@ public final class Compactor {
             VersionManifest base = current.isPresent()
                     ? loader.manifest(collection, current.get()).join() : null;
 
-            long started = System.nanoTime();
+            long started = clock.millis();
             // The tail: every recorded fragment in [from, to), in log order (bounded by the compaction thresholds,
             // not by the collection).
             List<CopyOnWriteBlocks.TailRecord> tail = new ArrayList<>();
@@ -199,13 +199,13 @@ public final class Compactor {
             Set<String> touched = new LinkedHashSet<>();
             tail.forEach(write -> touched.add(write.record().id()));
 
-            long tailRead = System.nanoTime();
+            long tailRead = clock.millis();
             long version = current.map(VersionRef::version).orElse(VersionCatalog.NO_VERSION) + 1;
             writes.removeLeftovers(version);
             List<VersionFile> files = new ArrayList<>();
             CopyOnWriteBlocks cow = new CopyOnWriteBlocks(base, tail);
             BlockIndex blocks = writeBlocks(version, cow, files);
-            long blocksWritten = System.nanoTime();
+            long blocksWritten = clock.millis();
             String prefix = VersionKeys.versionPrefix(collection, version);
             long blockFilesWritten = files.stream().filter(file -> file.key().startsWith(prefix)).count();
             IndexSchema schema = null;
@@ -226,7 +226,7 @@ public final class Compactor {
                 writeIndex(version, schema, blocks, blockFiles, files);
             }
 
-            long indexed = System.nanoTime();
+            long indexed = clock.millis();
             VersionManifest manifest = new VersionManifest(collection, version, to, blocks.recordCount(),
                     position.dimension(), schema.space(), files, blocks, clock.instant());
             Optional<VersionManifest> published = writes.publish(manifest, built);
@@ -234,10 +234,10 @@ public final class Compactor {
             LOG.log(System.Logger.Level.INFO, () -> ("Compaction of %s to version %d: tail of %d writes read in %d ms;"
                     + " %d blocks written in %d ms; index %s %d records in %d ms, of which %d ms uploading"
                     + " %d MiB; publish %d ms").formatted(collection, version, tail.size(),
-                    (tailRead - started) / 1_000_000, blockFilesWritten, (blocksWritten - tailRead) / 1_000_000,
+                    (tailRead - started), blockFilesWritten, (blocksWritten - tailRead),
                     updated ? "appended" : "built", updated ? cow.changed().size() : blocks.recordCount(),
-                    (indexed - blocksWritten) / 1_000_000, writes.uploadMillis(), writes.uploadedBytes() >> 20,
-                    (System.nanoTime() - indexed) / 1_000_000));
+                    (indexed - blocksWritten), writes.uploadMillis(), writes.uploadedBytes() >> 20,
+                    (clock.millis() - indexed)));
             return published;
         }
 

@@ -108,7 +108,7 @@ public final class SegmentMerger {
 
         Attempt(UUID collection) {
             this.collection = collection;
-            this.writes = new VersionWrites(store, versionCatalog, options, collection);
+            this.writes = new VersionWrites(store, versionCatalog, options, collection, clock);
         }
 
         @Override

@@ -30,14 +30,17 @@ final class VersionWrites {
     private final VersionCatalog versionCatalog;
     private final CompactorOptions options;
     private final UUID collection;
+    private final java.time.Clock clock;
     private final ManifestWriter manifestWriter = new ManifestWriter();
     private final List<String> created = new ArrayList<>();
     /** True while publish is called and after it failed: the pointer may have switched, so nothing is deleted. */
     private volatile boolean publishOutcomeUnknown;
-    private final java.util.concurrent.atomic.AtomicLong uploadNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong uploadMillisTotal = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong uploadedBytes = new java.util.concurrent.atomic.AtomicLong();
 
-    VersionWrites(ObjectStore store, VersionCatalog versionCatalog, CompactorOptions options, UUID collection) {
+    VersionWrites(ObjectStore store, VersionCatalog versionCatalog, CompactorOptions options, UUID collection,
+                  java.time.Clock clock) {
+        this.clock = clock;
         this.store = store;
         this.versionCatalog = versionCatalog;
         this.options = options;
@@ -56,7 +59,7 @@ final class VersionWrites {
 
     /** Streams one index file to the store (no size limit, never whole in memory), listed with its CRC32C. */
     void upload(long version, Path file, List<VersionFile> files) throws IOException {
-        long start = System.nanoTime();
+        long start = clock.millis();
         String key = VersionKeys.indexFile(collection, version, file.getFileName().toString());
         VersionFile listed = new VersionFile(key, VersionFile.Role.INDEX, Files.size(file), ObjectFiles.crc32c(file));
         if (!store.putFileIfAbsent(key, file).toCompletableFuture().join()) {
@@ -64,13 +67,13 @@ final class VersionWrites {
         }
         remember(key);
         files.add(listed);
-        uploadNanos.addAndGet(System.nanoTime() - start);
+        uploadMillisTotal.addAndGet(clock.millis() - start);
         uploadedBytes.addAndGet(listed.size());
     }
 
     /** Time spent checksumming and uploading index files so far, in milliseconds. */
     long uploadMillis() {
-        return uploadNanos.get() / 1_000_000;
+        return uploadMillisTotal.get();
     }
 
     /** Bytes of index files uploaded so far. */
