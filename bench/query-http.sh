@@ -58,7 +58,7 @@ echo "versions published by compactions: $(grep -c 'Compacted collection' "$work
 grep 'Compacted collection' "$work/server.log"
 # The segment merge policy runs once the last compaction caught up: queries wait for it (or for 30 minutes).
 merge_wait=$(date +%s)
-max_segments=$(echo "${SERVER_FLAGS:-}" | grep -oE 'merge-max-segments=[0-9]+' | cut -d= -f2)
+max_segments=$(echo "${SERVER_FLAGS:-}" | grep -oE 'merge-max-segments=[0-9]+' | cut -d= -f2 || true)
 merging() {
   local last
   last=$(grep -E 'Compacted collection|Merged the segments|Merging the segments' "$work/server.log" | tail -1)
