@@ -211,8 +211,11 @@ public final class Compactor {
             IndexSchema schema = null;
             // Whatever the tail's size, an update appends it to the previous index (new segments; the kept ones stay
             // by reference): rebuilding re-adds every record to a new graph, which made the full builds of the first
-            // few hundred thousand records of a 1M ingest cost as much as all its updates (bench/RESULTS.md).
-            if (base != null && base.recordCount() > 0) {
+            // few hundred thousand records of a 1M ingest cost as much as all its updates (bench/RESULTS.md). A fork
+            // whose index still lies under its source's prefix rebuilds once the tail touches over half its records,
+            // so it stops holding the source's objects (a deleted source's prefix can then empty).
+            if (base != null && base.recordCount() > 0
+                    && (ownsIndex(base) || touched.size() * 2L <= base.recordCount())) {
                 List<Record> changed = cow.changed().values().stream().map(SequencedRecord::record).toList();
                 schema = updateIndex(version, options.schemas().schemaFor(collection, changed), base, cow.changed(),
                         touched, files);
@@ -327,6 +330,12 @@ public final class Compactor {
         private int segmentsFor(long records) {
             long segments = records / options.segmentRecords() + (records % options.segmentRecords() == 0 ? 0 : 1);
             return (int) Math.max(1, Math.min(Integer.MAX_VALUE, segments));
+        }
+
+        /** Whether every index file of {@code manifest} lies under this collection's own versions (not a fork source's). */
+        private boolean ownsIndex(VersionManifest manifest) {
+            String own = VersionKeys.versionsPrefix(collection);
+            return manifest.files(VersionFile.Role.INDEX).stream().allMatch(file -> file.key().startsWith(own));
         }
 
         /**
