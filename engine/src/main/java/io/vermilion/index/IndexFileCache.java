@@ -237,6 +237,8 @@ public final class IndexFileCache {
         }
         reader.coldSearch(new ColdSearch(directory, lazyOpen.coldCandidates(), () -> !version.local(),
                 () -> version.startWarming.complete(null)));
+        // The warming completes once the folder is in place (or the download failed and its pages were dropped).
+        reader.paged(version.warming.handle((ok, failure) -> failure == null));
         lazyOpens.incrementAndGet();
         reader.onClose(() -> {
             version.release();
