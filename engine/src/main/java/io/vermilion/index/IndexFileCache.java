@@ -617,11 +617,18 @@ public final class IndexFileCache {
 
     /** Deletes folders of versions not open, least recently opened first, until {@code incoming} more bytes fit. */
     private synchronized void makeRoom(long incoming) {
+        try {
+            Files.createDirectories(root); // deleted while running: the replica went cold, nothing is held
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         try (Stream<Path> collections = Files.list(root)) {
             List<Path> versions = new ArrayList<>();
             for (Path collection : collections.toList()) {
                 try (Stream<Path> entries = Files.list(collection)) {
                     entries.filter(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX)).forEach(versions::add);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // deleted meanwhile
                 }
             }
             long held = 0;
