@@ -261,11 +261,15 @@ public final class IndexFileCache {
                 throw new UncheckedIOException(e);
             }
             LazyVersion version = new LazyVersion(paged);
+            version.onClosed = () -> dropPages(files); // its readers are gone (the version's mapped copy serves)
             // Before the background download queues its reads.
             version.opening = paged.prefetchForOpen(lazyOpen.coldCandidates() > 0);
             if (lazyOpen.warmParallelism() == 0) { // pages only as read; the fetch folder goes with the last reader
                 version.warming = new CompletableFuture<>();
-                version.onClosed = () -> LocalFolders.deleteQuietly(temp);
+                version.onClosed = () -> {
+                    dropPages(files);
+                    LocalFolders.deleteQuietly(temp);
+                };
                 version.refs = 0; // closes with its last reader
                 return version;
             }
@@ -290,6 +294,19 @@ public final class IndexFileCache {
             });
             return version;
         }, executor).thenCompose(version -> version.opening.thenApply(ignored -> version));
+    }
+
+    /** Frees the memory of the pages of {@code files} (another version listing one of them fetches it again). */
+    private void dropPages(List<VersionFile> files) {
+        Set<String> keys = new java.util.HashSet<>();
+        files.forEach(file -> keys.add(file.key()));
+        pages.synchronous().asMap().keySet().removeIf(page -> keys.contains(page.objectKey()));
+    }
+
+    /** Bytes of lazily served versions' pages held in memory. */
+    public long pageMemoryBytes() {
+        pages.synchronous().cleanUp();
+        return pages.synchronous().policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
     }
 
     /** Versions served lazily from object-storage pages (their files were not local). */
