@@ -48,7 +48,10 @@ import io.vermilion.version.VersionManifest;
  * no other local version: moving a warm replica to a new version downloads it while the previous one serves) is
  * served at once from ranged object-storage reads ({@link LazyIndexDirectory}), its pages written into the fetch folder
  * as they arrive, while the rest is fetched in the background; the folder is renamed into place (and later opens
- * memory-map it) only when every file matches the manifest's size and CRC32C. Integrity while lazy: a page must have
+ * memory-map it) only when every file matches the manifest's size and CRC32C. Such a reader is
+ * {@linkplain IndexedCollectionReader#paged() paged}; its {@linkplain IndexedCollectionReader#localCopy() localCopy}
+ * tells its owner when to reopen the version mapped (as {@code CollectionStateCache} does), and the version's pages
+ * leave memory when its last paged reader closes. Integrity while lazy: a page must have
  * exactly the length the manifest implies, and Lucene checks each file's header and footer structure on open; the
  * whole-file CRC32C (and so Lucene's own checksum) is checked once the file is complete, before it is ever opened from
  * local disk. A failed page fetch fails only the read that needed it. Opening fetches what Lucene reads on open (small
