@@ -45,7 +45,10 @@ import io.vermilion.version.VersionManifest;
  * background download; lazy searching the graph over pages (cold candidates 0) with the background download; and,
  * only with a 6th argument {@code unwarmed}, the graph over pages without the background download (minutes at 100k). Each run times
  * open + the first query, then a second query, and scores the first query's answer against the exact top 10
- * (recall@10, brute force over all N vectors, cached in WORK).
+ * (recall@10, brute force over all N vectors, cached in WORK). Once a background download has completed, 20 more
+ * queries are timed on the paged reader and on the version reopened from its local copy (memory-mapped: what
+ * CollectionStateCache swaps in), and on the fully downloaded version's reader for comparison. RUNS 0 only builds the
+ * index, its sketch and the ground truth.
  * Usage: {@code LazyOpenBench N WORK DATASET RUNS S3_ENDPOINT [unwarmed]} (an S3Proxy with bucket "bench", no auth);
  * {@code -Dlazy.page.kib} (16), {@code -Dlazy.cold.candidates} (200).
  */
@@ -79,6 +82,10 @@ public class LazyOpenBench {
         }
         int recallQueries = Math.max(2 * runs, RECALL_QUERIES);
         int[][] truth = groundTruth(n, base, queries, recallQueries, work.resolve("float32-" + n + ".cold.gt"));
+        if (runs == 0) {
+            System.out.println("built only (RUNS 0)");
+            return;
+        }
         System.out.printf("java %s, %d CPUs, loadavg %s%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), IndexBench.loadavg());
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -115,6 +122,12 @@ public class LazyOpenBench {
             LazyOpenOptions[] options = {LazyOpenOptions.DISABLED, lazy, lazy.withWarmParallelism(0),
                     lazy.withColdCandidates(0), lazy.withColdCandidates(0).withWarmParallelism(0)};
             int shown = unwarmed ? modes.length : modes.length - 1;
+            // After the background download: AFTER queries on the paged reader, then on the version reopened from the
+            // local copy (memory-mapped, as CollectionStateCache swaps it in); for the full download, on its reader.
+            long[][] afterPaged = new long[modes.length][runs];
+            long[][] afterMapped = new long[modes.length][runs];
+            long[][] firstMapped = new long[modes.length][runs];
+            long[][] localAt = new long[modes.length][runs]; // ms from the start of open to the download checked
             long[][] first = new long[modes.length][runs];
             long[][] second = new long[modes.length][runs];
             double[][] recall = new double[modes.length][runs];
@@ -142,19 +155,49 @@ public class LazyOpenBench {
                         first[m][r] = (t1 - t0) / 1_000_000;
                         second[m][r] = (t2 - t1) / 1_000;
                         recall[m][r] = recall(answer, truth[2 * r]);
-                        if (options[m].warmParallelism() > 0) { // else never local: nothing to wait for
+                        if (options[m].warmParallelism() > 0 && options[m].enabled()) { // else never local
                             cache.warmed(collection, 1).toCompletableFuture().join();
+                            localAt[m][r] = (System.nanoTime() - t0) / 1_000_000;
+                            if (!reader.localCopy().toCompletableFuture().join()) {
+                                throw new IllegalStateException("the background download failed");
+                            }
+                            afterPaged[m][r] = median(timeQueries(reader, queries));
+                            try (IndexedCollectionReader mapped = cache.open(collection, ref, SearchParameters.DEFAULTS)
+                                    .toCompletableFuture().join()) {
+                                if (mapped.paged()) {
+                                    throw new IllegalStateException("reopened over pages, not the local copy");
+                                }
+                                long[] times = timeQueries(mapped, queries);
+                                firstMapped[m][r] = times[0];
+                                afterMapped[m][r] = median(times);
+                            }
+                        } else if (!options[m].enabled()) {
+                            long[] times = timeQueries(reader, queries);
+                            firstMapped[m][r] = times[0];
+                            afterMapped[m][r] = median(times);
                         }
                     }
                     System.out.printf("run %d %-28s open %5d ms, first query %6d ms, second %8.1f ms, recall@10 %.1f,"
                                     + " fetched before first answer %.1f MiB (load %s)%n", r + 1, modes[m], opened,
                             first[m][r], second[m][r] / 1000.0, recall[m][r], bytes / 1048576.0, IndexBench.loadavg());
+                    if (afterMapped[m][r] > 0) {
+                        System.out.printf("run %d %-28s after the download: %d queries p50 %.2f ms on the paged reader,"
+                                        + " %.2f ms mapped (first on the mapped reader %.2f ms); local %d ms after the open began%n", r + 1,
+                                modes[m], AFTER, afterPaged[m][r] / 1000.0, afterMapped[m][r] / 1000.0,
+                                firstMapped[m][r] / 1000.0, localAt[m][r]);
+                    }
                 }
             }
             for (int m = 0; m < shown; m++) {
                 System.out.printf("%-28s cold first query p50 %d ms (runs: %s), second query p50 %.1f ms,"
                                 + " recall@10 of first answers %.3f%n", modes[m], median(first[m]), Arrays.toString(first[m]),
                         median(second[m]) / 1000.0, Arrays.stream(recall[m]).average().orElse(0));
+                if (afterMapped[m][0] > 0) {
+                    System.out.printf("%-28s after the download, median over runs of each run's p50 of %d queries:"
+                                    + " paged %.2f ms, mapped %.2f ms (first mapped query %.2f ms)%n", modes[m], AFTER,
+                            median(afterPaged[m]) / 1000.0, median(afterMapped[m]) / 1000.0,
+                            median(firstMapped[m]) / 1000.0);
+                }
             }
             // Recall@10 of the sketch path (a cold reader, never local) and of the graph (the version downloaded)
             // over more queries than the runs ask.
@@ -181,6 +224,22 @@ public class LazyOpenBench {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** Queries timed after the download, per reader. */
+    private static final int AFTER = 20;
+
+    /** Microseconds of each of {@link #AFTER} queries (n_results 10, queries 100 on) on {@code reader}. */
+    private static long[] timeQueries(IndexedCollectionReader reader, float[][] queries) {
+        long[] times = new long[AFTER];
+        for (int i = 0; i < AFTER; i++) {
+            QueryRequest q = new QueryRequest(List.of(queries[100 + i]), 10, null, null, null, DistanceFunction.COSINE,
+                    0, false);
+            long t0 = System.nanoTime();
+            reader.query(q);
+            times[i] = (System.nanoTime() - t0) / 1_000;
+        }
+        return times;
     }
 
     private static long size(Path file) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Cold first query of a 100k × 384 float32 version (ScaleBench's synthetic set) on S3Proxy over HTTP with an empty
 # local cache: whole download first vs lazy open answering from the cold-search sketch vs lazy open walking the graph
-# over pages; p50 of open + first answer, second query, recall@10 of the cold answers.
-# Usage: bench/lazy-open-bench.sh [N] [RUNS] [unwarmed]; PAGE_KIB sets the lazy page size (default 16, as the service),
+# over pages; p50 of open + first answer, second query, recall@10 of the cold answers; after the background download,
+# queries on the paged reader vs the version reopened from its local, memory-mapped copy vs the full download's.
+# Usage: bench/lazy-open-bench.sh [N] [RUNS] [unwarmed] (RUNS 0: build the index in WORK only); PAGE_KIB sets the lazy page size (default 16, as the service),
 # COLD_CANDIDATES the sketch candidates (default 200), HEAP the JVM heap (default 4g; 1M needs more); WORK=<folder>
 # keeps the built index (and its ground truth); EF_CONSTRUCTION builds the index with another ef_construction
 # (lower: faster; the sketch path does not read the graph).

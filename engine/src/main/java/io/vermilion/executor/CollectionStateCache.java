@@ -37,7 +37,9 @@ import io.vermilion.storage.ObjectStore;
  * only once the catalog recorded them, in parallel, and applied in log order exactly once: catching up is serialized
  * per collection. When a newer version is published (a read notices it, or {@link #prepare} is told), views keep
  * coming from the previous version and its (longer) tail while the new version is opened and its tail replayed beside
- * them, then switch; reads never wait for the opening. This replica's own writes can be applied as they are recorded
+ * them, then switch; reads never wait for the opening. A version opened lazily (read through object-storage pages
+ * while it downloads) is reopened from its local, memory-mapped copy once the download checks out, and swapped in the
+ * same way. This replica's own writes can be applied as they are recorded
  * ({@link #committed}, write-through), so the first read after an ingest finds them applied. The previous version's reader closes when its last view does. A state
  * left behind while the log it needs was collected (a newer version covers it) reloads from the newest version.
  * Without a version catalog every collection is served from its whole log. Thread-safe; views are immutable.
@@ -73,6 +75,7 @@ public final class CollectionStateCache {
     private final AtomicLong readTicks = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
     private final AtomicLong boundedViewsKept = new AtomicLong();
+    private final AtomicLong versionsMapped = new AtomicLong();
 
     /** Serves every collection from its whole log (no compacted versions). */
     public CollectionStateCache(ObjectStore store, LogCatalog catalog, BufferAllocator allocator, Executor executor) {
@@ -303,6 +306,24 @@ public final class CollectionStateCache {
         }
     }
 
+    /**
+     * Versions a state read through object-storage pages (opened lazily) and then switched to reading from their
+     * local, memory-mapped copy once downloaded.
+     */
+    public long versionsMapped() {
+        return versionsMapped.get();
+    }
+
+    /**
+     * Completes once the collection's held version, if read through object-storage pages (opened lazily), has been
+     * switched to its local, memory-mapped copy, or will not be (its download failed: the paged reader serves on); at
+     * once when no such switch is pending. Never completes for a paged version that has no background download.
+     */
+    public CompletionStage<Void> mapped(UUID collection) {
+        CachedCollection cached = collections.get(collection);
+        return cached == null ? CompletableFuture.completedFuture(null) : cached.mapping;
+    }
+
     /** Versions queried once in the background before a state switched to them. */
     public long versionsWarmed() {
         return versionsWarmed.get();
@@ -520,7 +541,8 @@ public final class CollectionStateCache {
     /** A state being caught up: touched only by the collection's serialized catch-ups. */
     private static final class Building {
         final VersionRef ref;
-        final VersionReader base;
+        /** Replaced at most by the same version reopened from its local copy ({@link CachedCollection#mapWhenLocal}). */
+        VersionReader base;
         final CollectionTail tail;
         long offset;
         /** Fragment bytes this replica's own writes added to this state's tail ({@link #committed}). */
@@ -549,6 +571,8 @@ public final class CollectionStateCache {
         private long accounted; // this collection's share of heldBytes; guarded by this
         private boolean dropped; // guarded by this
         private volatile BoundedPrefix bounded; // written under this
+        /** The pending switch of a paged version to its local copy ({@link #mapWhenLocal}); done if none. */
+        volatile CompletableFuture<Void> mapping = CompletableFuture.completedFuture(null);
 
         CachedCollection(UUID collection) {
             this.collection = collection;
@@ -602,6 +626,15 @@ public final class CollectionStateCache {
             }
             bounded = next;
             if (old != null) {
+                releaseQuietly(old.base());
+            }
+        }
+
+        /** Gives up the kept prefix if it reads {@code base}. */
+        synchronized void releaseBoundedOn(VersionReader base) {
+            BoundedPrefix old = bounded;
+            if (old != null && old.base() == base) {
+                bounded = null;
                 releaseQuietly(old.base());
             }
         }
@@ -838,8 +871,51 @@ public final class CollectionStateCache {
                     versionSwitches.incrementAndGet();
                     release(previous, previous.ref != null && !sameVersion(previous.ref, next.ref));
                 }
+                mapWhenLocal(next);
                 return published;
             });
+        }
+
+        /**
+         * Once the version {@code state} reads through object-storage pages is local (its background download checked
+         * out), reopens it from the local, memory-mapped copy and makes that the state's reader, off the queue but for
+         * the swap itself: new views read the mapped reader, views taken before keep the paged one, which closes with
+         * the last of them. Same version, same files: answers, sequences and lookups are unchanged. A failed download
+         * (or reopening) leaves the paged reader serving; a state replaced, dropped or evicted meanwhile is left alone.
+         */
+        private void mapWhenLocal(Building state) {
+            VersionReader paged = state.base;
+            if (paged == null || !paged.paged()) {
+                return;
+            }
+            mapping = paged.localCopy().toCompletableFuture().thenCompose(local -> !local
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : enqueue(() -> CompletableFuture.completedFuture(current(state, paged)))
+                            .thenCompose(still -> still ? opening(state.ref) : CompletableFuture.completedFuture(null))
+                            .thenCompose(mapped -> mapped == null ? CompletableFuture.<Void>completedFuture(null)
+                                    : enqueue(() -> CompletableFuture.completedFuture(swap(state, paged, mapped)))))
+                    .exceptionally(failure -> null);
+        }
+
+        /** Whether {@code state} is still this collection's, on {@code base}. Runs in the queue. */
+        private boolean current(Building state, VersionReader base) {
+            return building == state && state.base == base && collections.get(collection) == this && !isDropped();
+        }
+
+        /** Makes {@code mapped} (the same version reopened) the reader of {@code state}, if still current. In the queue. */
+        private Void swap(Building state, VersionReader paged, VersionReader mapped) {
+            if (!current(state, paged)) {
+                releaseQuietly(mapped);
+                return null;
+            }
+            state.base = mapped;
+            state.tail.rebase(mapped);
+            releaseBoundedOn(paged);
+            publish();
+            paged.release(); // the state's reference; views on it keep theirs
+            versionsMapped.incrementAndGet();
+            mapWhenLocal(state); // the reopened reader is paged again if the local copy was deleted meanwhile
+            return null;
         }
 
         void dropBuilding(boolean deleteFiles) {

@@ -29,7 +29,7 @@ import io.vermilion.record.Record;
  */
 public final class CollectionTail {
 
-    private final VersionReader base;
+    private VersionReader base;
     private final MutableCollectionState state = new MutableCollectionState();
     private final Map<String, Long> sequences = new HashMap<>();
     private final Set<String> looked = new HashSet<>();
@@ -43,6 +43,17 @@ public final class CollectionTail {
     public CollectionTail(VersionReader base) {
         this.base = base;
         this.view = new View(rows.freeze(), Set.of());
+    }
+
+    /**
+     * Looks records up in {@code reopened} from now on: the same version opened again (its local, memory-mapped copy
+     * in place of object-storage pages), so lookups answer as before.
+     */
+    public void rebase(VersionReader reopened) {
+        if (base == null || reopened == null) {
+            throw new IllegalArgumentException("a tail on a version is rebased onto that version only");
+        }
+        base = reopened;
     }
 
     /** Applies log records that sit at offsets {@code firstOffset, firstOffset + 1, ...}. */

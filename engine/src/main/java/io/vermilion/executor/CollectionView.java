@@ -48,6 +48,14 @@ public final class CollectionView implements CollectionReader, AutoCloseable {
         return versionNumber;
     }
 
+    /**
+     * Whether this view reads its version through object-storage pages (opened lazily, not yet switched to its local
+     * copy).
+     */
+    public boolean pagedVersion() {
+        return version != null && version.paged();
+    }
+
     /** Records that come from the log tail rather than the version. */
     public int tailSize() {
         return tail.size();

@@ -48,7 +48,10 @@ import io.vermilion.version.VersionManifest;
  * no other local version: moving a warm replica to a new version downloads it while the previous one serves) is
  * served at once from ranged object-storage reads ({@link LazyIndexDirectory}), its pages written into the fetch folder
  * as they arrive, while the rest is fetched in the background; the folder is renamed into place (and later opens
- * memory-map it) only when every file matches the manifest's size and CRC32C. Integrity while lazy: a page must have
+ * memory-map it) only when every file matches the manifest's size and CRC32C. Such a reader is
+ * {@linkplain IndexedCollectionReader#paged() paged}; its {@linkplain IndexedCollectionReader#localCopy() localCopy}
+ * tells its owner when to reopen the version mapped (as {@code CollectionStateCache} does), and the version's pages
+ * leave memory when its last paged reader closes. Integrity while lazy: a page must have
  * exactly the length the manifest implies, and Lucene checks each file's header and footer structure on open; the
  * whole-file CRC32C (and so Lucene's own checksum) is checked once the file is complete, before it is ever opened from
  * local disk. A failed page fetch fails only the read that needed it. Opening fetches what Lucene reads on open (small
@@ -237,6 +240,8 @@ public final class IndexFileCache {
         }
         reader.coldSearch(new ColdSearch(directory, lazyOpen.coldCandidates(), () -> !version.local(),
                 () -> version.startWarming.complete(null)));
+        // The warming completes once the folder is in place (or the download failed and its pages were dropped).
+        reader.paged(version.warming.handle((ok, failure) -> failure == null));
         lazyOpens.incrementAndGet();
         reader.onClose(() -> {
             version.release();
@@ -259,11 +264,15 @@ public final class IndexFileCache {
                 throw new UncheckedIOException(e);
             }
             LazyVersion version = new LazyVersion(paged);
+            version.onClosed = () -> dropPages(files); // its readers are gone (the version's mapped copy serves)
             // Before the background download queues its reads.
             version.opening = paged.prefetchForOpen(lazyOpen.coldCandidates() > 0);
             if (lazyOpen.warmParallelism() == 0) { // pages only as read; the fetch folder goes with the last reader
                 version.warming = new CompletableFuture<>();
-                version.onClosed = () -> LocalFolders.deleteQuietly(temp);
+                version.onClosed = () -> {
+                    dropPages(files);
+                    LocalFolders.deleteQuietly(temp);
+                };
                 version.refs = 0; // closes with its last reader
                 return version;
             }
@@ -288,6 +297,19 @@ public final class IndexFileCache {
             });
             return version;
         }, executor).thenCompose(version -> version.opening.thenApply(ignored -> version));
+    }
+
+    /** Frees the memory of the pages of {@code files} (another version listing one of them fetches it again). */
+    private void dropPages(List<VersionFile> files) {
+        Set<String> keys = new java.util.HashSet<>();
+        files.forEach(file -> keys.add(file.key()));
+        pages.synchronous().asMap().keySet().removeIf(page -> keys.contains(page.objectKey()));
+    }
+
+    /** Bytes of lazily served versions' pages held in memory. */
+    public long pageMemoryBytes() {
+        pages.synchronous().cleanUp();
+        return pages.synchronous().policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
     }
 
     /** Versions served lazily from object-storage pages (their files were not local). */
@@ -615,11 +637,18 @@ public final class IndexFileCache {
 
     /** Deletes folders of versions not open, least recently opened first, until {@code incoming} more bytes fit. */
     private synchronized void makeRoom(long incoming) {
+        try {
+            Files.createDirectories(root); // deleted while running: the replica went cold, nothing is held
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         try (Stream<Path> collections = Files.list(root)) {
             List<Path> versions = new ArrayList<>();
             for (Path collection : collections.toList()) {
                 try (Stream<Path> entries = Files.list(collection)) {
                     entries.filter(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX)).forEach(versions::add);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // deleted meanwhile
                 }
             }
             long held = 0;

@@ -80,6 +80,8 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     private final long searchBytes;
     /** Set for a reader over a version that is not local yet: kNN queries read sketches meanwhile. */
     private volatile ColdSearch coldSearch;
+    /** For a reader over object-storage pages: whether the version became local ({@link #localCopy}); else null. */
+    private volatile java.util.concurrent.CompletionStage<Boolean> localCopy;
 
     /** Takes ownership of {@code reader}, which must be a commit written by {@link CollectionIndexWriter}. */
     public IndexedCollectionReader(DirectoryReader reader, SearchParameters parameters) throws IOException {
@@ -136,6 +138,22 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     /** Answers kNN queries from {@code cold}'s sketches while it is active (the version is not local yet). */
     void coldSearch(ColdSearch cold) {
         this.coldSearch = cold;
+    }
+
+    /** Marks this reader as reading object-storage pages; {@code local} completes as {@link #localCopy} says. */
+    void paged(java.util.concurrent.CompletionStage<Boolean> local) {
+        this.localCopy = Objects.requireNonNull(local, "local");
+    }
+
+    @Override
+    public boolean paged() {
+        return localCopy != null;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Boolean> localCopy() {
+        java.util.concurrent.CompletionStage<Boolean> local = localCopy;
+        return local == null ? java.util.concurrent.CompletableFuture.completedFuture(false) : local;
     }
 
     /** Query vectors answered from cold-search sketches (while the version was not local) by this reader. */

@@ -229,13 +229,25 @@ final class PagedIndexFiles implements AutoCloseable {
             return local.get((int) page) == 1 && !diskBroken;
         }
 
-        /** The page's bytes, waiting for them; a failed fetch throws the store's error (unchecked) or an IOException. */
+        /**
+         * The page's bytes, waiting for them; a failed fetch throws the store's error (unchecked) or an IOException.
+         * A failed read is tried once more before it fails: it may have waited for a longer fetch holding the page (a
+         * background chunk, a prefetch) that failed over other pages.
+         */
         byte[] page(long page) throws IOException {
             try {
                 if (outsideMemory) {
                     return load(page).join();
                 }
                 return memory.get(new PageKey(meta.key(), page), (key, ignored) -> load(page)).join();
+            } catch (CompletionException shared) {
+                return retried(page);
+            }
+        }
+
+        private byte[] retried(long page) throws IOException {
+            try {
+                return load(page).join();
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 if (cause instanceof UncheckedIOException io) {

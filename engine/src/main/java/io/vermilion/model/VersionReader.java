@@ -83,6 +83,24 @@ public interface VersionReader {
         return 0;
     }
 
+    /**
+     * Whether this reader reads its version through object-storage pages (opened lazily while the version's files
+     * were not local) rather than from local, memory-mapped files.
+     */
+    default boolean paged() {
+        return false;
+    }
+
+    /**
+     * For a {@linkplain #paged() paged} reader: completes with true once the version's background download has
+     * checked out and its files are local (opening the version again now maps them), with false if the download
+     * failed (this reader keeps serving from the store); never while no download runs. For a reader over local
+     * files: false at once.
+     */
+    default java.util.concurrent.CompletionStage<Boolean> localCopy() {
+        return java.util.concurrent.CompletableFuture.completedFuture(false);
+    }
+
     /** Takes a reference; false if the reader is already closed. */
     boolean tryRetain();
 

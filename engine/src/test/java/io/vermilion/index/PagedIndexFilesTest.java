@@ -83,4 +83,44 @@ class PagedIndexFilesTest {
             assertEquals(PAGE + PAGE + small.length, fetched.get(), "the float32 page was fetched once");
         }
     }
+
+    @Test
+    void aReadWaitingForABackgroundChunkThatFailsOverOtherPagesFetchesItsPageAgainAlone() throws Exception {
+        LocalObjectStore local = new LocalObjectStore(dir.resolve("objects"), executor);
+        String key = "c/v/1/_0.cfs";
+        byte[] file = bytes(8 * PAGE, 4);
+        await(local.put(key, file));
+        // Ranged reads longer than a page (the background download's chunks) are held, then failed by the test.
+        java.util.concurrent.CompletableFuture<byte[]> chunk = new java.util.concurrent.CompletableFuture<>();
+        io.vermilion.storage.ObjectStore gated = new io.vermilion.storage.ObjectStore() {
+            public java.util.concurrent.CompletionStage<Void> put(String k, byte[] b) { return local.put(k, b); }
+            public java.util.concurrent.CompletionStage<Boolean> putIfAbsent(String k, byte[] b) {
+                return local.putIfAbsent(k, b);
+            }
+            public java.util.concurrent.CompletionStage<byte[]> get(String k) { return local.get(k); }
+            public java.util.concurrent.CompletionStage<byte[]> getRange(String k, long offset, int length) {
+                return length > PAGE ? chunk : local.getRange(k, offset, length);
+            }
+            public java.util.concurrent.CompletionStage<List<io.vermilion.storage.ObjectInfo>> list(String prefix) {
+                return local.list(prefix);
+            }
+            public java.util.concurrent.CompletionStage<Void> delete(String k) { return local.delete(k); }
+            public void close() {}
+        };
+        AsyncCache<PagedIndexFiles.PageKey, byte[]> memory = Caffeine.newBuilder().executor(Runnable::run).buildAsync();
+        Path folder = Files.createDirectories(dir.resolve("fetch"));
+        try (PagedIndexFiles paged = new PagedIndexFiles(gated, List.of(new VersionFile(key, VersionFile.Role.INDEX,
+                file.length, 0)), folder, PAGE, memory, executor, new AtomicLong())) {
+            PagedIndexFiles.PagedFile cfs = paged.file("_0.cfs");
+            java.util.concurrent.CompletableFuture<Void> download = cfs.fetchChunk(0); // pages 0..7 in one read
+            java.util.concurrent.Future<byte[]> read = executor.submit(() -> cfs.page(3));
+            while (memory.getIfPresent(new PagedIndexFiles.PageKey(key, 3)) == null) {
+                Thread.onSpinWait(); // the read now waits for the chunk's page 3
+            }
+            chunk.completeExceptionally(new java.io.IOException("injected failure of the chunk (say, at page 5)"));
+            assertArrayEquals(Arrays.copyOfRange(file, 3 * PAGE, 4 * PAGE), read.get());
+            assertTrue(download.isCompletedExceptionally(), "the chunk itself failed");
+            assertTrue(cfs.isLocal(3));
+        }
+    }
 }

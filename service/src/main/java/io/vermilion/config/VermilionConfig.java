@@ -310,12 +310,15 @@ public interface VermilionConfig {
     /** Opening versions whose files are not local yet ({@code vermilion.index.*}). */
     interface Index {
         /**
-         * Serve a version from ranged object-storage reads at once, downloading it in the background; off, the first
-         * read of a version waits for its whole download. Meanwhile kNN queries are answered from the version's
-         * cold-search sketches ({@code cold-candidates}). Off by default: once downloaded, a lazily opened version is
-         * still read through pages rather than memory-mapped until it is next opened (bench/LazyOpenBench).
+         * Serve a version whose files are not local (a cold replica: empty cache folder) from ranged object-storage
+         * reads at once, downloading it in the background; off, the first read of a version waits for its whole
+         * download. Meanwhile kNN queries are answered from the version's cold-search sketches
+         * ({@code cold-candidates}). Once the download checks out (each file's size and CRC32C against the manifest),
+         * the collection's state reopens the version from the local, memory-mapped copy and switches to it without a
+         * restart (reads in flight finish on the pages); a failed download leaves the pages serving, and the next open
+         * of the version downloads again. On by default (bench/LazyOpenBench, bench/RESULTS.md).
          */
-        @WithDefault("false")
+        @WithDefault("true")
         boolean lazyOpen();
 
         /** The size of a ranged read (a power of two, at least 4k). */
@@ -332,8 +335,8 @@ public interface VermilionConfig {
 
         /**
          * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates per
-         * segment (or 20 per result asked for, if more), picked by Hamming distance from the version's cold-search
-         * sketches; 0 searches the graph over pages instead. Versions written without sketches always do that.
+         * segment (or 20 per result asked for, if more), picked by the estimate of their distance from the version's
+         * cold-search sketches; 0 searches the graph over pages instead. Versions written without sketches always do that.
          */
         @WithDefault("200")
         int coldCandidates();

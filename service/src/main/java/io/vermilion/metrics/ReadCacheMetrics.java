@@ -13,13 +13,15 @@ import java.util.function.ToDoubleFunction;
 /**
  * The read path's caches as metrics. {@code vermilion_read_cache_snapshots_total{result="hit"|"miss"}}: request
  * views served as they were, or after reading new log fragments or opening a version;
- * {@code vermilion_read_cache_versions_total{result="switch"}}: moves to a newer compacted version;
+ * {@code vermilion_read_cache_versions_total{result="switch"}}: moves to a newer compacted version ({@code "mapped"}:
+ * from a lazily opened version's pages to its local, memory-mapped copy once downloaded);
  * {@code vermilion_read_cache_held_bytes}, {@code vermilion_read_cache_held_collections} and
  * {@code vermilion_read_cache_evictions_total}: the state held under the memory budget and what was evicted.
  * {@code vermilion_object_cache_reads_total{level="memory"|"disk", result="hit"|"miss"}}: whole-object reads (log
  * fragments, manifests) by cache level — hit ratio per level is {@code hit / (hit + miss)};
  * {@code vermilion_object_cache_bytes{level}} what each level holds. {@code vermilion_index_files_opens_total{source=
- * "local"|"fetched"}}: versions opened from the local index folder or fetched from the object store first, and
+ * "local"|"fetched"|"lazy"}}: versions opened from the local index folder, fetched from the object store first, or
+ * served from object-storage pages while they download, and
  * {@code vermilion_index_files_fetched_bytes_total}.
  */
 @Singleton
@@ -46,6 +48,9 @@ public class ReadCacheMetrics {
         FunctionCounter.builder("vermilion.read_cache.versions", cache, CollectionStateCache::versionsWarmed)
                 .description("Moves of a collection's read state to a newer compacted version").tag("result", "warmed")
                 .register(registry);
+        FunctionCounter.builder("vermilion.read_cache.versions", cache, CollectionStateCache::versionsMapped)
+                .description("Moves of a collection's read state to a newer compacted version").tag("result", "mapped")
+                .register(registry);
         FunctionCounter.builder("vermilion.read_cache.own_fragments", cache, CollectionStateCache::ownFragmentsApplied)
                 .description("Log fragments this replica wrote, applied to its read state as they were recorded"
                         + " (write-through) instead of read back from the object store")
@@ -66,6 +71,8 @@ public class ReadCacheMetrics {
                 .description(opens).tag("source", "local").register(registry);
         FunctionCounter.builder("vermilion.index_files.opens", indexFiles, IndexFileCache::fetches)
                 .description(opens).tag("source", "fetched").register(registry);
+        FunctionCounter.builder("vermilion.index_files.opens", indexFiles, IndexFileCache::lazyOpens)
+                .description(opens).tag("source", "lazy").register(registry);
         FunctionCounter.builder("vermilion.index_files.fetched.bytes", indexFiles, IndexFileCache::fetchedBytes)
                 .description("Bytes of index files fetched from the object store").register(registry);
     }
