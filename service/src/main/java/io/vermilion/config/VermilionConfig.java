@@ -316,9 +316,11 @@ public interface VermilionConfig {
          * ({@code cold-candidates}). Once the download checks out (each file's size and CRC32C against the manifest),
          * the collection's state reopens the version from the local, memory-mapped copy and switches to it without a
          * restart (reads in flight finish on the pages); a failed download leaves the pages serving, and the next open
-         * of the version downloads again. On by default (bench/LazyOpenBench, bench/RESULTS.md).
+         * of the version downloads again. Off by default for now: with it on, a replica restarted in a cluster under
+         * load once failed its object-store readiness probe for seconds (the S3 client busy with background downloads),
+         * so every replica of the front was marked down (bench/RESULTS.md, "Lazy versions switch to the mapped copy").
          */
-        @WithDefault("true")
+        @WithDefault("false")
         boolean lazyOpen();
 
         /** The size of a ranged read (a power of two, at least 4k). */
