@@ -386,16 +386,7 @@ public final class Compactor {
                     writer.upsertAll(upserts, record -> sequences.get(record.id()));
                     writer.commit();
                 }
-                List<String> names = new ArrayList<>(SegmentInfos.readLatestCommit(directory).files(true));
-                names.addAll(ColdSketch.writeMissing(directory)); // the new segments' (and, from older versions, all)
-                for (String name : names) {
-                    VersionFile kept = reusable.get(name);
-                    if (kept != null && Files.size(work.resolve(name)) == kept.size()) {
-                        files.add(kept);
-                    } else {
-                        writes.upload(version, work.resolve(name), files);
-                    }
-                }
+                writes.listCommit(version, directory, work, reusable, files);
                 built = work;
                 return schema;
             } catch (IOException e) {

@@ -17,13 +17,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
 import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
-import io.vermilion.index.ColdSketch;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.ObjectStore;
@@ -161,16 +159,7 @@ public final class SegmentMerger {
                     writer.foldSmallest(maxSegments);
                     writer.commit();
                 }
-                List<String> names = new ArrayList<>(SegmentInfos.readLatestCommit(directory).files(true));
-                names.addAll(ColdSketch.writeMissing(directory));
-                for (String name : names) {
-                    VersionFile kept = reusable.get(name);
-                    if (kept != null && Files.size(work.resolve(name)) == kept.size()) {
-                        files.add(kept);
-                    } else {
-                        writes.upload(version, work.resolve(name), files);
-                    }
-                }
+                writes.listCommit(version, directory, work, reusable, files);
                 return true;
             } catch (IOException e) {
                 throw new UncheckedIOException("merging the segments of collection " + collection + " into version "

@@ -5,12 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.store.Directory;
+
 import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
+import io.vermilion.index.ColdSketch;
 import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
 import io.vermilion.version.ManifestWriter;
@@ -71,6 +76,24 @@ final class VersionWrites {
         uploadedBytes.addAndGet(listed.size());
     }
 
+
+    /**
+     * Lists the files of {@code directory}'s latest commit (plus the cold-search sketches it lacks, written now) in
+     * {@code files}: a file the previous version had with the same name and size by reference, any other uploaded.
+     */
+    void listCommit(long version, Directory directory, Path work, Map<String, VersionFile> previous,
+                    List<VersionFile> files) throws IOException {
+        List<String> names = new ArrayList<>(SegmentInfos.readLatestCommit(directory).files(true));
+        names.addAll(ColdSketch.writeMissing(directory)); // the new segments' (and, from older versions, all)
+        for (String name : names) {
+            VersionFile kept = previous.get(name);
+            if (kept != null && Files.size(work.resolve(name)) == kept.size()) {
+                files.add(kept);
+            } else {
+                upload(version, work.resolve(name), files);
+            }
+        }
+    }
     /** Time spent checksumming and uploading index files so far, in milliseconds. */
     long uploadMillis() {
         return uploadMillisTotal.get();
