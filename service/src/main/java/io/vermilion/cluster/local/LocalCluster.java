@@ -222,6 +222,9 @@ public final class LocalCluster implements AutoCloseable {
         props.put("quarkus.http.host", "127.0.0.1");
         props.put("vermilion.path", dir.resolve(name).toString());
         props.put("vermilion.roles", role);
+        // Every process of a local cluster shares one machine's cores: a compactor keeps to one thread rather than the
+        // all-cores default of a compactor-only replica, so the api replicas' readiness probes are not starved.
+        props.putIfAbsent("vermilion.compaction.threads", "1");
         catalog.properties().forEach((k, v) -> {
             if (k.startsWith("quarkus.datasource.") && !v.isEmpty()) {
                 props.put(k, v); // the shared PostgreSQL; not its data directory (no replica supervises it)
