@@ -1,0 +1,41 @@
+/**
+ * A version's Lucene index: written by the compactor ({@link io.vermilion.index.CollectionIndexWriter}), opened for
+ * reads ({@link io.vermilion.index.IndexFileCache}) and searched ({@link io.vermilion.index.IndexedCollectionReader}).
+ * A version's files are immutable; a reader sees one commit.
+ *
+ * <p><b>Opening a version</b> ({@link io.vermilion.index.IndexFileCache}). Local copies live in
+ * {@code <vermilion.cache.path>/index/<collection>/<version>/}, bounded by {@code vermilion.cache.index} (32g; versions
+ * not open go first, least recently opened first). By default ({@code vermilion.index.lazy-open=false}) the first read
+ * of a version not local waits for its whole download: files in parallel into a {@code .fetch-} folder, each checked
+ * against the manifest's size and CRC32C, the folder renamed into place atomically and memory-mapped
+ * ({@link io.vermilion.index.LocalIndexDirectory}); a failed download leaves no folder and the next open fetches again.
+ * With lazy open on and no local version of the collection (a warm replica downloads a newer version whole while the
+ * previous one serves), the version serves at once through {@link io.vermilion.index.LazyIndexDirectory} over
+ * {@link io.vermilion.index.PagedIndexFiles}: a page ({@code page-size}, 16k) comes from memory ({@code page-memory},
+ * 256m), else from the fetch folder on local disk, where every fetched page is written, else from a length-checked
+ * ranged read. The background download ({@code warm-parallelism}, 8 reads of 4 MiB at once) starts after the first
+ * answer from sketches or 5 s (at once with {@code cold-candidates} 0) and fetches metadata, sketches, graph, quantized
+ * vectors, float32 vectors, the rest; then checks every file's size and CRC32C and renames the folder into place. A
+ * failed page read fails only its read; a failed download deletes the fetch folder, pages keep serving, and the next
+ * open downloads again. Deleting {@code <path>/cache} makes a replica cold: each version is fetched again (or served
+ * lazily) at its next open.
+ *
+ * <p><b>Cold search.</b> The compactor writes each segment's {@link io.vermilion.index.ColdSketch}
+ * ({@code sketch-<segment>.vsk}): the segment's mean vector and, per vector, one bit per dimension (the sign of
+ * {@code v - mean}) plus a scale and an offset, 1/32 of the float32 vectors plus 8 bytes each. While a lazily opened
+ * version is not local and {@code vermilion.index.cold-candidates} (200) is above 0, a kNN query
+ * ({@link io.vermilion.index.ColdSearch}) ranks each segment's accepted vectors (filtered, live) by the sketch's
+ * estimate, takes {@code max(cold-candidates, 20 × n_results)} candidates per segment, fetches their float32 vectors at
+ * once and scores them exactly. Returned distances are the exact float32 distances the graph path returns; which
+ * records are returned is approximate, and exact whenever no segment has more accepted vectors than candidates. A
+ * version without matching sketches (written before them) is searched over its graph through the pages, as is every
+ * version once local.
+ *
+ * <p><b>int8 residency.</b> An int8 index walks its graph over the quantized vectors; its float32 vectors (a
+ * {@code .vec} file of 4 MiB or more beside a {@code .veq}) are read with positional reads, never mapped, and their
+ * pages skip the memory tier: they are read only to re-score candidates (the graph's best {@code 3 × n_results}).
+ * {@link io.vermilion.index.IndexedCollectionReader#searchBytes()} is what a search keeps resident: per live vector
+ * {@code dimension + 8} bytes for int8 or {@code 4 × dimension} for float32, plus {@code 4 × max_neighbors} bytes of
+ * graph; an index of at most 1,000 vectors is scanned exactly, so it counts {@code 4 × dimension} and no graph.
+ */
+package io.vermilion.index;
