@@ -336,6 +336,15 @@ public interface VermilionConfig {
         int warmParallelism();
 
         /**
+         * Background reads of index files the whole replica runs at once, all versions' downloads together (lazily
+         * opened versions warming, and versions downloaded whole while the collection's previous one serves): the
+         * rest wait their turn. A query's own page reads do not count and never wait for them. The default leaves
+         * most of the S3 client's connections (50) to queries, log writes and the readiness probe. At least 1.
+         */
+        @WithDefault("8")
+        int backgroundFetches();
+
+        /**
          * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates per
          * segment (or 20 per result asked for, if more), picked by the estimate of their distance from the version's
          * cold-search sketches; 0 searches the graph over pages instead. Versions written without sketches always do that.
