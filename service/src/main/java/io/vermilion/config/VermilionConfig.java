@@ -316,11 +316,16 @@ public interface VermilionConfig {
          * ({@code cold-candidates}). Once the download checks out (each file's size and CRC32C against the manifest),
          * the collection's state reopens the version from the local, memory-mapped copy and switches to it without a
          * restart (reads in flight finish on the pages); a failed download leaves the pages serving, and the next open
-         * of the version downloads again. Off by default for now: with it on, a replica restarted in a cluster under
-         * load once failed its object-store readiness probe for seconds (the S3 client busy with background downloads),
-         * so every replica of the front was marked down (bench/RESULTS.md, "Lazy versions switch to the mapped copy").
+         * of the version downloads again. On by default. It was off for a while because a cluster replica under load
+         * once failed its object-store readiness probe for seconds while it opened many collections lazily, blamed on
+         * the background downloads filling the S3 client's connections. The same probe failure happened with lazy open
+         * off: the probe failed fast with an {@code SdkClientException} while the replica answered requests in
+         * milliseconds, so one failed attempt (not a starved connection pool), which the probe, past the retries, took
+         * for an unready store; the probe now tries a transient failure once more. The background downloads are
+         * bounded replica-wide all the same ({@code background-fetches}). See bench/RESULTS.md, "Background fetches
+         * bounded per replica; lazy open on by default again".
          */
-        @WithDefault("false")
+        @WithDefault("true")
         boolean lazyOpen();
 
         /** The size of a ranged read (a power of two, at least 4k). */
