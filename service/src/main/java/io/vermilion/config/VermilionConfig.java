@@ -320,8 +320,10 @@ public interface VermilionConfig {
          * once failed its object-store readiness probe for seconds while it opened many collections lazily, blamed on
          * the background downloads filling the S3 client's connections. The same probe failure happened with lazy open
          * off: the probe failed fast with an {@code SdkClientException} while the replica answered requests in
-         * milliseconds, so one failed attempt (not a starved connection pool), which the probe, past the retries, took
-         * for an unready store; the probe now tries a transient failure once more. The background downloads are
+         * milliseconds, so one failed attempt (not a starved connection pool: that fails after the 2 s probe timeout),
+         * which the probe, past the retries, took for an unready store. Against S3Proxy about one write in 750 fails
+         * so ("The connection was closed during the request": a pooled connection the server closed as it was
+         * reused); the probe now tries a transient failure once more. The background downloads are
          * bounded replica-wide all the same ({@code background-fetches}). See bench/RESULTS.md, "Background fetches
          * bounded per replica; lazy open on by default again".
          */
