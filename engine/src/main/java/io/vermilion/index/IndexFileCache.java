@@ -288,7 +288,9 @@ public final class IndexFileCache {
             } else {
                 start.complete(null);
             }
-            version.warming = start.thenCompose(ignored -> paged.warm(lazyOpen.warmParallelism(), background)).thenRunAsync(() -> {
+            CompletableFuture<Void> downloaded =
+                    start.thenCompose(ignored -> paged.warm(lazyOpen.warmParallelism(), background));
+            version.warming = downloaded.thenRunAsync(() -> {
                 moveIntoPlace(temp, folder);
                 fetchedVersions.incrementAndGet();
             }, executor).whenComplete((done, failure) -> {

@@ -6,9 +6,9 @@ package io.vermilion.index;
  * the background, {@code warmParallelism} at a time (0: no background download, pages are fetched only as read and the
  * version never becomes local); or, when not {@code enabled}, only after the whole download. All versions' background
  * reads together (and, with lazy opening, the downloads that move a collection with a local version to a new one) run
- * at most {@code backgroundFetches} at a time, so the object store's connections keep room for queries' reads. Meanwhile a kNN query
- * is answered from the version's cold-search sketches ({@link ColdSketch}), scoring exactly at least
- * {@code coldCandidates} candidates per segment (0: search the graph over pages instead; versions written without
+ * at most {@code backgroundFetches} at a time, so the object store's connections keep room for queries' reads.
+ * Meanwhile a kNN query is answered from the version's cold-search sketches ({@link ColdSketch}), scoring exactly at
+ * least {@code coldCandidates} candidates per segment (0: search the graph over pages instead; versions written without
  * sketches are always searched so).
  */
 public record LazyOpenOptions(boolean enabled, int pageBytes, long memoryBytes, int warmParallelism,

@@ -131,7 +131,8 @@ class BackgroundFetchesOnS3Test {
     }
 
     private static List<List<String>> answers(List<List<QueryHit>> hits) {
-        return hits.stream().map(list -> list.stream().map(h -> h.record().id() + "@" + h.distance()).toList()).toList();
+        return hits.stream().map(list -> list.stream().map(h -> h.record().id() + "@" + h.distance()).toList())
+                .toList();
     }
 
     @Test

@@ -58,7 +58,8 @@ class WriteProbeTest {
                 + " during the request"));
         probe().probe().join();
         assertEquals(2, store.puts.get());
-        assertEquals(List.of(), store.list("health-probe/").toCompletableFuture().join(), "the probe object is deleted");
+        assertEquals(List.of(), store.list("health-probe/").toCompletableFuture().join(),
+                "the probe object is deleted");
     }
 
     @Test
@@ -73,7 +74,8 @@ class WriteProbeTest {
 
     @Test
     void aRefusedWriteIsNotTriedAgain() {
-        store.failNext(1, () -> (RuntimeException) S3Exception.builder().statusCode(403).message("Access Denied").build());
+        store.failNext(1, () -> (RuntimeException) S3Exception.builder().statusCode(403).message("Access Denied")
+                .build());
         CompletionException failed = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
                 () -> probe().probe().join());
         assertInstanceOf(S3Exception.class, failed.getCause());
