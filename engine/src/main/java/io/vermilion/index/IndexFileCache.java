@@ -87,6 +87,8 @@ public final class IndexFileCache {
     private final AtomicLong lazyOpens = new AtomicLong();
     private final AtomicLong reusedBytes = new AtomicLong();
     private final AtomicLong adoptedVersions = new AtomicLong();
+    /** The replica's one bound on background downloads, shared by every version ({@link LazyOpenOptions}). */
+    private final BackgroundFetches background;
 
     /**
      * @param store    where versions live (the object store itself: whole-object caching would only duplicate the
@@ -107,6 +109,7 @@ public final class IndexFileCache {
     public IndexFileCache(ObjectStore store, Path root, long capacityBytes, Executor executor,
                           Environment environment, LazyOpenOptions lazyOpen) {
         this.lazyOpen = Objects.requireNonNull(lazyOpen, "lazyOpen");
+        this.background = new BackgroundFetches(lazyOpen.backgroundFetches());
         this.pages = Caffeine.newBuilder()
                 .maximumWeight(lazyOpen.memoryBytes())
                 .weigher((PagedIndexFiles.PageKey key, byte[] page) -> page.length)
@@ -285,7 +288,9 @@ public final class IndexFileCache {
             } else {
                 start.complete(null);
             }
-            version.warming = start.thenCompose(ignored -> paged.warm(lazyOpen.warmParallelism())).thenRunAsync(() -> {
+            CompletableFuture<Void> downloaded =
+                    start.thenCompose(ignored -> paged.warm(lazyOpen.warmParallelism(), background));
+            version.warming = downloaded.thenRunAsync(() -> {
                 moveIntoPlace(temp, folder);
                 fetchedVersions.incrementAndGet();
             }, executor).whenComplete((done, failure) -> {
@@ -402,6 +407,16 @@ public final class IndexFileCache {
         });
     }
 
+    /** Background reads of index files running now, across all versions (at most the bound). */
+    public int backgroundFetchesRunning() {
+        return background.running();
+    }
+
+    /** Background reads of index files waiting for one of the bound's slots. */
+    public int backgroundFetchesWaiting() {
+        return background.waiting();
+    }
+
     /** Versions opened from local files without fetching. */
     public long localOpens() {
         return localVersions.get();
@@ -505,7 +520,10 @@ public final class IndexFileCache {
                 // fall through to fetching
             }
         }
-        return ObjectFiles.download(store, file.key(), file.size(), file.crc32c(), target, executor);
+        // With lazy opening, a version is downloaded whole only when the collection has a local version serving
+        // meanwhile: a background download like a lazy version's, bounded with them.
+        ObjectStore from = lazyOpen.enabled() ? background.reads(store) : store;
+        return ObjectFiles.download(from, file.key(), file.size(), file.crc32c(), target, executor);
     }
 
     /** A file named {@code name} with the manifest's size and CRC32C in another version folder of the collection. */

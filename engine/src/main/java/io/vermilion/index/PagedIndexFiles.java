@@ -90,10 +90,12 @@ final class PagedIndexFiles implements AutoCloseable {
     }
 
     /**
-     * Fetches every page not local yet, {@code parallelism} at a time, small and search files first, then checks each
-     * file against the manifest. Completes exceptionally with the store's error or {@link CorruptObjectException}.
+     * Fetches every page not local yet, {@code parallelism} at a time and each fetch through the replica's bound on
+     * {@code background} fetches, small and search files first, then checks each file against the manifest. Completes
+     * exceptionally with the store's error or {@link CorruptObjectException}. A chunk's pages count as in flight only
+     * once its fetch has a slot, so a query's read of a page never waits for one.
      */
-    CompletableFuture<Void> warm(int parallelism) {
+    CompletableFuture<Void> warm(int parallelism, BackgroundFetches background) {
         List<PagedFile> order = new ArrayList<>(files.values());
         order.sort(Comparator.comparingInt((PagedFile f) -> rank(f.meta.key())).thenComparingLong(f -> f.meta.size()));
         List<long[]> pages = new ArrayList<>(); // [file index, first page of a chunk]
@@ -105,7 +107,7 @@ final class PagedIndexFiles implements AutoCloseable {
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         List<CompletableFuture<Void>> lanes = new ArrayList<>();
         for (int lane = 0; lane < parallelism; lane++) {
-            lanes.add(lane(order, pages, next));
+            lanes.add(lane(order, pages, next, background));
         }
         return CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
             if (diskBroken) {
@@ -117,14 +119,15 @@ final class PagedIndexFiles implements AutoCloseable {
         }, executor);
     }
 
-    private CompletableFuture<Void> lane(List<PagedFile> order, List<long[]> pages, java.util.concurrent.atomic.AtomicInteger next) {
+    private CompletableFuture<Void> lane(List<PagedFile> order, List<long[]> pages,
+                                         java.util.concurrent.atomic.AtomicInteger next, BackgroundFetches background) {
         int i = next.getAndIncrement();
         if (i >= pages.size()) {
             return CompletableFuture.completedFuture(null);
         }
         PagedFile file = order.get((int) pages.get(i)[0]);
         long page = pages.get(i)[1];
-        return file.fetchChunk(page).thenCompose(ignored -> lane(order, pages, next));
+        return background.run(() -> file.fetchChunk(page)).thenCompose(ignored -> lane(order, pages, next, background));
     }
 
     /**

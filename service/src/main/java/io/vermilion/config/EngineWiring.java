@@ -245,7 +245,7 @@ public class EngineWiring {
         VermilionConfig.Index index = config.index();
         LazyOpenOptions lazy = index.lazyOpen()
                 ? new LazyOpenOptions(true, (int) index.pageSize().asLongValue(), index.pageMemory().asLongValue(),
-                        index.warmParallelism(), index.coldCandidates())
+                        index.warmParallelism(), index.coldCandidates(), index.backgroundFetches())
                 : LazyOpenOptions.DISABLED;
         return new IndexFileCache(store, cacheRoot(config).resolve("index"), config.cache().index().asLongValue(),
                 readers, ENVIRONMENT, lazy);

@@ -316,11 +316,18 @@ public interface VermilionConfig {
          * ({@code cold-candidates}). Once the download checks out (each file's size and CRC32C against the manifest),
          * the collection's state reopens the version from the local, memory-mapped copy and switches to it without a
          * restart (reads in flight finish on the pages); a failed download leaves the pages serving, and the next open
-         * of the version downloads again. Off by default for now: with it on, a replica restarted in a cluster under
-         * load once failed its object-store readiness probe for seconds (the S3 client busy with background downloads),
-         * so every replica of the front was marked down (bench/RESULTS.md, "Lazy versions switch to the mapped copy").
+         * of the version downloads again. On by default. It was off for a while because a cluster replica under load
+         * once failed its object-store readiness probe for seconds while it opened many collections lazily, blamed on
+         * the background downloads filling the S3 client's connections. The same probe failure happened with lazy open
+         * off: the probe failed fast with an {@code SdkClientException} while the replica answered requests in
+         * milliseconds, so one failed attempt (not a starved connection pool: that fails after the 2 s probe timeout),
+         * which the probe, past the retries, took for an unready store. Against S3Proxy about one write in 750 fails
+         * so ("The connection was closed during the request": a pooled connection the server closed as it was
+         * reused); the probe now tries a transient failure once more. The background downloads are
+         * bounded replica-wide all the same ({@code background-fetches}). See bench/RESULTS.md, "Background fetches
+         * bounded per replica; lazy open on by default again".
          */
-        @WithDefault("false")
+        @WithDefault("true")
         boolean lazyOpen();
 
         /** The size of a ranged read (a power of two, at least 4k). */
@@ -334,6 +341,15 @@ public interface VermilionConfig {
         /** Ranged reads the background download of a version runs at once. */
         @WithDefault("8")
         int warmParallelism();
+
+        /**
+         * Background reads of index files the whole replica runs at once, all versions' downloads together (lazily
+         * opened versions warming, and versions downloaded whole while the collection's previous one serves): the
+         * rest wait their turn. A query's own page reads do not count and never wait for them. The default leaves
+         * most of the S3 client's connections (50) to queries, log writes and the readiness probe. At least 1.
+         */
+        @WithDefault("8")
+        int backgroundFetches();
 
         /**
          * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates per

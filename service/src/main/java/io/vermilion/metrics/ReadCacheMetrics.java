@@ -75,6 +75,12 @@ public class ReadCacheMetrics {
                 .description(opens).tag("source", "lazy").register(registry);
         FunctionCounter.builder("vermilion.index_files.fetched.bytes", indexFiles, IndexFileCache::fetchedBytes)
                 .description("Bytes of index files fetched from the object store").register(registry);
+        String background = "Background reads of index files (all versions' downloads together, at most"
+                + " vermilion.index.background-fetches at once): running, or waiting for a slot";
+        Gauge.builder("vermilion.index_files.background_fetches", indexFiles, IndexFileCache::backgroundFetchesRunning)
+                .description(background).tag("state", "running").register(registry);
+        Gauge.builder("vermilion.index_files.background_fetches", indexFiles, IndexFileCache::backgroundFetchesWaiting)
+                .description(background).tag("state", "waiting").register(registry);
     }
 
     private static void counter(MeterRegistry registry, String description, CachedObjectStore objects, String level,

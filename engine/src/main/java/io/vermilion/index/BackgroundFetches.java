@@ -1,0 +1,160 @@
+package io.vermilion.index;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+import io.vermilion.storage.ObjectInfo;
+import io.vermilion.storage.ObjectStore;
+import io.vermilion.storage.ObjectStoreLayer;
+
+/**
+ * The one bound on a replica's background object-storage reads of index files, shared by every version's download:
+ * at most {@code limit} run at once, the rest wait in arrival order without holding a thread. A query's own page reads
+ * never pass through here, so they never queue behind a download, and the S3 client's connections keep room for them
+ * and for the readiness probe. Thread-safe.
+ */
+final class BackgroundFetches {
+
+    private final int limit;
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>(); // guarded by this
+    private int running; // guarded by this
+    /** Whether this thread is in {@link #startWaiting} already. */
+    private final ThreadLocal<Boolean> starting = ThreadLocal.withInitial(() -> false);
+
+    BackgroundFetches(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("background fetches must be at least 1: " + limit);
+        }
+        this.limit = limit;
+    }
+
+    /**
+     * Starts {@code fetch} once fewer than {@code limit} started here are still running; its slot is free again when
+     * the stage it returns completes (or it throws). The result completes as that stage does.
+     */
+    <T> CompletableFuture<T> run(Supplier<? extends CompletionStage<T>> fetch) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Runnable start = () -> {
+            CompletionStage<T> stage;
+            try {
+                stage = fetch.get();
+            } catch (RuntimeException | Error e) {
+                release();
+                result.completeExceptionally(e);
+                return;
+            }
+            stage.whenComplete((value, failure) -> {
+                release();
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(value);
+                }
+            });
+        };
+        synchronized (this) {
+            waiting.add(start);
+        }
+        startWaiting();
+        return result;
+    }
+
+    /** Background fetches running now. */
+    synchronized int running() {
+        return running;
+    }
+
+    /** Background fetches waiting for a slot. */
+    synchronized int waiting() {
+        return waiting.size();
+    }
+
+    private void release() {
+        synchronized (this) {
+            running--;
+        }
+        startWaiting();
+    }
+
+    /**
+     * Starts waiting fetches while slots are free. A fetch that completes at once releases its slot on this very
+     * thread: the loop further up the stack then starts the next one, instead of a recursion as deep as the queue.
+     */
+    private void startWaiting() {
+        if (starting.get()) {
+            return;
+        }
+        starting.set(true);
+        try {
+            while (true) {
+                Runnable next;
+                synchronized (this) {
+                    if (running >= limit || waiting.isEmpty()) {
+                        return;
+                    }
+                    running++;
+                    next = waiting.poll();
+                }
+                next.run();
+            }
+        } finally {
+            starting.remove();
+        }
+    }
+
+    /** {@code store} with its reads ({@code get}, {@code getRange}) started through this bound; the rest passes. */
+    ObjectStore reads(ObjectStore store) {
+        return new Reads(store);
+    }
+
+    private final class Reads implements ObjectStoreLayer {
+        private final ObjectStore store;
+
+        Reads(ObjectStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public ObjectStore delegate() {
+            return store;
+        }
+
+        @Override
+        public CompletionStage<byte[]> get(String key) {
+            return run(() -> store.get(key));
+        }
+
+        @Override
+        public CompletionStage<byte[]> getRange(String key, long offset, int length) {
+            return run(() -> store.getRange(key, offset, length));
+        }
+
+        @Override
+        public CompletionStage<Void> put(String key, byte[] bytes) {
+            return store.put(key, bytes);
+        }
+
+        @Override
+        public CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes) {
+            return store.putIfAbsent(key, bytes);
+        }
+
+        @Override
+        public CompletionStage<List<ObjectInfo>> list(String prefix) {
+            return store.list(prefix);
+        }
+
+        @Override
+        public CompletionStage<Void> delete(String key) {
+            return store.delete(key);
+        }
+
+        @Override
+        public void close() {
+            // the store is its owner's to close
+        }
+    }
+}
