@@ -5,15 +5,16 @@
  *
  * <p><b>Opening a version</b> ({@link io.vermilion.index.IndexFileCache}). Local copies live in
  * {@code <vermilion.cache.path>/index/<collection>/<version>/}, bounded by {@code vermilion.cache.index} (32g; versions
- * not open go first, least recently opened first). By default ({@code vermilion.index.lazy-open=false}) the first read
- * of a version not local waits for its whole download: files in parallel into a {@code .fetch-} folder, each checked
+ * not open go first, least recently opened first). With {@code vermilion.index.lazy-open=false} the first read of a
+ * version not local waits for its whole download: files in parallel into a {@code .fetch-} folder, each checked
  * against the manifest's size and CRC32C, the folder renamed into place atomically and memory-mapped
  * ({@link io.vermilion.index.LocalIndexDirectory}); a failed download leaves no folder and the next open fetches again.
- * With lazy open on and no local version of the collection (a warm replica downloads a newer version whole while the
+ * With lazy open on (the default) and no local version of the collection (a warm replica downloads a newer version whole while the
  * previous one serves), the version serves at once through {@link io.vermilion.index.LazyIndexDirectory} over
  * {@link io.vermilion.index.PagedIndexFiles}: a page ({@code page-size}, 16k) comes from memory ({@code page-memory},
  * 256m), else from the fetch folder on local disk, where every fetched page is written, else from a length-checked
- * ranged read. The background download ({@code warm-parallelism}, 8 reads of 4 MiB at once) starts after the first
+ * ranged read. The background download ({@code warm-parallelism}, 8 reads of 4 MiB at once per version, and at most
+ * {@code background-fetches}, 8, for all versions of the replica together) starts after the first
  * answer from sketches or 5 s (at once with {@code cold-candidates} 0) and fetches metadata, sketches, graph, quantized
  * vectors, float32 vectors, the rest; then checks every file's size and CRC32C and renames the folder into place. A
  * failed page read fails only its read; a failed download deletes the fetch folder, pages keep serving, and the next
