@@ -6,13 +6,13 @@ package io.vermilion.index;
  * the background, {@code warmParallelism} at a time (0: no background download, pages are fetched only as read and the
  * version never becomes local); or, when not {@code enabled}, only after the whole download. Meanwhile a kNN query
  * is answered from the version's cold-search sketches ({@link ColdSketch}), scoring exactly at least
- * {@code coldCandidates} candidates per segment (0: search the graph over pages instead; versions written without
+ * {@code coldCandidates} candidates in all (0: search the graph over pages instead; versions written without
  * sketches are always searched so).
  */
 public record LazyOpenOptions(boolean enabled, int pageBytes, long memoryBytes, int warmParallelism,
                               int coldCandidates) {
 
-    /** Candidates per segment a cold query scores exactly, unless it asks for more than a twentieth of that. */
+    /** Candidates (over all segments) a cold query scores exactly, unless it asks for more than a twentieth of that. */
     public static final int DEFAULT_COLD_CANDIDATES = 200;
 
     /** Full download before the first read, as before lazy opening existed. */

@@ -336,9 +336,10 @@ public interface VermilionConfig {
         int warmParallelism();
 
         /**
-         * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates per
-         * segment (or 20 per result asked for, if more), picked by the estimate of their distance from the version's
-         * cold-search sketches; 0 searches the graph over pages instead. Versions written without sketches always do that.
+         * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates in all
+         * (or 20 per result asked for, if more), the best of all segments together by the estimate of their distance
+         * from the version's cold-search sketches; 0 searches the graph over pages instead. Versions written without
+         * sketches always do that.
          */
         @WithDefault("200")
         int coldCandidates();
