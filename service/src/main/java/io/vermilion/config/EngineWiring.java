@@ -262,7 +262,8 @@ public class EngineWiring {
         return work;
     }
 
-    private static Path cacheRoot(VermilionConfig config) {
+    /** The local cache folder ({@code vermilion.cache.path}, by default {@code <path>/cache}), absolute. */
+    public static Path cacheRoot(VermilionConfig config) {
         return Path.of(config.cache().path().orElse(Path.of(config.path()).resolve("cache").toString())).toAbsolutePath();
     }
 

@@ -343,6 +343,15 @@ public interface VermilionConfig {
          */
         @WithDefault("200")
         int coldCandidates();
+
+        /**
+         * With lazy open on, a replica that serves the API runs a cold query's path (lazy open over object-storage
+         * pages, a search from sketches, its ranged reads) this many times on a small synthetic version of its own
+         * (written under {@code health-probe/}, deleted after) before it reports ready, so its first cold query does
+         * not run that path in a fresh process's interpreter; 0: not.
+         */
+        @WithDefault("3")
+        int warmUpRounds();
     }
 
     interface Storage {
