@@ -378,6 +378,14 @@ public interface VermilionConfig {
 
         @WithDefault("true")
         boolean pathStyle();
+
+        /**
+         * Ranged reads (the pages of versions opened lazily, their background downloads) go over the JDK's HTTP client,
+         * signed with SigV4 by Vermilion ({@code S3RangeReader}), at about a third of the AWS SDK's CPU per read;
+         * false: through the AWS SDK like every other call.
+         */
+        @WithDefault("true")
+        boolean leanRangeReads();
     }
 
     interface Log {
