@@ -345,7 +345,7 @@ public interface VermilionConfig {
         int coldCandidates();
 
         /**
-         * With lazy open on, a replica that serves the API runs a cold query's path (lazy open over object-storage
+         * With lazy open on and S3 storage, a replica that serves the API runs a cold query's path (lazy open over object-storage
          * pages, a search from sketches, its ranged reads) this many times on a small synthetic version of its own
          * (written under {@code health-probe/}, deleted after) before it reports ready, so its first cold query does
          * not run that path in a fresh process's interpreter; 0: not.

@@ -17,10 +17,10 @@ import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps a replica that serves the API with lazy open on not ready until it has run a cold query's path on a version
- * of its own ({@link ColdPathWarmUp}, {@code vermilion.index.warm-up-rounds} times), so the first cold query it takes
- * runs compiled code. A failed warm-up is logged and the replica becomes ready anyway (the object store's own check
- * reports the store). Other replicas are ready at once.
+ * Keeps a replica that serves the API from S3 with lazy open on not ready until it has run a cold query's path on a
+ * version of its own ({@link ColdPathWarmUp}, {@code vermilion.index.warm-up-rounds} times), so the first cold query
+ * it takes runs compiled code. A failed warm-up is logged and the replica becomes ready anyway (the object store's own check
+ * reports the store). Other replicas (and a local object store, where a ranged read is a file read) are ready at once.
  */
 @Readiness
 @ApplicationScoped
@@ -42,7 +42,8 @@ public class ColdPathWarmUpCheck implements HealthCheck {
 
     void start(@Observes StartupEvent event) {
         int rounds = config.index().warmUpRounds();
-        if (rounds <= 0 || !config.index().lazyOpen() || !config.roles().contains(ReplicaRole.API)) {
+        if (rounds <= 0 || !config.index().lazyOpen() || !config.roles().contains(ReplicaRole.API)
+                || !config.storage().type().equals("s3")) {
             return;
         }
         done = false;
