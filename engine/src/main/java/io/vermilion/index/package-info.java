@@ -31,7 +31,10 @@
  * scores them exactly. Returned distances are the exact float32 distances the graph path returns; which records are
  * returned is approximate, and exact whenever the version has no more accepted vectors than candidates. A
  * version without matching sketches (written before them) is searched over its graph through the pages, as is every
- * version once local.
+ * version once local. On S3, a replica serving the API runs this whole path on a small synthetic version of its own
+ * ({@link io.vermilion.index.ColdPathWarmUp}, {@code warm-up-rounds}) before it reports ready, and ranged reads go
+ * over the JDK's HTTP client signed by {@link io.vermilion.storage.S3RangeReader} rather than through the AWS SDK:
+ * a fresh process's first cold query otherwise spent most of its time compiling and running the SDK's pipeline.
  *
  * <p><b>int8 residency.</b> An int8 index walks its graph over the quantized vectors; its float32 vectors (a
  * {@code .vec} file of 4 MiB or more beside a {@code .veq}) are read with positional reads, never mapped, and their
