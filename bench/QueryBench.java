@@ -33,8 +33,9 @@ import java.util.stream.IntStream;
  *   the exact top 10 computed here by brute force.</li>
  *   <li>{@code truth - N DATASET Q FILE} — computes the exact top 10 of {@code query} into FILE (beside a run).</li>
  *   <li>{@code first URL DATASET} — times one query (the first after a server start) and prints its latency.</li>
- *   <li>{@code cold URL DATASET T0} — started beside a server process started at epoch millisecond T0: retries one
- *   query until it is answered and prints the time from T0 to that answer (the serverless cold start).</li>
+ *   <li>{@code cold URL DATASET T0} — started beside a server process started at epoch millisecond T0: waits until
+ *   the server reports ready ({@code /q/health/ready}), as a front would, then sends one query and prints the times
+ *   from T0 to ready and to that answer (the serverless cold start).</li>
  * </ul>
  * Plain JDK, no dependencies: run with {@code java bench/QueryBench.java ...}.
  */
@@ -56,7 +57,7 @@ public class QueryBench {
             case "truth" -> truths(Integer.parseInt(args[2]), readFvecs(Path.of(args[3]).resolve("base.fvecs")),
                     Arrays.copyOf(readFvecs(Path.of(args[3]).resolve("query.fvecs")), Integer.parseInt(args[4])),
                     Path.of(args[5]));
-            case "cold" -> cold(base, Path.of(args[2]), Long.parseLong(args[3]));
+            case "cold" -> cold(args[1], base, Path.of(args[2]), Long.parseLong(args[3]));
             default -> throw new IllegalArgumentException(mode);
         }
     }
@@ -327,9 +328,13 @@ public class QueryBench {
         System.out.printf("first query after start %.0f ms; second %.1f ms%n", first, (System.nanoTime() - t1) / 1e6);
     }
 
-    static void cold(String base, Path data, long startedAtMillis) throws Exception {
+    static void cold(String root, String base, Path data, long startedAtMillis) throws Exception {
         float[][] queries = readFvecs(data.resolve("query.fvecs"));
         String body = "{\"query_embeddings\":[" + Arrays.toString(queries[0]) + "],\"n_results\":10,\"include\":[\"distances\"]}";
+        while (!ready(root)) { // a front sends requests to a replica once it reports ready
+            Thread.sleep(20);
+        }
+        long ready = System.currentTimeMillis();
         while (true) {
             try {
                 String id = field(send(base, "{\"name\":\"qbench\",\"get_or_create\":true}", 200), "id");
@@ -339,7 +344,19 @@ public class QueryBench {
                 Thread.sleep(20); // not listening, or not ready (503) yet
             }
         }
-        System.out.printf("serverless cold start, empty cache: process start -> first answer %d ms%n", System.currentTimeMillis() - startedAtMillis);
+        long now = System.currentTimeMillis();
+        System.out.printf("serverless cold start, empty cache: process start -> first answer %d ms (ready after %d ms,"
+                + " first query %d ms)%n", now - startedAtMillis, ready - startedAtMillis, now - ready);
+    }
+
+    /** Whether the server at {@code root} answers its readiness check with 200. */
+    static boolean ready(String root) throws InterruptedException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(root + "/q/health/ready")).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notListening) {
+            return false;
+        }
     }
 
     static int[] top(float[][] all, float[] query) {

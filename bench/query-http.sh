@@ -7,7 +7,7 @@
 # compaction overlap: "end to end" is from the first add to the last version published). Reports the server's peak
 # heap (largest heap in use before a GC, from its GC log) and peak resident memory (VmHWM). Then queries (1 client at
 # ef_search 100 and 200, unfiltered, 10 % filter bucket = 3 and 1 % filter shard = 7; 4 clients at ef 100; recall@10
-# against brute force), then restarts the server with its cache folder deleted and times the first query.
+# against brute force), then restarts the server with its cache folder deleted and times the first query once it reports ready.
 # Env: SERVER_FLAGS (extra JVM flags for every server start, e.g. -Dvermilion.compaction.threads=2), COLD_FLAGS (extra
 # flags for the cold starts only, e.g. -Dvermilion.index.lazy-open=true), HEAP (server heap, default 2g), CACHE_MEMORY (vermilion.cache.memory, default 64m: fits a 2 GiB heap), SECONDS_PER_RUN (default 20), COLD_RUNS (default 3), SEGMENTS=1 also measures
 # the server-built index in process (bench/ScaleBench.java) before and after merging it into one segment.
@@ -39,7 +39,7 @@ start_server() {
     -Dquarkus.log.category.\"io.vermilion\".level=INFO ${SERVER_FLAGS:-} $([[ "$1" == cold* ]] && echo "${COLD_FLAGS:-}") -jar service/target/quarkus-app/quarkus-run.jar >> "$work/server.log" 2>&1 &
   server=$!
   pids+=("$server")
-  wait_http "http://127.0.0.1:$port/api/v2/heartbeat"
+  wait_http "http://127.0.0.1:$port/q/health/ready" # a front sends requests to a replica once it reports ready
 }
 stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; }
 rss() { awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$server/status"; }

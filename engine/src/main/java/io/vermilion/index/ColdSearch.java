@@ -19,7 +19,7 @@ import org.apache.lucene.store.IndexInput;
 /**
  * How a reader over a version that is not local yet answers kNN queries: from its segments' {@link ColdSketch}es
  * (read whole from the version's directory on first use, kept until the version is local, then dropped), taking
- * {@code max(candidates, 20 × n_results)} candidates per segment to score exactly. A version without sketches, or
+ * {@code max(candidates, 20 × n_results)} candidates in all, the best of every segment's together, to score exactly. A version without sketches, or
  * with one that does not match its segment, is searched as before (HNSW). Thread-safe.
  */
 final class ColdSearch {
@@ -36,7 +36,7 @@ final class ColdSearch {
     private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * @param candidates at least this many candidates per segment (0: never search sketches)
+     * @param candidates at least this many candidates in all (0: never search sketches)
      * @param cold       whether the version is still not local (sketches are searched only meanwhile)
      * @param onAnswer   run after each query answered from sketches
      */
@@ -67,7 +67,7 @@ final class ColdSearch {
         return answered.get();
     }
 
-    /** Candidates per segment for a query asking for {@code n} results. */
+    /** Candidates in all (over every segment) for a query asking for {@code n} results. */
     int candidates(int n) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(candidates, (long) PER_RESULT * n));
     }

@@ -279,14 +279,29 @@ public final class ColdSketch {
      * {@code query} (as the index searches it) by the sketch's estimate, ascending.
      */
     public int[] nearest(float[] query, int k, IntPredicate accepted) {
+        return candidates(query, k, accepted).ords();
+    }
+
+    /**
+     * The (at most) {@code k} vectors that {@code accepted} takes (null: all) ranked best for {@code query} (as the
+     * index searches it), with their estimates on a scale shared by every segment's sketch of one collection (the
+     * segment's own mean added back), so candidates of several segments can be ranked together ({@link #best}).
+     */
+    public Candidates candidates(float[] query, int k, IntPredicate accepted) {
         float[][] table = table(query);
         float total = 0;
+        float alongMean = 0;
+        float meanSquared = 0;
         for (int d = 0; d < dimension; d++) {
             total += query[d] - mean[d];
+            alongMean += query[d] * mean[d];
+            meanSquared += mean[d] * mean[d];
         }
+        // estimate ≈ s·v − s·c (cosine, inner product) or 2 s·v − |v|² − (2 s·c − |c|²) (l2): add the segment's part
+        float shift = doubling * alongMean - (doubling - 1) * meanSquared;
         int wanted = Math.min(k, count);
         if (wanted <= 0) {
-            return new int[0];
+            return new Candidates(new int[0], new float[0]);
         }
         float[] best = new float[count];
         PriorityQueue<Integer> heap = new PriorityQueue<>(wanted + 1,
@@ -306,8 +321,61 @@ public final class ColdSketch {
         }
         int[] found = heap.stream().mapToInt(Integer::intValue).toArray();
         Arrays.sort(found);
-        return found;
+        float[] estimates = new float[found.length];
+        for (int i = 0; i < found.length; i++) {
+            estimates[i] = best[found[i]] + shift;
+        }
+        return new Candidates(found, estimates);
     }
+
+    /**
+     * Of the candidates of several segments ({@code perSegment}, null where a segment has none), the {@code k} with
+     * the highest estimates in all (ties: lower segment, then lower ordinal), as each segment's ordinals, ascending.
+     */
+    public static int[][] best(Candidates[] perSegment, int k) {
+        int all = 0;
+        for (Candidates candidates : perSegment) {
+            all += candidates == null ? 0 : candidates.ords().length;
+        }
+        long[] ranked = new long[all]; // segment << 32 | index, sorted by estimate
+        int at = 0;
+        for (int segment = 0; segment < perSegment.length; segment++) {
+            for (int i = 0; perSegment[segment] != null && i < perSegment[segment].ords().length; i++) {
+                ranked[at++] = (long) segment << 32 | i;
+            }
+        }
+        Long[] order = Arrays.stream(ranked).boxed().toArray(Long[]::new);
+        Arrays.sort(order, (a, b) -> {
+            float ea = perSegment[(int) (a >>> 32)].estimates()[(int) (long) a];
+            float eb = perSegment[(int) (b >>> 32)].estimates()[(int) (long) b];
+            return ea != eb ? Float.compare(eb, ea) : Long.compare(a, b);
+        });
+        int[] counts = new int[perSegment.length];
+        int kept = Math.min(k, order.length);
+        for (int i = 0; i < kept; i++) {
+            counts[(int) (order[i] >>> 32)]++;
+        }
+        int[][] out = new int[perSegment.length][];
+        for (int segment = 0; segment < out.length; segment++) {
+            out[segment] = perSegment[segment] == null ? null : new int[counts[segment]];
+        }
+        int[] filled = new int[perSegment.length];
+        for (int i = 0; i < kept; i++) {
+            int segment = (int) (order[i] >>> 32);
+            out[segment][filled[segment]++] = perSegment[segment].ords()[(int) (long) order[i]];
+        }
+        for (int[] ords : out) {
+            if (ords != null) {
+                Arrays.sort(ords);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A segment's candidates: ordinals ascending, each with its estimate (higher is nearer) on the collection's scale.
+     */
+    public record Candidates(int[] ords, float[] estimates) {}
 
     /** The sketch's estimate for {@code ord} (higher is nearer), as {@link #nearest} ranks by it. */
     float estimate(float[] query, int ord) {

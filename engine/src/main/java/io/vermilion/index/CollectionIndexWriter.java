@@ -107,8 +107,18 @@ public final class CollectionIndexWriter implements Closeable {
                 // Merges run on the thread that needs them (an adder, or the one forcing a merge) and fold graphs on
                 // the merge threads: no background merge thread computes beside the writer's threads.
                 .setMergeScheduler(new SerialMergeScheduler())
-                .setCommitOnClose(false);
+                .setCommitOnClose(false)
+                // No compound files: a version opened lazily prefetches each file's header and footer at once, which
+                // it cannot do for files packed inside a compound file (they were read one ranged read at a time).
+                .setUseCompoundFile(false)
+                .setMergePolicy(separateFiles());
         return new CollectionIndexWriter(schema, new IndexWriter(directory, config), merges, sparse);
+    }
+
+    private static org.apache.lucene.index.TieredMergePolicy separateFiles() {
+        org.apache.lucene.index.TieredMergePolicy policy = new org.apache.lucene.index.TieredMergePolicy();
+        policy.setNoCFSRatio(0.0);
+        return policy;
     }
 
     public IndexSchema schema() {

@@ -574,11 +574,18 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
             }
             values[leaf.ord] = vectors;
         }
-        int[][] candidates = new int[leaves.size()][];
+        // The k best estimates of all segments together: sketches share one scale, so a small segment does not take
+        // as many exact reads as a large one (each candidate is a ranged read while the version is not local).
+        ColdSketch.Candidates[] found = new ColdSketch.Candidates[leaves.size()];
         for (LeafReaderContext leaf : leaves) {
             if (values[leaf.ord] != null) {
-                ColdSketch sketch = sketches[leaf.ord];
-                candidates[leaf.ord] = sketch.nearest(searched, k, acceptedOrds(leaf, values[leaf.ord], accepted));
+                found[leaf.ord] = sketches[leaf.ord].candidates(searched, k,
+                        acceptedOrds(leaf, values[leaf.ord], accepted));
+            }
+        }
+        int[][] candidates = ColdSketch.best(found, k);
+        for (LeafReaderContext leaf : leaves) {
+            if (values[leaf.ord] != null) {
                 values[leaf.ord].prefetch(candidates[leaf.ord], candidates[leaf.ord].length);
             }
         }

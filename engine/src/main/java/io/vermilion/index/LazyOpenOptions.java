@@ -8,13 +8,13 @@ package io.vermilion.index;
  * reads together (and, with lazy opening, the downloads that move a collection with a local version to a new one) run
  * at most {@code backgroundFetches} at a time, so the object store's connections keep room for queries' reads.
  * Meanwhile a kNN query is answered from the version's cold-search sketches ({@link ColdSketch}), scoring exactly at
- * least {@code coldCandidates} candidates per segment (0: search the graph over pages instead; versions written without
+ * least {@code coldCandidates} candidates in all (0: search the graph over pages instead; versions written without
  * sketches are always searched so).
  */
 public record LazyOpenOptions(boolean enabled, int pageBytes, long memoryBytes, int warmParallelism,
                               int coldCandidates, int backgroundFetches) {
 
-    /** Candidates per segment a cold query scores exactly, unless it asks for more than a twentieth of that. */
+    /** Candidates (over all segments) a cold query scores exactly, unless it asks for more than a twentieth of that. */
     public static final int DEFAULT_COLD_CANDIDATES = 200;
 
     /**

@@ -13,7 +13,9 @@
  * previous one serves), the version serves at once through {@link io.vermilion.index.LazyIndexDirectory} over
  * {@link io.vermilion.index.PagedIndexFiles}: a page ({@code page-size}, 16k) comes from memory ({@code page-memory},
  * 256m), else from the fetch folder on local disk, where every fetched page is written, else from a length-checked
- * ranged read. The background download ({@code warm-parallelism}, 8 reads of 4 MiB at once per version, and at most
+ * ranged read. Opening fetches at once, in parallel, every small file whole and the first and last page of the others;
+ * the writer writes no compound files, whose inner files' headers would be read one ranged read after another. The
+ * background download ({@code warm-parallelism}, 8 reads of 4 MiB at once per version, and at most
  * {@code background-fetches}, 8, for all versions of the replica together) starts after the first
  * answer from sketches or 5 s (at once with {@code cold-candidates} 0) and fetches metadata, sketches, graph, quantized
  * vectors, float32 vectors, the rest; then checks every file's size and CRC32C and renames the folder into place. A
@@ -26,11 +28,15 @@
  * {@code v - mean}) plus a scale and an offset, 1/32 of the float32 vectors plus 8 bytes each. While a lazily opened
  * version is not local and {@code vermilion.index.cold-candidates} (200) is above 0, a kNN query
  * ({@link io.vermilion.index.ColdSearch}) ranks each segment's accepted vectors (filtered, live) by the sketch's
- * estimate, takes {@code max(cold-candidates, 20 × n_results)} candidates per segment, fetches their float32 vectors at
- * once and scores them exactly. Returned distances are the exact float32 distances the graph path returns; which
- * records are returned is approximate, and exact whenever no segment has more accepted vectors than candidates. A
+ * estimate (on one scale for all segments: each segment's mean is added back), takes the
+ * {@code max(cold-candidates, 20 × n_results)} best of all segments together, fetches their float32 vectors at once and
+ * scores them exactly. Returned distances are the exact float32 distances the graph path returns; which records are
+ * returned is approximate, and exact whenever the version has no more accepted vectors than candidates. A
  * version without matching sketches (written before them) is searched over its graph through the pages, as is every
- * version once local.
+ * version once local. On S3, a replica serving the API runs this whole path on a small synthetic version of its own
+ * ({@link io.vermilion.index.ColdPathWarmUp}, {@code warm-up-rounds}) before it reports ready, and ranged reads go
+ * over the JDK's HTTP client signed by {@link io.vermilion.storage.S3RangeReader} rather than through the AWS SDK:
+ * a fresh process's first cold query otherwise spent most of its time compiling and running the SDK's pipeline.
  *
  * <p><b>int8 residency.</b> An int8 index walks its graph over the quantized vectors; its float32 vectors (a
  * {@code .vec} file of 4 MiB or more beside a {@code .veq}) are read with positional reads, never mapped, and their

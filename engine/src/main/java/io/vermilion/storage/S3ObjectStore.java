@@ -45,6 +45,7 @@ public final class S3ObjectStore implements ObjectStore {
     private final String bucket;
     private final String prefix;
     private final long partBytes;
+    private final S3RangeReader ranges; // null: ranged reads through the SDK
 
     /**
      * @param prefix the "folder" in the bucket holding this store's keys; "" for the bucket root, otherwise a
@@ -56,10 +57,16 @@ public final class S3ObjectStore implements ObjectStore {
 
     /** @param partBytes files larger than this are uploaded in parts of this size (S3's minimum is 5 MiB) */
     public S3ObjectStore(S3AsyncClient client, String bucket, String prefix, long partBytes) {
+        this(client, bucket, prefix, partBytes, null);
+    }
+
+    /** @param ranges makes the ranged reads (every other call goes through {@code client}); null: {@code client} */
+    public S3ObjectStore(S3AsyncClient client, String bucket, String prefix, long partBytes, S3RangeReader ranges) {
         if (partBytes < 1) {
             throw new IllegalArgumentException("part size must be positive: " + partBytes);
         }
         this.partBytes = partBytes;
+        this.ranges = ranges;
         this.client = client;
         this.bucket = bucket;
         this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
@@ -222,6 +229,9 @@ public final class S3ObjectStore implements ObjectStore {
         if (length == 0) {
             return withKey(key, k -> notFoundAs(key,
                     () -> client.headObject(b -> b.bucket(bucket).key(k)).thenApply(response -> new byte[0])));
+        }
+        if (ranges != null) {
+            return withKey(key, k -> ranges.read(bucket, k, key, offset, length));
         }
         String range = "bytes=" + offset + "-" + (offset + length - 1);
         return withKey(key, k -> notFoundAs(key,

@@ -175,9 +175,9 @@ class LazyOpenOnS3Test {
         }
         assertEquals(RECORDS, expectedCount);
         assertEquals(1, full.fetches());
-        java.util.Map<String, Long> parts = compoundParts(dir.resolve("full").resolve(collection.toString())
+        java.util.Map<String, Long> parts = parts(dir.resolve("full").resolve(collection.toString())
                 .resolve("%020d".formatted(ref.version())));
-        System.out.println("compound parts: " + parts);
+        System.out.println("index files by extension: " + parts);
 
         RecordingObjectStore recording = new RecordingObjectStore(s3);
         IndexFileCache lazy = new IndexFileCache(recording, dir.resolve("lazy"), 1L << 30, work, Environment.system(),
@@ -300,8 +300,8 @@ class LazyOpenOnS3Test {
         IndexFileCache lazy = new IndexFileCache(faulty, dir.resolve("lazy"), 1L << 30, work, Environment.system(),
                 new LazyOpenOptions(true, PAGE, 64 << 20, 2, 0));
         Path folder = dir.resolve("lazy").resolve(collection.toString()).resolve("%020d".formatted(ref.version()));
-        // Four pages in the middle of the compound file (inside the embeddings or vectors: not read on open) fail.
-        faulty.failRangesOverlapping(".cfs", 1 << 20, (1 << 20) + 4 * PAGE);
+        // Four pages in the middle of the embeddings' doc values (1.5 MB; not read on open, nor by a query) fail.
+        faulty.failRangesOverlapping(".dvd", 1 << 20, (1 << 20) + 4 * PAGE);
         try (IndexedCollectionReader reader = await(lazy.open(collection, ref, SearchParameters.DEFAULTS))) {
             await(lazy.warmed(collection, ref.version()));
             assertTrue(faulty.failedRanges() > 0);
@@ -332,19 +332,18 @@ class LazyOpenOnS3Test {
         }
     }
 
-    /** The files inside the version's compound file, by extension, with their sizes (from the local full copy). */
-    private static java.util.Map<String, Long> compoundParts(Path folder) throws java.io.IOException {
+    /** The sizes of the version's segment files by extension (from the local full copy; no compound files). */
+    private static java.util.Map<String, Long> parts(Path folder) throws java.io.IOException {
         java.util.Map<String, Long> parts = new java.util.TreeMap<>();
-        try (org.apache.lucene.store.Directory local = new org.apache.lucene.store.MMapDirectory(folder)) {
-            for (org.apache.lucene.index.SegmentCommitInfo info : org.apache.lucene.index.SegmentInfos.readLatestCommit(local)) {
-                try (org.apache.lucene.store.Directory cfs = info.info.getCodec().compoundFormat()
-                        .getCompoundReader(local, info.info)) {
-                    for (String name : cfs.listAll()) {
-                        parts.merge(name.substring(name.indexOf('.') + 1), cfs.fileLength(name), Long::sum);
-                    }
+        try (var files = Files.list(folder)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.startsWith("_")) {
+                    parts.merge(name.substring(name.lastIndexOf('.') + 1), Files.size(file), Long::sum);
                 }
             }
         }
+        assertFalse(parts.containsKey("cfs"), "the index writer writes no compound files");
         return parts;
     }
 

@@ -70,6 +70,75 @@ class ColdSketchTest {
     }
 
     @Test
+    void aVectorAtItsSegmentsMeanIsEstimatedExactlyOnTheCollectionsScale() throws Exception {
+        // A segment {c + d, c − d, c} has mean c; the sketch sees c itself as the zero vector, so its shifted estimate
+        // is exact: s·c for inner product and cosine, 2 s·c − |c|² for l2 — the same scale as any other segment's.
+        float[] c = {0.5f, -1.25f, 2f, 0.75f};
+        float[] d = {1f, 0.5f, -0.25f, 2f};
+        float[] plus = new float[4];
+        float[] minus = new float[4];
+        for (int i = 0; i < 4; i++) {
+            plus[i] = c[i] + d[i];
+            minus[i] = c[i] - d[i];
+        }
+        float[] query = {2f, 1f, -0.5f, 0.25f};
+        float along = 0;
+        float squared = 0;
+        for (int i = 0; i < 4; i++) {
+            along += query[i] * c[i];
+            squared += c[i] * c[i];
+        }
+        for (DistanceFunction space : List.of(DistanceFunction.L2, DistanceFunction.IP)) {
+            ColdSketch sketch = ColdSketch.of(FloatVectorValues.fromFloats(List.of(plus, minus, c), 4), space);
+            ColdSketch.Candidates all = sketch.candidates(query, 3, null);
+            assertArrayEquals(new int[] {0, 1, 2}, all.ords());
+            float expected = space == DistanceFunction.L2 ? 2 * along - squared : along;
+            assertEquals(expected, all.estimates()[2], 1e-5f, space.toString());
+        }
+    }
+
+    @Test
+    void bestKeepsTheKHighestEstimatesOfAllSegmentsTogether() {
+        ColdSketch.Candidates first = new ColdSketch.Candidates(new int[] {3, 7, 9}, new float[] {0.9f, 0.1f, 0.5f});
+        ColdSketch.Candidates third = new ColdSketch.Candidates(new int[] {0, 4}, new float[] {0.7f, 0.5f});
+        ColdSketch.Candidates[] perSegment = {first, null, third};
+        int[][] best = ColdSketch.best(perSegment, 3);
+        assertArrayEquals(new int[] {3, 9}, best[0]); // 0.9, 0.7 (third segment), then the tie at 0.5: lower segment
+        assertEquals(null, best[1]);
+        assertArrayEquals(new int[] {0}, best[2]);
+        best = ColdSketch.best(perSegment, 4);
+        assertArrayEquals(new int[] {3, 9}, best[0]);
+        assertArrayEquals(new int[] {0, 4}, best[2]);
+        best = ColdSketch.best(perSegment, 10); // more than there are: all of them, each segment's ordinals ascending
+        assertArrayEquals(new int[] {3, 7, 9}, best[0]);
+        assertArrayEquals(new int[] {0, 4}, best[2]);
+        assertArrayEquals(new int[0], ColdSketch.best(perSegment, 0)[0]);
+    }
+
+    @Test
+    void candidatesOfTwoSegmentsRankedTogetherFindTheNearestOfBoth() throws Exception {
+        // Two segments whose vectors lie around different means: ranked on one scale, the k best of both together
+        // hold each segment's share of the true nearest; without the shift the segment nearer the query's side would
+        // not be told apart from the other.
+        int dimension = 64;
+        List<float[]> left = vectors(400, dimension);
+        List<float[]> right = vectors(400, dimension);
+        for (float[] v : right) {
+            for (int i = 0; i < dimension; i++) {
+                v[i] += 3f;
+            }
+        }
+        ColdSketch a = ColdSketch.of(FloatVectorValues.fromFloats(left, dimension), DistanceFunction.L2);
+        ColdSketch b = ColdSketch.of(FloatVectorValues.fromFloats(right, dimension), DistanceFunction.L2);
+        float[] query = right.get(17).clone();
+        int[][] best = ColdSketch.best(new ColdSketch.Candidates[] {a.candidates(query, 40, null),
+                b.candidates(query, 40, null)}, 40);
+        assertEquals(0, best[0].length); // every vector of the far segment is farther than the near segment's 40 best
+        assertEquals(40, best[1].length);
+        assertTrue(Arrays.stream(best[1]).anyMatch(ord -> ord == 17));
+    }
+
+    @Test
     void theEstimateRanksAVectorsOwnQueryNearTheTop() throws Exception {
         int dimension = 64;
         List<float[]> vectors = vectors(1000, dimension);

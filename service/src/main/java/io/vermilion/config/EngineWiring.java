@@ -40,6 +40,7 @@ import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.LocalObjectStore;
 import io.vermilion.storage.ObjectStore;
 import io.vermilion.storage.S3ObjectStore;
+import io.vermilion.storage.S3RangeReader;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
@@ -79,8 +80,9 @@ public class EngineWiring {
      */
     @Produces
     @Singleton
-    ObjectStore objectStore(VermilionConfig config, Guards guards, MeterRegistry registry, Instance<S3AsyncClient> s3) {
-        return new ResilientObjectStore(new InstrumentedObjectStore(storage(config, s3), registry), guards);
+    ObjectStore objectStore(VermilionConfig config, Guards guards, MeterRegistry registry, Instance<S3AsyncClient> s3,
+            @Named(S3_CREDENTIALS) Instance<AwsCredentialsProvider> credentials) {
+        return new ResilientObjectStore(new InstrumentedObjectStore(storage(config, s3, credentials), registry), guards);
     }
 
     /** The name of the credentials bean that {@code quarkus.s3.aws.credentials.custom-provider.name} points at. */
@@ -137,7 +139,8 @@ public class EngineWiring {
         return new ResilientVersionCatalog(new CachedVersionCatalog(catalog, feed, readers), guards);
     }
 
-    private static ObjectStore storage(VermilionConfig config, Instance<S3AsyncClient> s3) {
+    private static ObjectStore storage(VermilionConfig config, Instance<S3AsyncClient> s3,
+            Instance<AwsCredentialsProvider> credentials) {
         VermilionConfig.Storage s = config.storage();
         return switch (s.type()) {
             case "local" -> {
@@ -153,7 +156,9 @@ public class EngineWiring {
                         "vermilion.storage.bucket (VERMILION_STORAGE_BUCKET) is required when the storage type is s3"));
                 LOG.infof("Object store: S3 bucket %s prefix '%s' at %s", bucket, s.prefix().orElse(""),
                         s.endpoint().map(Object::toString).orElse("AWS"));
-                yield new S3ObjectStore(s3.get(), bucket, s.prefix().orElse(""));
+                S3RangeReader ranges = s.leanRangeReads() ? new S3RangeReader(s.endpoint().orElse(null), s.region(),
+                        credentials.get(), s.pathStyle(), java.time.Clock.systemUTC()) : null;
+                yield new S3ObjectStore(s3.get(), bucket, s.prefix().orElse(""), S3ObjectStore.DEFAULT_PART_BYTES, ranges);
             }
             default -> throw new IllegalStateException(
                     "vermilion.storage.type must be 'local' or 's3', not '" + s.type() + "'");
@@ -262,7 +267,8 @@ public class EngineWiring {
         return work;
     }
 
-    private static Path cacheRoot(VermilionConfig config) {
+    /** The local cache folder ({@code vermilion.cache.path}, by default {@code <path>/cache}), absolute. */
+    public static Path cacheRoot(VermilionConfig config) {
         return Path.of(config.cache().path().orElse(Path.of(config.path()).resolve("cache").toString())).toAbsolutePath();
     }
 

@@ -352,12 +352,22 @@ public interface VermilionConfig {
         int backgroundFetches();
 
         /**
-         * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates per
-         * segment (or 20 per result asked for, if more), picked by the estimate of their distance from the version's
-         * cold-search sketches; 0 searches the graph over pages instead. Versions written without sketches always do that.
+         * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates in all
+         * (or 20 per result asked for, if more), the best of all segments together by the estimate of their distance
+         * from the version's cold-search sketches; 0 searches the graph over pages instead. Versions written without
+         * sketches always do that.
          */
         @WithDefault("200")
         int coldCandidates();
+
+        /**
+         * With lazy open on and S3 storage, a replica that serves the API runs a cold query's path (lazy open over
+         * object-storage pages, a search from sketches, its ranged reads) this many times on a small synthetic version
+         * of its own (written under {@code health-probe/}, deleted after) before it reports ready, so its first cold
+         * query does not run that path in a fresh process's interpreter; 0: not.
+         */
+        @WithDefault("3")
+        int warmUpRounds();
     }
 
     interface Storage {
@@ -384,6 +394,14 @@ public interface VermilionConfig {
 
         @WithDefault("true")
         boolean pathStyle();
+
+        /**
+         * Ranged reads (the pages of versions opened lazily, their background downloads) go over the JDK's HTTP client,
+         * signed with SigV4 by Vermilion ({@code S3RangeReader}), at about a third of the AWS SDK's CPU per read;
+         * false: through the AWS SDK like every other call.
+         */
+        @WithDefault("true")
+        boolean leanRangeReads();
     }
 
     interface Log {

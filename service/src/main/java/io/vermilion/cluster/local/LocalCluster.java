@@ -225,6 +225,8 @@ public final class LocalCluster implements AutoCloseable {
         // Every process of a local cluster shares one machine's cores: a compactor keeps to one thread rather than the
         // all-cores default of a compactor-only replica, so the api replicas' readiness probes are not starved.
         props.putIfAbsent("vermilion.compaction.threads", "1");
+        // Nor does each api replica run the cold-path warm-up (seconds of both cores) before it reports ready.
+        props.putIfAbsent("vermilion.index.warm-up-rounds", "0");
         catalog.properties().forEach((k, v) -> {
             if (k.startsWith("quarkus.datasource.") && !v.isEmpty()) {
                 props.put(k, v); // the shared PostgreSQL; not its data directory (no replica supervises it)

@@ -1,0 +1,136 @@
+package io.vermilion.index;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import org.apache.lucene.store.FSDirectory;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import io.vermilion.model.DistanceFunction;
+import io.vermilion.model.QueryRequest;
+import io.vermilion.record.MetadataValue;
+import io.vermilion.record.Record;
+import io.vermilion.storage.LocalFolders;
+import io.vermilion.storage.ObjectStore;
+import io.vermilion.version.VersionFile;
+
+/**
+ * Runs a cold query's path on a small synthetic version of its own in object storage: a lazy open over fresh pages,
+ * the reader's open, a search from sketches, the candidates' ranged reads and the hits' records. A fresh process that
+ * runs it before taking traffic has loaded and compiled that path (and its object-store client) before its first real
+ * cold query, which otherwise takes about twice as long as the same query later. Writes only under {@code prefix}
+ * and {@code scratch}, and deletes both.
+ */
+public final class ColdPathWarmUp {
+
+    static final int RECORDS = 1_000;
+    static final int DIMENSION = 384;
+    static final int QUERIES_PER_ROUND = 8;
+    private static final int PAGE_BYTES = 16 << 10;
+
+    private ColdPathWarmUp() {
+    }
+
+    /**
+     * Writes the synthetic version under {@code prefix} (its files, as a compactor would write them), then opens it
+     * lazily {@code rounds} times, each time into empty pages (so every round reads from the store), and queries it.
+     * Returns the hits found in all (each query finds 10).
+     *
+     * @param scratch a folder of its own, created and deleted here
+     */
+    public static long run(ObjectStore store, String prefix, Path scratch, int rounds, Executor executor)
+            throws IOException {
+        Random random = new Random(42);
+        List<Record> records = new ArrayList<>(RECORDS);
+        for (int i = 0; i < RECORDS; i++) {
+            records.add(new Record("warm-" + i, vector(random), Map.of("bucket", new MetadataValue.Int(i % 10)),
+                    "warm-up document " + i, null));
+        }
+        Path written = scratch.resolve("index");
+        Files.createDirectories(written);
+        List<String> keys = new ArrayList<>();
+        try {
+            try (FSDirectory directory = FSDirectory.open(written)) {
+                CollectionIndexWriter.write(directory, IndexSchema.defaults(DistanceFunction.COSINE, records), records);
+                ColdSketch.writeMissing(directory);
+            }
+            List<VersionFile> files = upload(store, prefix, written, keys);
+            long hits = 0;
+            for (int round = 0; round < rounds; round++) {
+                hits += round(store, files, scratch.resolve("round-" + round), executor, random);
+            }
+            return hits;
+        } finally {
+            for (String key : keys) {
+                store.delete(key).toCompletableFuture().exceptionally(failure -> null).join();
+            }
+            LocalFolders.deleteQuietly(scratch);
+        }
+    }
+
+    private static List<VersionFile> upload(ObjectStore store, String prefix, Path folder, List<String> keys)
+            throws IOException {
+        List<VersionFile> files = new ArrayList<>();
+        try (Stream<Path> listed = Files.list(folder)) {
+            for (Path file : listed.sorted().toList()) {
+                String name = file.getFileName().toString();
+                if (name.equals("write.lock")) {
+                    continue;
+                }
+                byte[] bytes = Files.readAllBytes(file);
+                CRC32C crc = new CRC32C();
+                crc.update(bytes);
+                String key = prefix + name;
+                keys.add(key);
+                store.put(key, bytes).toCompletableFuture().join();
+                files.add(new VersionFile(key, VersionFile.Role.INDEX, bytes.length, (int) crc.getValue()));
+            }
+        }
+        return files;
+    }
+
+    private static long round(ObjectStore store, List<VersionFile> files, Path folder, Executor executor,
+                              Random random) throws IOException {
+        Files.createDirectories(folder);
+        AsyncCache<PagedIndexFiles.PageKey, byte[]> pages = Caffeine.newBuilder()
+                .maximumWeight(64L << 20)
+                .weigher((PagedIndexFiles.PageKey key, byte[] page) -> page.length)
+                .executor(executor)
+                .buildAsync();
+        long hits = 0;
+        try (PagedIndexFiles paged = new PagedIndexFiles(store, files, folder, PAGE_BYTES, pages, executor,
+                new AtomicLong())) {
+            paged.prefetchForOpen(true).join();
+            LazyIndexDirectory directory = new LazyIndexDirectory(paged, "cold-path warm-up");
+            try (IndexedCollectionReader reader = IndexedCollectionReader.open(directory, SearchParameters.DEFAULTS)) {
+                reader.coldSearch(new ColdSearch(directory, LazyOpenOptions.DEFAULT_COLD_CANDIDATES, () -> true,
+                        () -> { }));
+                for (int q = 0; q < QUERIES_PER_ROUND; q++) {
+                    QueryRequest request = new QueryRequest(List.of(vector(random)), 10, null, null, null,
+                            DistanceFunction.COSINE);
+                    hits += reader.query(request).getFirst().size();
+                }
+            }
+        }
+        return hits;
+    }
+
+    private static float[] vector(Random random) {
+        float[] v = new float[DIMENSION];
+        for (int d = 0; d < DIMENSION; d++) {
+            v[d] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+}
