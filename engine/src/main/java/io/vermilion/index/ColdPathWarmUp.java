@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -51,10 +50,9 @@ public final class ColdPathWarmUp {
      */
     public static long run(ObjectStore store, String prefix, Path scratch, int rounds, Executor executor)
             throws IOException {
-        Random random = new Random(42);
         List<Record> records = new ArrayList<>(RECORDS);
         for (int i = 0; i < RECORDS; i++) {
-            records.add(new Record("warm-" + i, vector(random), Map.of("bucket", new MetadataValue.Int(i % 10)),
+            records.add(new Record("warm-" + i, vector(i), Map.of("bucket", new MetadataValue.Int(i % 10)),
                     "warm-up document " + i, null));
         }
         Path written = scratch.resolve("index");
@@ -68,7 +66,8 @@ public final class ColdPathWarmUp {
             List<VersionFile> files = upload(store, prefix, written, keys);
             long hits = 0;
             for (int round = 0; round < rounds; round++) {
-                hits += round(store, files, scratch.resolve("round-" + round), executor, random);
+                hits += round(store, files, scratch.resolve("round-" + round), executor,
+                        RECORDS + round * QUERIES_PER_ROUND);
             }
             return hits;
         } finally {
@@ -100,8 +99,9 @@ public final class ColdPathWarmUp {
         return files;
     }
 
+    /** One lazy open into fresh pages and {@link #QUERIES_PER_ROUND} queries, synthetic vectors from {@code first} on. */
     private static long round(ObjectStore store, List<VersionFile> files, Path folder, Executor executor,
-                              Random random) throws IOException {
+                              int first) throws IOException {
         Files.createDirectories(folder);
         AsyncCache<PagedIndexFiles.PageKey, byte[]> pages = Caffeine.newBuilder()
                 .maximumWeight(64L << 20)
@@ -117,7 +117,7 @@ public final class ColdPathWarmUp {
                 reader.coldSearch(new ColdSearch(directory, LazyOpenOptions.DEFAULT_COLD_CANDIDATES, () -> true,
                         () -> { }));
                 for (int q = 0; q < QUERIES_PER_ROUND; q++) {
-                    QueryRequest request = new QueryRequest(List.of(vector(random)), 10, null, null, null,
+                    QueryRequest request = new QueryRequest(List.of(vector(first + q)), 10, null, null, null,
                             DistanceFunction.COSINE);
                     hits += reader.query(request).getFirst().size();
                 }
@@ -126,10 +126,11 @@ public final class ColdPathWarmUp {
         return hits;
     }
 
-    private static float[] vector(Random random) {
+    /** The {@code k}-th synthetic vector: deterministic, spread over the sphere well enough for a warm-up. */
+    private static float[] vector(int k) {
         float[] v = new float[DIMENSION];
         for (int d = 0; d < DIMENSION; d++) {
-            v[d] = (float) random.nextGaussian();
+            v[d] = (float) Math.sin(k * 12.9898 + d * 78.233);
         }
         return v;
     }

@@ -157,7 +157,7 @@ public class EngineWiring {
                 LOG.infof("Object store: S3 bucket %s prefix '%s' at %s", bucket, s.prefix().orElse(""),
                         s.endpoint().map(Object::toString).orElse("AWS"));
                 S3RangeReader ranges = s.leanRangeReads() ? new S3RangeReader(s.endpoint().orElse(null), s.region(),
-                        credentials.get(), s.pathStyle(), java.time.Clock.systemUTC()) : null;
+                        credentials.get(), s.pathStyle(), ENVIRONMENT.clock()) : null;
                 yield new S3ObjectStore(s3.get(), bucket, s.prefix().orElse(""), S3ObjectStore.DEFAULT_PART_BYTES, ranges);
             }
             default -> throw new IllegalStateException(
