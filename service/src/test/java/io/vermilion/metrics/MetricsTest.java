@@ -76,7 +76,8 @@ class MetricsTest {
                 // "Graceful Shutdown" goes DOWN when a SIGTERM starts the drain (quarkus.shutdown.delay-enabled)
                 .body("checks.name", containsInAnyOrder("Object store", "Catalog circuit breaker",
                         "Reactive PostgreSQL connections health check", "Database connections health check",
-                        "Graceful Shutdown"))
+                        "Graceful Shutdown", "Cold path warm-up"))
+                .body("checks.find { it.name == 'Cold path warm-up' }.status", equalTo("UP")) // none: local store
                 .body("checks.find { it.name == 'Object store' }.data.circuit_breaker", equalTo("CLOSED"))
                 .body("checks.find { it.name == 'Catalog circuit breaker' }.data.state", equalTo("CLOSED"));
     }
