@@ -14,7 +14,6 @@ import java.util.zip.CRC32C;
 import org.apache.lucene.store.FSDirectory;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.QueryRequest;
@@ -103,11 +102,7 @@ public final class ColdPathWarmUp {
     private static long round(ObjectStore store, List<VersionFile> files, Path folder, Executor executor,
                               int first) throws IOException {
         Files.createDirectories(folder);
-        AsyncCache<PagedIndexFiles.PageKey, byte[]> pages = Caffeine.newBuilder()
-                .maximumWeight(64L << 20)
-                .weigher((PagedIndexFiles.PageKey key, byte[] page) -> page.length)
-                .executor(executor)
-                .buildAsync();
+        AsyncCache<PagedIndexFiles.PageKey, byte[]> pages = PagedIndexFiles.memory(64L << 20, executor);
         long hits = 0;
         try (PagedIndexFiles paged = new PagedIndexFiles(store, files, folder, PAGE_BYTES, pages, executor,
                 new AtomicLong())) {

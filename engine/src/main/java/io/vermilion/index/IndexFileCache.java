@@ -21,13 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.env.Environment;
 import io.vermilion.storage.LocalFolders;
 import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
+import io.vermilion.storage.BoundedCalls;
 import io.vermilion.version.CorruptManifestException;
 import io.vermilion.version.ManifestReader;
 import io.vermilion.version.VersionFile;
@@ -88,7 +88,7 @@ public final class IndexFileCache {
     private final AtomicLong reusedBytes = new AtomicLong();
     private final AtomicLong adoptedVersions = new AtomicLong();
     /** The replica's one bound on background downloads, shared by every version ({@link LazyOpenOptions}). */
-    private final BackgroundFetches background;
+    private final BoundedCalls background;
 
     /**
      * @param store    where versions live (the object store itself: whole-object caching would only duplicate the
@@ -109,12 +109,8 @@ public final class IndexFileCache {
     public IndexFileCache(ObjectStore store, Path root, long capacityBytes, Executor executor,
                           Environment environment, LazyOpenOptions lazyOpen) {
         this.lazyOpen = Objects.requireNonNull(lazyOpen, "lazyOpen");
-        this.background = new BackgroundFetches(lazyOpen.backgroundFetches());
-        this.pages = Caffeine.newBuilder()
-                .maximumWeight(lazyOpen.memoryBytes())
-                .weigher((PagedIndexFiles.PageKey key, byte[] page) -> page.length)
-                .executor(executor)
-                .buildAsync();
+        this.background = new BoundedCalls(lazyOpen.backgroundFetches());
+        this.pages = PagedIndexFiles.memory(lazyOpen.memoryBytes(), executor);
         this.environment = Objects.requireNonNull(environment, "environment");
         this.store = Objects.requireNonNull(store, "store");
         this.root = Objects.requireNonNull(root, "root");

@@ -23,6 +23,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import io.vermilion.storage.CorruptObjectException;
 import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
+import io.vermilion.storage.BoundedCalls;
 import io.vermilion.version.VersionFile;
 
 /**
@@ -36,6 +37,15 @@ final class PagedIndexFiles implements AutoCloseable {
 
     /** Pages in the shared memory cache are keyed by object key (contents of a key never change) and page number. */
     record PageKey(String objectKey, long page) {}
+
+    /** A memory tier for pages: at most {@code bytes} of them, least recently used first out. */
+    static AsyncCache<PageKey, byte[]> memory(long bytes, Executor executor) {
+        return com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                .maximumWeight(bytes)
+                .weigher((PageKey key, byte[] page) -> page.length)
+                .executor(executor)
+                .buildAsync();
+    }
 
     private final ObjectStore store;
     private final Executor executor;
@@ -95,7 +105,7 @@ final class PagedIndexFiles implements AutoCloseable {
      * exceptionally with the store's error or {@link CorruptObjectException}. A chunk's pages count as in flight only
      * once its fetch has a slot, so a query's read of a page never waits for one.
      */
-    CompletableFuture<Void> warm(int parallelism, BackgroundFetches background) {
+    CompletableFuture<Void> warm(int parallelism, BoundedCalls background) {
         List<PagedFile> order = new ArrayList<>(files.values());
         order.sort(Comparator.comparingInt((PagedFile f) -> rank(f.meta.key())).thenComparingLong(f -> f.meta.size()));
         List<long[]> pages = new ArrayList<>(); // [file index, first page of a chunk]
@@ -120,7 +130,7 @@ final class PagedIndexFiles implements AutoCloseable {
     }
 
     private CompletableFuture<Void> lane(List<PagedFile> order, List<long[]> pages,
-                                         java.util.concurrent.atomic.AtomicInteger next, BackgroundFetches background) {
+                                         java.util.concurrent.atomic.AtomicInteger next, BoundedCalls background) {
         int i = next.getAndIncrement();
         if (i >= pages.size()) {
             return CompletableFuture.completedFuture(null);

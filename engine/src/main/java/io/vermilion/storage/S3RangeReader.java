@@ -47,9 +47,7 @@ public final class S3RangeReader {
     private final AwsCredentialsProvider credentials;
     private final Clock clock;
     private volatile SigningKey signingKey; // the last day's, reused while the date and the secret stay the same
-    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
-    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> waiting =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final BoundedCalls inFlight = new BoundedCalls(MAX_IN_FLIGHT);
 
     /**
      * @param endpoint  an S3-compatible endpoint ({@code http(s)://host[:port]}), or null for AWS in {@code region}
@@ -71,27 +69,15 @@ public final class S3RangeReader {
      * clipped at the object's end; {@code length} must be positive.
      */
     public CompletableFuture<byte[]> read(String bucket, String objectKey, String key, long offset, int length) {
-        CompletableFuture<HttpResponse<byte[]>> sent = new CompletableFuture<>();
-        waiting.add(() -> {
+        // Signed when started, not when queued: a request that waited still carries a fresh date.
+        CompletableFuture<HttpResponse<byte[]>> sent = inFlight.run(() -> {
             try {
-                // Signed when sent, not when queued: a request that waited still carries a fresh date.
-                HttpRequest request = request(bucket, objectKey, "bytes=" + offset + "-" + (offset + length - 1));
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
-                    inFlight.release();
-                    sendWaiting();
-                    if (failure != null) {
-                        sent.completeExceptionally(failure);
-                    } else {
-                        sent.complete(response);
-                    }
-                });
-            } catch (GeneralSecurityException | RuntimeException e) {
-                inFlight.release();
-                sendWaiting();
-                sent.completeExceptionally(e);
+                return http.sendAsync(request(bucket, objectKey, "bytes=" + offset + "-" + (offset + length - 1)),
+                        HttpResponse.BodyHandlers.ofByteArray());
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot sign a ranged GET of " + objectKey, e);
             }
         });
-        sendWaiting();
         return sent.thenApply(response -> {
             byte[] body = response.body();
             return switch (response.statusCode()) {
@@ -107,30 +93,10 @@ public final class S3RangeReader {
         });
     }
 
-    /** Sends waiting requests while fewer than {@link #MAX_IN_FLIGHT} are in flight. */
-    private void sendWaiting() {
-        while (!waiting.isEmpty() && inFlight.tryAcquire()) {
-            Runnable next = waiting.poll();
-            if (next == null) {
-                inFlight.release();
-                continue;
-            }
-            next.run();
-        }
-    }
-
     private HttpRequest request(String bucket, String objectKey, String range) throws GeneralSecurityException {
-        String path = "/" + encodePath(objectKey);
-        URI uri;
-        String host;
-        if (pathStyle) {
-            path = "/" + bucket + path;
-            host = authority(endpoint);
-            uri = URI.create(endpoint.getScheme() + "://" + host + path);
-        } else {
-            host = bucket + "." + authority(endpoint);
-            uri = URI.create(endpoint.getScheme() + "://" + host + path);
-        }
+        String path = (pathStyle ? "/" + bucket : "") + "/" + encodePath(objectKey);
+        String host = pathStyle ? authority(endpoint) : bucket + "." + authority(endpoint);
+        URI uri = URI.create(endpoint.getScheme() + "://" + host + path);
         String stamp = STAMP.format(clock.instant());
         String day = stamp.substring(0, 8);
         AwsCredentials identity = credentials.resolveCredentials();

@@ -1,4 +1,4 @@
-package io.vermilion.index;
+package io.vermilion.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,11 +12,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-class BackgroundFetchesTest {
+class BoundedCallsTest {
 
     @Test
     void runsAtMostTheLimitAtOnceAndStartsTheWaitingInArrivalOrder() {
-        BackgroundFetches fetches = new BackgroundFetches(3);
+        BoundedCalls fetches = new BoundedCalls(3);
         List<CompletableFuture<Integer>> held = new ArrayList<>();
         List<Integer> started = new ArrayList<>();
         List<CompletableFuture<Integer>> results = new ArrayList<>();
@@ -53,7 +53,7 @@ class BackgroundFetchesTest {
 
     @Test
     void aFetchThatThrowsFreesItsSlotAndFailsItsResult() {
-        BackgroundFetches fetches = new BackgroundFetches(1);
+        BoundedCalls fetches = new BoundedCalls(1);
         CompletableFuture<Object> failed = fetches.run(() -> {
             throw new IllegalArgumentException("no such range");
         });
@@ -64,7 +64,7 @@ class BackgroundFetchesTest {
 
     @Test
     void fetchesThatCompleteAtOnceDoNotRecurseAsDeepAsTheQueue() {
-        BackgroundFetches fetches = new BackgroundFetches(1);
+        BoundedCalls fetches = new BoundedCalls(1);
         CompletableFuture<Void> first = new CompletableFuture<>();
         fetches.run(() -> first);
         AtomicInteger ran = new AtomicInteger();
@@ -82,7 +82,7 @@ class BackgroundFetchesTest {
 
     @Test
     void theLimitIsAtLeastOne() {
-        assertThrows(IllegalArgumentException.class, () -> new BackgroundFetches(0));
-        assertThrows(IllegalArgumentException.class, () -> new LazyOpenOptions(true, 16 << 10, 1 << 20, 8, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new BoundedCalls(0));
+        assertThrows(IllegalArgumentException.class, () -> new io.vermilion.index.LazyOpenOptions(true, 16 << 10, 1 << 20, 8, 0, 0));
     }
 }

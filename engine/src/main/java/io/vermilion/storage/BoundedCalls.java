@@ -1,4 +1,4 @@
-package io.vermilion.index;
+package io.vermilion.storage;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -6,17 +6,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
-import io.vermilion.storage.ObjectInfo;
-import io.vermilion.storage.ObjectStore;
-import io.vermilion.storage.ObjectStoreLayer;
-
 /**
- * The one bound on a replica's background object-storage reads of index files, shared by every version's download:
- * at most {@code limit} run at once, the rest wait in arrival order without holding a thread. A query's own page reads
- * never pass through here, so they never queue behind a download, and the S3 client's connections keep room for them
- * and for the readiness probe. Thread-safe.
+ * A bound on asynchronous calls: at most {@code limit} started here run at once, the rest wait in arrival order
+ * without holding a thread. It bounds a replica's background reads of index files (shared by every version's
+ * download, so a query's own page reads, which do not pass through it, never queue behind one) and the ranged reads
+ * in flight of an {@link S3RangeReader}. Thread-safe.
  */
-final class BackgroundFetches {
+public final class BoundedCalls {
 
     private final int limit;
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>(); // guarded by this
@@ -24,9 +20,9 @@ final class BackgroundFetches {
     /** Whether this thread is in {@link #startWaiting} already. */
     private final ThreadLocal<Boolean> starting = ThreadLocal.withInitial(() -> false);
 
-    BackgroundFetches(int limit) {
+    public BoundedCalls(int limit) {
         if (limit < 1) {
-            throw new IllegalArgumentException("background fetches must be at least 1: " + limit);
+            throw new IllegalArgumentException("the bound must be at least 1: " + limit);
         }
         this.limit = limit;
     }
@@ -35,7 +31,7 @@ final class BackgroundFetches {
      * Starts {@code fetch} once fewer than {@code limit} started here are still running; its slot is free again when
      * the stage it returns completes (or it throws). The result completes as that stage does.
      */
-    <T> CompletableFuture<T> run(Supplier<? extends CompletionStage<T>> fetch) {
+    public <T> CompletableFuture<T> run(Supplier<? extends CompletionStage<T>> fetch) {
         CompletableFuture<T> result = new CompletableFuture<>();
         Runnable start = () -> {
             CompletionStage<T> stage;
@@ -62,13 +58,13 @@ final class BackgroundFetches {
         return result;
     }
 
-    /** Background fetches running now. */
-    synchronized int running() {
+    /** Calls running now. */
+    public synchronized int running() {
         return running;
     }
 
-    /** Background fetches waiting for a slot. */
-    synchronized int waiting() {
+    /** Calls waiting for a slot. */
+    public synchronized int waiting() {
         return waiting.size();
     }
 
@@ -106,7 +102,7 @@ final class BackgroundFetches {
     }
 
     /** {@code store} with its reads ({@code get}, {@code getRange}) started through this bound; the rest passes. */
-    ObjectStore reads(ObjectStore store) {
+    public ObjectStore reads(ObjectStore store) {
         return new Reads(store);
     }
 
