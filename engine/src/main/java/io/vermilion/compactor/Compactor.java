@@ -22,7 +22,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -41,6 +40,7 @@ import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.index.CollectionIndexWriter;
 import io.vermilion.index.ColdSketch;
+import io.vermilion.index.OpenPack;
 import io.vermilion.index.IndexSchema;
 import io.vermilion.log.LogReader;
 import io.vermilion.record.Record;
@@ -283,8 +283,8 @@ public final class Compactor {
          * Builds the whole index in a local work folder from the version's blocks, read one at a time (the next
          * fetched while one is added), cutting a segment every {@link CompactorOptions#segmentRecords} records and
          * merging only down to {@code ceil(records / segmentRecords)} segments (so a large build is bound by its adds,
-         * not by folding every graph into one), then uploads each of its files and each segment's cold-search sketch
-         * ({@link ColdSketch}).
+         * not by folding every graph into one), then uploads each of its files, each segment's cold-search sketch
+         * ({@link ColdSketch}) and the version's {@link OpenPack}.
          */
         private void writeIndex(long version, IndexSchema schema, BlockIndex blocks, Map<String, VersionFile> blockFiles,
                                 List<VersionFile> files) {
@@ -313,12 +313,7 @@ public final class Compactor {
                     writer.mergeTo(segmentsFor(blocks.recordCount()));
                     writer.commit();
                 }
-                for (String name : SegmentInfos.readLatestCommit(directory).files(true)) {
-                    writes.upload(version, work.resolve(name), files);
-                }
-                for (String name : ColdSketch.writeMissing(directory)) {
-                    writes.upload(version, work.resolve(name), files);
-                }
+                writes.uploadCommit(version, directory, work, files);
                 built = work;
             } catch (IOException e) {
                 throw new UncheckedIOException("building the index of collection " + collection + " version "

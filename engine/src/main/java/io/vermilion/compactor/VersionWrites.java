@@ -16,6 +16,7 @@ import org.apache.lucene.store.Directory;
 import io.vermilion.catalog.VersionCatalog;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.index.ColdSketch;
+import io.vermilion.index.OpenPack;
 import io.vermilion.storage.ObjectFiles;
 import io.vermilion.storage.ObjectStore;
 import io.vermilion.version.ManifestWriter;
@@ -79,7 +80,8 @@ final class VersionWrites {
 
     /**
      * Lists the files of {@code directory}'s latest commit (plus the cold-search sketches it lacks, written now) in
-     * {@code files}: a file the previous version had with the same name and size by reference, any other uploaded.
+     * {@code files}: a file the previous version had with the same name and size by reference, any other uploaded;
+     * then writes and uploads the commit's {@link OpenPack}, which is the version's own.
      */
     void listCommit(long version, Directory directory, Path work, Map<String, VersionFile> previous,
                     List<VersionFile> files) throws IOException {
@@ -93,6 +95,12 @@ final class VersionWrites {
                 upload(version, work.resolve(name), files);
             }
         }
+        upload(version, work.resolve(OpenPack.write(directory)), files);
+    }
+
+    /** Uploads every file of {@code directory}'s latest commit, the segments' sketches and the commit's pack. */
+    void uploadCommit(long version, Directory directory, Path work, List<VersionFile> files) throws IOException {
+        listCommit(version, directory, work, Map.of(), files);
     }
     /** Time spent checksumming and uploading index files so far, in milliseconds. */
     long uploadMillis() {

@@ -19,13 +19,14 @@ import org.apache.lucene.store.IndexInput;
 /**
  * How a reader over a version that is not local yet answers kNN queries: from its segments' {@link ColdSketch}es
  * (read whole from the version's directory on first use, kept until the version is local, then dropped), taking
- * {@code max(candidates, 20 × n_results)} candidates in all, the best of every segment's together, to score exactly. A version without sketches, or
- * with one that does not match its segment, is searched as before (HNSW). Thread-safe.
+ * {@code max(candidates, 15 × n_results)} candidates in all, the best of every segment's together, to score exactly.
+ * A version without sketches, or with one that does not match its segment, is searched as before (HNSW).
+ * Thread-safe.
  */
 final class ColdSearch {
 
     /** Candidates per result asked for, when more than the configured minimum. */
-    static final int PER_RESULT = 20;
+    static final int PER_RESULT = 15;
 
     private final Directory directory;
     private final int candidates;

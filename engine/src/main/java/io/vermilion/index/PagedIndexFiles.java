@@ -29,7 +29,9 @@ import io.vermilion.version.VersionFile;
 /**
  * One version's index files read in fixed-size pages: a page comes from the shared memory cache, else from the local
  * file (if it arrived already), else from the object store by a ranged read, which also writes it at its offset into
- * the local file. An int8 index's float32 vectors skip the memory cache (see {@link LocalIndexDirectory}). {@link #warm} fetches every missing page in the background (search structures first) and then checks
+ * the local file. An int8 index's float32 vectors (see {@link LocalIndexDirectory}) and the cold-search sketches skip
+ * the memory cache. {@link #prefetchForOpen} reads what opening a reader needs, from the version's {@link OpenPack} if
+ * it has one. {@link #warm} fetches every missing page in the background (search structures first) and then checks
  * each whole file against the manifest's size and CRC32C. A page fetch is length-checked; concurrent reads of one page
  * share one fetch; a failed fetch is not remembered, so a later read tries again. Thread-safe.
  */
@@ -56,30 +58,26 @@ final class PagedIndexFiles implements AutoCloseable {
     private volatile boolean diskBroken;
 
     /**
-     * @param folder       where the local copies are written (a fetch folder that is renamed when complete: open
-     *                     channels follow the rename)
+     * @param folder       where the local copies are written, each file at its first page (a fetch folder that is
+     *                     renamed once every file is complete and checked: open channels follow the rename)
      * @param fetchedBytes counts bytes read from the object store
      */
     PagedIndexFiles(ObjectStore store, List<VersionFile> indexFiles, Path folder, int pageBytes,
-                    AsyncCache<PageKey, byte[]> memory, Executor executor, AtomicLong fetchedBytes) throws IOException {
+                    AsyncCache<PageKey, byte[]> memory, Executor executor, AtomicLong fetchedBytes) {
         this.store = store;
         this.executor = executor;
         this.memory = memory;
         this.pageBytes = pageBytes;
         this.fetchedBytes = fetchedBytes;
-        try {
-            String[] names = indexFiles.stream().map(f -> f.key().substring(f.key().lastIndexOf('/') + 1))
-                    .toArray(String[]::new);
-            java.util.Set<String> rescoreOnly = LocalIndexDirectory.rescoreOnlyFiles(names);
-            for (VersionFile file : indexFiles) {
-                String name = file.key().substring(file.key().lastIndexOf('/') + 1);
-                boolean outsideMemory = rescoreOnly.contains(name) && file.size() >= LocalIndexDirectory.MAPPED_BELOW;
-                files.put(name, new PagedFile(file, FileChannel.open(folder.resolve(name),
-                        StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE), outsideMemory));
-            }
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
+        String[] names = indexFiles.stream().map(f -> f.key().substring(f.key().lastIndexOf('/') + 1))
+                .toArray(String[]::new);
+        java.util.Set<String> rescoreOnly = LocalIndexDirectory.rescoreOnlyFiles(names);
+        for (VersionFile file : indexFiles) {
+            String name = file.key().substring(file.key().lastIndexOf('/') + 1);
+            // Sketches are read once per reader, which keeps them decoded; their pages would only push others out.
+            boolean outsideMemory = ColdSketch.isSketch(name)
+                    || rescoreOnly.contains(name) && file.size() >= LocalIndexDirectory.MAPPED_BELOW;
+            files.put(name, new PagedFile(file, folder.resolve(name), outsideMemory));
         }
     }
 
@@ -141,31 +139,53 @@ final class PagedIndexFiles implements AutoCloseable {
     }
 
     /**
-     * Fetches at once, in parallel, what opening a Lucene reader reads one page at a time: small files whole, the
-     * first and last page of the others (their header and footer); and, if {@code sketches}, starts fetching the
-     * cold-search sketches ({@link ColdSketch}) whole. Completes, never exceptionally, when the former have arrived
-     * or failed (a read of a page whose fetch failed fetches it again and reports the error).
+     * Fetches at once what opening a Lucene reader reads one page at a time: the version's {@link OpenPack} in one
+     * read if it has one (its pages written into the files they belong to), and the pages it does not cover (all of
+     * them for a version without a pack, or if the pack cannot be read): small files whole, the first and last page
+     * of the others (their header and footer) in parallel. If {@code sketches}, starts fetching the cold-search
+     * sketches ({@link ColdSketch}) whole meanwhile. Completes, never exceptionally, when the former have arrived or
+     * failed (a read of a page whose fetch failed fetches it again and reports the error).
      */
     CompletableFuture<Void> prefetchForOpen(boolean sketches) {
-        List<CompletableFuture<?>> opening = new ArrayList<>();
-        for (Map.Entry<String, PagedFile> entry : files.entrySet()) {
-            PagedFile file = entry.getValue();
-            if (ColdSketch.isSketch(entry.getKey())) {
-                continue;
-            }
-            if (file.pages() <= 4) {
-                opening.add(file.fetchPages(0, file.pages()));
-            } else {
-                opening.add(file.fetchPages(0, 1));
-                opening.add(file.fetchPages(file.pages() - 1, file.pages()));
-            }
-        }
+        PagedFile pack = files.get(OpenPack.NAME);
+        CompletableFuture<Void> packed = pack == null ? CompletableFuture.completedFuture(null)
+                : pack.whole().thenAccept(bytes -> unpack(OpenPack.read(bytes, pack.meta.key())));
         for (Map.Entry<String, PagedFile> entry : files.entrySet()) {
             if (sketches && ColdSketch.isSketch(entry.getKey())) {
                 entry.getValue().prefetch(0, entry.getValue().length());
             }
         }
-        return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).handle((ok, failure) -> null);
+        return packed.handle((ok, failure) -> null).thenCompose(ignored -> {
+            List<CompletableFuture<?>> opening = new ArrayList<>();
+            for (Map.Entry<String, PagedFile> entry : files.entrySet()) {
+                PagedFile file = entry.getValue();
+                if (ColdSketch.isSketch(entry.getKey()) || OpenPack.isPack(entry.getKey())) {
+                    continue;
+                }
+                if (file.pages() <= 4) {
+                    opening.add(file.fetchUnlessHeld(0, file.pages()));
+                } else {
+                    opening.add(file.fetchUnlessHeld(0, 1));
+                    opening.add(file.fetchUnlessHeld(file.pages() - 1, file.pages()));
+                }
+            }
+            return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).handle((ok, failure) -> null);
+        });
+    }
+
+    /** Pages read by {@link OpenPack#read}: each page a range covers whole, of a file of the length it names. */
+    private void unpack(OpenPack pack) {
+        for (OpenPack.Range range : pack.ranges()) {
+            PagedFile file = files.get(range.name());
+            if (file == null || file.length() != range.fileLength()) {
+                continue;
+            }
+            long first = (range.offset() + pageBytes - 1) / pageBytes;
+            for (long p = first; p < file.pages() && p * pageBytes + file.pageLength(p) <= range.end(); p++) {
+                int at = (int) (p * pageBytes - range.offset());
+                file.arrived(p, java.util.Arrays.copyOfRange(range.bytes(), at, at + file.pageLength(p)));
+            }
+        }
     }
 
     /** A prefetch of a long range reads at most this many bytes per ranged read, all reads at once. */
@@ -199,35 +219,52 @@ final class PagedIndexFiles implements AutoCloseable {
     @Override
     public void close() {
         for (PagedFile file : files.values()) {
-            try {
-                file.channel.close();
-            } catch (IOException e) {
-                // nothing to do: the file is read-only from here on
-            }
+            file.closeChannel();
         }
     }
 
     /** One file's pages and its local copy. */
     final class PagedFile {
         final VersionFile meta;
-        private final FileChannel channel;
+        private final Path path;
+        /** The local file, created at its first write or check (creating a version's files costs ~0.3 ms each). */
+        private FileChannel channel; // guarded by this
         private final AtomicIntegerArray local; // 1 once the page is written to the local file
         private final ConcurrentHashMap<Long, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
         /**
-         * An int8 index's float32 vectors, read only to re-score candidates ({@link LocalIndexDirectory}): their pages
-         * come from the local file (SSD tier) or the store and never take room in the shared memory cache.
+         * An int8 index's float32 vectors, read only to re-score candidates ({@link LocalIndexDirectory}), and the
+         * cold-search sketches, decoded once per reader: their pages come from the local file (SSD tier) or the store
+         * and never take room in the shared memory cache.
          */
         private final boolean outsideMemory;
 
-        PagedFile(VersionFile meta, FileChannel channel, boolean outsideMemory) {
+        PagedFile(VersionFile meta, Path path, boolean outsideMemory) {
             this.meta = meta;
-            this.channel = channel;
+            this.path = path;
             this.outsideMemory = outsideMemory;
             this.local = new AtomicIntegerArray(Math.toIntExact(pages()));
         }
 
         long length() {
             return meta.size();
+        }
+
+        private synchronized FileChannel channel() throws IOException {
+            if (channel == null) {
+                channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+            }
+            return channel;
+        }
+
+        synchronized void closeChannel() {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException e) {
+                // nothing to do: the file is read-only from here on
+            }
         }
 
         long pages() {
@@ -293,7 +330,7 @@ final class PagedIndexFiles implements AutoCloseable {
             ByteBuffer buffer = ByteBuffer.allocate(pageLength(page));
             long at = page * pageBytes;
             while (buffer.hasRemaining()) {
-                int n = channel.read(buffer, at);
+                int n = channel().read(buffer, at);
                 if (n < 0) {
                     throw new IOException("local copy of " + meta.key() + " ends before page " + page);
                 }
@@ -329,6 +366,40 @@ final class PagedIndexFiles implements AutoCloseable {
                 }
             });
             return mine;
+        }
+
+        /**
+         * The whole file in one ranged read, checked against the manifest's size and CRC32C, and written to the local
+         * file; completes exceptionally with the store's error or {@link CorruptObjectException}.
+         */
+        CompletableFuture<byte[]> whole() {
+            return store.getRange(meta.key(), 0, Math.toIntExact(meta.size())).toCompletableFuture().thenApply(bytes -> {
+                fetchedBytes.addAndGet(bytes.length);
+                if (!meta.matches(bytes)) {
+                    throw new CorruptObjectException("index file", meta.key(),
+                            "size or CRC32C differs from what the manifest lists", null);
+                }
+                writeAt(0, bytes);
+                if (!diskBroken) {
+                    for (long p = 0; p < pages(); p++) {
+                        local.set((int) p, 1);
+                    }
+                }
+                return bytes;
+            });
+        }
+
+        /**
+         * A page's bytes that came with another read: kept in memory, as a read would keep them; written to the local
+         * file only for a file whose pages skip memory (the background download fetches the others' pages anyway, and
+         * creating each file at open would cost more than the ranged reads saved).
+         */
+        void arrived(long page, byte[] bytes) {
+            if (!outsideMemory) {
+                memory.synchronous().put(new PageKey(meta.key(), page), bytes);
+            } else if (!isLocal(page)) {
+                write(page, bytes);
+            }
         }
 
         /**
@@ -368,6 +439,16 @@ final class PagedIndexFiles implements AutoCloseable {
                     run = missing ? p : -1;
                 }
             }
+        }
+
+        /** Pages {@code [first, end)} as {@link #fetchPages} fetches them, unless every one is in memory or local. */
+        CompletableFuture<Void> fetchUnlessHeld(long first, long end) {
+            for (long p = first; p < end; p++) {
+                if (!isLocal(p) && (outsideMemory || memory.getIfPresent(new PageKey(meta.key(), p)) == null)) {
+                    return fetchPages(first, end);
+                }
+            }
+            return CompletableFuture.completedFuture(null);
         }
 
         /** Pages {@code [first, end)} not local yet, fetched as {@link #fetchChunk} does. */
@@ -438,7 +519,7 @@ final class PagedIndexFiles implements AutoCloseable {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 long at = offset;
                 while (buffer.hasRemaining()) {
-                    at += channel.write(buffer, at);
+                    at += channel().write(buffer, at);
                 }
             } catch (IOException e) {
                 diskBroken = true;
@@ -453,7 +534,7 @@ final class PagedIndexFiles implements AutoCloseable {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 long at = page * pageBytes;
                 while (buffer.hasRemaining()) {
-                    at += channel.write(buffer, at);
+                    at += channel().write(buffer, at);
                 }
                 local.set((int) page, 1);
             } catch (IOException e) {
@@ -463,7 +544,7 @@ final class PagedIndexFiles implements AutoCloseable {
 
         void check() {
             try {
-                if (channel.size() != meta.size() || ObjectFiles.crc32c(channel) != meta.crc32c()) {
+                if (channel().size() != meta.size() || ObjectFiles.crc32c(channel()) != meta.crc32c()) {
                     throw new CorruptObjectException("index file", meta.key(),
                             "size or CRC32C differs from what the manifest lists", null);
                 }

@@ -13,8 +13,11 @@
  * previous one serves), the version serves at once through {@link io.vermilion.index.LazyIndexDirectory} over
  * {@link io.vermilion.index.PagedIndexFiles}: a page ({@code page-size}, 16k) comes from memory ({@code page-memory},
  * 256m), else from the fetch folder on local disk, where every fetched page is written, else from a length-checked
- * ranged read. Opening fetches at once, in parallel, every small file whole and the first and last page of the others;
- * the writer writes no compound files, whose inner files' headers would be read one ranged read after another. The
+ * ranged read. Opening reads the version's {@link io.vermilion.index.OpenPack} ({@code open-pack.vop}, written by the
+ * compactor beside every version: each file of the commit under 64 KiB whole, the first and last 16 KiB of the others)
+ * in one ranged read, its pages kept in memory, while the sketches start arriving; a version without a pack (written
+ * before it), or whose pack does not match the manifest's CRC32C, fetches the same pages file by file, in parallel.
+ * The writer writes no compound files, whose inner files' headers would be read one ranged read after another. The
  * background download ({@code warm-parallelism}, 8 reads of 4 MiB at once per version, and at most
  * {@code background-fetches}, 8, for all versions of the replica together) starts after the first
  * answer from sketches or 5 s (at once with {@code cold-candidates} 0) and fetches metadata, sketches, graph, quantized
@@ -26,10 +29,10 @@
  * <p><b>Cold search.</b> The compactor writes each segment's {@link io.vermilion.index.ColdSketch}
  * ({@code sketch-<segment>.vsk}): the segment's mean vector and, per vector, one bit per dimension (the sign of
  * {@code v - mean}) plus a scale and an offset, 1/32 of the float32 vectors plus 8 bytes each. While a lazily opened
- * version is not local and {@code vermilion.index.cold-candidates} (200) is above 0, a kNN query
+ * version is not local and {@code vermilion.index.cold-candidates} (150) is above 0, a kNN query
  * ({@link io.vermilion.index.ColdSearch}) ranks each segment's accepted vectors (filtered, live) by the sketch's
  * estimate (on one scale for all segments: each segment's mean is added back), takes the
- * {@code max(cold-candidates, 20 × n_results)} best of all segments together, fetches their float32 vectors at once and
+ * {@code max(cold-candidates, 15 × n_results)} best of all segments together, fetches their float32 vectors at once and
  * scores them exactly. Returned distances are the exact float32 distances the graph path returns; which records are
  * returned is approximate, and exact whenever the version has no more accepted vectors than candidates. A
  * version without matching sketches (written before them) is searched over its graph through the pages, as is every

@@ -32,11 +32,14 @@ class ColdPathWarmUpTest {
             long hits = ColdPathWarmUp.run(recording, "warm-up/replica-1/", scratch, 2, work);
 
             assertEquals(2L * ColdPathWarmUp.QUERIES_PER_ROUND * 10, hits);
-            // Ranged reads of its own version only: the sketch (the cold search ran) and the vectors of the candidates.
+            // Ranged reads of its own version only: the pack, the sketch (the cold search ran) and the vectors of the candidates.
             java.util.Set<String> read = recording.rangedBytesByKey().keySet();
             assertEquals(List.of(), read.stream().filter(key -> !key.startsWith("warm-up/replica-1/")).toList());
             assertEquals(1, read.stream().filter(key -> key.endsWith(".vsk")).count());
             assertEquals(1, read.stream().filter(key -> key.endsWith(".vec")).count());
+            // Each round fetched the manifest whole and read the open pack in one ranged read.
+            assertEquals(2, recording.getsOf("warm-up/replica-1/manifest.json"));
+            assertEquals(2, recording.rangedReadsByKey().get("warm-up/replica-1/" + OpenPack.NAME));
             List<String> left = s3.list("").toCompletableFuture().join().stream().map(ObjectInfo::key).toList();
             assertEquals(List.of("collection/v/1/manifest.json"), left);
             assertFalse(Files.exists(scratch));

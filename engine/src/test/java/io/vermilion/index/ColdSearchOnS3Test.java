@@ -50,6 +50,7 @@ import io.vermilion.storage.ObjectStore;
 import io.vermilion.storage.S3ObjectStore;
 import io.vermilion.storage.S3ProxyServer;
 import io.vermilion.testing.FaultyObjectStore;
+import io.vermilion.testing.RecordingObjectStore;
 import io.vermilion.version.ManifestReader;
 import io.vermilion.version.ManifestWriter;
 import io.vermilion.version.VersionFile;
@@ -349,6 +350,57 @@ class ColdSearchOnS3Test {
             assertEquals(graph, answers(reader.query(request)));
             assertEquals(0, reader.coldQueries(), "no sketch: the graph was searched");
         }
+    }
+
+    @Test
+    void eachVersionHasItsOwnOpenPackAndALazyOpenReadsItInsteadOfEachFilesHeaderAndFooter() throws Exception {
+        for (long version : new long[] {1, 2}) {
+            List<String> packs = indexFiles(new VersionRef(version, VersionKeys.manifest(collection, version), 0))
+                    .stream().map(VersionFile::key).filter(k -> OpenPack.isPack(name(k))).toList();
+            assertEquals(List.of(VersionKeys.indexFile(collection, version, OpenPack.NAME)), packs);
+        }
+        VersionRef ref = current();
+        long indexFiles = indexFiles(ref).stream().filter(f -> !ColdSketch.isSketch(name(f.key()))).count();
+        assertTrue(indexFiles > 20, "version 2 has two segments' files: " + indexFiles);
+        RecordingObjectStore recording = new RecordingObjectStore(s3);
+        IndexFileCache cold = new IndexFileCache(recording, dir.resolve("cold"), 1L << 30, work, Environment.system(),
+                new LazyOpenOptions(true, PAGE, 64 << 20, 0, RECORDS + ADDED));
+        QueryRequest request = new QueryRequest(List.of(randomVector(), embeddings.get("r" + (RECORDS + 5))), 10, null,
+                null, null, DistanceFunction.L2);
+        try (IndexedCollectionReader reader = await(cold.open(collection, ref, SearchParameters.DEFAULTS))) {
+            Map<String, Integer> opening = new java.util.TreeMap<>(recording.rangedReadsByKey());
+            opening.keySet().removeIf(key -> ColdSketch.isSketch(name(key)));
+            assertEquals(Map.of(VersionKeys.indexFile(collection, 2, OpenPack.NAME), 1), opening,
+                    "opening read the pack alone (and started on the sketches)");
+            assertEquals(bruteForce(ref, request), answers(reader.query(request)));
+        }
+    }
+
+    @Test
+    void aVersionWhoseOpenPackIsCorruptOpensFileByFileAndAnswersTheSame() throws Exception {
+        VersionRef ref = current();
+        QueryRequest request = new QueryRequest(List.of(randomVector(), randomVector()), 10, null, null, null,
+                DistanceFunction.L2);
+        List<List<String>> expected = bruteForce(ref, request);
+        String pack = VersionKeys.indexFile(collection, 2, OpenPack.NAME);
+        byte[] bytes = await(s3.get(pack));
+        bytes[bytes.length / 2] ^= 0x20; // same size, another CRC32C than the manifest lists
+        await(s3.put(pack, bytes));
+
+        RecordingObjectStore recording = new RecordingObjectStore(s3);
+        IndexFileCache cold = new IndexFileCache(recording, dir.resolve("cold"), 1L << 30, work, Environment.system(),
+                new LazyOpenOptions(true, PAGE, 64 << 20, 0, RECORDS + ADDED));
+        try (IndexedCollectionReader reader = await(cold.open(collection, ref, SearchParameters.DEFAULTS))) {
+            Map<String, Integer> opening = recording.rangedReadsByKey();
+            long segmentInfos = opening.keySet().stream().filter(key -> key.endsWith(".si")).count();
+            assertEquals(2, segmentInfos, "each segment's files were read one by one: " + opening.keySet());
+            assertEquals(1, opening.get(pack), "the pack was read once");
+            assertEquals(expected, answers(reader.query(request)));
+        }
+    }
+
+    private static String name(String key) {
+        return key.substring(key.lastIndexOf('/') + 1);
     }
 
     private static String causes(Throwable failure) {

@@ -24,6 +24,7 @@ public final class RecordingObjectStore implements ObjectStore {
     private final java.util.concurrent.atomic.AtomicLong rangedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger rangedReads = new AtomicInteger();
     private final Map<String, java.util.concurrent.atomic.AtomicLong> rangedBytesByKey = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> rangedReadsByKey = new ConcurrentHashMap<>();
     private volatile Function<String, RuntimeException> putFailure = key -> null;
     private volatile Function<String, RuntimeException> getFailure = key -> null;
     private volatile CompletableFuture<Void> getGate = CompletableFuture.completedFuture(null);
@@ -67,6 +68,13 @@ public final class RecordingObjectStore implements ObjectStore {
     public Map<String, Long> rangedBytesByKey() {
         Map<String, Long> copy = new java.util.TreeMap<>();
         rangedBytesByKey.forEach((key, bytes) -> copy.put(key, bytes.get()));
+        return copy;
+    }
+
+    /** Ranged reads of each key answered so far. */
+    public Map<String, Integer> rangedReadsByKey() {
+        Map<String, Integer> copy = new java.util.TreeMap<>();
+        rangedReadsByKey.forEach((key, reads) -> copy.put(key, reads.get()));
         return copy;
     }
 
@@ -115,6 +123,7 @@ public final class RecordingObjectStore implements ObjectStore {
             rangedBytes.addAndGet(bytes.length);
             rangedBytesByKey.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(bytes.length);
             rangedReads.incrementAndGet();
+            rangedReadsByKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             return bytes;
         });
     }

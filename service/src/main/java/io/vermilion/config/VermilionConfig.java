@@ -353,11 +353,12 @@ public interface VermilionConfig {
 
         /**
          * While a lazily opened version is not local, a kNN query scores exactly at least this many candidates in all
-         * (or 20 per result asked for, if more), the best of all segments together by the estimate of their distance
+         * (or 15 per result asked for, if more), the best of all segments together by the estimate of their distance
          * from the version's cold-search sketches; 0 searches the graph over pages instead. Versions written without
-         * sketches always do that.
+         * sketches always do that. Each candidate is a ranged read; at 1M vectors recall@10 is 0.976 at 150, 0.987 at
+         * 200 (bench/RESULTS.md, "Open pack").
          */
-        @WithDefault("200")
+        @WithDefault("150")
         int coldCandidates();
 
         /**
