@@ -33,6 +33,8 @@ final class ColdSearch {
     private final BooleanSupplier cold;
     private final Runnable onAnswer;
     private final Map<String, ColdSketch> loaded = new ConcurrentHashMap<>();
+    /** A lock per sketch: concurrent cold queries wait for one read of it, while other sketches are read meanwhile. */
+    private final Map<String, Object> loading = new ConcurrentHashMap<>();
     private volatile boolean unusable;
     private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
 
@@ -85,7 +87,7 @@ final class ColdSearch {
         if (sketch != null) {
             return sketch;
         }
-        synchronized (this) { // concurrent cold queries wait for one read rather than read again
+        synchronized (loading.computeIfAbsent(name, n -> new Object())) { // one read of a sketch at a time
             sketch = loaded.get(name);
             if (sketch != null) {
                 return sketch;

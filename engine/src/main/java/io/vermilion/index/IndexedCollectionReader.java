@@ -562,27 +562,18 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         int k = cold.candidates(n);
         List<LeafReaderContext> leaves = reader.leaves();
         FloatVectorValues[] values = new FloatVectorValues[leaves.size()];
-        ColdSketch[] sketches = new ColdSketch[leaves.size()];
         for (LeafReaderContext leaf : leaves) {
             FloatVectorValues vectors = leaf.reader().getFloatVectorValues(IndexFields.VECTOR);
-            if (vectors == null || vectors.size() == 0 || accepted.bits != null && accepted.bits[leaf.ord] == null) {
-                continue;
+            if (vectors != null && vectors.size() > 0 && (accepted.bits == null || accepted.bits[leaf.ord] != null)) {
+                values[leaf.ord] = vectors;
             }
-            sketches[leaf.ord] = cold.sketch(leaf, vectors);
-            if (sketches[leaf.ord] == null) {
-                return null;
-            }
-            values[leaf.ord] = vectors;
+        }
+        ColdSketch.Candidates[] found = sketchCandidates(leaves, values, searched, k, accepted, cold);
+        if (found == null) {
+            return null;
         }
         // The k best estimates of all segments together: sketches share one scale, so a small segment does not take
         // as many exact reads as a large one (each candidate is a ranged read while the version is not local).
-        ColdSketch.Candidates[] found = new ColdSketch.Candidates[leaves.size()];
-        for (LeafReaderContext leaf : leaves) {
-            if (values[leaf.ord] != null) {
-                found[leaf.ord] = sketches[leaf.ord].candidates(searched, k,
-                        acceptedOrds(leaf, values[leaf.ord], accepted));
-            }
-        }
         int[][] candidates = ColdSketch.best(found, k);
         for (LeafReaderContext leaf : leaves) {
             if (values[leaf.ord] != null) {
@@ -620,6 +611,49 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
         }
         hits.sort(BY_DISTANCE_THEN_SEQUENCE);
         return hits.size() > n ? hits.subList(0, n) : hits;
+    }
+
+    /**
+     * Each segment's best {@code k} by its sketch's estimate (null where {@code values} is), a virtual thread per
+     * segment: a segment's sketch is decoded and scanned as soon as it has arrived, while others are still arriving,
+     * and the scans share the cores. Null if a segment has no usable sketch.
+     */
+    private ColdSketch.Candidates[] sketchCandidates(List<LeafReaderContext> leaves, FloatVectorValues[] values,
+                                                     float[] searched, int k, Accepted accepted, ColdSearch cold)
+            throws IOException {
+        ColdSketch.Candidates[] found = new ColdSketch.Candidates[leaves.size()];
+        List<java.util.concurrent.Future<Boolean>> scans = new ArrayList<>(leaves.size());
+        try (java.util.concurrent.ExecutorService threads =
+                     java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (LeafReaderContext leaf : leaves) {
+                FloatVectorValues vectors = values[leaf.ord];
+                if (vectors == null) {
+                    continue;
+                }
+                scans.add(threads.submit(() -> {
+                    ColdSketch sketch = cold.sketch(leaf, vectors);
+                    if (sketch == null) {
+                        return false;
+                    }
+                    found[leaf.ord] = sketch.candidates(searched, k, acceptedOrds(leaf, vectors, accepted));
+                    return true;
+                }));
+            }
+            boolean usable = true;
+            for (java.util.concurrent.Future<Boolean> scan : scans) {
+                usable &= scan.get();
+            }
+            return usable ? found : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while searching the sketches");
+        } catch (java.util.concurrent.ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException runtime -> throw runtime;
+                default -> throw new IllegalStateException("searching the sketches failed", e.getCause());
+            }
+        }
     }
 
     /**
