@@ -1,7 +1,6 @@
 package io.vermilion.storage;
 
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -106,46 +105,20 @@ public final class BoundedCalls {
         return new Reads(store);
     }
 
-    private final class Reads implements ObjectStoreLayer {
-        private final ObjectStore store;
+    private final class Reads extends ForwardingObjectStore {
 
         Reads(ObjectStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public ObjectStore delegate() {
-            return store;
+            super(store);
         }
 
         @Override
         public CompletionStage<byte[]> get(String key) {
-            return run(() -> store.get(key));
+            return run(() -> delegate().get(key));
         }
 
         @Override
         public CompletionStage<byte[]> getRange(String key, long offset, int length) {
-            return run(() -> store.getRange(key, offset, length));
-        }
-
-        @Override
-        public CompletionStage<Void> put(String key, byte[] bytes) {
-            return store.put(key, bytes);
-        }
-
-        @Override
-        public CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes) {
-            return store.putIfAbsent(key, bytes);
-        }
-
-        @Override
-        public CompletionStage<List<ObjectInfo>> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public CompletionStage<Void> delete(String key) {
-            return store.delete(key);
+            return run(() -> delegate().getRange(key, offset, length));
         }
 
         @Override

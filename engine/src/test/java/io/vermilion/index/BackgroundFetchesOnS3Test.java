@@ -44,7 +44,7 @@ import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
 import io.vermilion.record.LogRecord;
-import io.vermilion.storage.ObjectInfo;
+import io.vermilion.storage.ForwardingObjectStore;
 import io.vermilion.storage.ObjectStore;
 import io.vermilion.storage.S3ObjectStore;
 import io.vermilion.storage.S3ProxyServer;
@@ -210,8 +210,7 @@ class BackgroundFetchesOnS3Test {
      * Counts the ranged reads of background downloads (those a version's warming chunk makes) running at once and holds
      * them until {@link #release}; every other call passes straight to the store.
      */
-    private static final class BackgroundCounting implements ObjectStore {
-        private final ObjectStore store;
+    private static final class BackgroundCounting extends ForwardingObjectStore {
         private final CompletableFuture<Void> gate = new CompletableFuture<>();
         private final AtomicInteger inFlight = new AtomicInteger();
         private final AtomicInteger peak = new AtomicInteger();
@@ -219,7 +218,7 @@ class BackgroundFetchesOnS3Test {
         private final Set<String> held = ConcurrentHashMap.newKeySet();
 
         BackgroundCounting(ObjectStore store) {
-            this.store = store;
+            super(store);
         }
 
         int inFlight() {
@@ -250,7 +249,7 @@ class BackgroundFetchesOnS3Test {
         @Override
         public CompletionStage<byte[]> getRange(String key, long offset, int length) {
             if (!background()) {
-                return store.getRange(key, offset, length);
+                return delegate().getRange(key, offset, length);
             }
             reads.incrementAndGet();
             peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
@@ -258,38 +257,8 @@ class BackgroundFetchesOnS3Test {
             held.add(read);
             return gate.thenCompose(open -> {
                 held.remove(read);
-                return store.getRange(key, offset, length);
+                return delegate().getRange(key, offset, length);
             }).whenComplete((bytes, failure) -> inFlight.decrementAndGet());
-        }
-
-        @Override
-        public CompletionStage<byte[]> get(String key) {
-            return store.get(key);
-        }
-
-        @Override
-        public CompletionStage<Void> put(String key, byte[] bytes) {
-            return store.put(key, bytes);
-        }
-
-        @Override
-        public CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes) {
-            return store.putIfAbsent(key, bytes);
-        }
-
-        @Override
-        public CompletionStage<List<ObjectInfo>> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public CompletionStage<Void> delete(String key) {
-            return store.delete(key);
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 }

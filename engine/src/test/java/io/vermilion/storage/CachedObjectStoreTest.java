@@ -378,8 +378,7 @@ class CachedObjectStoreTest {
     }
 
     /** Counts reads of the wrapped store; a closed gate holds fetched bytes back until it completes. */
-    static final class CountingObjectStore implements ObjectStore {
-        final ObjectStore delegate;
+    static final class CountingObjectStore extends ForwardingObjectStore {
         final AtomicInteger gets = new AtomicInteger();
         final AtomicInteger fetched = new AtomicInteger();
         final AtomicInteger ranges = new AtomicInteger();
@@ -387,7 +386,7 @@ class CachedObjectStoreTest {
                 new AtomicReference<>(CompletableFuture.completedFuture(null));
 
         CountingObjectStore(ObjectStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         CompletableFuture<Void> closeGate() {
@@ -397,20 +396,10 @@ class CachedObjectStoreTest {
         }
 
         @Override
-        public CompletionStage<Void> put(String key, byte[] bytes) {
-            return delegate.put(key, bytes);
-        }
-
-        @Override
-        public CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes) {
-            return delegate.putIfAbsent(key, bytes);
-        }
-
-        @Override
         public CompletionStage<byte[]> get(String key) {
             CompletableFuture<Void> held = gate.get();
             gets.incrementAndGet();
-            CompletableFuture<byte[]> read = delegate.get(key).toCompletableFuture();
+            CompletableFuture<byte[]> read = delegate().get(key).toCompletableFuture();
             // Success or failure, the outcome is passed on only once the gate (as it was at the call) opens.
             return read.handle((bytes, error) -> fetched.incrementAndGet())
                     .thenCompose(ignored -> held)
@@ -420,22 +409,7 @@ class CachedObjectStoreTest {
         @Override
         public CompletionStage<byte[]> getRange(String key, long offset, int length) {
             ranges.incrementAndGet();
-            return delegate.getRange(key, offset, length);
-        }
-
-        @Override
-        public CompletionStage<List<ObjectInfo>> list(String prefix) {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public CompletionStage<Void> delete(String key) {
-            return delegate.delete(key);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return delegate().getRange(key, offset, length);
         }
     }
 }

@@ -2,12 +2,11 @@ package io.vermilion.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.vermilion.storage.ObjectInfo;
+import io.vermilion.storage.ForwardingObjectStore;
 import io.vermilion.storage.ObjectStore;
 
 /**
@@ -15,9 +14,8 @@ import io.vermilion.storage.ObjectStore;
  * put-if-absent calls back until a gate opens (reporting when the first one arrives); fails ranged reads of chosen
  * keys after letting some through.
  */
-public final class FaultyObjectStore implements ObjectStore {
+public final class FaultyObjectStore extends ForwardingObjectStore {
 
-    private final ObjectStore delegate;
     private final AtomicInteger putsIfAbsent = new AtomicInteger();
     private volatile int failAt = -1;
     private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
@@ -28,7 +26,7 @@ public final class FaultyObjectStore implements ObjectStore {
     private volatile java.util.function.BiPredicate<String, long[]> failingAt = (key, range) -> false;
 
     public FaultyObjectStore(ObjectStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Fails the {@code n}th put-if-absent (1-based) after this call, and only that one. */
@@ -83,11 +81,6 @@ public final class FaultyObjectStore implements ObjectStore {
     }
 
     @Override
-    public CompletionStage<Void> put(String key, byte[] bytes) {
-        return delegate.put(key, bytes);
-    }
-
-    @Override
     public CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes) {
         int n = putsIfAbsent.incrementAndGet();
         if (n == failAt) {
@@ -96,7 +89,7 @@ public final class FaultyObjectStore implements ObjectStore {
         }
         CompletableFuture<Void> held = gate;
         arrived.complete(null);
-        return held.thenCompose(open -> delegate.putIfAbsent(key, bytes));
+        return held.thenCompose(open -> delegate().putIfAbsent(key, bytes));
     }
 
     /** Counted, failed and held with put-if-absent; otherwise the delegate's own streamed upload. */
@@ -109,12 +102,7 @@ public final class FaultyObjectStore implements ObjectStore {
         }
         CompletableFuture<Void> held = gate;
         arrived.complete(null);
-        return held.thenCompose(open -> delegate.putFileIfAbsent(key, file));
-    }
-
-    @Override
-    public CompletionStage<byte[]> get(String key) {
-        return delegate.get(key);
+        return held.thenCompose(open -> delegate().putFileIfAbsent(key, file));
     }
 
     @Override
@@ -124,21 +112,6 @@ public final class FaultyObjectStore implements ObjectStore {
             return CompletableFuture.failedFuture(new UncheckedIOException(new IOException(
                     "injected failure of a ranged read of " + key + " at " + offset)));
         }
-        return delegate.getRange(key, offset, length);
-    }
-
-    @Override
-    public CompletionStage<List<ObjectInfo>> list(String prefix) {
-        return delegate.list(prefix);
-    }
-
-    @Override
-    public CompletionStage<Void> delete(String key) {
-        return delegate.delete(key);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        return delegate().getRange(key, offset, length);
     }
 }

@@ -1,6 +1,5 @@
 package io.vermilion.testing;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -8,16 +7,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-import io.vermilion.storage.ObjectInfo;
+import io.vermilion.storage.ForwardingObjectStore;
 import io.vermilion.storage.ObjectStore;
 
 /**
  * An {@link ObjectStore} wrapper for tests: counts reads per key and ranged bytes, tracks how many puts run at once, can fail puts and
  * reads, and can hold reads back until a gate opens.
  */
-public final class RecordingObjectStore implements ObjectStore {
+public final class RecordingObjectStore extends ForwardingObjectStore {
 
-    private final ObjectStore delegate;
     private final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
     private final AtomicInteger putsInFlight = new AtomicInteger();
     private final AtomicInteger maxPutsInFlight = new AtomicInteger();
@@ -30,7 +28,7 @@ public final class RecordingObjectStore implements ObjectStore {
     private volatile CompletableFuture<Void> getGate = CompletableFuture.completedFuture(null);
 
     public RecordingObjectStore(ObjectStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** For each put, the exception to fail it with, or null to let it through. */
@@ -94,17 +92,7 @@ public final class RecordingObjectStore implements ObjectStore {
             return CompletableFuture.failedFuture(failure);
         }
         maxPutsInFlight.accumulateAndGet(putsInFlight.incrementAndGet(), Math::max);
-        return delegate.put(key, bytes).whenComplete((ok, e) -> putsInFlight.decrementAndGet());
-    }
-
-    @Override
-    public CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes) {
-        return delegate.putIfAbsent(key, bytes);
-    }
-
-    @Override
-    public CompletionStage<Boolean> putFileIfAbsent(String key, java.nio.file.Path file) {
-        return delegate.putFileIfAbsent(key, file);
+        return delegate().put(key, bytes).whenComplete((ok, e) -> putsInFlight.decrementAndGet());
     }
 
     @Override
@@ -114,32 +102,17 @@ public final class RecordingObjectStore implements ObjectStore {
         if (failure != null) {
             return CompletableFuture.failedFuture(failure);
         }
-        return getGate.thenCompose(open -> delegate.get(key));
+        return getGate.thenCompose(open -> delegate().get(key));
     }
 
     @Override
     public CompletionStage<byte[]> getRange(String key, long offset, int length) {
-        return delegate.getRange(key, offset, length).thenApply(bytes -> {
+        return delegate().getRange(key, offset, length).thenApply(bytes -> {
             rangedBytes.addAndGet(bytes.length);
             rangedBytesByKey.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(bytes.length);
             rangedReads.incrementAndGet();
             rangedReadsByKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             return bytes;
         });
-    }
-
-    @Override
-    public CompletionStage<List<ObjectInfo>> list(String prefix) {
-        return delegate.list(prefix);
-    }
-
-    @Override
-    public CompletionStage<Void> delete(String key) {
-        return delegate.delete(key);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vermilion.storage.LocalObjectStore;
-import io.vermilion.storage.ObjectInfo;
+import io.vermilion.storage.ForwardingObjectStore;
 import io.vermilion.storage.ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -101,14 +101,13 @@ class WriteProbeTest {
     }
 
     /** Fails the next puts it is told to with the exception given; counts every put. */
-    private static final class FailingPuts implements ObjectStore {
-        private final ObjectStore store;
+    private static final class FailingPuts extends ForwardingObjectStore {
         private final AtomicInteger failures = new AtomicInteger();
         private volatile java.util.function.Supplier<RuntimeException> failure;
         final AtomicInteger puts = new AtomicInteger();
 
         FailingPuts(ObjectStore store) {
-            this.store = store;
+            super(store);
         }
 
         void failNext(int n, java.util.function.Supplier<RuntimeException> with) {
@@ -122,37 +121,7 @@ class WriteProbeTest {
             if (failures.getAndDecrement() > 0) {
                 return CompletableFuture.failedFuture(failure.get());
             }
-            return store.put(key, bytes);
-        }
-
-        @Override
-        public CompletionStage<Boolean> putIfAbsent(String key, byte[] bytes) {
-            return store.putIfAbsent(key, bytes);
-        }
-
-        @Override
-        public CompletionStage<byte[]> get(String key) {
-            return store.get(key);
-        }
-
-        @Override
-        public CompletionStage<byte[]> getRange(String key, long offset, int length) {
-            return store.getRange(key, offset, length);
-        }
-
-        @Override
-        public CompletionStage<List<ObjectInfo>> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public CompletionStage<Void> delete(String key) {
-            return store.delete(key);
-        }
-
-        @Override
-        public void close() {
-            store.close();
+            return delegate().put(key, bytes);
         }
     }
 }
