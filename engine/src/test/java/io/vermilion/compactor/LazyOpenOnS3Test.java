@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,18 +15,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.catalog.InMemoryLogCatalog;
 import io.vermilion.catalog.InMemoryVersionCatalog;
 import io.vermilion.catalog.VersionRef;
@@ -40,16 +34,14 @@ import io.vermilion.index.LazyOpenOptions;
 import io.vermilion.index.SearchParameters;
 import io.vermilion.log.LogTestKit;
 import io.vermilion.log.LogWriter;
-import io.vermilion.log.LogWriterOptions;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.GetRequest;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
 import io.vermilion.record.LogRecord;
 import io.vermilion.storage.ObjectStore;
-import io.vermilion.storage.S3ObjectStore;
-import io.vermilion.storage.S3ProxyServer;
 import io.vermilion.testing.FaultyObjectStore;
+import io.vermilion.testing.S3VersionStack;
 import io.vermilion.testing.MutableClock;
 import io.vermilion.testing.RecordingObjectStore;
 import io.vermilion.version.ManifestReader;
@@ -74,9 +66,8 @@ class LazyOpenOnS3Test {
     private final long seed = Long.getLong("tests.seed", new Random().nextLong());
     private final Random random = new Random(seed);
     private final UUID collection = UUID.randomUUID();
-    private ScheduledExecutorService scheduler;
+    private S3VersionStack stack;
     private ExecutorService work;
-    private S3ProxyServer server;
     private BufferAllocator allocator;
     private ObjectStore s3;
     private InMemoryLogCatalog log;
@@ -87,31 +78,22 @@ class LazyOpenOnS3Test {
     @BeforeEach
     void writeAndCompact() {
         System.out.println("LazyOpenOnS3Test seed=" + seed);
-        scheduler = Executors.newScheduledThreadPool(2);
-        work = Executors.newFixedThreadPool(4);
-        server = S3ProxyServer.start();
-        server.createBucket("lazy");
-        allocator = new RootAllocator();
-        s3 = new S3ObjectStore(server.client(), "lazy", "replicas");
-        log = new InMemoryLogCatalog();
+        stack = S3VersionStack.start("lazy");
+        work = stack.work();
+        allocator = stack.allocator();
+        s3 = stack.s3();
+        log = stack.log();
         log.createCollection(collection);
-        versions = new InMemoryVersionCatalog(Clock.systemUTC());
-        writer = new LogWriter(s3, log, allocator, LogWriterOptions.defaults(), scheduler);
+        versions = stack.versions();
+        writer = stack.writer();
         append(0, RECORDS);
-        compactor = new Compactor(s3, log, versions, allocator, Clock.systemUTC(),
-                CompactorOptions.defaults(Environment.deterministic(Clock.systemUTC(), 1))
-                        .withBlockLimits(BlockLimits.defaults().withMaxRecords(1000)), work);
+        compactor = stack.compactor();
         assertEquals(1, await(compactor.compact(collection)).orElseThrow().version());
     }
 
     @AfterEach
     void stop() throws Exception {
-        writer.close();
-        allocator.close();
-        server.close();
-        scheduler.shutdownNow();
-        work.shutdownNow();
-        assertTrue(work.awaitTermination(10, TimeUnit.SECONDS));
+        stack.close();
     }
 
     private void append(int from, int to) {

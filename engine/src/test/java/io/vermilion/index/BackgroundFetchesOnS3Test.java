@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,36 +17,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vermilion.blockstore.BlockLimits;
+import io.vermilion.testing.S3VersionStack;
 import io.vermilion.catalog.InMemoryLogCatalog;
 import io.vermilion.catalog.InMemoryVersionCatalog;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.compactor.Compactor;
-import io.vermilion.compactor.CompactorOptions;
 import io.vermilion.env.Environment;
 import io.vermilion.log.LogTestKit;
 import io.vermilion.log.LogWriter;
-import io.vermilion.log.LogWriterOptions;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
 import io.vermilion.record.LogRecord;
 import io.vermilion.storage.ForwardingObjectStore;
 import io.vermilion.storage.ObjectStore;
-import io.vermilion.storage.S3ObjectStore;
-import io.vermilion.storage.S3ProxyServer;
 
 /**
  * Many versions opened lazily at once against a real S3-compatible server over HTTP: their background downloads
@@ -70,9 +61,8 @@ class BackgroundFetchesOnS3Test {
     private final long seed = Long.getLong("tests.seed", new Random().nextLong());
     private final Random random = new Random(seed);
     private final List<UUID> collections = new ArrayList<>();
-    private ScheduledExecutorService scheduler;
+    private S3VersionStack stack;
     private ExecutorService work;
-    private S3ProxyServer server;
     private BufferAllocator allocator;
     private ObjectStore s3;
     private InMemoryVersionCatalog versions;
@@ -81,18 +71,14 @@ class BackgroundFetchesOnS3Test {
     @BeforeEach
     void writeAVersionPerCollection() {
         System.out.println("BackgroundFetchesOnS3Test seed=" + seed);
-        scheduler = Executors.newScheduledThreadPool(2);
-        work = Executors.newFixedThreadPool(4);
-        server = S3ProxyServer.start();
-        server.createBucket("bounded");
-        allocator = new RootAllocator();
-        s3 = new S3ObjectStore(server.client(), "bounded", "replicas");
-        InMemoryLogCatalog log = new InMemoryLogCatalog();
-        versions = new InMemoryVersionCatalog(Clock.systemUTC());
-        writer = new LogWriter(s3, log, allocator, LogWriterOptions.defaults(), scheduler);
-        Compactor compactor = new Compactor(s3, log, versions, allocator, Clock.systemUTC(),
-                CompactorOptions.defaults(Environment.deterministic(Clock.systemUTC(), 1))
-                        .withBlockLimits(BlockLimits.defaults().withMaxRecords(1000)), work);
+        stack = S3VersionStack.start("bounded");
+        work = stack.work();
+        allocator = stack.allocator();
+        s3 = stack.s3();
+        InMemoryLogCatalog log = stack.log();
+        versions = stack.versions();
+        writer = stack.writer();
+        Compactor compactor = stack.compactor();
         for (int c = 0; c < COLLECTIONS; c++) {
             UUID collection = UUID.randomUUID();
             collections.add(collection);
@@ -110,12 +96,7 @@ class BackgroundFetchesOnS3Test {
 
     @AfterEach
     void stop() throws Exception {
-        writer.close();
-        allocator.close();
-        server.close();
-        scheduler.shutdownNow();
-        work.shutdownNow();
-        assertTrue(work.awaitTermination(10, TimeUnit.SECONDS));
+        stack.close();
     }
 
     private float[] vector() {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,29 +16,22 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vermilion.blockstore.BlockLimits;
 import io.vermilion.catalog.InMemoryLogCatalog;
 import io.vermilion.catalog.InMemoryVersionCatalog;
 import io.vermilion.catalog.VersionRef;
 import io.vermilion.compactor.Compactor;
-import io.vermilion.compactor.CompactorOptions;
 import io.vermilion.env.Environment;
 import io.vermilion.filter.Where;
 import io.vermilion.filter.WhereParser;
 import io.vermilion.log.LogTestKit;
 import io.vermilion.log.LogWriter;
-import io.vermilion.log.LogWriterOptions;
 import io.vermilion.model.DistanceFunction;
 import io.vermilion.model.QueryHit;
 import io.vermilion.model.QueryRequest;
@@ -47,9 +39,8 @@ import io.vermilion.record.LogRecord;
 import io.vermilion.record.MetadataValue;
 import io.vermilion.record.Operation;
 import io.vermilion.storage.ObjectStore;
-import io.vermilion.storage.S3ObjectStore;
-import io.vermilion.storage.S3ProxyServer;
 import io.vermilion.testing.FaultyObjectStore;
+import io.vermilion.testing.S3VersionStack;
 import io.vermilion.testing.RecordingObjectStore;
 import io.vermilion.version.ManifestReader;
 import io.vermilion.version.ManifestWriter;
@@ -80,9 +71,8 @@ class ColdSearchOnS3Test {
     private final Random random = new Random(seed);
     private final UUID collection = UUID.randomUUID();
     private final Map<String, float[]> embeddings = new HashMap<>();
-    private ScheduledExecutorService scheduler;
+    private S3VersionStack stack;
     private ExecutorService work;
-    private S3ProxyServer server;
     private BufferAllocator allocator;
     private ObjectStore s3;
     private InMemoryVersionCatalog versions;
@@ -91,19 +81,15 @@ class ColdSearchOnS3Test {
     @BeforeEach
     void writeTwoVersions() {
         System.out.println("ColdSearchOnS3Test seed=" + seed);
-        scheduler = Executors.newScheduledThreadPool(2);
-        work = Executors.newFixedThreadPool(4);
-        server = S3ProxyServer.start();
-        server.createBucket("cold");
-        allocator = new RootAllocator();
-        s3 = new S3ObjectStore(server.client(), "cold", "replicas");
-        InMemoryLogCatalog log = new InMemoryLogCatalog();
+        stack = S3VersionStack.start("cold");
+        work = stack.work();
+        allocator = stack.allocator();
+        s3 = stack.s3();
+        InMemoryLogCatalog log = stack.log();
         log.createCollection(collection);
-        versions = new InMemoryVersionCatalog(Clock.systemUTC());
-        writer = new LogWriter(s3, log, allocator, LogWriterOptions.defaults(), scheduler);
-        Compactor compactor = new Compactor(s3, log, versions, allocator, Clock.systemUTC(),
-                CompactorOptions.defaults(Environment.deterministic(Clock.systemUTC(), 1))
-                        .withBlockLimits(BlockLimits.defaults().withMaxRecords(1000)), work);
+        versions = stack.versions();
+        writer = stack.writer();
+        Compactor compactor = stack.compactor();
         add(0, RECORDS);
         assertEquals(1, await(compactor.compact(collection)).orElseThrow().version());
         // Version 2 applies a small tail to version 1's index (the incremental path): deletions and a new segment.
@@ -118,12 +104,7 @@ class ColdSearchOnS3Test {
 
     @AfterEach
     void stop() throws Exception {
-        writer.close();
-        allocator.close();
-        server.close();
-        scheduler.shutdownNow();
-        work.shutdownNow();
-        assertTrue(work.awaitTermination(10, TimeUnit.SECONDS));
+        stack.close();
     }
 
     private void add(int from, int to) {
