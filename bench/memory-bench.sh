@@ -3,7 +3,8 @@
 # created and compacted over HTTP, then touched in turn twice (a query each, answers checked exactly), while the
 # server's VmRSS/VmHWM, heap and held state are sampled (see bench/MemoryBench.java).
 # Usage: bench/memory-bench.sh [N] [BUDGET] [RECORDS]  (defaults 10000, 256m, 1000); HEAP sets the server heap
-# (default 1g); WORK=<folder> keeps the data, the server log and samples.csv. Local storage, embedded PostgreSQL.
+# (default 1g); WORK=<folder> keeps the data, the server log and samples.csv; SERVER_FLAGS adds JVM flags to the server
+# (e.g. -Dvermilion.cache.index=2g to bound the local index files on a small disk). Local storage, embedded PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-10000}"; budget="${2:-256m}"; records="${3:-1000}"
@@ -21,7 +22,7 @@ trap cleanup EXIT
 "$JAVA" "${FLAGS[@]}" -Xmx"$heap" -Dquarkus.http.port=$port -Dvermilion.path="$work/data" \
   -Dvermilion.cache.collections-memory="$budget" \
   -Dvermilion.compaction.records="$records" -Dvermilion.compaction.bytes=100g -Dvermilion.compaction.age=24h \
-  -Dvermilion.compaction.interval=1s \
+  -Dvermilion.compaction.interval=1s ${SERVER_FLAGS:-} \
   -jar service/target/quarkus-app/quarkus-run.jar >> "$work/server.log" 2>&1 &
 server=$!
 pids+=("$server")
