@@ -553,8 +553,8 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
     /**
      * The nearest {@code n} accepted documents among each segment's sketch candidates ({@link ColdSearch}) by exact
      * distance, then sequence: every candidate's vector is fetched at once (one round trip, not one per vector), and
-     * only the best are looked up for their sequence. Exact whenever a segment's accepted vectors are no more than
-     * its candidates. Null when a segment with vectors has no usable sketch (then the graph is searched).
+     * only the best are looked up for their sequence. Exact whenever the accepted vectors are no more than the
+     * candidates, and whenever the version has no more vectors than the exact-search threshold (then all are scored). Null when a segment with vectors has no usable sketch (then the graph is searched).
      */
     private List<Hit> coldNearest(float[] query, int n, Accepted accepted, ColdSearch cold) throws IOException {
         float[] prepared = schema.preparedQuery(query);
@@ -567,6 +567,15 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
             if (vectors != null && vectors.size() > 0 && (accepted.bits == null || accepted.bits[leaf.ord] != null)) {
                 values[leaf.ord] = vectors;
             }
+        }
+        long vectorCount = 0;
+        for (FloatVectorValues vectors : values) {
+            vectorCount += vectors == null ? 0 : vectors.size();
+        }
+        if (vectorCount <= parameters.exactSearchThreshold()) {
+            // As the graph path scans a collection this small exactly, so does the cold path: every vector is a
+            // candidate (its vectors take about as many pages as the candidates' would).
+            k = (int) Math.max(k, vectorCount);
         }
         ColdSketch.Candidates[] found = sketchCandidates(leaves, values, searched, k, accepted, cold);
         if (found == null) {

@@ -34,7 +34,9 @@
  * estimate (on one scale for all segments: each segment's mean is added back), takes the
  * {@code max(cold-candidates, 15 × n_results)} best of all segments together, fetches their float32 vectors at once and
  * scores them exactly. Returned distances are the exact float32 distances the graph path returns; which records are
- * returned is approximate, and exact whenever the version has no more accepted vectors than candidates. A
+ * returned is approximate, and exact whenever the version has no more accepted vectors than candidates or no more
+ * vectors than the exact-search threshold (1,000; the graph path scans such a version exactly too, and the cold path
+ * then scores every vector). A
  * version without matching sketches (written before them) is searched over its graph through the pages, as is every
  * version once local. On S3, a replica serving the API runs this whole path on a small synthetic version of its own
  * ({@link io.vermilion.index.ColdPathWarmUp}, {@code warm-up-rounds}) before it reports ready, and ranged reads go

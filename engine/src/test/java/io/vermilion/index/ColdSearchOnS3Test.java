@@ -334,6 +334,22 @@ class ColdSearchOnS3Test {
     }
 
     @Test
+    void aVersionNoLargerThanTheExactSearchThresholdIsAnsweredExactlyWhileCold() throws Exception {
+        VersionRef ref = current();
+        QueryRequest request = new QueryRequest(List.of(randomVector(), randomVector(), randomVector()), 10, null, null,
+                null, DistanceFunction.L2);
+        List<List<String>> expected = bruteForce(ref, request);
+        // The default 150 candidates of 3,400 vectors, but a threshold above them: the graph path would scan exactly.
+        SearchParameters scanned = new SearchParameters(100, RECORDS + ADDED, 3f);
+        IndexFileCache cold = new IndexFileCache(s3, dir.resolve("cold"), 1L << 30, work, Environment.system(),
+                new LazyOpenOptions(true, PAGE, 64 << 20, 0));
+        try (IndexedCollectionReader reader = await(cold.open(collection, ref, scanned))) {
+            assertEquals(expected, answers(reader.query(request)));
+            assertEquals(3, reader.coldQueries(), "answered from the sketches' path, every vector scored");
+        }
+    }
+
+    @Test
     void eachVersionHasItsOwnOpenPackAndALazyOpenReadsItInsteadOfEachFilesHeaderAndFooter() throws Exception {
         for (long version : new long[] {1, 2}) {
             List<String> packs = indexFiles(new VersionRef(version, VersionKeys.manifest(collection, version), 0))
