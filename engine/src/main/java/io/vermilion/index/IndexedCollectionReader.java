@@ -631,36 +631,48 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
                                                      float[] searched, int k, Accepted accepted, ColdSearch cold)
             throws IOException {
         ColdSketch.Candidates[] found = new ColdSketch.Candidates[leaves.size()];
-        List<java.util.concurrent.Future<Boolean>> scans = new ArrayList<>(leaves.size());
-        try (java.util.concurrent.ExecutorService threads =
-                     java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (LeafReaderContext leaf : leaves) {
-                FloatVectorValues vectors = values[leaf.ord];
-                if (vectors == null) {
-                    continue;
-                }
-                scans.add(threads.submit(() -> {
+        List<java.util.concurrent.Callable<Boolean>> scans = new ArrayList<>(leaves.size());
+        for (LeafReaderContext leaf : leaves) {
+            FloatVectorValues vectors = values[leaf.ord];
+            if (vectors != null) {
+                scans.add(() -> {
                     ColdSketch sketch = cold.sketch(leaf, vectors);
                     if (sketch == null) {
                         return false;
                     }
                     found[leaf.ord] = sketch.candidates(searched, k, acceptedOrds(leaf, vectors, accepted));
                     return true;
-                }));
+                });
             }
-            boolean usable = true;
-            for (java.util.concurrent.Future<Boolean> scan : scans) {
-                usable &= scan.get();
+        }
+        return together(scans, "searching the sketches").contains(false) ? null : found;
+    }
+
+    /**
+     * Runs {@code tasks} each on a virtual thread of its own and returns their results in order, once all are done;
+     * the first failure in order is thrown as it was ({@code what} names the work in other failures).
+     */
+    private static <T> List<T> together(List<java.util.concurrent.Callable<T>> tasks, String what)
+            throws IOException {
+        List<java.util.concurrent.Future<T>> running = new ArrayList<>(tasks.size());
+        List<T> results = new ArrayList<>(tasks.size());
+        try (java.util.concurrent.ExecutorService threads =
+                     java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (java.util.concurrent.Callable<T> task : tasks) {
+                running.add(threads.submit(task));
             }
-            return usable ? found : null;
+            for (java.util.concurrent.Future<T> task : running) {
+                results.add(task.get());
+            }
+            return results;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while searching the sketches");
+            throw new java.io.InterruptedIOException("interrupted while " + what);
         } catch (java.util.concurrent.ExecutionException e) {
             switch (e.getCause()) {
                 case IOException io -> throw io;
                 case RuntimeException runtime -> throw runtime;
-                default -> throw new IllegalStateException("searching the sketches failed", e.getCause());
+                default -> throw new IllegalStateException(what + " failed", e.getCause());
             }
         }
     }
@@ -671,32 +683,18 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
      */
     private static long[] sequencesTogether(List<Hit> hits, List<LeafReaderContext> leaves) throws IOException {
         long[] sequences = new long[hits.size()];
-        List<java.util.concurrent.Future<?>> reads = new ArrayList<>(hits.size());
-        try (java.util.concurrent.ExecutorService threads =
-                     java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < hits.size(); i++) {
-                int at = i;
-                Hit hit = hits.get(i);
-                reads.add(threads.submit(() -> {
-                    LeafReader leaf = leaves.get(hit.leaf).reader();
-                    leaf.storedFields().prefetch(hit.doc);
-                    sequences[at] = sequence(leaf.getNumericDocValues(IndexFields.SEQ), hit.doc);
-                    return null;
-                }));
-            }
-            for (java.util.concurrent.Future<?> read : reads) {
-                read.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while reading the hits' sequences");
-        } catch (java.util.concurrent.ExecutionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case RuntimeException runtime -> throw runtime;
-                default -> throw new IllegalStateException("reading the hits' sequences failed", e.getCause());
-            }
+        List<java.util.concurrent.Callable<Void>> reads = new ArrayList<>(hits.size());
+        for (int i = 0; i < hits.size(); i++) {
+            int at = i;
+            Hit hit = hits.get(i);
+            reads.add(() -> {
+                LeafReader leaf = leaves.get(hit.leaf).reader();
+                leaf.storedFields().prefetch(hit.doc);
+                sequences[at] = sequence(leaf.getNumericDocValues(IndexFields.SEQ), hit.doc);
+                return null;
+            });
         }
+        together(reads, "reading the hits' sequences");
         return sequences;
     }
 
