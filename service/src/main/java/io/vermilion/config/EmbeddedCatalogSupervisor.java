@@ -2,6 +2,7 @@ package io.vermilion.config;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vermilion.sysdb.EmbeddedCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -11,17 +12,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Brings the embedded PostgreSQL catalog back when its server dies under the running service (killed, crashed): once
- * a second it looks at the server's {@code postmaster.pid}, and when the file names a process that is gone - a
- * server that stopped in order removes the file - it starts the server again on the same data directory, port and
- * options (those PostgreSQL recorded in {@code postmaster.opts}), logging WARN lines. An external PostgreSQL
+ * Brings the embedded PostgreSQL catalog back when its server goes away under the running service: once a second it
+ * looks at the server's {@code postmaster.pid}, and when the file names a process that is gone (killed, crashed) or
+ * is missing (stopped in order, by something other than this service) it starts the server again on the same data
+ * directory, port and options (those PostgreSQL recorded in {@code postmaster.opts}), logging WARN lines. The
+ * service's own stop ({@code EmbeddedCatalog.Started#close}) is never undone. An external PostgreSQL
  * ({@code vermilion.catalog.embedded-data-dir} unset) is not supervised: the catalog's retries and circuit breaker wait for it.
  */
 @ApplicationScoped
@@ -59,9 +60,9 @@ public class EmbeddedCatalogSupervisor {
     private void check() {
         Path dir = dataDir.orElseThrow();
         try {
-            OptionalLong pid = deadPostmaster(dir);
-            if (pid.isPresent()) {
-                restart(dir, pid.getAsLong());
+            Optional<String> down = down(dir);
+            if (down.isPresent()) {
+                EmbeddedCatalog.restartUnlessStoppedHere(dir, () -> restart(dir, down.get()));
             }
         } catch (IOException | RuntimeException e) {
             LOG.warnf(e, "Could not check or restart the embedded PostgreSQL catalog at %s; trying again", dir);
@@ -70,31 +71,34 @@ public class EmbeddedCatalogSupervisor {
         }
     }
 
-    /** The pid in {@code postmaster.pid} when no such process runs any more; empty while it runs or after a stop. */
-    static OptionalLong deadPostmaster(Path dataDir) throws IOException {
+    /**
+     * Why the server on {@code dataDir} is not running ("pid N died", "stopped"), or empty while it runs or is being
+     * started (an empty or half-written {@code postmaster.pid}).
+     */
+    static Optional<String> down(Path dataDir) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");
         List<String> lines;
         try {
             lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
         } catch (java.nio.file.NoSuchFileException e) {
-            return OptionalLong.empty();
+            return Optional.of("stopped");
         }
         if (lines.isEmpty()) {
-            return OptionalLong.empty(); // being written by a starting server
+            return Optional.empty(); // being written by a starting server
         }
         long pid;
         try {
             pid = Long.parseLong(lines.getFirst().trim());
         } catch (NumberFormatException e) {
-            return OptionalLong.empty();
+            return Optional.empty();
         }
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-                ? OptionalLong.empty()
-                : OptionalLong.of(pid);
+                ? Optional.empty()
+                : Optional.of("pid " + pid + " died");
     }
 
-    private void restart(Path dir, long deadPid) throws IOException, InterruptedException {
-        LOG.warnf("Embedded PostgreSQL catalog (pid %d) died; restarting it on the same data directory and port", deadPid);
+    private void restart(Path dir, String why) throws IOException, InterruptedException {
+        LOG.warnf("Embedded PostgreSQL catalog is down (%s); restarting it on the same data directory and port", why);
         long started = System.nanoTime();
         Path log = dir.resolve("restart.log");
         Process postmaster = new ProcessBuilder(postmasterCommand(dir))

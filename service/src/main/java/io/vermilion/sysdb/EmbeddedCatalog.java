@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -15,8 +17,9 @@ import org.jboss.logging.Logger;
  * Decides where the catalog lives before Quarkus reads its configuration. With {@code VERMILION_CATALOG_URL}
  * (or Quarkus' own datasource URL) set, that PostgreSQL is used; otherwise a real embedded PostgreSQL is
  * started under {@code <data path>/catalog} and stopped by a shutdown hook, so no server outlives the JVM's
- * orderly exit. A server left behind by a killed JVM is stopped before the new one starts; one that dies while the
- * service runs is restarted by the supervisor ({@code io.vermilion.config.EmbeddedCatalogSupervisor}).
+ * orderly exit. A server left behind by a killed JVM is stopped before the new one starts; one that dies, or that
+ * something other than this JVM stops, while the service runs is started again by the supervisor
+ * ({@code io.vermilion.config.EmbeddedCatalogSupervisor}).
  */
 public final class EmbeddedCatalog {
 
@@ -24,6 +27,9 @@ public final class EmbeddedCatalog {
     public static final String DATA_DIR = "vermilion.catalog.embedded-data-dir";
 
     private static final Logger LOG = Logger.getLogger(EmbeddedCatalog.class);
+
+    /** Data directories whose server this JVM is stopping or has stopped; guarded by itself. */
+    private static final Set<Path> STOPPED_HERE = new HashSet<>();
 
     private EmbeddedCatalog() {}
 
@@ -55,6 +61,9 @@ public final class EmbeddedCatalog {
          */
         @Override
         public void close() {
+            synchronized (STOPPED_HERE) { // from now on the supervisor leaves this server stopped
+                STOPPED_HERE.add(pgData.toAbsolutePath().normalize());
+            }
             try {
                 server.close();
                 stopLeftover(pgData);
@@ -73,6 +82,9 @@ public final class EmbeddedCatalog {
     public static Started startEmbedded(Path dataPath, Map<String, String> serverConfig) throws IOException {
         Path pgData = dataPath.resolve("catalog");
         Files.createDirectories(dataPath);
+        synchronized (STOPPED_HERE) {
+            STOPPED_HERE.remove(pgData.toAbsolutePath().normalize());
+        }
         stopLeftover(pgData);
         long started = System.nanoTime();
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
@@ -135,6 +147,27 @@ public final class EmbeddedCatalog {
         if (password != null) {
             System.setProperty("quarkus.datasource.password", password);
         }
+    }
+
+    /**
+     * Runs {@code restart} (which starts the server on {@code pgData} again) unless this JVM is stopping that server
+     * or has stopped it, and returns whether it ran; a {@link Started#close} waits for a restart under way, so it
+     * stops the restarted server too and none outlives the JVM.
+     */
+    public static boolean restartUnlessStoppedHere(Path pgData, Restart restart) throws IOException, InterruptedException {
+        synchronized (STOPPED_HERE) {
+            if (STOPPED_HERE.contains(pgData.toAbsolutePath().normalize())) {
+                return false;
+            }
+            restart.run();
+            return true;
+        }
+    }
+
+    /** Starts the server again on its data directory. */
+    @FunctionalInterface
+    public interface Restart {
+        void run() throws IOException, InterruptedException;
     }
 
     /** Stops a postmaster that a killed earlier run left holding this data directory. */

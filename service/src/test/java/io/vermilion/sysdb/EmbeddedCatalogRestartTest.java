@@ -2,6 +2,8 @@ package io.vermilion.sysdb;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,8 +18,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded PostgreSQL killed under the running service is restarted on its own data directory and port: requests
- * succeed again, with the data written before the kill, without restarting Vermilion.
+ * The embedded PostgreSQL killed, or stopped in order by something other than the service, under the running service
+ * is started again on its own data directory and port: requests succeed again, with the data written before, without
+ * restarting Vermilion.
  */
 @QuarkusTest
 @TestProfile(EmbeddedCatalogProfile.class)
@@ -49,6 +52,31 @@ class EmbeddedCatalogRestartTest {
         awaitReady();
     }
 
+    @Test
+    void embeddedPostgresStoppedInOrderUnderTheServiceIsStartedAgain() throws Exception {
+        String name = "stopped-" + UUID.randomUUID();
+        String id = given().contentType("application/json").body("{\"name\":\"" + name + "\"}")
+                .post(COLLECTIONS).then().statusCode(200).extract().path("id");
+        add(id, "a");
+
+        Path pidFile = Path.of(dataDir, "postmaster.pid");
+        long pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+        // SIGINT is PostgreSQL's fast shutdown (pg_ctl stop -m fast): sessions are ended, postmaster.pid is removed.
+        Process signal = new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start();
+        assertEquals(0, signal.waitFor());
+        postmaster.onExit().get(30, TimeUnit.SECONDS);
+
+        awaitAnswer(() -> given().get(COLLECTIONS + "/" + name)).then().statusCode(200).body("id", equalTo(id));
+        awaitAnswer(() -> given().contentType("application/json").body("{\"ids\":[\"b\"],\"embeddings\":[[1,2]]}")
+                .post(COLLECTIONS + "/" + id + "/add")).then().statusCode(201);
+        awaitAnswer(() -> given().get(COLLECTIONS + "/" + id + "/count")).then().statusCode(200).body(equalTo("2"));
+        awaitReady();
+        long restarted = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+        assertNotEquals(pid, restarted);
+        assertTrue(ProcessHandle.of(restarted).map(ProcessHandle::isAlive).orElse(false));
+    }
+
     private static void add(String id, String recordId) {
         given().contentType("application/json").body("{\"ids\":[\"" + recordId + "\"],\"embeddings\":[[1,2]]}")
                 .post(COLLECTIONS + "/" + id + "/add").then().statusCode(201);
@@ -74,7 +102,7 @@ class EmbeddedCatalogRestartTest {
         Response answer;
         while ((answer = request.get()).statusCode() == 503) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("still 503 a minute after PostgreSQL died: " + answer.asString());
+                throw new AssertionError("still 503 a minute after PostgreSQL went down: " + answer.asString());
             }
             Thread.sleep(250);
         }
