@@ -89,6 +89,8 @@ public final class IndexFileCache {
     private final AtomicLong adoptedVersions = new AtomicLong();
     /** The replica's one bound on background downloads, shared by every version ({@link LazyOpenOptions}). */
     private final BoundedCalls background;
+    /** The version folders in place, their bytes and last opening: what bounding the cache goes by. */
+    private final LocalVersionLedger ledger;
 
     /**
      * @param store    where versions live (the object store itself: whole-object caching would only duplicate the
@@ -129,6 +131,7 @@ public final class IndexFileCache {
                     }
                 }
             }
+            ledger = LocalVersionLedger.scan(root, TEMP_PREFIX);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the index file cache at " + root, e);
         }
@@ -186,7 +189,7 @@ public final class IndexFileCache {
 
     private void closed(Path folder) {
         if (open.computeIfPresent(folder, (k, n) -> n == 1 ? null : n - 1) == null && retired.remove(folder)) {
-            LocalFolders.deleteQuietly(folder);
+            deleteVersion(folder);
         }
     }
 
@@ -340,7 +343,8 @@ public final class IndexFileCache {
         }
     }
 
-    private static void moveIntoPlace(Path temp, Path folder) {
+    /** Renames a complete fetch (or build) folder into place, unless another one of the same version got there first. */
+    private void moveIntoPlace(Path temp, Path folder) {
         try {
             Files.move(temp, folder, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -351,6 +355,14 @@ public final class IndexFileCache {
             }
             LocalFolders.deleteQuietly(temp); // another fetch of the same version finished first
         }
+        if (!ledger.holds(folder)) {
+            ledger.placed(folder, LocalVersionLedger.folderSize(folder), environment.clock().millis());
+        }
+    }
+
+    private void deleteVersion(Path folder) {
+        LocalFolders.deleteQuietly(folder);
+        ledger.removed(folder);
     }
 
     /** A version served from pages: its files stay open while the warming or any reader uses them. */
@@ -398,7 +410,7 @@ public final class IndexFileCache {
         retired.add(folder);
         executor.execute(() -> {
             if (!open.containsKey(folder) && retired.remove(folder)) {
-                LocalFolders.deleteQuietly(folder);
+                deleteVersion(folder);
             }
         });
     }
@@ -433,13 +445,9 @@ public final class IndexFileCache {
         return linkedBytes.get();
     }
 
-    /** Bytes of index files held locally. */
+    /** Bytes of the version folders held locally, as this cache placed and found them. */
     public long sizeBytes() {
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).mapToLong(IndexFileCache::sizeOf).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return -1;
-        }
+        return ledger.bytes();
     }
 
     private Path folder(UUID collection, long version) {
@@ -463,16 +471,7 @@ public final class IndexFileCache {
                 downloads.add(download(file, temp.resolve(fileName(file.key()))));
             }
             return CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
-                try {
-                    Files.move(temp, folder, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    throw new IllegalStateException("the index file cache needs a file system with atomic renames", e);
-                } catch (IOException e) {
-                    if (!Files.isDirectory(folder)) {
-                        throw new UncheckedIOException(e);
-                    }
-                    LocalFolders.deleteQuietly(temp); // another fetch of the same version (e.g. by an earlier process) finished first
-                }
+                moveIntoPlace(temp, folder);
                 fetchedVersions.incrementAndGet();
                 fetchedBytes.addAndGet(total);
                 return folder;
@@ -651,36 +650,26 @@ public final class IndexFileCache {
 
     /** Deletes folders of versions not open, least recently opened first, until {@code incoming} more bytes fit. */
     private synchronized void makeRoom(long incoming) {
-        try {
-            Files.createDirectories(root); // deleted while running: the replica went cold, nothing is held
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (!Files.isDirectory(root)) {
+            ledger.cleared(); // deleted while running: the replica went cold, nothing is held
+            try {
+                Files.createDirectories(root);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
-        try (Stream<Path> collections = Files.list(root)) {
-            List<Path> versions = new ArrayList<>();
-            for (Path collection : collections.toList()) {
-                try (Stream<Path> entries = Files.list(collection)) {
-                    entries.filter(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX)).forEach(versions::add);
-                } catch (java.nio.file.NoSuchFileException e) {
-                    // deleted meanwhile
-                }
+        long held = ledger.bytes();
+        if (held + incoming <= capacityBytes) {
+            return;
+        }
+        for (Path version : ledger.leastRecentlyOpenedFirst()) {
+            if (held + incoming <= capacityBytes) {
+                break;
             }
-            long held = 0;
-            for (Path version : versions) {
-                held += folderSize(version);
+            if (!open.containsKey(version)) {
+                held -= ledger.bytes(version);
+                deleteVersion(version);
             }
-            versions.sort(Comparator.comparingLong(IndexFileCache::lastOpened));
-            for (Path version : versions) {
-                if (held + incoming <= capacityBytes) {
-                    break;
-                }
-                if (!open.containsKey(version)) {
-                    held -= folderSize(version);
-                    LocalFolders.deleteQuietly(version);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -688,31 +677,12 @@ public final class IndexFileCache {
         return key.substring(key.lastIndexOf('/') + 1);
     }
 
+    /** Stamps the folder as opened now, on disk (for the next start) and in the ledger. */
     private void touch(Path folder) throws IOException {
-        Files.setLastModifiedTime(folder, java.nio.file.attribute.FileTime.fromMillis(environment.clock().millis()));
-    }
-
-    private static long lastOpened(Path folder) {
-        try {
-            return Files.getLastModifiedTime(folder).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static long folderSize(Path folder) {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.mapToLong(IndexFileCache::sizeOf).sum();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static long sizeOf(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            return 0;
+        long now = environment.clock().millis();
+        Files.setLastModifiedTime(folder, java.nio.file.attribute.FileTime.fromMillis(now));
+        if (!ledger.opened(folder, now)) {
+            ledger.placed(folder, LocalVersionLedger.folderSize(folder), now);
         }
     }
 }
