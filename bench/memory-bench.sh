@@ -5,6 +5,7 @@
 # Usage: bench/memory-bench.sh [N] [BUDGET] [RECORDS]  (defaults 10000, 256m, 1000); HEAP sets the server heap
 # (default 1g); WORK=<folder> keeps the data, the server log and samples.csv; SERVER_FLAGS adds JVM flags to the server
 # (e.g. -Dvermilion.cache.index=2g to bound the local index files on a small disk). Local storage, embedded PostgreSQL.
+# MODE=touch with the WORK of an earlier run: restart the server on its data and touch every collection once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-10000}"; budget="${2:-256m}"; records="${3:-1000}"
@@ -28,5 +29,7 @@ server=$!
 pids+=("$server")
 for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$port/api/v2/heartbeat" >/dev/null && break; sleep 0.5; done
 echo "server up: VmRSS $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$server/status); budget $budget, heap $heap"
-"$JAVA" -Xmx1g -cp "$work/classes" MemoryBench run "http://127.0.0.1:$port" "$server" "$n" "$records" "$DATA" \
-  "$work/samples.csv"
+samples="$work/samples.csv"
+[ "${MODE:-run}" = run ] || samples="$work/samples-$MODE.csv"
+"$JAVA" -Xmx1g -cp "$work/classes" MemoryBench "${MODE:-run}" "http://127.0.0.1:$port" "$server" "$n" "$records" "$DATA" \
+  "$samples"
