@@ -214,6 +214,14 @@ public interface VermilionConfig {
         @WithDefault("5s")
         Duration interval();
 
+        /**
+         * Compactions one pass publishes at most, the collections that waited longest first; a pass that stops there
+         * collects the garbage that is due and the next pass starts at once. Bounds how long garbage (superseded
+         * versions, compacted log fragments) waits while thousands of collections are due together.
+         */
+        @WithDefault("100")
+        int collectionsPerPass();
+
         /** How long a superseded version and the log fragments a version covers are kept after it is published. */
         @WithDefault("10m")
         Duration gracePeriod();

@@ -39,10 +39,12 @@ import jakarta.inject.Named;
 
 /**
  * Decides when collections are compacted and their garbage collected. Every {@code vermilion.compaction.interval} it
- * asks the catalog which collections have a log tail after their current version and compacts, one at a time, each
- * whose tail passed a threshold (records, fragment bytes, or age since this replica first saw it pending); the
+ * asks the catalog which collections have a log tail after their current version and compacts, one at a time and
+ * those that have waited longest first, each whose tail passed a threshold (records, fragment bytes, or age since
+ * this replica first saw it pending), at most {@code vermilion.compaction.collections-per-pass} of them; the
  * compactor's lease keeps replicas from compacting one collection together. Then it collects the garbage of versions
- * published more than the grace period ago, once per version per replica. A collection whose compaction (or garbage
+ * published more than the grace period ago, once per version per replica; a pass that stopped at its bound is followed
+ * at once by the next. A collection whose compaction (or garbage
  * collection) fails is tried again only after a capped exponential backoff ({@link RetryBackoff}), while the others
  * keep compacting; a failed pass is logged and retried at the next interval. A version this replica publishes is
  * opened for its reads right away ({@link CollectionStateCache#prepare}) when it also serves the api role. A compaction
@@ -151,19 +153,27 @@ public class CompactionScheduler {
     }
 
     void runOnce() {
-        runOnce(Instant.now());
+        // A pass that stopped at its bound left due collections: the next one starts now, its garbage collected between.
+        while (runOnce(Instant.now()) && !task.isCancelled()) {
+            LOG.debug("Compaction pass stopped at vermilion.compaction.collections-per-pass; starting the next");
+        }
     }
 
-    /** One pass at time {@code now}: compact what is due, then collect garbage that is due. Never overlaps itself. */
-    void runOnce(Instant now) {
+    /**
+     * One pass at time {@code now}: compact what is due (up to the per-pass bound), then collect garbage that is due.
+     * Never overlaps itself. Returns whether it stopped at the bound with collections still due.
+     */
+    boolean runOnce(Instant now) {
         if (!running.compareAndSet(false, true)) {
-            return;
+            return false;
         }
         try {
-            compactDue(now);
+            boolean more = compactDue(now);
             collectGarbage(now);
+            return more;
         } catch (RuntimeException e) {
             LOG.warn("Compaction pass failed; it will run again", e);
+            return false;
         } finally {
             running.set(false);
         }
@@ -174,24 +184,34 @@ public class CompactionScheduler {
         return compactionBackoff.failures(collection);
     }
 
-    private void compactDue(Instant now) {
+    /** Compacts the due collections, longest waiting first, up to the bound; returns whether it stopped there. */
+    private boolean compactDue(Instant now) {
         long pending = 0;
         Map<UUID, Instant> seen = new ConcurrentHashMap<>();
-        List<PgVersionCatalog.Pending> all = catalog.pending().toCompletableFuture().join();
+        List<PgVersionCatalog.Pending> all = new java.util.ArrayList<>(catalog.pending().toCompletableFuture().join());
         for (PgVersionCatalog.Pending p : all) {
             pending += p.tailRecords();
         }
         pendingRecords.set(pending); // while this pass compacts, the gauge shows what it found
+        all.sort(java.util.Comparator.comparing((PgVersionCatalog.Pending p) -> pendingSince.getOrDefault(p.collection(), now))
+                .thenComparing(PgVersionCatalog.Pending::collection));
+        int left = Math.max(1, config.collectionsPerPass());
+        boolean stopped = false;
         for (PgVersionCatalog.Pending p : all) {
             Instant since = pendingSince.getOrDefault(p.collection(), now);
             seen.put(p.collection(), since);
-            if (!compactionBackoff.allows(p.collection(), now)) {
+            if (stopped || !compactionBackoff.allows(p.collection(), now)) {
                 continue;
             }
             boolean quiet = growth.quiet(p.collection(), p.logPosition(), now) && p.tailRecords() >= quietRecords;
             boolean due = quiet || thresholds.due(p.tailRecords(), p.tailBytes(), Duration.between(since, now));
+            if (due && left == 0) {
+                stopped = true; // a due collection the bound leaves to the next pass, which starts at once
+                continue;
+            }
             long compactedTo = due ? compact(p, now) : -1;
             if (compactedTo >= 0) {
+                left--;
                 // A compaction folds a bounded tail: what it left stays pending (and keeps its age).
                 pending -= Math.min(p.tailRecords(), compactedTo - p.compactedTo());
                 if (compactedTo >= p.logPosition()) {
@@ -204,6 +224,7 @@ public class CompactionScheduler {
         compactionBackoff.retain(seen.keySet());
         pendingSince.putAll(seen);
         pendingRecords.set(pending);
+        return stopped;
     }
 
     /** The log offset the published version covers up to, or -1 if none was published. */

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -171,6 +172,40 @@ class CompactionSchedulerTest {
         given().get(records + "/count").then().statusCode(200).body(equalTo("9"));
         given().contentType("application/json").body("{}").post(records + "/get").then().statusCode(200)
                 .body("ids", contains(ids));
+    }
+
+    /**
+     * Thousands of collections due together: a pass publishes at most {@code collections-per-pass} (2 here), collects
+     * the garbage of what it published, and says more is due; the next pass takes the collections that waited longest
+     * first.
+     */
+    @Test
+    void aPassStopsAtItsBoundCollectsItsGarbageAndTheLongestWaitingGoFirstNext() {
+        List<UUID> first = List.of(createCollection("bound-a"), createCollection("bound-b"), createCollection("bound-c"));
+        for (UUID collection : first) {
+            join(writer.append(collection, List.of(record("x"))));
+        }
+        Instant t = T0.plus(Duration.ofDays(4));
+        assertTrue(scheduler.runOnce(t), "one of the three is left for the next pass");
+        List<UUID> compacted = first.stream().filter(c -> version(c).isPresent()).toList();
+        assertEquals(2, compacted.size());
+        for (UUID collection : compacted) {
+            assertEquals(List.of(), join(logCatalog.fragments(collection, 0)), "its garbage collected in this pass");
+        }
+        UUID left = first.stream().filter(c -> version(c).isEmpty()).findFirst().orElseThrow();
+        assertEquals(1, join(logCatalog.fragments(left, 0)).size());
+
+        UUID d = createCollection("bound-d");
+        UUID e = createCollection("bound-e");
+        join(writer.append(d, List.of(record("y"))));
+        join(writer.append(e, List.of(record("z"))));
+        assertTrue(scheduler.runOnce(t.plusSeconds(1)), "d or e is left");
+        assertEquals(Optional.of(1L), version(left), "pending since the first pass: compacted before d and e");
+        assertEquals(1, (version(d).isPresent() ? 1 : 0) + (version(e).isPresent() ? 1 : 0));
+
+        assertFalse(scheduler.runOnce(t.plusSeconds(2)), "nothing left");
+        assertEquals(Optional.of(1L), version(d));
+        assertEquals(Optional.of(1L), version(e));
     }
 
     private static void add(String records, String... ids) {
