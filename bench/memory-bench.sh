@@ -5,7 +5,8 @@
 # Usage: bench/memory-bench.sh [N] [BUDGET] [RECORDS]  (defaults 10000, 256m, 1000); HEAP sets the server heap
 # (default 1g); WORK=<folder> keeps the data, the server log and samples.csv; SERVER_FLAGS adds JVM flags to the server
 # (e.g. -Dvermilion.cache.index=2g to bound the local index files on a small disk). Local storage, embedded PostgreSQL.
-# MODE=touch with the WORK of an earlier run: restart the server on its data and touch every collection once.
+# MODE=touch with the WORK of an earlier run: restart the server on its data, let it finish the compactions that run
+# left, then touch every collection once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-10000}"; budget="${2:-256m}"; records="${3:-1000}"
