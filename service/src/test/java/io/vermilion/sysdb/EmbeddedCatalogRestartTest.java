@@ -34,30 +34,20 @@ class EmbeddedCatalogRestartTest {
     @Test
     void killedEmbeddedPostgresIsRestartedAndServesAgain() throws Exception {
         String name = "survivor-" + UUID.randomUUID();
-        String id = given().contentType("application/json").body("{\"name\":\"" + name + "\"}")
-                .post(COLLECTIONS).then().statusCode(200).extract().path("id");
-        add(id, "a");
+        String id = createWithOneRecord(name);
 
         long pid = Long.parseLong(Files.readAllLines(Path.of(dataDir, "postmaster.pid")).getFirst().trim());
         ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
         assertTrue(postmaster.destroyForcibly(), "could not kill PostgreSQL " + pid);
         postmaster.onExit().get(30, TimeUnit.SECONDS);
 
-        // Each catalog path (entities, log, versions) has its own breaker, which lets requests through again once its
-        // wait is over: a client retries a 503 after its Retry-After, and so do these checks.
-        awaitAnswer(() -> given().get(COLLECTIONS + "/" + name)).then().statusCode(200).body("id", equalTo(id));
-        awaitAnswer(() -> given().contentType("application/json").body("{\"ids\":[\"b\"],\"embeddings\":[[1,2]]}")
-                .post(COLLECTIONS + "/" + id + "/add")).then().statusCode(201);
-        awaitAnswer(() -> given().get(COLLECTIONS + "/" + id + "/count")).then().statusCode(200).body(equalTo("2"));
-        awaitReady();
+        servesAgain(name, id);
     }
 
     @Test
     void embeddedPostgresStoppedInOrderUnderTheServiceIsStartedAgain() throws Exception {
         String name = "stopped-" + UUID.randomUUID();
-        String id = given().contentType("application/json").body("{\"name\":\"" + name + "\"}")
-                .post(COLLECTIONS).then().statusCode(200).extract().path("id");
-        add(id, "a");
+        String id = createWithOneRecord(name);
 
         Path pidFile = Path.of(dataDir, "postmaster.pid");
         long pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
@@ -67,19 +57,32 @@ class EmbeddedCatalogRestartTest {
         assertEquals(0, signal.waitFor());
         postmaster.onExit().get(30, TimeUnit.SECONDS);
 
-        awaitAnswer(() -> given().get(COLLECTIONS + "/" + name)).then().statusCode(200).body("id", equalTo(id));
-        awaitAnswer(() -> given().contentType("application/json").body("{\"ids\":[\"b\"],\"embeddings\":[[1,2]]}")
-                .post(COLLECTIONS + "/" + id + "/add")).then().statusCode(201);
-        awaitAnswer(() -> given().get(COLLECTIONS + "/" + id + "/count")).then().statusCode(200).body(equalTo("2"));
-        awaitReady();
+        servesAgain(name, id);
         long restarted = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
         assertNotEquals(pid, restarted);
         assertTrue(ProcessHandle.of(restarted).map(ProcessHandle::isAlive).orElse(false));
     }
 
-    private static void add(String id, String recordId) {
-        given().contentType("application/json").body("{\"ids\":[\"" + recordId + "\"],\"embeddings\":[[1,2]]}")
+    /** Creates the collection {@code name} with one record "a"; returns its id. */
+    private static String createWithOneRecord(String name) {
+        String id = given().contentType("application/json").body("{\"name\":\"" + name + "\"}")
+                .post(COLLECTIONS).then().statusCode(200).extract().path("id");
+        given().contentType("application/json").body("{\"ids\":[\"a\"],\"embeddings\":[[1,2]]}")
                 .post(COLLECTIONS + "/" + id + "/add").then().statusCode(201);
+        return id;
+    }
+
+    /**
+     * The collection is found, takes a second record and counts both, and the replica is ready again. Each catalog
+     * path (entities, log, versions) has its own breaker, which lets requests through again once its wait is over: a
+     * client retries a 503 after its Retry-After, and so do these checks.
+     */
+    private static void servesAgain(String name, String id) throws InterruptedException {
+        awaitAnswer(() -> given().get(COLLECTIONS + "/" + name)).then().statusCode(200).body("id", equalTo(id));
+        awaitAnswer(() -> given().contentType("application/json").body("{\"ids\":[\"b\"],\"embeddings\":[[1,2]]}")
+                .post(COLLECTIONS + "/" + id + "/add")).then().statusCode(201);
+        awaitAnswer(() -> given().get(COLLECTIONS + "/" + id + "/count")).then().statusCode(200).body(equalTo("2"));
+        awaitReady();
     }
 
     private static void awaitReady() throws InterruptedException {
