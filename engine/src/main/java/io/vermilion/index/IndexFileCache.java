@@ -118,6 +118,7 @@ public final class IndexFileCache {
         this.root = Objects.requireNonNull(root, "root");
         this.capacityBytes = capacityBytes;
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.ledger = new LocalVersionLedger();
         try {
             Files.createDirectories(root);
             try (Stream<Path> collections = Files.list(root)) {
@@ -126,12 +127,14 @@ public final class IndexFileCache {
                         for (Path entry : entries.toList()) {
                             if (entry.getFileName().toString().startsWith(TEMP_PREFIX)) {
                                 LocalFolders.delete(entry); // a fetch that did not finish before the last stop
+                            } else if (Files.isDirectory(entry)) { // a version left by an earlier run
+                                ledger.placed(entry, LocalVersionLedger.folderSize(entry),
+                                        Files.getLastModifiedTime(entry).toMillis());
                             }
                         }
                     }
                 }
             }
-            ledger = LocalVersionLedger.scan(root, TEMP_PREFIX);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the index file cache at " + root, e);
         }

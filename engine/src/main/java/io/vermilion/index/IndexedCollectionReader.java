@@ -554,7 +554,8 @@ public final class IndexedCollectionReader implements CollectionReader, VersionR
      * The nearest {@code n} accepted documents among each segment's sketch candidates ({@link ColdSearch}) by exact
      * distance, then sequence: every candidate's vector is fetched at once (one round trip, not one per vector), and
      * only the best are looked up for their sequence. Exact whenever the accepted vectors are no more than the
-     * candidates, and whenever the version has no more vectors than the exact-search threshold (then all are scored). Null when a segment with vectors has no usable sketch (then the graph is searched).
+     * candidates, and whenever the version has no more vectors than the exact-search threshold (then all are
+     * scored). Null when a segment with vectors has no usable sketch (then the graph is searched).
      */
     private List<Hit> coldNearest(float[] query, int n, Accepted accepted, ColdSearch cold) throws IOException {
         float[] prepared = schema.preparedQuery(query);

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 /**
  * What the {@link IndexFileCache} holds on local disk, in memory: each version folder in place, its bytes and when it
- * was last opened. Read from the disk once when the cache starts, then kept by the cache as it places, opens and
+ * was last opened. Filled from the disk once when the cache starts, then kept by the cache as it places, opens and
  * deletes folders, so bounding the cache costs no directory walk over every collection. Thread-safe.
  */
 final class LocalVersionLedger {
@@ -21,32 +21,6 @@ final class LocalVersionLedger {
 
     private final Map<Path, Held> folders = new HashMap<>(); // guarded by this
     private long bytes; // guarded by this
-
-    /**
-     * The version folders under {@code root} ({@code <collection>/<version>/}, fetch folders starting with
-     * {@code tempPrefix} left out), with their sizes and last-opened times as the disk has them.
-     */
-    static LocalVersionLedger scan(Path root, String tempPrefix) throws IOException {
-        LocalVersionLedger ledger = new LocalVersionLedger();
-        if (!Files.isDirectory(root)) {
-            return ledger;
-        }
-        try (Stream<Path> collections = Files.list(root)) {
-            for (Path collection : collections.toList()) {
-                if (!Files.isDirectory(collection)) {
-                    continue;
-                }
-                try (Stream<Path> versions = Files.list(collection)) {
-                    for (Path version : versions.toList()) {
-                        if (!version.getFileName().toString().startsWith(tempPrefix) && Files.isDirectory(version)) {
-                            ledger.placed(version, folderSize(version), Files.getLastModifiedTime(version).toMillis());
-                        }
-                    }
-                }
-            }
-        }
-        return ledger;
-    }
 
     /** A version folder is in place with {@code size} bytes, opened (or placed) at {@code millis}. */
     synchronized void placed(Path folder, long size, long millis) {
