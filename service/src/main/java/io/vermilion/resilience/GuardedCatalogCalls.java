@@ -12,18 +12,21 @@ import java.util.function.Supplier;
  * How the catalog decorators ({@link ResilientLogCatalog}, {@link ResilientVersionCatalog}) guard a call made through
  * the reactive SQL client: every attempt times out after {@code vermilion.resilience.catalog.timeout}, the catalog
  * guard retries transient failures and counts them in its circuit breaker, and what is left of a transient failure
- * reaches the caller as a {@link DependencyUnavailableException}. Thread-safe.
+ * reaches the caller as a {@link DependencyUnavailableException}; a call still open after every attempt and backoff
+ * should have ended is failed then ({@link CallDeadline}). Thread-safe.
  */
 final class GuardedCatalogCalls {
 
     private final Guards guards;
     private final Guard guard;
     private final Duration timeout;
+    private final Duration deadline;
 
     GuardedCatalogCalls(Guards guards) {
         this.guards = guards;
         this.guard = guards.catalog();
         this.timeout = guards.catalogTimeout();
+        this.deadline = guards.catalogDeadline();
     }
 
     /** One attempt, failed with a timeout when it takes longer than the catalog timeout. */
@@ -39,7 +42,8 @@ final class GuardedCatalogCalls {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
-        return stage.handle((value, failure) -> failure == null
+        return CallDeadline.within(stage, deadline, () -> "A catalog call answering " + type.getType().getTypeName())
+                .handle((value, failure) -> failure == null
                         ? CompletableFuture.completedFuture(value)
                         : CompletableFuture.<T>failedFuture(guards.catalogFailure(failure)))
                 .thenCompose(f -> f);

@@ -92,6 +92,21 @@ public final class Guards {
         return config.catalog().timeout();
     }
 
+    /**
+     * How long an object-store call may take at most: every attempt timed out and every backoff waited, plus one
+     * attempt's timeout. A call still open then lost its answer ({@link CallDeadline}).
+     */
+    Duration objectStoreDeadline() {
+        ResilienceConfig.ObjectStore s = config.objectStore();
+        return Duration.ofMillis(maxDuration(s.timeout(), s.maxRetries(), s.maxBackoff()) + s.timeout().toMillis());
+    }
+
+    /** As {@link #objectStoreDeadline()}, for a catalog call. */
+    Duration catalogDeadline() {
+        ResilienceConfig.Catalog c = config.catalog();
+        return Duration.ofMillis(maxDuration(c.timeout(), c.maxRetries(), c.maxBackoff()) + c.timeout().toMillis());
+    }
+
     /** The object store's failure as the client should see it: 503 for a transient one, itself otherwise. */
     public Throwable storageFailure(Throwable failure) {
         Throwable cause = withoutMarker(Failures.unwrap(failure));

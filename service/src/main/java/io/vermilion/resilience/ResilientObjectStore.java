@@ -13,6 +13,7 @@ import io.vermilion.storage.ObjectStoreLayer;
 import io.vermilion.storage.ObjectInfo;
 import io.vermilion.storage.ObjectStore;
 import jakarta.enterprise.util.TypeLiteral;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,8 @@ import java.util.function.Supplier;
  * (S3 5xx and SlowDown, connection errors, timeouts) are retried with backoff, and a circuit breaker fails calls fast
  * while the store keeps failing. What is left of a transient failure reaches the caller as a
  * {@link DependencyUnavailableException} (a 503); other failures (not found, invalid key, corrupt object) pass
- * through unchanged and are never retried. Thread-safe.
+ * through unchanged and are never retried. A call still open when every attempt and backoff should have ended is failed
+ * then ({@link CallDeadline}), so no caller waits forever. Thread-safe.
  *
  * <p>Every operation is safe to repeat: put writes the same bytes under the same key, get and list read, delete of a
  * missing key succeeds. The one answer a repeat could change is put-if-absent's: an attempt that failed may still have
@@ -42,11 +44,18 @@ public final class ResilientObjectStore implements ObjectStoreLayer {
     private final ObjectStore delegate;
     private final Guards guards;
     private final Guard guard;
+    private final Duration deadline;
 
     public ResilientObjectStore(ObjectStore delegate, Guards guards) {
+        this(delegate, guards, guards.objectStoreDeadline());
+    }
+
+    /** @param deadline fails a call still open after it ({@link CallDeadline}); the guard's bound unless testing */
+    ResilientObjectStore(ObjectStore delegate, Guards guards, Duration deadline) {
         this.delegate = delegate;
         this.guards = guards;
         this.guard = guards.objectStore();
+        this.deadline = deadline;
     }
 
     @Override
@@ -56,7 +65,7 @@ public final class ResilientObjectStore implements ObjectStoreLayer {
 
     @Override
     public CompletionStage<Void> put(String key, byte[] bytes) {
-        return guarded(() -> delegate.put(key, bytes), VOID);
+        return guarded(() -> delegate.put(key, bytes), VOID, "put", key);
     }
 
     @Override
@@ -73,7 +82,7 @@ public final class ResilientObjectStore implements ObjectStoreLayer {
                     .thenCompose(written -> written || !mayHaveWritten
                             ? CompletableFuture.completedFuture(written)
                             : delegate.get(key).thenApply(existing -> Arrays.equals(existing, bytes)));
-        }, BOOLEAN);
+        }, BOOLEAN, "put-if-absent", key);
     }
 
     /**
@@ -94,7 +103,7 @@ public final class ResilientObjectStore implements ObjectStoreLayer {
                     .thenCompose(written -> written || !mayHaveWritten
                             ? CompletableFuture.completedFuture(written)
                             : sameContent(key, file));
-        }, BOOLEAN);
+        }, BOOLEAN, "put-if-absent of a file", key);
     }
 
     private CompletableFuture<Boolean> sameContent(String key, Path file) {
@@ -121,22 +130,22 @@ public final class ResilientObjectStore implements ObjectStoreLayer {
 
     @Override
     public CompletionStage<byte[]> get(String key) {
-        return guarded(() -> delegate.get(key), BYTES);
+        return guarded(() -> delegate.get(key), BYTES, "get", key);
     }
 
     @Override
     public CompletionStage<byte[]> getRange(String key, long offset, int length) {
-        return guarded(() -> delegate.getRange(key, offset, length), BYTES);
+        return guarded(() -> delegate.getRange(key, offset, length), BYTES, "ranged get", key);
     }
 
     @Override
     public CompletionStage<List<ObjectInfo>> list(String prefix) {
-        return guarded(() -> delegate.list(prefix), LIST);
+        return guarded(() -> delegate.list(prefix), LIST, "list", prefix);
     }
 
     @Override
     public CompletionStage<Void> delete(String key) {
-        return guarded(() -> delegate.delete(key), VOID);
+        return guarded(() -> delegate.delete(key), VOID, "delete", key);
     }
 
     @Override
@@ -149,14 +158,16 @@ public final class ResilientObjectStore implements ObjectStoreLayer {
         return "Resilient" + delegate;
     }
 
-    private <T> CompletionStage<T> guarded(Supplier<CompletionStage<T>> call, TypeLiteral<CompletionStage<T>> type) {
+    private <T> CompletionStage<T> guarded(Supplier<CompletionStage<T>> call, TypeLiteral<CompletionStage<T>> type,
+                                           String operation, String key) {
         CompletionStage<T> stage;
         try {
             stage = guard.get(call, type);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
-        return stage.handle((value, failure) -> failure == null
+        return CallDeadline.within(stage, deadline, () -> "Object-store " + operation + " of " + key + " in " + delegate)
+                .handle((value, failure) -> failure == null
                         ? CompletableFuture.completedFuture(value)
                         : CompletableFuture.<T>failedFuture(guards.storageFailure(failure)))
                 .thenCompose(f -> f);

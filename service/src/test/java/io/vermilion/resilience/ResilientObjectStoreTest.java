@@ -126,6 +126,29 @@ class ResilientObjectStoreTest {
         assertEquals(1, flaky.calls.get());
     }
 
+    @Test
+    void callWhoseAnswerNeverComesFailsAtTheDeadlineAsUnavailableAndLeavesTheStoreServing() throws Exception {
+        // The guard times each attempt at 30 s; the deadline (shortened here) is what ends a call whose answer was lost
+        // on its way back, wherever it was lost.
+        ObjectStore bounded = new ResilientObjectStore(flaky, guards, java.time.Duration.ofMillis(300));
+        flaky.hangNext.set(1);
+
+        // Within 10 s: ended by the deadline, not by the attempt's 30 s timeout.
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> bounded.putIfAbsent("c/manifest/7", new byte[] {7}).toCompletableFuture().get(10, TimeUnit.SECONDS));
+
+        assertInstanceOf(DependencyUnavailableException.class, e.getCause());
+        assertEquals("Object storage is unavailable (timed out); retry the request", e.getCause().getMessage());
+        assertInstanceOf(CallDeadline.DeadlineExceededException.class, e.getCause().getCause());
+        assertTrue(e.getCause().getCause().getMessage().startsWith("Object-store put-if-absent of c/manifest/7 in "),
+                e.getCause().getCause().getMessage());
+        assertEquals(1, flaky.calls.get());
+        // The store serves on: the lost call's write had landed, and the next calls are answered.
+        assertFalse(await(bounded.putIfAbsent("c/manifest/7", new byte[] {8})));
+        assertArrayEquals(new byte[] {7}, await(bounded.get("c/manifest/7")));
+        assertTrue(await(bounded.putIfAbsent("c/manifest/8", new byte[] {8})));
+    }
+
     /** A file outside the store's folder to upload from; deleted when the JVM exits. */
     private static Path upload() throws IOException {
         Path file = Files.createTempFile("vermilion-upload", ".bin");
@@ -137,11 +160,15 @@ class ResilientObjectStoreTest {
         return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    /** A real store whose next calls complete, then answer with a lost connection instead of their result. */
+    /**
+     * A real store whose next calls complete, then answer with a lost connection instead of their result, or whose
+     * next calls never answer at all.
+     */
     private static final class FlakyStore implements ObjectStore {
         final ObjectStore delegate;
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger loseAnswers = new AtomicInteger();
+        final AtomicInteger hangNext = new AtomicInteger();
 
         FlakyStore(ObjectStore delegate) {
             this.delegate = delegate;
@@ -149,6 +176,9 @@ class ResilientObjectStoreTest {
 
         private <T> CompletionStage<T> lossy(CompletionStage<T> call) {
             calls.incrementAndGet();
+            if (hangNext.getAndDecrement() > 0) {
+                return new CompletableFuture<>(); // the call was made; its answer never comes
+            }
             if (loseAnswers.getAndDecrement() > 0) {
                 return call.handle((v, e) -> null).thenCompose(ignored ->
                         CompletableFuture.failedFuture(new IOException("Connection reset by peer")));
