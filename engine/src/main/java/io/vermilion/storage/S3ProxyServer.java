@@ -117,7 +117,7 @@ public final class S3ProxyServer implements AutoCloseable {
                     "jclouds.credential=" + SECRET_KEY,
                     ""));
             process = new ProcessBuilder(List.of(javaExecutable(),
-                    "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xlog:gc:file=s3proxy-gc.log",
                     "-jar", jar.toAbsolutePath().toString(), "--properties", properties.toString()))
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
@@ -171,6 +171,20 @@ public final class S3ProxyServer implements AutoCloseable {
     /** Everything S3Proxy has printed so far (for diagnosing a failing test). */
     public String log() {
         return readQuietly(workDir.resolve("s3proxy.log"));
+    }
+
+    /**
+     * What in S3Proxy's output and GC log could explain a stalled request: its warnings and errors, and collection
+     * pauses of a second or more (its heap is small, and the in-memory backend keeps every object there). Empty when
+     * there is none; at most {@code max} lines.
+     */
+    public List<String> troubles(int max) {
+        java.util.stream.Stream<String> logged = log().lines()
+                .filter(line -> line.startsWith("[s3proxy] W ") || line.startsWith("[s3proxy] E ")
+                        || line.contains("OutOfMemoryError"));
+        java.util.stream.Stream<String> pauses = readQuietly(workDir.resolve("s3proxy-gc.log")).lines()
+                .filter(line -> line.matches(".*Pause.* \\d{4,}(\\.\\d+)?ms$"));
+        return java.util.stream.Stream.concat(logged, pauses).limit(max).toList();
     }
 
     @Override

@@ -68,4 +68,16 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
             assertEquals("in a", string(await(bucketRoot.get("iso/a/k"))));
         }
     }
+
+    /** The diagnostics a service test prints when S3Proxy stops stay empty while it serves normally. */
+    @Test
+    void aHealthyS3ProxyReportsNoTroubles() {
+        try (ObjectStore store = openStore()) {
+            await(store.put("a", utf8("one")));
+            assertEquals(false, await(store.putIfAbsent("a", utf8("two"))));
+            assertEquals("one", string(await(store.get("a"))));
+        }
+
+        assertEquals(List.of(), server.troubles(40));
+    }
 }

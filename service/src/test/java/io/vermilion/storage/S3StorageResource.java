@@ -26,9 +26,14 @@ public class S3StorageResource implements QuarkusTestResourceLifecycleManager {
                 "vermilion.storage.path-style", "true");
     }
 
+    /** Stops S3Proxy; first prints what in its output could explain a stalled request, if anything. */
     @Override
     public void stop() {
         if (server != null) {
+            java.util.List<String> troubles = server.troubles(40);
+            if (!troubles.isEmpty()) {
+                System.err.println("S3Proxy at " + server.endpoint() + " reported:\n  " + String.join("\n  ", troubles));
+            }
             server.close();
         }
     }
