@@ -4,7 +4,8 @@
 # batches of 100, then the very first query and QUERIES more, each latency; ROUNDS rounds, each in a new collection).
 # Usage: bench/first-query.sh [N=10000] [QUERIES=20] [ROUNDS=3] [PAUSE_S=0] [FOLLOW_S=0]
 # (FOLLOW_S: keep querying that long after each round's ack, printing p50/max per 5 s window: compaction shows there)
-# KEEP=1 keeps the server's folder and log.
+# KEEP=1 keeps the server's folder and log; SERVER_FLAGS adds JVM flags to the server
+# (e.g. -Dvermilion.compaction.threads=2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -16,7 +17,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep
 trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$JAVA" "${FLAGS[@]}" -Xmx4g -Dquarkus.http.port="$port" -Dvermilion.path="$work/vermilion" \
-  -Dquarkus.log.level=WARN -Dquarkus.log.category.\"io.vermilion.jobs\".level=INFO \
+  -Dquarkus.log.level=WARN -Dquarkus.log.category.\"io.vermilion.jobs\".level=INFO ${SERVER_FLAGS:-} \
   -jar service/target/quarkus-app/quarkus-run.jar > "$work/vermilion.log" 2>&1 &
 server=$!; pids+=("$server")
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/api/v2/heartbeat" >/dev/null && break; sleep 0.5; done
