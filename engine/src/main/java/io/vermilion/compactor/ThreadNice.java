@@ -55,6 +55,23 @@ final class ThreadNice {
         }
     }
 
+    /** Whether threads can lower their priority here: a short-lived thread tries it. */
+    static boolean available() {
+        if (SETPRIORITY == null) {
+            return false;
+        }
+        boolean[] lowered = new boolean[1];
+        Thread probe = Thread.ofPlatform().daemon(true).name("vermilion-nice-probe")
+                .start(() -> lowered[0] = set(COMPACTION));
+        try {
+            probe.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return lowered[0];
+    }
+
     /** Sets the calling thread's nice value to {@code nice}; whether it did. */
     static boolean set(int nice) {
         if (SETPRIORITY == null) {

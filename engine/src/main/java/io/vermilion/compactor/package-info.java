@@ -12,8 +12,9 @@
  * first version (or after an empty one), a changed schema, an older index format, or by the fork rule
  * ({@code Compactor.ownsIndex}): a fork whose index lies under its source's prefix rebuilds once the tail touches over
  * half its records. Threads ({@link io.vermilion.compactor.CompactionThreads}): one coordinator runs compactions and
- * merges one at a time; {@code vermilion.compaction.threads} work threads compute, by default all cores but one (at
- * least one) with the {@code api} role, all cores on a compactor-only replica, at the lowest priority (nice 10).
+ * merges one at a time; {@code vermilion.compaction.threads} work threads compute, by default all cores, at the lowest
+ * priority (nice 10, so serving threads run first; where a thread cannot lower its priority, all cores but one with
+ * the {@code api} role).
  *
  * <p><b>Segment merge policy.</b> After a compaction publishes, the service's {@code CompactionScheduler} asks
  * {@link io.vermilion.compactor.SegmentMerger#due(io.vermilion.version.VersionManifest, boolean)}: more than

@@ -33,11 +33,23 @@ class CompactionThreadsTest {
     }
 
     @Test
-    void aReplicaThatServesKeepsACoreAndACompactorOnlyReplicaUsesThemAll() {
-        org.junit.jupiter.api.Assertions.assertEquals(1, CompactionThreads.defaultThreads(2, true));
-        org.junit.jupiter.api.Assertions.assertEquals(2, CompactionThreads.defaultThreads(2, false));
-        org.junit.jupiter.api.Assertions.assertEquals(1, CompactionThreads.defaultThreads(1, true));
-        org.junit.jupiter.api.Assertions.assertEquals(1, CompactionThreads.defaultThreads(1, false));
-        org.junit.jupiter.api.Assertions.assertEquals(7, CompactionThreads.defaultThreads(8, true));
+    void compactionUsesEveryCoreAtALowerPriorityAndKeepsACoreForServingOnlyWhereItCannotLowerIt() {
+        assertEquals(2, CompactionThreads.defaultThreads(2, true, true));
+        assertEquals(8, CompactionThreads.defaultThreads(8, true, true));
+        assertEquals(2, CompactionThreads.defaultThreads(2, false, true));
+        assertEquals(1, CompactionThreads.defaultThreads(2, true, false));
+        assertEquals(7, CompactionThreads.defaultThreads(8, true, false));
+        assertEquals(8, CompactionThreads.defaultThreads(8, false, false));
+        assertEquals(1, CompactionThreads.defaultThreads(1, true, false));
+        assertEquals(1, CompactionThreads.defaultThreads(1, true, true));
+    }
+
+    @Test
+    void onLinuxAReplicaThatServesCompactsOnEveryCore() {
+        assumeTrue(Files.exists(Path.of("/proc/thread-self/stat")), "Linux only");
+        int cores = Runtime.getRuntime().availableProcessors();
+
+        assertEquals(true, ThreadNice.available());
+        assertEquals(cores, CompactionThreads.defaultThreads(cores, true));
     }
 }

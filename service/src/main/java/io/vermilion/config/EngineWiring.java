@@ -299,8 +299,7 @@ public class EngineWiring {
 
     /**
      * Compactions run here, one at a time per replica, computing on at most {@code vermilion.compaction.threads}
-     * threads (default: all cores but one on a replica that
-     * also serves the API, so serving keeps the rest; all cores on a compactor-only replica).
+     * threads at a lower priority than serving (default: {@link CompactionThreads#defaultThreads(int, boolean)}).
      */
     @Produces
     @Singleton
