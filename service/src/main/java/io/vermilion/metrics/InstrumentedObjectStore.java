@@ -16,14 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import org.jboss.logging.Logger;
 
 /**
  * An object store that times every call, per operation and outcome, and counts the bytes moved:
  * {@code vermilion_object_store_requests_seconds{operation, outcome}} (outcome {@code success}, {@code not_found} or
  * {@code error}) and {@code vermilion_object_store_bytes_total{operation}}. Placed under the retrying layer, it sees
- * every attempt, so errors that a retry hid still show. Thread-safe.
+ * every attempt, so errors that a retry hid still show; each failed attempt is also logged, with its key, time and
+ * cause. Thread-safe.
  */
 public final class InstrumentedObjectStore implements ObjectStoreLayer {
+
+    private static final Logger LOG = Logger.getLogger(InstrumentedObjectStore.class);
 
     static final String REQUESTS = "vermilion.object_store.requests";
     static final String BYTES = "vermilion.object_store.bytes";
@@ -45,17 +49,17 @@ public final class InstrumentedObjectStore implements ObjectStoreLayer {
 
     @Override
     public CompletionStage<Void> put(String key, byte[] data) {
-        return timed("put", () -> delegate.put(key, data), ignored -> data.length);
+        return timed("put", key, () -> delegate.put(key, data), ignored -> data.length);
     }
 
     @Override
     public CompletionStage<Boolean> putIfAbsent(String key, byte[] data) {
-        return timed("put_if_absent", () -> delegate.putIfAbsent(key, data), written -> written ? data.length : 0);
+        return timed("put_if_absent", key, () -> delegate.putIfAbsent(key, data), written -> written ? data.length : 0);
     }
 
     @Override
     public CompletionStage<Boolean> putFileIfAbsent(String key, java.nio.file.Path file) {
-        return timed("put_if_absent", () -> delegate.putFileIfAbsent(key, file), written -> {
+        return timed("put_if_absent", key, () -> delegate.putFileIfAbsent(key, file), written -> {
             try {
                 return written ? java.nio.file.Files.size(file) : 0;
             } catch (java.io.IOException e) {
@@ -66,22 +70,22 @@ public final class InstrumentedObjectStore implements ObjectStoreLayer {
 
     @Override
     public CompletionStage<byte[]> get(String key) {
-        return timed("get", () -> delegate.get(key), read -> read.length);
+        return timed("get", key, () -> delegate.get(key), read -> read.length);
     }
 
     @Override
     public CompletionStage<byte[]> getRange(String key, long offset, int length) {
-        return timed("get_range", () -> delegate.getRange(key, offset, length), read -> read.length);
+        return timed("get_range", key, () -> delegate.getRange(key, offset, length), read -> read.length);
     }
 
     @Override
     public CompletionStage<List<ObjectInfo>> list(String prefix) {
-        return timed("list", () -> delegate.list(prefix), null);
+        return timed("list", prefix, () -> delegate.list(prefix), null);
     }
 
     @Override
     public CompletionStage<Void> delete(String key) {
-        return timed("delete", () -> delegate.delete(key), null);
+        return timed("delete", key, () -> delegate.delete(key), null);
     }
 
     @Override
@@ -94,7 +98,8 @@ public final class InstrumentedObjectStore implements ObjectStoreLayer {
         return "Instrumented" + delegate;
     }
 
-    private <T> CompletionStage<T> timed(String operation, Supplier<CompletionStage<T>> call, ToLongFunction<T> size) {
+    private <T> CompletionStage<T> timed(String operation, String key, Supplier<CompletionStage<T>> call,
+                                         ToLongFunction<T> size) {
         long started = System.nanoTime();
         CompletionStage<T> stage;
         try {
@@ -104,7 +109,12 @@ public final class InstrumentedObjectStore implements ObjectStoreLayer {
         }
         return stage.whenComplete((value, failure) -> {
             long nanos = System.nanoTime() - started;
-            timer(operation, outcome(failure)).record(nanos, TimeUnit.NANOSECONDS);
+            String outcome = outcome(failure);
+            timer(operation, outcome).record(nanos, TimeUnit.NANOSECONDS);
+            if (outcome.equals("error")) {
+                LOG.warnf("Object-store %s of %s failed after %d ms: %s", operation, key,
+                        TimeUnit.NANOSECONDS.toMillis(nanos), causes(failure));
+            }
             if (failure == null && size != null) {
                 long n = size.applyAsLong(value);
                 if (n > 0) {
@@ -112,6 +122,18 @@ public final class InstrumentedObjectStore implements ObjectStoreLayer {
                 }
             }
         });
+    }
+
+    /** The failure's exceptions, outermost first, without the async wrappers. */
+    private static String causes(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = failure; t != null && text.length() < 1_000; t = t.getCause()) {
+            if (t instanceof CompletionException && t.getCause() != null) {
+                continue;
+            }
+            text.append(text.isEmpty() ? "" : "; caused by ").append(t);
+        }
+        return text.toString();
     }
 
     private static String outcome(Throwable failure) {

@@ -79,6 +79,26 @@ public final class Failures {
     }
 
     /**
+     * A transient object-store failure that says the store may not be serving; only these count toward its circuit
+     * breaker. Not: the S3 client's Netty channel still holding the previous request's body handler when it is reused
+     * ("Duplicate handler name"), a fault of the client that no request reached the store with. It is retried like any
+     * transient failure; counted, a burst of them on parallel calls (a garbage collection's deletes) opened the breaker
+     * and failed every call for the breaker's delay while the store was serving.
+     */
+    public static boolean storageOutage(Throwable failure) {
+        if (!transientStorage(failure)) {
+            return false;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SdkClientException && t.getMessage() != null
+                    && t.getMessage().contains("Duplicate handler name")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Whether the call ended because its caller gave up on it (a cancelled future, an interrupted thread, the SDK's
      * "Request cancelled"): the store did not fail, so neither a retry nor the circuit breaker should count it.
      */

@@ -14,7 +14,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
  *
  * <p>Per call: retries (exponential backoff with jitter) around the circuit breaker around a per-attempt timeout. Only
  * transient failures ({@link Failures}) are retried; only outages are counted by the breaker (for the catalog: not a
- * serialization failure or deadlock, which is PostgreSQL answering, and is only retried). An open breaker fails calls
+ * serialization failure or deadlock, which is PostgreSQL answering; for the object store: not a fault of the S3 client's
+ * reused channel; both are only retried). An open breaker fails calls
  * at once and is not retried. The catalog guard has no timeout of its own: its callers time each attempt themselves, because
  * whether a timed-out attempt may be retried depends on the call (see {@link CatalogCallInterceptor}).
  */
@@ -50,7 +51,7 @@ public final class Guards {
                     .failureRatio(s.breakerFailureRatio())
                     .delay(s.breakerDelay().toMillis(), ChronoUnit.MILLIS)
                     .successThreshold(1)
-                    .when(Failures::transientStorage)
+                    .when(Failures::storageOutage)
                     .done()
                 .build();
         ResilienceConfig.Catalog c = config.catalog();

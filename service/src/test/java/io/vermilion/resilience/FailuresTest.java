@@ -65,4 +65,24 @@ class FailuresTest {
                 .SdkClientException.create("Unable to execute HTTP request: Connection refused",
                         new ConnectException("refused")))));
     }
+
+    @Test
+    void aStaleHandlerOnAReusedChannelIsRetriedButIsNoOutageOfTheStore() {
+        // As the S3 client reported it under S3Proxy, on a garbage collection's parallel deletes.
+        Throwable staleHandler = new CompletionException(software.amazon.awssdk.core.exception.SdkClientException.create(
+                "Unable to execute HTTP request: Duplicate handler name: HttpStreamsClientHandler#0-body-subscriber",
+                new IllegalArgumentException("Duplicate handler name: HttpStreamsClientHandler#0-body-subscriber")));
+        Throwable closed = new CompletionException(software.amazon.awssdk.core.exception.SdkClientException.create(
+                "Unable to execute HTTP request: The connection was closed during the request.",
+                new java.io.IOException("The channel was closed")));
+        Throwable refused = new CompletionException(software.amazon.awssdk.core.exception.SdkClientException.create(
+                "Unable to execute HTTP request: Connection refused", new ConnectException("refused")));
+
+        assertTrue(Failures.transientStorage(staleHandler));
+        assertFalse(Failures.storageOutage(staleHandler));
+        assertTrue(Failures.storageOutage(closed));
+        assertTrue(Failures.storageOutage(refused));
+        assertTrue(Failures.storageOutage(new java.util.concurrent.TimeoutException()));
+        assertFalse(Failures.storageOutage(new CompletionException(new io.vermilion.storage.ObjectNotFoundException("k"))));
+    }
 }
