@@ -66,6 +66,8 @@ public class CompactionScheduler {
     private final DroppedCollections dropped;
     private final PgVersionCatalog catalog;
     private final ScheduledExecutorService scheduler;
+    /** Set when the service shuts down: passes stop between collections. */
+    private volatile boolean stopping;
     private final VermilionConfig.Compaction config;
     /** Whether this replica compacts: its roles include {@code compactor} and compaction is enabled. */
     private final boolean compacts;
@@ -141,7 +143,9 @@ public class CompactionScheduler {
         task = scheduler.scheduleWithFixedDelay(this::runOnce, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** No new pass starts, and a pass under way stops before its next collection: the store is closing. */
     void stop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (task != null) {
             task.cancel(false);
         }
@@ -154,7 +158,7 @@ public class CompactionScheduler {
 
     void runOnce() {
         // A pass that stopped at its bound left due collections: the next one starts now, its garbage collected between.
-        while (runOnce(Instant.now()) && !task.isCancelled()) {
+        while (runOnce(Instant.now()) && !task.isCancelled() && !stopping) {
             LOG.debug("Compaction pass stopped at vermilion.compaction.collections-per-pass; starting the next");
         }
     }
@@ -198,6 +202,9 @@ public class CompactionScheduler {
         int left = Math.max(1, config.collectionsPerPass());
         boolean stopped = false;
         for (PgVersionCatalog.Pending p : all) {
+            if (stopping) {
+                return false;
+            }
             Instant since = pendingSince.getOrDefault(p.collection(), now);
             seen.put(p.collection(), since);
             if (stopped || !compactionBackoff.allows(p.collection(), now)) {
@@ -297,6 +304,9 @@ public class CompactionScheduler {
         Map<UUID, Long> due = catalog.publishedBefore(config.gracePeriod()).toCompletableFuture().join();
         garbageBackoff.retain(due.keySet());
         for (Map.Entry<UUID, Long> version : due.entrySet()) {
+            if (stopping) {
+                return;
+            }
             LastCollection last = collectedVersion.get(version.getKey());
             boolean recent = last != null && last.version() == version.getValue()
                     && now.isBefore(last.at().plus(RECOLLECT_AFTER.compareTo(config.gracePeriod()) > 0
