@@ -158,7 +158,7 @@ public class CompactionScheduler {
 
     void runOnce() {
         // A pass that stopped at its bound left due collections: the next one starts now, its garbage collected between.
-        while (runOnce(Instant.now()) && !task.isCancelled() && !stopping) {
+        while (runOnce(Instant.now()) && !stopping) { // stop() sets it before cancelling the task
             LOG.debug("Compaction pass stopped at vermilion.compaction.collections-per-pass; starting the next");
         }
     }
